@@ -1,0 +1,27 @@
+/* clock — the time source handed to plan and play, so tests can run on a fake clock.
+ *
+ * A clock is a small vtable: monotonic now (ns), wall-clock now (Unix ms, for ids and
+ * timestamps), and a wait that returns at an absolute monotonic deadline or earlier when one of
+ * the watched signals arrives (the player's only way to notice SIGINT: no global flag). The
+ * system clock needs no setup and owns nothing. */
+#ifndef CODEX_MOCK_CLOCK_H
+#define CODEX_MOCK_CLOCK_H
+
+#include <signal.h>
+#include <stdint.h>
+
+typedef struct mock_clock mock_clock;
+
+struct mock_clock {
+    int64_t (*mono_ns)(const mock_clock *c);
+    int64_t (*wall_ms)(const mock_clock *c);
+    /* Waits until mono_ns() >= deadline. Returns 0, or the number of a signal from `watch`
+     * (which the caller keeps blocked) that arrived first and was consumed. */
+    int (*wait_until)(const mock_clock *c, int64_t deadline_ns, const sigset_t *watch);
+    void *ctx;
+};
+
+/* CLOCK_MONOTONIC, CLOCK_REALTIME and sigtimedwait(). */
+const mock_clock *clock_system(void);
+
+#endif

@@ -1,0 +1,392 @@
+#include "plan.h"
+#include "duration.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The pace model: what the real CLI's timing looks like when a scenario does not say
+ * (figures from the traces in shared/corpus; see docs/format.md "Timing"). */
+enum {
+    PACE_PREFLIGHT_MS = 135,      /* config load → "Reading … from stdin..." */
+    PACE_STARTUP_MS = 210,        /* spawn → thread.started */
+    PACE_TURN_STARTED_MS = 42,    /* thread.started → turn.started */
+    PACE_TEXT_BASE_MS = 25,       /* model latency before a message or reasoning item */
+    PACE_TOOL_DISPATCH_MS = 170,  /* model output → a command's item.started */
+    PACE_COMMAND_MS = 40,         /* default command duration */
+    PACE_PATCH_MS = 50,           /* → file_change item.started */
+    PACE_PATCH_APPLY_MS = 3,      /* file_change started → completed */
+    PACE_MCP_MS = 50,             /* → mcp_tool_call item.started */
+    PACE_MCP_CALL_MS = 30,        /* mcp call duration */
+    PACE_SEARCH_MS = 300,         /* → web_search item.started */
+    PACE_SEARCH_CALL_MS = 1000,   /* web search duration */
+    PACE_SMALL_MS = 10,           /* todo updates, warnings, raw events, process output */
+    PACE_TURN_COMPLETED_MS = 15,  /* last item → turn.completed */
+};
+#define PACE_TEXT_US_PER_CHAR 400 /* generation speed: 0.4 ms per character … */
+#define PACE_TEXT_MAX_MS 3000     /* … capped at 3 s */
+
+static int64_t ms(int64_t v) {
+    return v * NS_PER_MS;
+}
+
+static int64_t jitter(planner *pl, int64_t ns) {
+    return rng_scale(pl->p.rng, ns, 0.9, 1.1);
+}
+
+int64_t plan_scale(int64_t raw_ns, double speed) {
+    if (speed <= 0) return 0;
+    if (speed == 1) return raw_ns;
+    return (int64_t)((double)raw_ns / speed);
+}
+
+int64_t plan_preflight_raw_ns(const scenario *sc, rng *r) {
+    if (sc->has_preflight) return sc->preflight_ns;
+    return rng_scale(r, ms(PACE_PREFLIGHT_MS), 0.9, 1.1);
+}
+
+enum { PH_THREAD, PH_TURN_START, PH_STEPS, PH_TURN_END, PH_EXIT, PH_DONE };
+
+static bool turn_has_event(const turn *t, event_type type) {
+    for (size_t i = 0; i < t->n_steps; i++)
+        if (t->steps[i].kind == STEP_EVENT && t->steps[i].u.ev.type == type) return true;
+    return false;
+}
+
+void plan_init(planner *pl, const plan_params *params) {
+    memset(pl, 0, sizeof *pl);
+    pl->p = *params;
+    arena_init(&pl->scratch);
+    const turn *t = &pl->p.sc->turns[pl->p.turn];
+    pl->implicit_thread_started = !turn_has_event(t, EV_THREAD_STARTED);
+    pl->implicit_turn_started = !turn_has_event(t, EV_TURN_STARTED);
+    pl->implicit_turn_end =
+        !turn_has_event(t, EV_TURN_COMPLETED) && !turn_has_event(t, EV_TURN_FAILED);
+    const char *tid = pl->p.thread_id ? pl->p.thread_id : "";
+    if (pl->p.sc->thread_id.ptr) tid = pl->p.sc->thread_id.ptr;
+    snprintf(pl->thread_id_buf, sizeof pl->thread_id_buf, "%s", tid);
+    pl->thread_id = (mstr){pl->thread_id_buf, strlen(pl->thread_id_buf)};
+    pl->phase = PH_THREAD;
+}
+
+void plan_free(planner *pl) {
+    arena_free(&pl->scratch);
+}
+
+static action *push(planner *pl, action_kind kind, int64_t raw_due, const step *src) {
+    action *a = &pl->queue[(pl->q_head + pl->q_len) % PLAN_QUEUE];
+    pl->q_len++;
+    memset(a, 0, sizeof *a);
+    a->kind = kind;
+    if (raw_due < pl->cursor) raw_due = pl->cursor; /* output never goes back in time */
+    a->raw_due_ns = raw_due;
+    a->due_ns = plan_scale(raw_due, pl->p.speed);
+    a->src = src;
+    pl->cursor = raw_due;
+    return a;
+}
+
+static action *push_event(planner *pl, event_type type, int64_t raw_due, const step *src) {
+    action *a = push(pl, ACT_EVENT, raw_due, src);
+    a->ev.type = type;
+    return a;
+}
+
+/* item_N ids: explicit ids of that shape move the counter past them. */
+static mstr assign_id(planner *pl, mstr given) {
+    if (given.ptr && given.len) {
+        if (given.len > 5 && memcmp(given.ptr, "item_", 5) == 0) {
+            char *end;
+            unsigned long long n = strtoull(given.ptr + 5, &end, 10);
+            if (*end == '\0' && n + 1 > pl->next_item) pl->next_item = n + 1;
+        }
+        return given;
+    }
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "item_%llu", (unsigned long long)pl->next_item++);
+    return (mstr){arena_strndup(&pl->scratch, tmp, (size_t)n), (size_t)n};
+}
+
+static bool is_blank(mstr s) {
+    for (size_t i = 0; i < s.len; i++)
+        if (s.ptr[i] != ' ' && s.ptr[i] != '\t' && s.ptr[i] != '\n' && s.ptr[i] != '\r')
+            return false;
+    return true;
+}
+
+static int cmp_change(const void *a, const void *b) {
+    const file_change_entry *x = a, *y = b;
+    size_t n = x->path.len < y->path.len ? x->path.len : y->path.len;
+    int c = memcmp(x->path.ptr, y->path.ptr, n);
+    if (c) return c;
+    return x->path.len < y->path.len ? -1 : x->path.len > y->path.len;
+}
+
+/* Absolute, sorted paths, as the real CLI reports them. */
+static void resolve_changes(planner *pl, item *it) {
+    size_t n = it->u.fc.n;
+    file_change_entry *v = arena_alloc(&pl->scratch, (n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = it->u.fc.v[i];
+        if (v[i].path.len && v[i].path.ptr[0] != '/' && pl->p.cwd) {
+            size_t cl = strlen(pl->p.cwd);
+            bool slash = cl && pl->p.cwd[cl - 1] == '/';
+            size_t len = cl + !slash + v[i].path.len;
+            char *p = arena_alloc(&pl->scratch, len + 1);
+            memcpy(p, pl->p.cwd, cl);
+            if (!slash) p[cl] = '/';
+            memcpy(p + cl + !slash, v[i].path.ptr, v[i].path.len);
+            p[len] = '\0';
+            v[i].path = (mstr){p, len};
+        }
+    }
+    qsort(v, n, sizeof *v, cmp_change);
+    it->u.fc.v = v;
+}
+
+static mstr generated_search_id(planner *pl) {
+    char tmp[64] = "ws_";
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 48; i += 16) {
+        uint64_t r = rng_next(pl->p.rng);
+        for (int j = 0; j < 16; j++) tmp[3 + i + j] = hex[(r >> (4 * j)) & 15];
+    }
+    tmp[51] = '\0';
+    return (mstr){arena_strndup(&pl->scratch, tmp, 51), 51};
+}
+
+/* The delay before a step's first output when the scenario gives none. */
+static int64_t pace_before(planner *pl, const step *s) {
+    switch (s->kind) {
+    case STEP_ITEM:
+        switch (s->u.item.type) {
+        case ITEM_AGENT_MESSAGE:
+        case ITEM_REASONING: {
+            int64_t gen = (int64_t)s->u.item.u.text.text.len * PACE_TEXT_US_PER_CHAR * 1000;
+            if (gen > ms(PACE_TEXT_MAX_MS)) gen = ms(PACE_TEXT_MAX_MS);
+            return jitter(pl, ms(PACE_TEXT_BASE_MS) + gen);
+        }
+        case ITEM_COMMAND_EXECUTION: return jitter(pl, ms(PACE_TOOL_DISPATCH_MS));
+        case ITEM_FILE_CHANGE: return jitter(pl, ms(PACE_PATCH_MS));
+        case ITEM_MCP_TOOL_CALL:
+        case ITEM_COLLAB_TOOL_CALL: return jitter(pl, ms(PACE_MCP_MS));
+        case ITEM_WEB_SEARCH: return jitter(pl, ms(PACE_SEARCH_MS));
+        default: return jitter(pl, ms(PACE_SMALL_MS));
+        }
+    case STEP_TODO_LIST:
+    case STEP_EVENT:
+    case STEP_STDERR:
+    case STEP_RAW: return jitter(pl, ms(PACE_SMALL_MS));
+    case STEP_USAGE:
+    case STEP_SLEEP:
+    case STEP_EXIT: return 0;
+    }
+    return 0;
+}
+
+static int64_t pace_duration(planner *pl, const step *s) {
+    if (s->has_duration) return s->duration_ns;
+    switch (s->u.item.type) {
+    case ITEM_COMMAND_EXECUTION: return jitter(pl, ms(PACE_COMMAND_MS));
+    case ITEM_FILE_CHANGE: return jitter(pl, ms(PACE_PATCH_APPLY_MS));
+    case ITEM_MCP_TOOL_CALL:
+    case ITEM_COLLAB_TOOL_CALL: return jitter(pl, ms(PACE_MCP_CALL_MS));
+    case ITEM_WEB_SEARCH: return jitter(pl, ms(PACE_SEARCH_CALL_MS));
+    default: return 0;
+    }
+}
+
+static void add_usage(usage *to, const usage *u) {
+    to->input_tokens += u->input_tokens;
+    to->cached_input_tokens += u->cached_input_tokens;
+    to->cache_write_input_tokens += u->cache_write_input_tokens;
+    to->output_tokens += u->output_tokens;
+    to->reasoning_output_tokens += u->reasoning_output_tokens;
+}
+
+static usage thread_usage(const planner *pl) {
+    usage u = pl->p.prior_usage;
+    add_usage(&u, &pl->turn_usage);
+    return u;
+}
+
+/* The started form of a finished item: what the wire shows while it runs. */
+static item started_form(const item *done) {
+    item it = *done;
+    switch (it.type) {
+    case ITEM_COMMAND_EXECUTION:
+        it.u.cmd.output = (mstr){"", 0};
+        it.u.cmd.has_exit_code = false;
+        it.status = STATUS_IN_PROGRESS;
+        break;
+    case ITEM_MCP_TOOL_CALL:
+        it.u.mcp.result = NULL;
+        it.u.mcp.error = (mstr){NULL, 0};
+        it.status = STATUS_IN_PROGRESS;
+        break;
+    case ITEM_FILE_CHANGE:
+    case ITEM_COLLAB_TOOL_CALL: it.status = STATUS_IN_PROGRESS; break;
+    default: break;
+    }
+    return it;
+}
+
+/* Raw item events without an id continue the item most recently started with that type. */
+static mstr raw_event_id(planner *pl, const event *ev) {
+    if (ev->item.id.ptr) return assign_id(pl, ev->item.id);
+    if (ev->type != EV_ITEM_STARTED && pl->todo_open && ev->item.type == ITEM_TODO_LIST)
+        return (mstr){pl->todo_id, strlen(pl->todo_id)};
+    if (ev->type != EV_ITEM_STARTED && pl->next_item > 0) {
+        /* the last id handed out, when an item.started took it */
+        char tmp[32];
+        int n = snprintf(tmp, sizeof tmp, "item_%llu", (unsigned long long)(pl->next_item - 1));
+        return (mstr){arena_strndup(&pl->scratch, tmp, (size_t)n), (size_t)n};
+    }
+    return assign_id(pl, (mstr){NULL, 0});
+}
+
+static void expand_step(planner *pl, const step *s) {
+    int64_t start = s->has_at ? s->at_ns : pl->cursor + (s->has_after ? s->after_ns : 0);
+    if (!s->has_at && !s->has_after) start = pl->cursor + pace_before(pl, s);
+    switch (s->kind) {
+    case STEP_USAGE: add_usage(&pl->turn_usage, &s->u.usage); return;
+    case STEP_SLEEP: pl->cursor = start + s->u.sleep; return;
+    case STEP_STDERR: {
+        action *a = push(pl, ACT_STDERR, start, s);
+        a->bytes = s->u.bytes;
+        if (!s->exact && (s->u.bytes.len == 0 || s->u.bytes.ptr[s->u.bytes.len - 1] != '\n')) {
+            char *p = arena_alloc(&pl->scratch, s->u.bytes.len + 2);
+            memcpy(p, s->u.bytes.ptr, s->u.bytes.len);
+            p[s->u.bytes.len] = '\n';
+            a->bytes = (mstr){p, s->u.bytes.len + 1};
+        }
+        return;
+    }
+    case STEP_RAW: push(pl, ACT_STDOUT, start, s)->bytes = s->u.bytes; return;
+    case STEP_EXIT:
+        push(pl, ACT_EXIT, start, s)->exit_code = s->u.exit_code;
+        pl->ended = true;
+        return;
+    case STEP_EVENT: {
+        action *a = push_event(pl, s->u.ev.type, start, s);
+        a->ev = s->u.ev;
+        switch (a->ev.type) {
+        case EV_THREAD_STARTED:
+            if (!a->ev.thread_id.ptr) a->ev.thread_id = pl->thread_id;
+            break;
+        case EV_ITEM_STARTED:
+        case EV_ITEM_UPDATED:
+        case EV_ITEM_COMPLETED:
+            a->ev.item.id = raw_event_id(pl, &a->ev);
+            if (a->ev.item.type == ITEM_FILE_CHANGE) resolve_changes(pl, &a->ev.item);
+            if (a->ev.item.type == ITEM_WEB_SEARCH && !a->ev.item.u.ws.search_id.ptr)
+                a->ev.item.u.ws.search_id = generated_search_id(pl);
+            if (a->ev.item.type == ITEM_TODO_LIST && a->ev.type == EV_ITEM_STARTED) {
+                snprintf(pl->todo_id, sizeof pl->todo_id, "%.*s", (int)a->ev.item.id.len,
+                         a->ev.item.id.ptr);
+                pl->todo_open = true;
+            }
+            if (a->ev.item.type == ITEM_TODO_LIST && a->ev.type == EV_ITEM_COMPLETED)
+                pl->todo_open = false;
+            break;
+        case EV_TURN_COMPLETED:
+            if (!a->ev.has_usage) a->ev.usage = thread_usage(pl);
+            break;
+        case EV_TURN_FAILED: pl->failed = true; break;
+        default: break;
+        }
+        return;
+    }
+    case STEP_TODO_LIST: {
+        bool first = !pl->todo_open;
+        action *a = push_event(pl, first ? EV_ITEM_STARTED : EV_ITEM_UPDATED, start, s);
+        a->ev.item = s->u.item;
+        if (first) {
+            mstr id = assign_id(pl, s->u.item.id);
+            snprintf(pl->todo_id, sizeof pl->todo_id, "%.*s", (int)id.len, id.ptr);
+            pl->todo_open = true;
+        }
+        a->ev.item.id = (mstr){pl->todo_id, strlen(pl->todo_id)};
+        pl->todo_item = s->u.item;
+        return;
+    }
+    case STEP_ITEM: break;
+    }
+
+    item it = s->u.item;
+    if (it.type == ITEM_REASONING && is_blank(it.u.text.text)) return; /* the real CLI drops it */
+    it.id = assign_id(pl, it.id);
+    if (it.type == ITEM_FILE_CHANGE) resolve_changes(pl, &it);
+    if (it.type == ITEM_WEB_SEARCH && !it.u.ws.search_id.ptr)
+        it.u.ws.search_id = generated_search_id(pl);
+    bool has_start = it.type == ITEM_COMMAND_EXECUTION || it.type == ITEM_FILE_CHANGE ||
+                     it.type == ITEM_MCP_TOOL_CALL || it.type == ITEM_WEB_SEARCH ||
+                     it.type == ITEM_COLLAB_TOOL_CALL;
+    if (has_start) {
+        push_event(pl, EV_ITEM_STARTED, start, s)->ev.item = started_form(&it);
+        start += pace_duration(pl, s);
+    }
+    push_event(pl, EV_ITEM_COMPLETED, start, s)->ev.item = it;
+}
+
+static void refill(planner *pl) {
+    const scenario *sc = pl->p.sc;
+    const turn *t = &sc->turns[pl->p.turn];
+    arena_free(&pl->scratch);
+    while (pl->q_len == 0 && pl->phase != PH_DONE) {
+        switch (pl->phase) {
+        case PH_THREAD:
+            pl->phase = PH_TURN_START;
+            if (pl->implicit_thread_started) {
+                int64_t due = sc->has_startup ? sc->startup_ns : jitter(pl, ms(PACE_STARTUP_MS));
+                push_event(pl, EV_THREAD_STARTED, due, NULL)->ev.thread_id = pl->thread_id;
+            }
+            break;
+        case PH_TURN_START:
+            pl->phase = PH_STEPS;
+            if (pl->implicit_turn_started) {
+                int64_t d = t->has_started_after ? t->started_after_ns
+                                                 : jitter(pl, ms(PACE_TURN_STARTED_MS));
+                push_event(pl, EV_TURN_STARTED, pl->cursor + d, NULL);
+            }
+            break;
+        case PH_STEPS:
+            if (pl->next_step >= t->n_steps || pl->ended) {
+                pl->phase = pl->ended ? PH_DONE : PH_TURN_END;
+                break;
+            }
+            expand_step(pl, &t->steps[pl->next_step++]);
+            break;
+        case PH_TURN_END: {
+            pl->phase = PH_EXIT;
+            int64_t d = t->has_completed_after ? t->completed_after_ns
+                                               : jitter(pl, ms(PACE_TURN_COMPLETED_MS));
+            if (pl->todo_open) {
+                /* The plan item completes with its last state, just before the turn ends. */
+                action *a = push_event(pl, EV_ITEM_COMPLETED, pl->cursor + d, NULL);
+                a->ev.item = pl->todo_item;
+                a->ev.item.id = (mstr){pl->todo_id, strlen(pl->todo_id)};
+                pl->todo_open = false;
+                d = 0;
+            }
+            if (pl->implicit_turn_end)
+                push_event(pl, EV_TURN_COMPLETED, pl->cursor + d, NULL)->ev.usage =
+                    thread_usage(pl);
+            break;
+        }
+        case PH_EXIT:
+            pl->phase = PH_DONE;
+            push(pl, ACT_EXIT, pl->cursor, NULL)->exit_code = pl->failed ? 1 : 0;
+            break;
+        }
+    }
+}
+
+bool plan_next(planner *pl, action *out) {
+    if (pl->q_len == 0) refill(pl);
+    if (pl->q_len == 0) return false;
+    *out = pl->queue[pl->q_head];
+    pl->q_head = (pl->q_head + 1) % PLAN_QUEUE;
+    pl->q_len--;
+    return true;
+}

@@ -1,0 +1,82 @@
+/* plan — scenario model → timeline: concrete output actions with absolute due times
+ * (design.md §2 "plan"). Sugar expands here (a command becomes item.started + item.completed,
+ * a todo_list becomes started / updated / completed), item ids are assigned, pacing, jitter
+ * and the speed factor apply here and nowhere else.
+ *
+ * The planner is an iterator so a million-step scenario never exists as a million actions:
+ * plan_next() yields one action at a time. Due times are absolute offsets from process spawn:
+ * `raw_due_ns` at real pace, `due_ns` after the speed factor. An action and everything it
+ * points to stay valid until the next plan_next() or plan_free(). The planner borrows the
+ * scenario, rng and strings in its params; plan_free() releases its own scratch memory.
+ *
+ * Pace model (used only where the scenario gives no timing; each delay × U[0.9, 1.1) from the
+ * seeded rng) is documented in docs/format.md "Timing". */
+#ifndef CODEX_MOCK_PLAN_H
+#define CODEX_MOCK_PLAN_H
+
+#include "arena.h"
+#include "rng.h"
+#include "scenario.h"
+
+#include <stdbool.h>
+
+typedef enum {
+    ACT_EVENT,  /* a JSONL event (rendered by the jsonl or the human sink) */
+    ACT_STDERR, /* bytes to stderr */
+    ACT_STDOUT, /* raw bytes to stdout */
+    ACT_EXIT    /* the process ends with exit_code */
+} action_kind;
+
+typedef struct {
+    action_kind kind;
+    int64_t due_ns;     /* since spawn, at the chosen speed */
+    int64_t raw_due_ns; /* since spawn, at real pace */
+    event ev;
+    mstr bytes;
+    int exit_code;
+    const step *src; /* the step it came from; NULL for implicit events */
+} action;
+
+typedef struct {
+    const scenario *sc;
+    size_t turn;           /* index of the turn this invocation plays */
+    double speed;          /* 1 real pace, 0 instant, N N× faster */
+    rng *rng;              /* jitter and generated ids */
+    const char *cwd;       /* relative file_change paths are made absolute against it */
+    const char *thread_id; /* used unless the scenario or a thread.started event fixes one */
+    usage prior_usage;     /* thread totals before this turn (zero for a new thread) */
+} plan_params;
+
+enum { PLAN_QUEUE = 8 };
+
+typedef struct {
+    plan_params p;
+    int phase;
+    size_t next_step;
+    int64_t cursor; /* raw due of the last action */
+    action queue[PLAN_QUEUE];
+    size_t q_head, q_len;
+    arena scratch; /* per-refill storage: resolved paths, generated ids */
+    uint64_t next_item;
+    bool implicit_thread_started, implicit_turn_started, implicit_turn_end;
+    bool failed;    /* a turn.failed was emitted */
+    bool ended;     /* an exit step ended the process */
+    usage turn_usage;
+    bool todo_open;
+    char todo_id[32];
+    item todo_item; /* last todo_list state (points into the scenario) */
+    char thread_id_buf[64];
+    mstr thread_id;
+} planner;
+
+void plan_init(planner *pl, const plan_params *params);
+/* Fills *out with the next action; false when the timeline is exhausted. */
+bool plan_next(planner *pl, action *out);
+void plan_free(planner *pl);
+
+/* When the stdin notice is printed and stdin is read: raw ns since spawn. */
+int64_t plan_preflight_raw_ns(const scenario *sc, rng *r);
+/* Applies the speed factor to a raw offset. */
+int64_t plan_scale(int64_t raw_ns, double speed);
+
+#endif

@@ -1,0 +1,134 @@
+#include "play.h"
+#include "event_json.h"
+#include "exitcodes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { FLUSH_AT = 64 * 1024 };
+
+typedef struct {
+    int fd;
+    buf pending;
+    bool broken;
+} out_stream;
+
+/* Writes everything; false when the reader is gone (EPIPE) or the fd fails. */
+static bool write_all(int fd, const char *p, size_t n) {
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool flush(out_stream *s) {
+    if (s->pending.len == 0 || s->broken) {
+        buf_reset(&s->pending);
+        return !s->broken;
+    }
+    bool ok = write_all(s->fd, s->pending.data, s->pending.len);
+    buf_reset(&s->pending);
+    if (!ok) s->broken = true;
+    return ok;
+}
+
+static void write_panic(int err_fd) {
+    /* What a Rust binary prints when println! hits a closed pipe (reference §4.8). */
+    char msg[512];
+    int n = snprintf(msg, sizeof msg,
+                     "\nthread 'codex-main' (%ld) panicked at library/std/src/io/stdio.rs:1165:9:\n"
+                     "failed printing to stdout: Broken pipe (os error 32)\n"
+                     "note: run with `RUST_BACKTRACE=1` environment variable to display a "
+                     "backtrace\n",
+                     (long)gettid());
+    write_all(err_fd, msg + 1, (size_t)n - 1);
+}
+
+void play_result_free(play_result *res) {
+    free(res->final_message);
+    res->final_message = NULL;
+}
+
+static void remember_final(play_result *res, const event *ev) {
+    if (ev->type != EV_ITEM_COMPLETED || ev->item.type != ITEM_AGENT_MESSAGE) return;
+    free(res->final_message);
+    const mstr *t = &ev->item.u.text.text;
+    res->final_message = xstrndup(t->ptr ? t->ptr : "", t->len);
+    res->final_len = t->len;
+}
+
+int play(planner *pl, const play_params *pp, play_result *res) {
+    memset(res, 0, sizeof *res);
+    out_stream out = {pp->out_fd, {0}, false}, err = {pp->err_fd, {0}, false};
+    buf_init(&out.pending);
+    buf_init(&err.pending);
+    const mock_clock *clk = pp->clock;
+    int exit_code = EXIT_OK;
+    bool failed = false;
+    action a;
+    while (plan_next(pl, &a)) {
+        int64_t deadline = pp->anchor_ns + a.due_ns;
+        if (clk->mono_ns(clk) < deadline) {
+            flush(&out);
+            flush(&err);
+            int sig = clk->wait_until(clk, deadline, pp->watch);
+            if (sig) {
+                res->interrupted = true;
+                if (pp->mode == SINK_HUMAN) write_all(err.fd, "turn interrupted\n", 17);
+                exit_code = EXIT_TURN_FAILED;
+                goto done;
+            }
+        }
+        switch (a.kind) {
+        case ACT_EVENT:
+            if (a.ev.type == EV_TURN_COMPLETED) res->turn_completed = true;
+            if (a.ev.type == EV_TURN_FAILED) failed = true;
+            remember_final(res, &a.ev);
+            if (pp->mode == SINK_JSONL) {
+                if (err.pending.len) flush(&err);
+                event_write_json(&out.pending, &a.ev);
+                res->lines_out++;
+            }
+            break;
+        case ACT_STDOUT:
+            if (err.pending.len) flush(&err);
+            buf_append(&out.pending, a.bytes.ptr, a.bytes.len);
+            break;
+        case ACT_STDERR:
+            if (out.pending.len) flush(&out);
+            buf_append(&err.pending, a.bytes.ptr, a.bytes.len);
+            break;
+        case ACT_EXIT:
+            exit_code = a.exit_code;
+            if (pp->mode == SINK_HUMAN && res->turn_completed && !failed && res->final_message) {
+                /* Human mode: stdout carries only the final message and a newline. */
+                buf_append(&out.pending, res->final_message, res->final_len);
+                buf_putc(&out.pending, '\n');
+            }
+            goto done;
+        }
+        if (out.pending.len >= FLUSH_AT) flush(&out);
+        if (err.pending.len >= FLUSH_AT) flush(&err);
+        if (out.broken) break;
+    }
+done:
+    flush(&err);
+    if (!flush(&out) || out.broken) {
+        res->broken_pipe = true;
+        write_panic(err.fd);
+        exit_code = EXIT_PANIC;
+    }
+    buf_free(&out.pending);
+    buf_free(&err.pending);
+    res->exit_code = exit_code;
+    return exit_code;
+}

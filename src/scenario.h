@@ -1,0 +1,202 @@
+/* scenario — the in-memory model of one scenario file (design.md §3): metadata, turns, steps.
+ *
+ * Produced by scenario_load() (scenario_load.h), consumed read-only by the planner. Everything
+ * (strings, steps, items, jvals) lives in the scenario's arena and goes with scenario_free().
+ * Strings are `mstr`: NUL-terminated for convenience, but `len` is authoritative because a
+ * scenario may put a NUL inside a message. A zero-length `ptr == NULL` mstr means "not given". */
+#ifndef CODEX_MOCK_SCENARIO_H
+#define CODEX_MOCK_SCENARIO_H
+
+#include "arena.h"
+#include "jval.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCENARIO_FORMAT_VERSION 1
+
+typedef struct {
+    const char *ptr;
+    size_t len;
+} mstr;
+
+typedef enum {
+    ITEM_AGENT_MESSAGE,
+    ITEM_REASONING,
+    ITEM_COMMAND_EXECUTION,
+    ITEM_FILE_CHANGE,
+    ITEM_MCP_TOOL_CALL,
+    ITEM_WEB_SEARCH,
+    ITEM_TODO_LIST,
+    ITEM_COLLAB_TOOL_CALL,
+    ITEM_ERROR,
+    ITEM_TYPE_COUNT
+} item_type;
+
+/* The wire names, indexed by item_type. */
+extern const char *const ITEM_TYPE_NAMES[ITEM_TYPE_COUNT + 1];
+
+typedef enum {
+    STATUS_NONE, /* the item type has no status field */
+    STATUS_IN_PROGRESS,
+    STATUS_COMPLETED,
+    STATUS_FAILED,
+    STATUS_DECLINED
+} item_status;
+
+extern const char *const ITEM_STATUS_NAMES[]; /* indexed by item_status; [STATUS_NONE] = NULL */
+
+typedef enum { CHANGE_ADD, CHANGE_DELETE, CHANGE_UPDATE } change_kind;
+extern const char *const CHANGE_KIND_NAMES[];
+
+typedef struct {
+    mstr path;
+    change_kind kind;
+} file_change_entry;
+
+typedef struct {
+    mstr text;
+    bool completed;
+} todo_entry;
+
+typedef struct {
+    mstr thread_id;
+    const char *status; /* one of the agent states, validated by the loader */
+    mstr message;       /* ptr NULL → null */
+} agent_state;
+
+/* One item of the JSONL stream, every field as the wire has it (reference §2.4). */
+typedef struct {
+    item_type type;
+    item_status status;
+    mstr id; /* not given → the planner assigns item_N */
+    union {
+        struct {
+            mstr text; /* agent_message, reasoning, error */
+        } text;
+        struct {
+            mstr command;
+            mstr output;
+            bool has_exit_code; /* false → null */
+            int64_t exit_code;
+        } cmd;
+        struct {
+            file_change_entry *v;
+            size_t n;
+        } fc;
+        struct {
+            mstr server, tool;
+            const jval *arguments; /* NULL → {} */
+            const jval *result;    /* NULL → null */
+            mstr error;            /* ptr NULL → null, else {"message":…} */
+        } mcp;
+        struct {
+            mstr search_id; /* the provider's id: the second "id" key on the wire */
+            mstr query;
+            const jval *action; /* NULL → {"type":"search","query":<query>} */
+        } ws;
+        struct {
+            todo_entry *v;
+            size_t n;
+        } todo;
+        struct {
+            mstr tool; /* spawn_agent, send_input, wait, close_agent */
+            mstr sender;
+            mstr *receivers;
+            size_t n_receivers;
+            mstr prompt; /* ptr NULL → null */
+            agent_state *states;
+            size_t n_states;
+        } collab;
+    } u;
+} item;
+
+typedef struct {
+    int64_t input_tokens;
+    int64_t cached_input_tokens;
+    int64_t cache_write_input_tokens;
+    int64_t output_tokens;
+    int64_t reasoning_output_tokens;
+} usage;
+
+typedef enum {
+    EV_THREAD_STARTED,
+    EV_TURN_STARTED,
+    EV_ITEM_STARTED,
+    EV_ITEM_UPDATED,
+    EV_ITEM_COMPLETED,
+    EV_TURN_COMPLETED,
+    EV_TURN_FAILED,
+    EV_ERROR,
+    EV_TYPE_COUNT
+} event_type;
+
+extern const char *const EVENT_TYPE_NAMES[EV_TYPE_COUNT + 1];
+
+/* One JSONL event. `item` for the item events, `usage` for turn.completed (has_usage false →
+ * the turn's own usage), `message` for error and turn.failed, `thread_id` for thread.started
+ * (not given → the invocation's thread id). */
+typedef struct {
+    event_type type;
+    item item;
+    usage usage;
+    bool has_usage;
+    mstr message;
+    mstr thread_id;
+} event;
+
+typedef enum {
+    STEP_ITEM,      /* sugar: message, reasoning, command, file_change, mcp_tool_call, ... */
+    STEP_TODO_LIST, /* sugar: started, then updated on each later todo_list, completed at turn end */
+    STEP_USAGE,     /* sets the usage the turn reports */
+    STEP_EVENT,     /* a raw event, exactly as given */
+    STEP_STDERR,    /* bytes to stderr (a line: newline added when missing) */
+    STEP_RAW,       /* exact bytes to stdout */
+    STEP_SLEEP,     /* time passes, nothing is written */
+    STEP_EXIT       /* the process exits with a code */
+} step_kind;
+
+typedef struct {
+    step_kind kind;
+    int line, col; /* position in the scenario file */
+    bool has_after, has_at, has_duration;
+    bool exact; /* STEP_STDERR: write the bytes as given, no newline added */
+    int64_t after_ns;    /* delay since the previous output */
+    int64_t at_ns;       /* absolute offset since spawn */
+    int64_t duration_ns; /* command / tool calls: between item.started and item.completed */
+    union {
+        item item;     /* STEP_ITEM, STEP_TODO_LIST */
+        event ev;      /* STEP_EVENT */
+        usage usage;   /* STEP_USAGE */
+        mstr bytes;    /* STEP_STDERR, STEP_RAW */
+        int64_t sleep; /* STEP_SLEEP */
+        int exit_code; /* STEP_EXIT */
+    } u;
+} step;
+
+typedef struct {
+    int line, col;
+    step *steps;
+    size_t n_steps;
+    bool has_started_after, has_completed_after;
+    int64_t started_after_ns;   /* turn.started after thread.started (or the previous output) */
+    int64_t completed_after_ns; /* turn.completed after the last step */
+} turn;
+
+typedef struct {
+    arena mem;
+    const char *file; /* path it was loaded from, or "<built-in default>" */
+    int format_version;
+    mstr name, description;
+    mstr thread_id; /* fixed thread id, else generated */
+    bool has_preflight, has_startup;
+    int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */
+    int64_t startup_ns;   /* spawn → thread.started */
+    turn *turns;
+    size_t n_turns;
+} scenario;
+
+void scenario_free(scenario *sc);
+
+#endif

@@ -1,0 +1,1201 @@
+#include "scenario_load.h"
+#include "buf.h"
+#include "duration.h"
+#include "exitcodes.h"
+#include "yread.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const ITEM_TYPE_NAMES[ITEM_TYPE_COUNT + 1] = {
+    "agent_message", "reasoning",    "command_execution", "file_change", "mcp_tool_call",
+    "web_search",    "todo_list",    "collab_tool_call",  "error",       NULL};
+
+const char *const ITEM_STATUS_NAMES[] = {NULL, "in_progress", "completed", "failed", "declined",
+                                         NULL};
+
+const char *const CHANGE_KIND_NAMES[] = {"add", "delete", "update", NULL};
+
+const char *const EVENT_TYPE_NAMES[EV_TYPE_COUNT + 1] = {
+    "thread.started", "turn.started",   "item.started", "item.updated", "item.completed",
+    "turn.completed", "turn.failed",    "error",        NULL};
+
+static const char *const AGENT_STATES[] = {"pending_init", "running",  "interrupted", "completed",
+                                           "errored",      "shutdown", "not_found",   NULL};
+static const char *const COLLAB_TOOLS[] = {"spawn_agent", "send_input", "wait", "close_agent",
+                                           NULL};
+
+void scenario_free(scenario *sc) {
+    for (size_t i = 0; i < sc->n_turns; i++) free(sc->turns[i].steps);
+    free(sc->turns);
+    arena_free(&sc->mem);
+    memset(sc, 0, sizeof *sc);
+}
+
+typedef struct {
+    yread *r;
+    scenario *sc;
+    diag *err;
+} loader;
+
+static int fail_at(loader *L, const ynode *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail_at(loader *L, const ynode *n, const char *fmt, ...) {
+    buf b;
+    buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    diag_set(L->err, L->r->file, n ? n->line : 0, n ? n->col : 0, "%s", b.data ? b.data : "");
+    buf_free(&b);
+    return -1;
+}
+
+static bool key_is(const ynode *k, const char *s) {
+    size_t n = strlen(s);
+    return k->kind == YN_SCALAR && k->len == n && memcmp(k->value, s, n) == 0;
+}
+
+static int in_list(const char *s, size_t len, const char *const *list) {
+    for (int i = 0; list[i]; i++)
+        if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0) return i;
+    return -1;
+}
+
+/* "a, b, c or d" */
+static void join_names(buf *b, const char *const *list) {
+    size_t n = 0;
+    while (list[n]) n++;
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_puts(b, i + 1 == n ? " or " : ", ");
+        buf_puts(b, list[i]);
+    }
+}
+
+static int fail_unknown(loader *L, const ynode *at, const char *what, const char *word, size_t len,
+                        const char *const *known) {
+    const char *hint = did_you_mean(word, len, known);
+    buf b;
+    buf_init(&b);
+    if (hint) {
+        buf_printf(&b, " (did you mean '%s'?)", hint);
+    } else {
+        buf_puts(&b, " (expected ");
+        join_names(&b, known);
+        buf_puts(&b, ")");
+    }
+    int rc = fail_at(L, at, "unknown %s '%.*s'%s", what, (int)len, word, b.data);
+    buf_free(&b);
+    return rc;
+}
+
+static mstr keep(loader *L, const char *s, size_t len) {
+    mstr m = {arena_strndup(&L->sc->mem, s, len), len};
+    return m;
+}
+
+/* --- scalar getters --- */
+
+static int get_str(loader *L, const ynode *n, const char *what, mstr *out) {
+    if (n->kind != YN_SCALAR)
+        return fail_at(L, n, "'%s' must be a string, found %s", what, ynode_kind_name(n));
+    if (n->type == YS_NULL || n->type == YS_BOOL)
+        return fail_at(L, n, "'%s' must be a string, found %s (quote it if you meant the text)",
+                       what, ynode_kind_name(n));
+    *out = keep(L, n->value, n->len);
+    return 0;
+}
+
+static int get_nullable_str(loader *L, const ynode *n, const char *what, mstr *out) {
+    if (n->kind == YN_SCALAR && n->type == YS_NULL) {
+        out->ptr = NULL;
+        out->len = 0;
+        return 0;
+    }
+    return get_str(L, n, what, out);
+}
+
+static int get_int(loader *L, const ynode *n, const char *what, int64_t *out) {
+    if (n->kind != YN_SCALAR || n->type != YS_INT)
+        return fail_at(L, n, "'%s' must be an integer, found %s", what, ynode_kind_name(n));
+    *out = n->i;
+    return 0;
+}
+
+static int get_bool(loader *L, const ynode *n, const char *what, bool *out) {
+    if (n->kind != YN_SCALAR || n->type != YS_BOOL)
+        return fail_at(L, n, "'%s' must be true or false, found %s", what, ynode_kind_name(n));
+    *out = n->b;
+    return 0;
+}
+
+static int get_duration(loader *L, const ynode *n, const char *what, int64_t *out) {
+    if (n->kind != YN_SCALAR || n->type == YS_NULL || n->type == YS_BOOL)
+        return fail_at(L, n, "'%s' must be a duration such as 250ms or 1.5s, found %s", what,
+                       ynode_kind_name(n));
+    const char *why = NULL;
+    if (duration_parse(n->value, n->len, out, &why) < 0)
+        return fail_at(L, n, "bad duration '%.*s' for '%s': %s", (int)n->len, n->value, what, why);
+    return 0;
+}
+
+static int get_enum(loader *L, const ynode *n, const char *what, const char *const *names,
+                    int *out) {
+    mstr s;
+    if (get_str(L, n, what, &s) < 0) return -1;
+    int i = in_list(s.ptr, s.len, names);
+    if (i < 0) {
+        buf b;
+        buf_init(&b);
+        buf_printf(&b, "value for '%s'", what);
+        int rc = fail_unknown(L, n, b.data, s.ptr, s.len, names);
+        buf_free(&b);
+        return rc;
+    }
+    *out = i;
+    return 0;
+}
+
+static jval *to_jval(loader *L, const ynode *n) {
+    jval *v = arena_alloc(&L->sc->mem, sizeof *v);
+    switch (n->kind) {
+    case YN_SCALAR:
+        switch (n->type) {
+        case YS_NULL: v->kind = JV_NULL; break;
+        case YS_BOOL: v->kind = JV_BOOL, v->b = n->b; break;
+        case YS_INT: v->kind = JV_INT, v->i = n->i; break;
+        case YS_FLOAT: v->kind = JV_FLOAT, v->d = n->d; break;
+        case YS_STR:
+            v->kind = JV_STRING;
+            v->s = arena_strndup(&L->sc->mem, n->value, n->len);
+            v->len = n->len;
+            break;
+        }
+        break;
+    case YN_SEQUENCE:
+        v->kind = JV_ARRAY;
+        v->n = n->n;
+        v->items = arena_alloc(&L->sc->mem, (n->n ? n->n : 1) * sizeof(jval *));
+        for (size_t i = 0; i < n->n; i++) v->items[i] = to_jval(L, n->items[i]);
+        break;
+    case YN_MAPPING:
+        v->kind = JV_OBJECT;
+        v->n = n->n / 2;
+        v->members = arena_alloc(&L->sc->mem, (v->n ? v->n : 1) * sizeof(jmember));
+        for (size_t i = 0; i < v->n; i++) {
+            const ynode *k = n->items[2 * i];
+            /* JSON keys are strings: a YAML key `1` or `true` keeps its text. */
+            v->members[i].key = k->kind == YN_SCALAR ? arena_strndup(&L->sc->mem, k->value, k->len)
+                                                     : "";
+            v->members[i].key_len = k->kind == YN_SCALAR ? k->len : 0;
+            v->members[i].value = to_jval(L, n->items[2 * i + 1]);
+        }
+        break;
+    }
+    return v;
+}
+
+static int need_mapping(loader *L, const ynode *n, const char *what) {
+    if (n->kind != YN_MAPPING)
+        return fail_at(L, n, "%s must be a mapping, found %s", what, ynode_kind_name(n));
+    return 0;
+}
+
+static int need_sequence(loader *L, const ynode *n, const char *what) {
+    if (n->kind != YN_SEQUENCE)
+        return fail_at(L, n, "%s must be a list, found %s", what, ynode_kind_name(n));
+    return 0;
+}
+
+/* Every key of a mapping must be a known, non-repeated string. `allow_dup` names a key that may
+ * appear twice (web_search's "id"). */
+static int check_keys(loader *L, const ynode *map, const char *const *known, const char *context,
+                      const char *allow_dup) {
+    for (size_t i = 0; i < map->n; i += 2) {
+        const ynode *k = map->items[i];
+        if (k->kind != YN_SCALAR || k->type == YS_NULL)
+            return fail_at(L, k, "keys in %s must be plain names", context);
+        if (in_list(k->value, k->len, known) < 0) {
+            buf b;
+            buf_init(&b);
+            buf_printf(&b, "key in %s", context);
+            int rc = fail_unknown(L, k, b.data, k->value, k->len, known);
+            buf_free(&b);
+            return rc;
+        }
+        for (size_t j = 0; j < i; j += 2) {
+            if (map->items[j]->len == k->len && !memcmp(map->items[j]->value, k->value, k->len) &&
+                !(allow_dup && key_is(k, allow_dup)))
+                return fail_at(L, k, "key '%s' given twice in %s", k->value, context);
+        }
+    }
+    return 0;
+}
+
+static const ynode *map_get(const ynode *map, const char *key) {
+    for (size_t i = 0; i + 1 < map->n; i += 2)
+        if (key_is(map->items[i], key)) return map->items[i + 1];
+    return NULL;
+}
+
+/* --- fields: the keys that describe one item, gathered from the step and its nested mapping --- */
+
+enum { MAX_FIELDS = 24 };
+
+typedef struct {
+    const ynode *key[MAX_FIELDS];
+    const ynode *val[MAX_FIELDS];
+    size_t n;
+    const ynode *at; /* where to point errors about a missing field */
+} fields;
+
+static const ynode *field(const fields *f, const char *name) {
+    for (size_t i = 0; i < f->n; i++)
+        if (key_is(f->key[i], name)) return f->val[i];
+    return NULL;
+}
+
+/* The second occurrence of a key (web_search's provider id). */
+static const ynode *field_second(const fields *f, const char *name) {
+    bool seen = false;
+    for (size_t i = 0; i < f->n; i++) {
+        if (!key_is(f->key[i], name)) continue;
+        if (seen) return f->val[i];
+        seen = true;
+    }
+    return NULL;
+}
+
+static int fields_add(loader *L, fields *f, const ynode *k, const ynode *v) {
+    if (f->n == MAX_FIELDS) return fail_at(L, k, "too many keys");
+    f->key[f->n] = k;
+    f->val[f->n] = v;
+    f->n++;
+    return 0;
+}
+
+static int require(loader *L, const fields *f, const char *name, const char *context,
+                   const ynode **out) {
+    *out = field(f, name);
+    if (!*out) return fail_at(L, f->at, "%s needs '%s'", context, name);
+    return 0;
+}
+
+static int parse_usage_map(loader *L, const ynode *n, usage *u) {
+    static const char *const keys[] = {"input_tokens",  "cached_input_tokens",
+                                       "cache_write_input_tokens", "output_tokens",
+                                       "reasoning_output_tokens", NULL};
+    if (need_mapping(L, n, "usage") < 0) return -1;
+    if (check_keys(L, n, keys, "usage", NULL) < 0) return -1;
+    int64_t *slots[] = {&u->input_tokens, &u->cached_input_tokens, &u->cache_write_input_tokens,
+                        &u->output_tokens, &u->reasoning_output_tokens};
+    memset(u, 0, sizeof *u);
+    for (size_t i = 0; i < n->n; i += 2) {
+        int idx = in_list(n->items[i]->value, n->items[i]->len, keys);
+        if (get_int(L, n->items[i + 1], keys[idx], slots[idx]) < 0) return -1;
+        if (*slots[idx] < 0)
+            return fail_at(L, n->items[i + 1], "'%s' cannot be negative", keys[idx]);
+    }
+    return 0;
+}
+
+static int parse_status(loader *L, const ynode *n, bool allow_declined, item_status *out) {
+    static const char *const with_declined[] = {"in_progress", "completed", "failed", "declined",
+                                                NULL};
+    int i;
+    const char *const *names = with_declined;
+    if (!allow_declined) {
+        static const char *const plain[] = {"in_progress", "completed", "failed", NULL};
+        names = plain;
+    }
+    if (get_enum(L, n, "status", names, &i) < 0) return -1;
+    *out = (item_status)(i + 1);
+    return 0;
+}
+
+static int parse_changes(loader *L, const ynode *n, item *it) {
+    static const char *const keys[] = {"path", "kind", NULL};
+    if (need_sequence(L, n, "'changes'") < 0) return -1;
+    it->u.fc.n = n->n;
+    it->u.fc.v = arena_alloc(&L->sc->mem, (n->n ? n->n : 1) * sizeof(file_change_entry));
+    for (size_t i = 0; i < n->n; i++) {
+        const ynode *c = n->items[i];
+        file_change_entry *e = &it->u.fc.v[i];
+        e->kind = CHANGE_UPDATE;
+        if (c->kind == YN_SCALAR) { /* shorthand: just a path, updated */
+            if (get_str(L, c, "path", &e->path) < 0) return -1;
+            continue;
+        }
+        if (need_mapping(L, c, "a change") < 0) return -1;
+        if (check_keys(L, c, keys, "a change", NULL) < 0) return -1;
+        const ynode *p = map_get(c, "path"), *k = map_get(c, "kind");
+        if (!p) return fail_at(L, c, "a change needs 'path'");
+        if (get_str(L, p, "path", &e->path) < 0) return -1;
+        int kind;
+        if (k) {
+            if (get_enum(L, k, "kind", CHANGE_KIND_NAMES, &kind) < 0) return -1;
+            e->kind = (change_kind)kind;
+        }
+    }
+    return 0;
+}
+
+static int parse_todos(loader *L, const ynode *n, item *it) {
+    static const char *const keys[] = {"text", "completed", NULL};
+    if (need_sequence(L, n, "'items'") < 0) return -1;
+    it->u.todo.n = n->n;
+    it->u.todo.v = arena_alloc(&L->sc->mem, (n->n ? n->n : 1) * sizeof(todo_entry));
+    for (size_t i = 0; i < n->n; i++) {
+        const ynode *t = n->items[i];
+        todo_entry *e = &it->u.todo.v[i];
+        if (t->kind == YN_SCALAR) {
+            if (get_str(L, t, "text", &e->text) < 0) return -1;
+            continue;
+        }
+        if (need_mapping(L, t, "a todo entry") < 0) return -1;
+        if (check_keys(L, t, keys, "a todo entry", NULL) < 0) return -1;
+        const ynode *tx = map_get(t, "text"), *c = map_get(t, "completed");
+        if (!tx) return fail_at(L, t, "a todo entry needs 'text'");
+        if (get_str(L, tx, "text", &e->text) < 0) return -1;
+        if (c && get_bool(L, c, "completed", &e->completed) < 0) return -1;
+    }
+    return 0;
+}
+
+/* Reasoning text: a string, or a list of summary parts joined as the real CLI joins them
+ * (every part kept, separated by "\n"). */
+static int parse_reasoning_text(loader *L, const ynode *n, mstr *out) {
+    if (n->kind != YN_SEQUENCE) return get_str(L, n, "reasoning", out);
+    buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n->n; i++) {
+        mstr part;
+        if (get_str(L, n->items[i], "reasoning part", &part) < 0) {
+            buf_free(&b);
+            return -1;
+        }
+        if (i) buf_putc(&b, '\n');
+        buf_append(&b, part.ptr, part.len);
+    }
+    *out = keep(L, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return 0;
+}
+
+static int parse_collab(loader *L, const fields *f, item *it) {
+    const ynode *v;
+    if (require(L, f, "tool", "a collab_tool_call", &v) < 0) return -1;
+    int tool;
+    if (get_enum(L, v, "tool", COLLAB_TOOLS, &tool) < 0) return -1;
+    it->u.collab.tool = keep(L, COLLAB_TOOLS[tool], strlen(COLLAB_TOOLS[tool]));
+    if (require(L, f, "sender_thread_id", "a collab_tool_call", &v) < 0) return -1;
+    if (get_str(L, v, "sender_thread_id", &it->u.collab.sender) < 0) return -1;
+    if ((v = field(f, "receiver_thread_ids"))) {
+        if (need_sequence(L, v, "'receiver_thread_ids'") < 0) return -1;
+        it->u.collab.n_receivers = v->n;
+        it->u.collab.receivers = arena_alloc(&L->sc->mem, (v->n ? v->n : 1) * sizeof(mstr));
+        for (size_t i = 0; i < v->n; i++)
+            if (get_str(L, v->items[i], "receiver_thread_ids", &it->u.collab.receivers[i]) < 0)
+                return -1;
+    }
+    if ((v = field(f, "prompt")) && get_nullable_str(L, v, "prompt", &it->u.collab.prompt) < 0)
+        return -1;
+    if ((v = field(f, "agents_states"))) {
+        static const char *const keys[] = {"status", "message", NULL};
+        if (need_mapping(L, v, "'agents_states'") < 0) return -1;
+        it->u.collab.n_states = v->n / 2;
+        it->u.collab.states =
+            arena_alloc(&L->sc->mem, (v->n ? v->n / 2 : 1) * sizeof(agent_state));
+        for (size_t i = 0; i < v->n / 2; i++) {
+            agent_state *s = &it->u.collab.states[i];
+            const ynode *k = v->items[2 * i], *st = v->items[2 * i + 1];
+            if (get_str(L, k, "agents_states key", &s->thread_id) < 0) return -1;
+            if (need_mapping(L, st, "an agent state") < 0) return -1;
+            if (check_keys(L, st, keys, "an agent state", NULL) < 0) return -1;
+            const ynode *sv = map_get(st, "status"), *mv = map_get(st, "message");
+            if (!sv) return fail_at(L, st, "an agent state needs 'status'");
+            int si;
+            if (get_enum(L, sv, "status", AGENT_STATES, &si) < 0) return -1;
+            s->status = AGENT_STATES[si];
+            if (mv && get_nullable_str(L, mv, "message", &s->message) < 0) return -1;
+        }
+    }
+    return 0;
+}
+
+/* Builds an item of `type` from its fields. `phase` is the event the item is for (raw events)
+ * or EV_ITEM_COMPLETED (sugar, which describes the finished item). Status and exit code
+ * defaults follow the real CLI: a finished command with exit code 0 is completed, else failed. */
+static int build_item(loader *L, item_type type, const fields *f, event_type phase, bool raw,
+                      item *it) {
+    const ynode *v;
+    const char *ctx = ITEM_TYPE_NAMES[type];
+    memset(it, 0, sizeof *it);
+    it->type = type;
+    if ((v = field(f, "id")) && get_str(L, v, "id", &it->id) < 0) return -1;
+    bool finished = phase == EV_ITEM_COMPLETED;
+    switch (type) {
+    case ITEM_AGENT_MESSAGE:
+    case ITEM_REASONING:
+        if (require(L, f, "text", ctx, &v) < 0) return -1;
+        if (type == ITEM_REASONING) return parse_reasoning_text(L, v, &it->u.text.text);
+        return get_str(L, v, "text", &it->u.text.text);
+    case ITEM_ERROR:
+        if (require(L, f, "message", ctx, &v) < 0) return -1;
+        return get_str(L, v, "message", &it->u.text.text);
+    case ITEM_COMMAND_EXECUTION: {
+        if (require(L, f, "command", ctx, &v) < 0) return -1;
+        if (get_str(L, v, "command", &it->u.cmd.command) < 0) return -1;
+        const ynode *out = field(f, "aggregated_output");
+        if (!out) out = field(f, "output");
+        if (out && get_str(L, out, "output", &it->u.cmd.output) < 0) return -1;
+        if (!it->u.cmd.output.ptr) it->u.cmd.output = keep(L, "", 0);
+        if ((v = field(f, "exit_code"))) {
+            if (!(v->kind == YN_SCALAR && v->type == YS_NULL)) {
+                if (get_int(L, v, "exit_code", &it->u.cmd.exit_code) < 0) return -1;
+                it->u.cmd.has_exit_code = true;
+            }
+        } else if (!raw) {
+            it->u.cmd.has_exit_code = true; /* sugar: a finished command exited 0 */
+        }
+        if ((v = field(f, "status"))) {
+            if (parse_status(L, v, true, &it->status) < 0) return -1;
+        } else if (finished) {
+            bool ok = !it->u.cmd.has_exit_code || it->u.cmd.exit_code == 0;
+            it->status = ok ? STATUS_COMPLETED : STATUS_FAILED;
+        } else {
+            it->status = STATUS_IN_PROGRESS;
+        }
+        return 0;
+    }
+    case ITEM_FILE_CHANGE:
+        if (require(L, f, "changes", ctx, &v) < 0) return -1;
+        if (parse_changes(L, v, it) < 0) return -1;
+        break;
+    case ITEM_MCP_TOOL_CALL: {
+        if (require(L, f, "server", ctx, &v) < 0) return -1;
+        if (get_str(L, v, "server", &it->u.mcp.server) < 0) return -1;
+        if (require(L, f, "tool", ctx, &v) < 0) return -1;
+        if (get_str(L, v, "tool", &it->u.mcp.tool) < 0) return -1;
+        if ((v = field(f, "arguments"))) it->u.mcp.arguments = to_jval(L, v);
+        const ynode *res = field(f, "result"), *content = field(f, "content"),
+                    *structured = field(f, "structured_content");
+        if (res && (content || structured))
+            return fail_at(L, content ? content : structured,
+                           "give either 'result' or 'content'/'structured_content', not both");
+        if (res) {
+            it->u.mcp.result = to_jval(L, res);
+        } else if (content || structured) {
+            /* {"content":[…],"structured_content":…} in the wire's order */
+            jval *r = arena_alloc(&L->sc->mem, sizeof *r);
+            r->kind = JV_OBJECT;
+            r->n = 2;
+            r->members = arena_alloc(&L->sc->mem, 2 * sizeof(jmember));
+            r->members[0].key = "content";
+            r->members[0].key_len = 7;
+            if (content && content->kind == YN_SCALAR && content->type == YS_STR) {
+                /* a plain string is one text block */
+                jval *arr = arena_alloc(&L->sc->mem, sizeof *arr);
+                jval *blk = arena_alloc(&L->sc->mem, sizeof *blk);
+                jval *ty = arena_alloc(&L->sc->mem, sizeof *ty);
+                arr->kind = JV_ARRAY;
+                arr->n = 1;
+                arr->items = arena_alloc(&L->sc->mem, sizeof(jval *));
+                arr->items[0] = blk;
+                blk->kind = JV_OBJECT;
+                blk->n = 2;
+                blk->members = arena_alloc(&L->sc->mem, 2 * sizeof(jmember));
+                ty->kind = JV_STRING;
+                ty->s = "text";
+                ty->len = 4;
+                blk->members[0] = (jmember){"type", 4, ty};
+                blk->members[1] = (jmember){"text", 4, to_jval(L, content)};
+                r->members[0].value = arr;
+            } else if (content) {
+                if (need_sequence(L, content, "'content'") < 0) return -1;
+                r->members[0].value = to_jval(L, content);
+            } else {
+                jval *arr = arena_alloc(&L->sc->mem, sizeof *arr);
+                arr->kind = JV_ARRAY;
+                r->members[0].value = arr;
+            }
+            r->members[1].key = "structured_content";
+            r->members[1].key_len = 18;
+            r->members[1].value = structured ? to_jval(L, structured) : NULL;
+            it->u.mcp.result = r;
+        }
+        if ((v = field(f, "error"))) {
+            if (v->kind == YN_MAPPING) {
+                static const char *const keys[] = {"message", NULL};
+                if (check_keys(L, v, keys, "an mcp error", NULL) < 0) return -1;
+                const ynode *m = map_get(v, "message");
+                if (!m) return fail_at(L, v, "an mcp error needs 'message'");
+                if (get_str(L, m, "message", &it->u.mcp.error) < 0) return -1;
+            } else if (get_nullable_str(L, v, "error", &it->u.mcp.error) < 0) {
+                return -1;
+            }
+        }
+        break;
+    }
+    case ITEM_WEB_SEARCH: {
+        if (require(L, f, "query", ctx, &v) < 0) return -1;
+        if (get_str(L, v, "query", &it->u.ws.query) < 0) return -1;
+        const ynode *sid = field(f, "search_id");
+        const ynode *second = field_second(f, "id");
+        if (sid && second)
+            return fail_at(L, second, "give the provider's id once: 'search_id' or a second 'id'");
+        if (!sid) sid = second;
+        if (sid && get_str(L, sid, "search_id", &it->u.ws.search_id) < 0) return -1;
+        if ((v = field(f, "action"))) {
+            if (need_mapping(L, v, "'action'") < 0) return -1;
+            it->u.ws.action = to_jval(L, v);
+        }
+        return 0;
+    }
+    case ITEM_TODO_LIST:
+        if (require(L, f, "items", ctx, &v) < 0) return -1;
+        return parse_todos(L, v, it);
+    case ITEM_COLLAB_TOOL_CALL:
+        if (parse_collab(L, f, it) < 0) return -1;
+        break;
+    case ITEM_TYPE_COUNT: break;
+    }
+    /* file_change, mcp_tool_call, collab_tool_call: status */
+    if ((v = field(f, "status"))) {
+        if (parse_status(L, v, false, &it->status) < 0) return -1;
+    } else if (!finished) {
+        it->status = STATUS_IN_PROGRESS;
+    } else if (type == ITEM_MCP_TOOL_CALL) {
+        it->status = it->u.mcp.error.ptr ? STATUS_FAILED : STATUS_COMPLETED;
+    } else {
+        it->status = STATUS_COMPLETED;
+    }
+    return 0;
+}
+
+/* Keys each item type accepts inside a raw event's `item:`. */
+static const char *const *item_keys(item_type t) {
+    static const char *const text[] = {"id", "type", "text", NULL};
+    static const char *const err[] = {"id", "type", "message", NULL};
+    static const char *const cmd[] = {"id",     "type",      "command", "aggregated_output",
+                                      "output", "exit_code", "status",  NULL};
+    static const char *const fc[] = {"id", "type", "changes", "status", NULL};
+    static const char *const mcp[] = {"id",     "type",          "server",
+                                      "tool",   "arguments",     "result",
+                                      "error",  "status",        "content",
+                                      "structured_content", NULL};
+    static const char *const ws[] = {"id", "type", "search_id", "query", "action", NULL};
+    static const char *const todo[] = {"id", "type", "items", NULL};
+    static const char *const collab[] = {"id",     "type",          "tool",
+                                         "sender_thread_id", "receiver_thread_ids", "prompt",
+                                         "agents_states",    "status",              NULL};
+    switch (t) {
+    case ITEM_AGENT_MESSAGE:
+    case ITEM_REASONING: return text;
+    case ITEM_ERROR: return err;
+    case ITEM_COMMAND_EXECUTION: return cmd;
+    case ITEM_FILE_CHANGE: return fc;
+    case ITEM_MCP_TOOL_CALL: return mcp;
+    case ITEM_WEB_SEARCH: return ws;
+    case ITEM_TODO_LIST: return todo;
+    case ITEM_COLLAB_TOOL_CALL: return collab;
+    default: return text;
+    }
+}
+
+static int parse_raw_item(loader *L, const ynode *n, event_type phase, item *it) {
+    if (need_mapping(L, n, "'item'") < 0) return -1;
+    const ynode *tv = map_get(n, "type");
+    if (!tv) return fail_at(L, n, "an item needs 'type'");
+    int t;
+    mstr ts;
+    if (get_str(L, tv, "type", &ts) < 0) return -1;
+    if ((t = in_list(ts.ptr, ts.len, ITEM_TYPE_NAMES)) < 0)
+        return fail_unknown(L, tv, "item type", ts.ptr, ts.len, ITEM_TYPE_NAMES);
+    buf ctx;
+    buf_init(&ctx);
+    buf_printf(&ctx, "a %s item", ITEM_TYPE_NAMES[t]);
+    int rc = check_keys(L, n, item_keys((item_type)t), ctx.data,
+                        t == ITEM_WEB_SEARCH ? "id" : NULL);
+    buf_free(&ctx);
+    if (rc < 0) return -1;
+    fields f = {.n = 0, .at = n};
+    for (size_t i = 0; i < n->n; i += 2)
+        if (fields_add(L, &f, n->items[i], n->items[i + 1]) < 0) return -1;
+    return build_item(L, (item_type)t, &f, phase, true, it);
+}
+
+static int parse_event(loader *L, const ynode *n, event *ev) {
+    static const char *const keys[] = {"type", "thread_id", "item", "usage", "error", "message",
+                                       NULL};
+    if (need_mapping(L, n, "'event'") < 0) return -1;
+    if (check_keys(L, n, keys, "an event", NULL) < 0) return -1;
+    const ynode *tv = map_get(n, "type");
+    if (!tv) return fail_at(L, n, "an event needs 'type'");
+    mstr ts;
+    if (get_str(L, tv, "type", &ts) < 0) return -1;
+    int t = in_list(ts.ptr, ts.len, EVENT_TYPE_NAMES);
+    if (t < 0) return fail_unknown(L, tv, "event type", ts.ptr, ts.len, EVENT_TYPE_NAMES);
+    memset(ev, 0, sizeof *ev);
+    ev->type = (event_type)t;
+    /* Which keys each event type takes, so a misplaced one is reported where it stands. */
+    for (size_t i = 0; i < n->n; i += 2) {
+        const ynode *k = n->items[i];
+        if (key_is(k, "type")) continue;
+        bool ok = (key_is(k, "thread_id") && t == EV_THREAD_STARTED) ||
+                  (key_is(k, "item") &&
+                   (t == EV_ITEM_STARTED || t == EV_ITEM_UPDATED || t == EV_ITEM_COMPLETED)) ||
+                  (key_is(k, "usage") && t == EV_TURN_COMPLETED) ||
+                  (key_is(k, "error") && t == EV_TURN_FAILED) ||
+                  (key_is(k, "message") && t == EV_ERROR);
+        if (!ok)
+            return fail_at(L, k, "a %s event has no '%s'", EVENT_TYPE_NAMES[t], k->value);
+    }
+    const ynode *v;
+    switch (ev->type) {
+    case EV_THREAD_STARTED:
+        if ((v = map_get(n, "thread_id")) && get_str(L, v, "thread_id", &ev->thread_id) < 0)
+            return -1;
+        break;
+    case EV_TURN_STARTED: break;
+    case EV_ITEM_STARTED:
+    case EV_ITEM_UPDATED:
+    case EV_ITEM_COMPLETED:
+        if (!(v = map_get(n, "item"))) return fail_at(L, n, "an %s event needs 'item'", ts.ptr);
+        return parse_raw_item(L, v, ev->type, &ev->item);
+    case EV_TURN_COMPLETED:
+        if ((v = map_get(n, "usage"))) {
+            ev->has_usage = true;
+            return parse_usage_map(L, v, &ev->usage);
+        }
+        break;
+    case EV_TURN_FAILED: {
+        if (!(v = map_get(n, "error"))) return fail_at(L, n, "a turn.failed event needs 'error'");
+        static const char *const ekeys[] = {"message", NULL};
+        if (need_mapping(L, v, "'error'") < 0) return -1;
+        if (check_keys(L, v, ekeys, "error", NULL) < 0) return -1;
+        const ynode *m = map_get(v, "message");
+        if (!m) return fail_at(L, v, "'error' needs 'message'");
+        return get_str(L, m, "message", &ev->message);
+    }
+    case EV_ERROR:
+        if (!(v = map_get(n, "message"))) return fail_at(L, n, "an error event needs 'message'");
+        return get_str(L, v, "message", &ev->message);
+    case EV_TYPE_COUNT: break;
+    }
+    return 0;
+}
+
+/* --- steps --- */
+
+typedef enum {
+    K_MESSAGE,
+    K_REASONING,
+    K_WARNING,
+    K_COMMAND,
+    K_FILE_CHANGE,
+    K_MCP,
+    K_WEB_SEARCH,
+    K_TODO,
+    K_COLLAB,
+    K_USAGE,
+    K_EVENT,
+    K_STDERR,
+    K_RAW,
+    K_SLEEP,
+    K_EXIT,
+    K_COUNT
+} step_key;
+
+static const char *const STEP_KEYS[] = {
+    "message",  "reasoning", "warning", "command", "file_change", "mcp_tool_call", "web_search",
+    "todo_list", "collab_tool_call", "usage", "event", "stderr", "raw", "sleep", "exit", NULL};
+
+/* The field a scalar value of the step key stands for ("message: hi" → text: hi). */
+static const char *const PRIMARY_FIELD[] = {"text",  "text",    "message", "command", "changes",
+                                            NULL,    "query",   "items",   "tool",    NULL,
+                                            NULL,    NULL,      NULL,      NULL,      NULL};
+
+static const item_type STEP_ITEM_TYPE[] = {ITEM_AGENT_MESSAGE, ITEM_REASONING,   ITEM_ERROR,
+                                           ITEM_COMMAND_EXECUTION, ITEM_FILE_CHANGE,
+                                           ITEM_MCP_TOOL_CALL, ITEM_WEB_SEARCH,  ITEM_TODO_LIST,
+                                           ITEM_COLLAB_TOOL_CALL};
+
+/* Keys a step of each kind accepts besides its own key and the timing keys. */
+static const char *const *step_fields(step_key k) {
+    static const char *const none[] = {NULL};
+    static const char *const id[] = {"id", NULL};
+    static const char *const cmd[] = {"id", "output", "aggregated_output", "exit_code", "status",
+                                      "duration", NULL};
+    static const char *const fc[] = {"id", "changes", "status", "duration", NULL};
+    static const char *const mcp[] = {"id",      "server", "tool",   "arguments",
+                                      "result",  "content", "structured_content", "error",
+                                      "status",  "duration", NULL};
+    static const char *const ws[] = {"id", "search_id", "action", "duration", NULL};
+    static const char *const collab[] = {"id",     "sender_thread_id", "receiver_thread_ids",
+                                         "prompt", "agents_states",    "status", "duration",
+                                         NULL};
+    static const char *const raw[] = {"stream", NULL};
+    switch (k) {
+    case K_MESSAGE:
+    case K_REASONING:
+    case K_WARNING:
+    case K_TODO: return id;
+    case K_COMMAND: return cmd;
+    case K_FILE_CHANGE: return fc;
+    case K_MCP: return mcp;
+    case K_WEB_SEARCH: return ws;
+    case K_COLLAB: return collab;
+    case K_RAW: return raw;
+    default: return none;
+    }
+}
+
+static bool is_timing_key(const ynode *k) {
+    return key_is(k, "after") || key_is(k, "at");
+}
+
+static int parse_step(loader *L, const ynode *n, step *s) {
+    memset(s, 0, sizeof *s);
+    s->line = n->line;
+    s->col = n->col;
+    if (n->kind != YN_MAPPING)
+        return fail_at(L, n, "a step must be a mapping such as 'message: hello', found %s",
+                       ynode_kind_name(n));
+    /* Find the step's kind key. */
+    int kind = -1;
+    const ynode *kind_key = NULL, *kind_val = NULL;
+    for (size_t i = 0; i < n->n; i += 2) {
+        const ynode *k = n->items[i];
+        if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a step must be plain names");
+        int ki = in_list(k->value, k->len, STEP_KEYS);
+        if (ki < 0) continue;
+        if (kind >= 0)
+            return fail_at(L, k, "a step has one type, but this one has both '%s' and '%s'",
+                           STEP_KEYS[kind], STEP_KEYS[ki]);
+        kind = ki;
+        kind_key = k;
+        kind_val = n->items[i + 1];
+    }
+    if (kind < 0) {
+        /* Report the key that looks most like a misspelt step type. */
+        for (size_t i = 0; i < n->n; i += 2) {
+            const ynode *k = n->items[i];
+            if (is_timing_key(k)) continue;
+            return fail_unknown(L, k, "step type", k->value, k->len, STEP_KEYS);
+        }
+        return fail_at(L, n, "a step needs a type: one of message, reasoning, command, ...");
+    }
+    /* Check the other keys; collect item fields. */
+    const char *const *allowed = step_fields((step_key)kind);
+    fields f = {.n = 0, .at = n};
+    for (size_t i = 0; i < n->n; i += 2) {
+        const ynode *k = n->items[i], *v = n->items[i + 1];
+        if (k == kind_key) continue;
+        for (size_t j = 0; j < i; j += 2)
+            if (n->items[j]->len == k->len && !memcmp(n->items[j]->value, k->value, k->len))
+                return fail_at(L, k, "key '%s' given twice in a step", k->value);
+        if (key_is(k, "after")) {
+            if (get_duration(L, v, "after", &s->after_ns) < 0) return -1;
+            s->has_after = true;
+        } else if (key_is(k, "at")) {
+            if (get_duration(L, v, "at", &s->at_ns) < 0) return -1;
+            s->has_at = true;
+        } else if (key_is(k, "duration") && in_list("duration", 8, allowed) >= 0) {
+            if (get_duration(L, v, "duration", &s->duration_ns) < 0) return -1;
+            s->has_duration = true;
+        } else if (in_list(k->value, k->len, allowed) >= 0) {
+            if (fields_add(L, &f, k, v) < 0) return -1;
+        } else {
+            /* Build "after, at, <fields>" as the candidates for a hint. */
+            const char *cands[MAX_FIELDS + 3];
+            size_t c = 0;
+            cands[c++] = "after";
+            cands[c++] = "at";
+            for (size_t j = 0; allowed[j] && c < MAX_FIELDS + 2; j++) cands[c++] = allowed[j];
+            cands[c] = NULL;
+            const char *hint = did_you_mean(k->value, k->len, cands);
+            if (!hint) hint = did_you_mean(k->value, k->len, STEP_KEYS);
+            if (hint)
+                return fail_at(L, k, "unknown key '%s' in a %s step (did you mean '%s'?)",
+                               k->value, STEP_KEYS[kind], hint);
+            return fail_at(L, k, "unknown key '%s' in a %s step", k->value, STEP_KEYS[kind]);
+        }
+    }
+    if (s->has_after && s->has_at)
+        return fail_at(L, n, "give a step 'after' or 'at', not both");
+
+    switch ((step_key)kind) {
+    case K_USAGE:
+        s->kind = STEP_USAGE;
+        return parse_usage_map(L, kind_val, &s->u.usage);
+    case K_EVENT:
+        s->kind = STEP_EVENT;
+        return parse_event(L, kind_val, &s->u.ev);
+    case K_STDERR:
+    case K_RAW: {
+        s->kind = kind == K_STDERR ? STEP_STDERR : STEP_RAW;
+        if (get_str(L, kind_val, STEP_KEYS[kind], &s->u.bytes) < 0) return -1;
+        const ynode *stream = field(&f, "stream");
+        if (stream) {
+            static const char *const streams[] = {"stdout", "stderr", NULL};
+            int which;
+            if (get_enum(L, stream, "stream", streams, &which) < 0) return -1;
+            if (which == 1) {
+                s->kind = STEP_STDERR;
+                s->exact = true;
+            }
+        }
+        return 0;
+    }
+    case K_SLEEP:
+        s->kind = STEP_SLEEP;
+        return get_duration(L, kind_val, "sleep", &s->u.sleep);
+    case K_EXIT: {
+        s->kind = STEP_EXIT;
+        int64_t code = 0;
+        if (get_int(L, kind_val, "exit", &code) < 0) return -1;
+        if (code < 0 || code > 255)
+            return fail_at(L, kind_val, "exit code %lld is out of range (0 to 255)",
+                           (long long)code);
+        if (code == EXIT_MOCK_ERROR)
+            return fail_at(L, kind_val,
+                           "exit code %d is reserved for codex-mock's own errors; pick another",
+                           EXIT_MOCK_ERROR);
+        s->u.exit_code = (int)code;
+        return 0;
+    }
+    default: break;
+    }
+
+    /* Item sugar: the kind key's value is the primary field, or a mapping of fields. */
+    item_type it = STEP_ITEM_TYPE[kind];
+    s->kind = kind == K_TODO ? STEP_TODO_LIST : STEP_ITEM;
+    if (kind_val->kind == YN_MAPPING) {
+        const char *const *known = item_keys(it);
+        buf ctx;
+        buf_init(&ctx);
+        buf_printf(&ctx, "a %s step", STEP_KEYS[kind]);
+        int rc = check_keys(L, kind_val, known, ctx.data, NULL);
+        buf_free(&ctx);
+        if (rc < 0) return -1;
+        for (size_t i = 0; i < kind_val->n; i += 2) {
+            const ynode *k = kind_val->items[i];
+            if (key_is(k, "type")) return fail_at(L, k, "a %s step has no 'type'", STEP_KEYS[kind]);
+            if (field(&f, k->value))
+                return fail_at(L, k, "'%s' is given twice (in the step and in its mapping)",
+                               k->value);
+            if (fields_add(L, &f, k, kind_val->items[i + 1]) < 0) return -1;
+        }
+    } else if (PRIMARY_FIELD[kind]) {
+        /* The value stands for the primary field: look it up under that name. */
+        ynode *alias = arena_alloc(&L->r->scratch, sizeof *alias);
+        *alias = *kind_key;
+        alias->value = PRIMARY_FIELD[kind];
+        alias->len = strlen(PRIMARY_FIELD[kind]);
+        if (fields_add(L, &f, alias, kind_val) < 0) return -1;
+    } else {
+        return fail_at(L, kind_val, "'%s' takes a mapping of its fields (server, tool, ...)",
+                       STEP_KEYS[kind]);
+    }
+    return build_item(L, it, &f, EV_ITEM_COMPLETED, false, &s->u.item);
+}
+
+/* --- turns and the document --- */
+
+typedef struct {
+    step *v;
+    size_t n, cap;
+} step_vec;
+
+static step *step_push(step_vec *sv) {
+    if (sv->n == sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 16;
+        sv->v = xrealloc(sv->v, sv->cap * sizeof(step));
+    }
+    return &sv->v[sv->n++];
+}
+
+static int load_steps_tree(loader *L, const ynode *seq, step_vec *sv) {
+    if (need_sequence(L, seq, "'steps'") < 0) return -1;
+    for (size_t i = 0; i < seq->n; i++)
+        if (parse_step(L, seq->items[i], step_push(sv)) < 0) return -1;
+    return 0;
+}
+
+/* Streams a `steps:` list one step at a time so huge scenarios never exist as a YAML tree. */
+static int load_steps_stream(loader *L, step_vec *sv) {
+    const yaml_event_t *pe;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type != YAML_SEQUENCE_START_EVENT || pe->data.sequence_start.anchor) {
+        ynode *n;
+        if (yread_node(L->r, &n) < 0) return -1;
+        return load_steps_tree(L, n, sv);
+    }
+    yread_skip_event(L->r);
+    for (;;) {
+        if (yread_peek(L->r, &pe) < 0) return -1;
+        if (pe->type == YAML_SEQUENCE_END_EVENT) return yread_skip_event(L->r);
+        ynode *n;
+        if (yread_node(L->r, &n) < 0) return -1;
+        if (parse_step(L, n, step_push(sv)) < 0) return -1;
+        yread_scratch_reset(L->r);
+    }
+}
+
+static const char *const TURN_KEYS[] = {"steps", "started_after", "completed_after", NULL};
+
+static int turn_option(loader *L, turn *t, const ynode *k, const ynode *v) {
+    if (key_is(k, "started_after")) {
+        t->has_started_after = true;
+        return get_duration(L, v, "started_after", &t->started_after_ns);
+    }
+    if (key_is(k, "completed_after")) {
+        t->has_completed_after = true;
+        return get_duration(L, v, "completed_after", &t->completed_after_ns);
+    }
+    return fail_unknown(L, k, "key in a turn", k->value, k->len, TURN_KEYS);
+}
+
+static int finish_turn(loader *L, turn *t, step_vec *sv, bool have_steps, const ynode *at) {
+    if (!have_steps) {
+        free(sv->v);
+        return fail_at(L, at, "a turn needs 'steps'");
+    }
+    t->steps = sv->v;
+    t->n_steps = sv->n;
+    return 0;
+}
+
+static int load_turn_tree(loader *L, const ynode *n, turn *t) {
+    if (need_mapping(L, n, "a turn") < 0) return -1;
+    t->line = n->line;
+    t->col = n->col;
+    step_vec sv = {0};
+    bool have_steps = false;
+    for (size_t i = 0; i < n->n; i += 2) {
+        const ynode *k = n->items[i], *v = n->items[i + 1];
+        if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a turn must be plain names");
+        for (size_t j = 0; j < i; j += 2)
+            if (key_is(n->items[j], k->value))
+                return fail_at(L, k, "key '%s' given twice in a turn", k->value);
+        int rc = key_is(k, "steps") ? (have_steps = true, load_steps_tree(L, v, &sv))
+                                    : turn_option(L, t, k, v);
+        if (rc < 0) {
+            t->steps = sv.v; /* freed with the scenario */
+            t->n_steps = sv.n;
+            return -1;
+        }
+    }
+    return finish_turn(L, t, &sv, have_steps, n);
+}
+
+static int load_turn_stream(loader *L, turn *t) {
+    const yaml_event_t *pe;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type != YAML_MAPPING_START_EVENT || pe->data.mapping_start.anchor) {
+        ynode *n;
+        if (yread_node(L->r, &n) < 0) return -1;
+        return load_turn_tree(L, n, t);
+    }
+    int line, col;
+    yread_event_pos(pe, &line, &col);
+    t->line = line;
+    t->col = col;
+    yread_skip_event(L->r);
+    step_vec sv = {0};
+    bool have_steps = false;
+    for (;;) {
+        if (yread_peek(L->r, &pe) < 0) goto fail;
+        if (pe->type == YAML_MAPPING_END_EVENT) {
+            yread_skip_event(L->r);
+            break;
+        }
+        ynode *k;
+        if (yread_node(L->r, &k) < 0) goto fail;
+        if (k->kind != YN_SCALAR) {
+            fail_at(L, k, "keys in a turn must be plain names");
+            goto fail;
+        }
+        if (key_is(k, "steps")) {
+            if (have_steps) {
+                fail_at(L, k, "key 'steps' given twice in a turn");
+                goto fail;
+            }
+            have_steps = true;
+            if (load_steps_stream(L, &sv) < 0) goto fail;
+        } else {
+            ynode *v;
+            if (yread_node(L->r, &v) < 0 || turn_option(L, t, k, v) < 0) goto fail;
+        }
+        yread_scratch_reset(L->r);
+    }
+    {
+        ynode at = {.line = line, .col = col};
+        return finish_turn(L, t, &sv, have_steps, &at);
+    }
+fail:
+    t->steps = sv.v;
+    t->n_steps = sv.n;
+    return -1;
+}
+
+static turn *turn_push(scenario *sc) {
+    sc->turns = xrealloc(sc->turns, (sc->n_turns + 1) * sizeof(turn));
+    turn *t = &sc->turns[sc->n_turns++];
+    memset(t, 0, sizeof *t);
+    return t;
+}
+
+static int load_turns(loader *L) {
+    const yaml_event_t *pe;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type != YAML_SEQUENCE_START_EVENT || pe->data.sequence_start.anchor) {
+        ynode *n;
+        if (yread_node(L->r, &n) < 0) return -1;
+        if (need_sequence(L, n, "'turns'") < 0) return -1;
+        for (size_t i = 0; i < n->n; i++)
+            if (load_turn_tree(L, n->items[i], turn_push(L->sc)) < 0) return -1;
+        return 0;
+    }
+    yread_skip_event(L->r);
+    for (;;) {
+        if (yread_peek(L->r, &pe) < 0) return -1;
+        if (pe->type == YAML_SEQUENCE_END_EVENT) return yread_skip_event(L->r);
+        if (load_turn_stream(L, turn_push(L->sc)) < 0) return -1;
+    }
+}
+
+static const char *const TOP_KEYS[] = {"codex_mock", "name",      "description", "thread_id",
+                                       "preflight",  "startup",   "turns",       "steps",
+                                       NULL};
+
+static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_version) {
+    scenario *sc = L->sc;
+    if (key_is(k, "codex_mock")) {
+        int64_t ver;
+        if (v->kind != YN_SCALAR || v->type != YS_INT)
+            return fail_at(L, v, "'codex_mock' is the format version and must be %d",
+                           SCENARIO_FORMAT_VERSION);
+        ver = v->i;
+        if (ver != SCENARIO_FORMAT_VERSION)
+            return fail_at(L, v, "unsupported format version %lld (this codex-mock reads %d)",
+                           (long long)ver, SCENARIO_FORMAT_VERSION);
+        sc->format_version = (int)ver;
+        *have_version = true;
+        return 0;
+    }
+    if (key_is(k, "name")) return get_str(L, v, "name", &sc->name);
+    if (key_is(k, "description")) return get_str(L, v, "description", &sc->description);
+    if (key_is(k, "thread_id")) return get_str(L, v, "thread_id", &sc->thread_id);
+    if (key_is(k, "preflight")) {
+        sc->has_preflight = true;
+        return get_duration(L, v, "preflight", &sc->preflight_ns);
+    }
+    if (key_is(k, "startup")) {
+        sc->has_startup = true;
+        return get_duration(L, v, "startup", &sc->startup_ns);
+    }
+    return fail_unknown(L, k, "top-level key", k->value, k->len, TOP_KEYS);
+}
+
+static int load_document(loader *L) {
+    scenario *sc = L->sc;
+    const yaml_event_t *pe;
+    if (yread_expect(L->r, YAML_STREAM_START_EVENT, "the start of the file") < 0) return -1;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type == YAML_STREAM_END_EVENT)
+        return fail_at(L, &(ynode){.line = 1, .col = 1},
+                       "empty scenario: expected a mapping with 'codex_mock: 1' and 'turns'");
+    if (yread_expect(L->r, YAML_DOCUMENT_START_EVENT, "a document") < 0) return -1;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    int line, col;
+    yread_event_pos(pe, &line, &col);
+    ynode pos = {.line = line, .col = col};
+    if (pe->type != YAML_MAPPING_START_EVENT) {
+        ynode *n;
+        if (yread_node(L->r, &n) < 0) return -1;
+        if (n->kind == YN_SCALAR && n->type == YS_NULL)
+            return fail_at(L, n, "empty scenario: expected a mapping with 'codex_mock: 1' and "
+                                 "'turns'");
+        return fail_at(L, n, "a scenario must be a mapping (codex_mock, name, turns, ...), found %s",
+                       ynode_kind_name(n));
+    }
+    yread_skip_event(L->r);
+    bool have_version = false, have_turns = false;
+    for (;;) {
+        if (yread_peek(L->r, &pe) < 0) return -1;
+        if (pe->type == YAML_MAPPING_END_EVENT) {
+            yread_skip_event(L->r);
+            break;
+        }
+        ynode *k;
+        if (yread_node(L->r, &k) < 0) return -1;
+        if (k->kind != YN_SCALAR) return fail_at(L, k, "top-level keys must be plain names");
+        if (key_is(k, "turns") || key_is(k, "steps")) {
+            if (have_turns)
+                return fail_at(L, k, "give either 'turns' or 'steps' once (steps is a one-turn "
+                                     "scenario)");
+            have_turns = true;
+            if (key_is(k, "turns")) {
+                if (load_turns(L) < 0) return -1;
+            } else {
+                turn *t = turn_push(sc);
+                t->line = k->line;
+                t->col = k->col;
+                step_vec sv = {0};
+                int rc = load_steps_stream(L, &sv);
+                t->steps = sv.v;
+                t->n_steps = sv.n;
+                if (rc < 0) return -1;
+            }
+        } else {
+            ynode *v;
+            if (yread_node(L->r, &v) < 0) return -1;
+            if (top_option(L, k, v, &have_version) < 0) return -1;
+        }
+        yread_scratch_reset(L->r);
+    }
+    if (!have_version)
+        return fail_at(L, &pos, "missing 'codex_mock: %d' (the format version) at the top",
+                       SCENARIO_FORMAT_VERSION);
+    if (!have_turns) return fail_at(L, &pos, "missing 'turns' (or 'steps' for a single turn)");
+    if (sc->n_turns == 0) return fail_at(L, &pos, "'turns' is empty: a scenario needs a turn");
+    if (yread_expect(L->r, YAML_DOCUMENT_END_EVENT, "the end of the document") < 0) return -1;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type != YAML_STREAM_END_EVENT) {
+        yread_event_pos(pe, &line, &col);
+        return fail_at(L, &(ynode){.line = line, .col = col},
+                       "a scenario file holds one document; found a second one");
+    }
+    return 0;
+}
+
+static int load(yread *r, scenario *out, diag *err) {
+    memset(out, 0, sizeof *out);
+    arena_init(&out->mem);
+    out->file = arena_strdup(&out->mem, r->file);
+    loader L = {r, out, err};
+    int rc = load_document(&L);
+    yread_close(r);
+    if (rc < 0) scenario_free(out);
+    return rc;
+}
+
+int scenario_load_file(const char *path, scenario *out, diag *err) {
+    yread r;
+    if (yread_open(&r, path, err) < 0) {
+        yread_close(&r);
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    return load(&r, out, err);
+}
+
+int scenario_load_mem(const char *name, const char *data, size_t len, scenario *out, diag *err) {
+    yread r;
+    yread_open_mem(&r, name, data, len, err);
+    return load(&r, out, err);
+}

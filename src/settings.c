@@ -1,0 +1,39 @@
+#include "settings.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+int settings_parse(const char *speed, const char *seed, mock_settings *out, diag *err) {
+    out->speed = 1;
+    out->has_seed = false;
+    out->seed = 0;
+    if (speed && *speed) {
+        char *end;
+        errno = 0;
+        double v = strtod(speed, &end);
+        if (errno || *end || end == speed || !isfinite(v) || v < 0) {
+            diag_set(err, NULL, 0, 0,
+                     "CODEX_MOCK_SPEED must be a number >= 0 (0 instant, 1 real pace, 10 ten "
+                     "times faster), not '%s'",
+                     speed);
+            return -1;
+        }
+        out->speed = v;
+    }
+    if (seed && *seed) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(seed, &end, 10);
+        if (errno || *end || end == seed || seed[0] == '-') {
+            diag_set(err, NULL, 0, 0,
+                     "CODEX_MOCK_SEED must be a whole number from 0 to 18446744073709551615, "
+                     "not '%s'",
+                     seed);
+            return -1;
+        }
+        out->has_seed = true;
+        out->seed = v;
+    }
+    return 0;
+}
