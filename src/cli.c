@@ -46,19 +46,28 @@ void cli_parse(int argc, char **argv, const char *version, invocation *inv) {
     for (i++; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--json") || !strcmp(a, "--experimental-json")) inv->json = true;
-        else if (!strcmp(a, "--skip-git-repo-check")) inv->skip_git_repo_check = true;
+        if (!strcmp(a, "--json") || !strcmp(a, "--experimental-json"))
+            inv->json = true;
+        else if (!strcmp(a, "--skip-git-repo-check"))
+            inv->skip_git_repo_check = true;
         else if (!strcmp(a, "--dangerously-bypass-approvals-and-sandbox") || !strcmp(a, "--yolo"))
             inv->yolo = true;
-        else if (!strcmp(a, "--ephemeral")) inv->ephemeral = true;
-        else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && v) inv->model = v, i++;
-        else if ((!strcmp(a, "-s") || !strcmp(a, "--sandbox")) && v) inv->sandbox = v, i++;
-        else if ((!strcmp(a, "-C") || !strcmp(a, "--cd")) && v) inv->cd = v, i++;
-        else if ((!strcmp(a, "-c") || !strcmp(a, "--config")) && v) list_push(&inv->config, v), i++;
-        else if (!strcmp(a, "--color") && v) inv->color = v, i++;
+        else if (!strcmp(a, "--ephemeral"))
+            inv->ephemeral = true;
+        else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && v)
+            inv->model = v, i++;
+        else if ((!strcmp(a, "-s") || !strcmp(a, "--sandbox")) && v)
+            inv->sandbox = v, i++;
+        else if ((!strcmp(a, "-C") || !strcmp(a, "--cd")) && v)
+            inv->cd = v, i++;
+        else if ((!strcmp(a, "-c") || !strcmp(a, "--config")) && v)
+            list_push(&inv->config, v), i++;
+        else if (!strcmp(a, "--color") && v)
+            inv->color = v, i++;
         else if ((!strcmp(a, "-o") || !strcmp(a, "--output-last-message")) && v)
             inv->output_last_message = v, i++;
-        else if (!strcmp(a, "--output-schema") && v) inv->output_schema = v, i++;
+        else if (!strcmp(a, "--output-schema") && v)
+            inv->output_schema = v, i++;
         else if (a[0] == '-' && a[1]) {
             char *t = xasprintf("error: unexpected argument '%s' found\n\n"
                                 "  tip: to pass '%s' as a value, use '-- %s'\n\n"

@@ -41,8 +41,8 @@ static void read_all(int fd, buf *b) {
 
 static int load_choice(const scenario_choice *choice, scenario *sc, diag *err) {
     if (choice->path) return scenario_load_file(choice->path, sc, err);
-    return scenario_load_mem("<built-in default>", DEFAULT_SCENARIO_YAML,
-                             DEFAULT_SCENARIO_YAML_LEN, sc, err);
+    return scenario_load_mem("<built-in default>", DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_YAML_LEN,
+                             sc, err);
 }
 
 int main(int argc, char **argv) {
@@ -140,7 +140,11 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &watch, NULL);
 
     plan_params params = {
-        .sc = &sc, .turn = 0, .speed = settings.speed, .rng = &r, .cwd = cwd,
+        .sc = &sc,
+        .turn = 0,
+        .speed = settings.speed,
+        .rng = &r,
+        .cwd = cwd,
         .thread_id = thread_id,
     };
     planner pl;

@@ -54,7 +54,8 @@ void diag_print(const diag *d, FILE *out) {
 static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) {
     if (la > 64 || lb > 64) return (size_t)-1;
     size_t prev[65], cur[65];
-    for (size_t j = 0; j <= lb; j++) prev[j] = j;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
     for (size_t i = 1; i <= la; i++) {
         cur[0] = i;
         for (size_t j = 1; j <= lb; j++) {

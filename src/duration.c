@@ -9,8 +9,10 @@ static const char DURATION_FORMS[] =
 
 int duration_parse(const char *s, size_t len, int64_t *out_ns, const char **why) {
     size_t i = 0;
-    while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
-    while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
     if (i < len && s[i] == '-') {
         *why = "durations cannot be negative";
         return -1;
@@ -98,7 +100,8 @@ void duration_format(int64_t ns, char *out, size_t outlen) {
         if (dot) {
             char *s = strchr(out, 's');
             char *e = s - 1;
-            while (e > dot && *e == '0') e--;
+            while (e > dot && *e == '0')
+                e--;
             if (e == dot) e--;
             e[1] = 's';
             e[2] = '\0';

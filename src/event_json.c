@@ -31,8 +31,12 @@ void item_write_json(buf *b, const item *it) {
     jsonw_cstring(b, ITEM_TYPE_NAMES[it->type]);
     switch (it->type) {
     case ITEM_AGENT_MESSAGE:
-    case ITEM_REASONING: str_field(b, "text", it->u.text.text); break;
-    case ITEM_ERROR: str_field(b, "message", it->u.text.text); break;
+    case ITEM_REASONING:
+        str_field(b, "text", it->u.text.text);
+        break;
+    case ITEM_ERROR:
+        str_field(b, "message", it->u.text.text);
+        break;
     case ITEM_COMMAND_EXECUTION:
         str_field(b, "command", it->u.cmd.command);
         str_field(b, "aggregated_output", it->u.cmd.output);
@@ -146,7 +150,8 @@ void item_write_json(buf *b, const item *it) {
         buf_putc(b, '}');
         status_field(b, it->status);
         break;
-    case ITEM_TYPE_COUNT: break;
+    case ITEM_TYPE_COUNT:
+        break;
     }
     buf_putc(b, '}');
 }
@@ -164,8 +169,11 @@ void event_write_json(buf *b, const event *ev) {
     buf_puts(b, "{\"type\":");
     jsonw_cstring(b, EVENT_TYPE_NAMES[ev->type]);
     switch (ev->type) {
-    case EV_THREAD_STARTED: str_field(b, "thread_id", ev->thread_id); break;
-    case EV_TURN_STARTED: break;
+    case EV_THREAD_STARTED:
+        str_field(b, "thread_id", ev->thread_id);
+        break;
+    case EV_TURN_STARTED:
+        break;
     case EV_ITEM_STARTED:
     case EV_ITEM_UPDATED:
     case EV_ITEM_COMPLETED:
@@ -181,8 +189,11 @@ void event_write_json(buf *b, const event *ev) {
         jsonw_string(b, ev->message.ptr ? ev->message.ptr : "", ev->message.len);
         buf_putc(b, '}');
         break;
-    case EV_ERROR: str_field(b, "message", ev->message); break;
-    case EV_TYPE_COUNT: break;
+    case EV_ERROR:
+        str_field(b, "message", ev->message);
+        break;
+    case EV_TYPE_COUNT:
+        break;
     }
     buf_puts(b, "}\n");
 }

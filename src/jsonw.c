@@ -16,13 +16,27 @@ void jsonw_string(buf *b, const char *s, size_t len) {
         buf_append(b, s + run, i - run);
         run = i + 1;
         switch (c) {
-        case '"': buf_append(b, "\\\"", 2); break;
-        case '\\': buf_append(b, "\\\\", 2); break;
-        case '\n': buf_append(b, "\\n", 2); break;
-        case '\r': buf_append(b, "\\r", 2); break;
-        case '\t': buf_append(b, "\\t", 2); break;
-        case '\f': buf_append(b, "\\f", 2); break;
-        case '\b': buf_append(b, "\\b", 2); break;
+        case '"':
+            buf_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            buf_append(b, "\\\\", 2);
+            break;
+        case '\n':
+            buf_append(b, "\\n", 2);
+            break;
+        case '\r':
+            buf_append(b, "\\r", 2);
+            break;
+        case '\t':
+            buf_append(b, "\\t", 2);
+            break;
+        case '\f':
+            buf_append(b, "\\f", 2);
+            break;
+        case '\b':
+            buf_append(b, "\\b", 2);
+            break;
         default: {
             char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             buf_append(b, esc, 6);
@@ -72,7 +86,8 @@ static int shortest_digits(double v, char digits[32], int *exp10) {
     const char *p = tmp;
     for (; *p && *p != 'e'; p++)
         if (*p >= '0' && *p <= '9') digits[n++] = *p;
-    while (n > 1 && digits[n - 1] == '0') n--;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
     digits[n] = '\0';
     *exp10 = atoi(p + 1);
     return n;
@@ -97,7 +112,8 @@ void jsonw_double(buf *b, double v) {
     if (e >= -5 && e < 16) {
         if (e >= 0) {
             /* integer part is d[0..e], padded with zeros */
-            for (int i = 0; i <= e; i++) buf_putc(b, i < n ? d[i] : '0');
+            for (int i = 0; i <= e; i++)
+                buf_putc(b, i < n ? d[i] : '0');
             buf_putc(b, '.');
             if (n > e + 1)
                 buf_append(b, d + e + 1, (size_t)(n - e - 1));
@@ -105,7 +121,8 @@ void jsonw_double(buf *b, double v) {
                 buf_putc(b, '0');
         } else {
             buf_append(b, "0.", 2);
-            for (int i = 0; i < -e - 1; i++) buf_putc(b, '0');
+            for (int i = 0; i < -e - 1; i++)
+                buf_putc(b, '0');
             buf_append(b, d, (size_t)n);
         }
     } else {

@@ -9,11 +9,21 @@ void jval_write(buf *b, const jval *v) {
         return;
     }
     switch (v->kind) {
-    case JV_NULL: jsonw_null(b); break;
-    case JV_BOOL: jsonw_bool(b, v->b); break;
-    case JV_INT: jsonw_int(b, v->i); break;
-    case JV_FLOAT: jsonw_double(b, v->d); break;
-    case JV_STRING: jsonw_string(b, v->s, v->len); break;
+    case JV_NULL:
+        jsonw_null(b);
+        break;
+    case JV_BOOL:
+        jsonw_bool(b, v->b);
+        break;
+    case JV_INT:
+        jsonw_int(b, v->i);
+        break;
+    case JV_FLOAT:
+        jsonw_double(b, v->d);
+        break;
+    case JV_STRING:
+        jsonw_string(b, v->s, v->len);
+        break;
     case JV_ARRAY:
         buf_putc(b, '[');
         for (size_t i = 0; i < v->n; i++) {

@@ -23,9 +23,9 @@ struct jval {
     double d;
     const char *s; /* JV_STRING; NUL-terminated, may contain NULs */
     size_t len;
-    size_t n;          /* JV_ARRAY / JV_OBJECT element count */
-    jval **items;      /* JV_ARRAY */
-    jmember *members;  /* JV_OBJECT */
+    size_t n;         /* JV_ARRAY / JV_OBJECT element count */
+    jval **items;     /* JV_ARRAY */
+    jmember *members; /* JV_OBJECT */
 };
 
 struct jmember {

@@ -8,20 +8,20 @@
 /* The pace model: what the real CLI's timing looks like when a scenario does not say
  * (figures from the traces in shared/corpus; see docs/format.md "Timing"). */
 enum {
-    PACE_PREFLIGHT_MS = 135,      /* config load → "Reading … from stdin..." */
-    PACE_STARTUP_MS = 210,        /* spawn → thread.started */
-    PACE_TURN_STARTED_MS = 42,    /* thread.started → turn.started */
-    PACE_TEXT_BASE_MS = 25,       /* model latency before a message or reasoning item */
-    PACE_TOOL_DISPATCH_MS = 170,  /* model output → a command's item.started */
-    PACE_COMMAND_MS = 40,         /* default command duration */
-    PACE_PATCH_MS = 50,           /* → file_change item.started */
-    PACE_PATCH_APPLY_MS = 3,      /* file_change started → completed */
-    PACE_MCP_MS = 50,             /* → mcp_tool_call item.started */
-    PACE_MCP_CALL_MS = 30,        /* mcp call duration */
-    PACE_SEARCH_MS = 300,         /* → web_search item.started */
-    PACE_SEARCH_CALL_MS = 1000,   /* web search duration */
-    PACE_SMALL_MS = 10,           /* todo updates, warnings, raw events, process output */
-    PACE_TURN_COMPLETED_MS = 15,  /* last item → turn.completed */
+    PACE_PREFLIGHT_MS = 135,     /* config load → "Reading … from stdin..." */
+    PACE_STARTUP_MS = 210,       /* spawn → thread.started */
+    PACE_TURN_STARTED_MS = 42,   /* thread.started → turn.started */
+    PACE_TEXT_BASE_MS = 25,      /* model latency before a message or reasoning item */
+    PACE_TOOL_DISPATCH_MS = 170, /* model output → a command's item.started */
+    PACE_COMMAND_MS = 40,        /* default command duration */
+    PACE_PATCH_MS = 50,          /* → file_change item.started */
+    PACE_PATCH_APPLY_MS = 3,     /* file_change started → completed */
+    PACE_MCP_MS = 50,            /* → mcp_tool_call item.started */
+    PACE_MCP_CALL_MS = 30,       /* mcp call duration */
+    PACE_SEARCH_MS = 300,        /* → web_search item.started */
+    PACE_SEARCH_CALL_MS = 1000,  /* web search duration */
+    PACE_SMALL_MS = 10,          /* todo updates, warnings, raw events, process output */
+    PACE_TURN_COMPLETED_MS = 15, /* last item → turn.completed */
 };
 #define PACE_TEXT_US_PER_CHAR 400 /* generation speed: 0.4 ms per character … */
 #define PACE_TEXT_MAX_MS 3000     /* … capped at 3 s */
@@ -149,7 +149,8 @@ static mstr generated_search_id(planner *pl) {
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < 48; i += 16) {
         uint64_t r = rng_next(pl->p.rng);
-        for (int j = 0; j < 16; j++) tmp[3 + i + j] = hex[(r >> (4 * j)) & 15];
+        for (int j = 0; j < 16; j++)
+            tmp[3 + i + j] = hex[(r >> (4 * j)) & 15];
     }
     tmp[51] = '\0';
     return (mstr){arena_strndup(&pl->scratch, tmp, 51), 51};
@@ -166,20 +167,27 @@ static int64_t pace_before(planner *pl, const step *s) {
             if (gen > ms(PACE_TEXT_MAX_MS)) gen = ms(PACE_TEXT_MAX_MS);
             return jitter(pl, ms(PACE_TEXT_BASE_MS) + gen);
         }
-        case ITEM_COMMAND_EXECUTION: return jitter(pl, ms(PACE_TOOL_DISPATCH_MS));
-        case ITEM_FILE_CHANGE: return jitter(pl, ms(PACE_PATCH_MS));
+        case ITEM_COMMAND_EXECUTION:
+            return jitter(pl, ms(PACE_TOOL_DISPATCH_MS));
+        case ITEM_FILE_CHANGE:
+            return jitter(pl, ms(PACE_PATCH_MS));
         case ITEM_MCP_TOOL_CALL:
-        case ITEM_COLLAB_TOOL_CALL: return jitter(pl, ms(PACE_MCP_MS));
-        case ITEM_WEB_SEARCH: return jitter(pl, ms(PACE_SEARCH_MS));
-        default: return jitter(pl, ms(PACE_SMALL_MS));
+        case ITEM_COLLAB_TOOL_CALL:
+            return jitter(pl, ms(PACE_MCP_MS));
+        case ITEM_WEB_SEARCH:
+            return jitter(pl, ms(PACE_SEARCH_MS));
+        default:
+            return jitter(pl, ms(PACE_SMALL_MS));
         }
     case STEP_TODO_LIST:
     case STEP_EVENT:
     case STEP_STDERR:
-    case STEP_RAW: return jitter(pl, ms(PACE_SMALL_MS));
+    case STEP_RAW:
+        return jitter(pl, ms(PACE_SMALL_MS));
     case STEP_USAGE:
     case STEP_SLEEP:
-    case STEP_EXIT: return 0;
+    case STEP_EXIT:
+        return 0;
     }
     return 0;
 }
@@ -187,12 +195,17 @@ static int64_t pace_before(planner *pl, const step *s) {
 static int64_t pace_duration(planner *pl, const step *s) {
     if (s->has_duration) return s->duration_ns;
     switch (s->u.item.type) {
-    case ITEM_COMMAND_EXECUTION: return jitter(pl, ms(PACE_COMMAND_MS));
-    case ITEM_FILE_CHANGE: return jitter(pl, ms(PACE_PATCH_APPLY_MS));
+    case ITEM_COMMAND_EXECUTION:
+        return jitter(pl, ms(PACE_COMMAND_MS));
+    case ITEM_FILE_CHANGE:
+        return jitter(pl, ms(PACE_PATCH_APPLY_MS));
     case ITEM_MCP_TOOL_CALL:
-    case ITEM_COLLAB_TOOL_CALL: return jitter(pl, ms(PACE_MCP_CALL_MS));
-    case ITEM_WEB_SEARCH: return jitter(pl, ms(PACE_SEARCH_CALL_MS));
-    default: return 0;
+    case ITEM_COLLAB_TOOL_CALL:
+        return jitter(pl, ms(PACE_MCP_CALL_MS));
+    case ITEM_WEB_SEARCH:
+        return jitter(pl, ms(PACE_SEARCH_CALL_MS));
+    default:
+        return 0;
     }
 }
 
@@ -225,8 +238,11 @@ static item started_form(const item *done) {
         it.status = STATUS_IN_PROGRESS;
         break;
     case ITEM_FILE_CHANGE:
-    case ITEM_COLLAB_TOOL_CALL: it.status = STATUS_IN_PROGRESS; break;
-    default: break;
+    case ITEM_COLLAB_TOOL_CALL:
+        it.status = STATUS_IN_PROGRESS;
+        break;
+    default:
+        break;
     }
     return it;
 }
@@ -249,8 +265,12 @@ static void expand_step(planner *pl, const step *s) {
     int64_t start = s->has_at ? s->at_ns : pl->cursor + (s->has_after ? s->after_ns : 0);
     if (!s->has_at && !s->has_after) start = pl->cursor + pace_before(pl, s);
     switch (s->kind) {
-    case STEP_USAGE: add_usage(&pl->turn_usage, &s->u.usage); return;
-    case STEP_SLEEP: pl->cursor = start + s->u.sleep; return;
+    case STEP_USAGE:
+        add_usage(&pl->turn_usage, &s->u.usage);
+        return;
+    case STEP_SLEEP:
+        pl->cursor = start + s->u.sleep;
+        return;
     case STEP_STDERR: {
         action *a = push(pl, ACT_STDERR, start, s);
         a->bytes = s->u.bytes;
@@ -262,7 +282,9 @@ static void expand_step(planner *pl, const step *s) {
         }
         return;
     }
-    case STEP_RAW: push(pl, ACT_STDOUT, start, s)->bytes = s->u.bytes; return;
+    case STEP_RAW:
+        push(pl, ACT_STDOUT, start, s)->bytes = s->u.bytes;
+        return;
     case STEP_EXIT:
         push(pl, ACT_EXIT, start, s)->exit_code = s->u.exit_code;
         pl->ended = true;
@@ -292,8 +314,11 @@ static void expand_step(planner *pl, const step *s) {
         case EV_TURN_COMPLETED:
             if (!a->ev.has_usage) a->ev.usage = thread_usage(pl);
             break;
-        case EV_TURN_FAILED: pl->failed = true; break;
-        default: break;
+        case EV_TURN_FAILED:
+            pl->failed = true;
+            break;
+        default:
+            break;
         }
         return;
     }
@@ -310,7 +335,8 @@ static void expand_step(planner *pl, const step *s) {
         pl->todo_item = s->u.item;
         return;
     }
-    case STEP_ITEM: break;
+    case STEP_ITEM:
+        break;
     }
 
     item it = s->u.item;

@@ -59,8 +59,8 @@ typedef struct {
     arena scratch; /* per-refill storage: resolved paths, generated ids */
     uint64_t next_item;
     bool implicit_thread_started, implicit_turn_started, implicit_turn_end;
-    bool failed;    /* a turn.failed was emitted */
-    bool ended;     /* an exit step ended the process */
+    bool failed; /* a turn.failed was emitted */
+    bool ended;  /* an exit step ended the process */
     usage turn_usage;
     bool todo_open;
     char todo_id[32];

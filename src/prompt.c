@@ -15,8 +15,8 @@ static bool blank(const char *s, size_t n) {
 
 prompt_plan prompt_decide(const invocation *inv, bool stdin_is_tty) {
     prompt_plan p = {false, NULL, NULL};
-    bool subcommand = inv->cmd == CMD_EXEC_RESUME || inv->cmd == CMD_EXEC_FORK ||
-                      inv->cmd == CMD_EXEC_REVIEW;
+    bool subcommand =
+        inv->cmd == CMD_EXEC_RESUME || inv->cmd == CMD_EXEC_FORK || inv->cmd == CMD_EXEC_REVIEW;
     if (inv->prompt && strcmp(inv->prompt, "-") == 0) {
         p.read_stdin = true;
     } else if (inv->prompt) {

@@ -148,7 +148,8 @@ typedef struct {
 
 typedef enum {
     STEP_ITEM,      /* sugar: message, reasoning, command, file_change, mcp_tool_call, ... */
-    STEP_TODO_LIST, /* sugar: started, then updated on each later todo_list, completed at turn end */
+    STEP_TODO_LIST, /* sugar: started, then updated on each later todo_list, completed at turn end
+                     */
     STEP_USAGE,     /* sets the usage the turn reports */
     STEP_EVENT,     /* a raw event, exactly as given */
     STEP_STDERR,    /* bytes to stderr (a line: newline added when missing) */
@@ -161,7 +162,7 @@ typedef struct {
     step_kind kind;
     int line, col; /* position in the scenario file */
     bool has_after, has_at, has_duration;
-    bool exact; /* STEP_STDERR: write the bytes as given, no newline added */
+    bool exact;          /* STEP_STDERR: write the bytes as given, no newline added */
     int64_t after_ns;    /* delay since the previous output */
     int64_t at_ns;       /* absolute offset since spawn */
     int64_t duration_ns; /* command / tool calls: between item.started and item.completed */

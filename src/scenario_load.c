@@ -8,17 +8,18 @@
 #include <string.h>
 
 const char *const ITEM_TYPE_NAMES[ITEM_TYPE_COUNT + 1] = {
-    "agent_message", "reasoning",    "command_execution", "file_change", "mcp_tool_call",
-    "web_search",    "todo_list",    "collab_tool_call",  "error",       NULL};
+    "agent_message", "reasoning", "command_execution", "file_change", "mcp_tool_call",
+    "web_search",    "todo_list", "collab_tool_call",  "error",       NULL};
 
-const char *const ITEM_STATUS_NAMES[] = {NULL, "in_progress", "completed", "failed", "declined",
-                                         NULL};
+const char *const ITEM_STATUS_NAMES[] = {NULL,     "in_progress", "completed",
+                                         "failed", "declined",    NULL};
 
 const char *const CHANGE_KIND_NAMES[] = {"add", "delete", "update", NULL};
 
 const char *const EVENT_TYPE_NAMES[EV_TYPE_COUNT + 1] = {
-    "thread.started", "turn.started",   "item.started", "item.updated", "item.completed",
-    "turn.completed", "turn.failed",    "error",        NULL};
+    "thread.started", "turn.started",   "item.started",
+    "item.updated",   "item.completed", "turn.completed",
+    "turn.failed",    "error",          NULL};
 
 static const char *const AGENT_STATES[] = {"pending_init", "running",  "interrupted", "completed",
                                            "errored",      "shutdown", "not_found",   NULL};
@@ -26,7 +27,8 @@ static const char *const COLLAB_TOOLS[] = {"spawn_agent", "send_input", "wait", 
                                            NULL};
 
 void scenario_free(scenario *sc) {
-    for (size_t i = 0; i < sc->n_turns; i++) free(sc->turns[i].steps);
+    for (size_t i = 0; i < sc->n_turns; i++)
+        free(sc->turns[i].steps);
     free(sc->turns);
     arena_free(&sc->mem);
     memset(sc, 0, sizeof *sc);
@@ -67,7 +69,8 @@ static int in_list(const char *s, size_t len, const char *const *list) {
 /* "a, b, c or d" */
 static void join_names(buf *b, const char *const *list) {
     size_t n = 0;
-    while (list[n]) n++;
+    while (list[n])
+        n++;
     for (size_t i = 0; i < n; i++) {
         if (i) buf_puts(b, i + 1 == n ? " or " : ", ");
         buf_puts(b, list[i]);
@@ -163,10 +166,18 @@ static jval *to_jval(loader *L, const ynode *n) {
     switch (n->kind) {
     case YN_SCALAR:
         switch (n->type) {
-        case YS_NULL: v->kind = JV_NULL; break;
-        case YS_BOOL: v->kind = JV_BOOL, v->b = n->b; break;
-        case YS_INT: v->kind = JV_INT, v->i = n->i; break;
-        case YS_FLOAT: v->kind = JV_FLOAT, v->d = n->d; break;
+        case YS_NULL:
+            v->kind = JV_NULL;
+            break;
+        case YS_BOOL:
+            v->kind = JV_BOOL, v->b = n->b;
+            break;
+        case YS_INT:
+            v->kind = JV_INT, v->i = n->i;
+            break;
+        case YS_FLOAT:
+            v->kind = JV_FLOAT, v->d = n->d;
+            break;
         case YS_STR:
             v->kind = JV_STRING;
             v->s = arena_strndup(&L->sc->mem, n->value, n->len);
@@ -178,7 +189,8 @@ static jval *to_jval(loader *L, const ynode *n) {
         v->kind = JV_ARRAY;
         v->n = n->n;
         v->items = arena_alloc(&L->sc->mem, (n->n ? n->n : 1) * sizeof(jval *));
-        for (size_t i = 0; i < n->n; i++) v->items[i] = to_jval(L, n->items[i]);
+        for (size_t i = 0; i < n->n; i++)
+            v->items[i] = to_jval(L, n->items[i]);
         break;
     case YN_MAPPING:
         v->kind = JV_OBJECT;
@@ -187,8 +199,8 @@ static jval *to_jval(loader *L, const ynode *n) {
         for (size_t i = 0; i < v->n; i++) {
             const ynode *k = n->items[2 * i];
             /* JSON keys are strings: a YAML key `1` or `true` keeps its text. */
-            v->members[i].key = k->kind == YN_SCALAR ? arena_strndup(&L->sc->mem, k->value, k->len)
-                                                     : "";
+            v->members[i].key =
+                k->kind == YN_SCALAR ? arena_strndup(&L->sc->mem, k->value, k->len) : "";
             v->members[i].key_len = k->kind == YN_SCALAR ? k->len : 0;
             v->members[i].value = to_jval(L, n->items[2 * i + 1]);
         }
@@ -284,9 +296,9 @@ static int require(loader *L, const fields *f, const char *name, const char *con
 }
 
 static int parse_usage_map(loader *L, const ynode *n, usage *u) {
-    static const char *const keys[] = {"input_tokens",  "cached_input_tokens",
-                                       "cache_write_input_tokens", "output_tokens",
-                                       "reasoning_output_tokens", NULL};
+    static const char *const keys[] = {
+        "input_tokens",  "cached_input_tokens",     "cache_write_input_tokens",
+        "output_tokens", "reasoning_output_tokens", NULL};
     if (need_mapping(L, n, "usage") < 0) return -1;
     if (check_keys(L, n, keys, "usage", NULL) < 0) return -1;
     int64_t *slots[] = {&u->input_tokens, &u->cached_input_tokens, &u->cache_write_input_tokens,
@@ -406,8 +418,7 @@ static int parse_collab(loader *L, const fields *f, item *it) {
         static const char *const keys[] = {"status", "message", NULL};
         if (need_mapping(L, v, "'agents_states'") < 0) return -1;
         it->u.collab.n_states = v->n / 2;
-        it->u.collab.states =
-            arena_alloc(&L->sc->mem, (v->n ? v->n / 2 : 1) * sizeof(agent_state));
+        it->u.collab.states = arena_alloc(&L->sc->mem, (v->n ? v->n / 2 : 1) * sizeof(agent_state));
         for (size_t i = 0; i < v->n / 2; i++) {
             agent_state *s = &it->u.collab.states[i];
             const ynode *k = v->items[2 * i], *st = v->items[2 * i + 1];
@@ -560,7 +571,8 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
     case ITEM_COLLAB_TOOL_CALL:
         if (parse_collab(L, f, it) < 0) return -1;
         break;
-    case ITEM_TYPE_COUNT: break;
+    case ITEM_TYPE_COUNT:
+        break;
     }
     /* file_change, mcp_tool_call, collab_tool_call: status */
     if ((v = field(f, "status"))) {
@@ -582,26 +594,40 @@ static const char *const *item_keys(item_type t) {
     static const char *const cmd[] = {"id",     "type",      "command", "aggregated_output",
                                       "output", "exit_code", "status",  NULL};
     static const char *const fc[] = {"id", "type", "changes", "status", NULL};
-    static const char *const mcp[] = {"id",     "type",          "server",
-                                      "tool",   "arguments",     "result",
-                                      "error",  "status",        "content",
-                                      "structured_content", NULL};
+    static const char *const mcp[] = {"id",     "type",  "server", "tool",    "arguments",
+                                      "result", "error", "status", "content", "structured_content",
+                                      NULL};
     static const char *const ws[] = {"id", "type", "search_id", "query", "action", NULL};
     static const char *const todo[] = {"id", "type", "items", NULL};
-    static const char *const collab[] = {"id",     "type",          "tool",
-                                         "sender_thread_id", "receiver_thread_ids", "prompt",
-                                         "agents_states",    "status",              NULL};
+    static const char *const collab[] = {"id",
+                                         "type",
+                                         "tool",
+                                         "sender_thread_id",
+                                         "receiver_thread_ids",
+                                         "prompt",
+                                         "agents_states",
+                                         "status",
+                                         NULL};
     switch (t) {
     case ITEM_AGENT_MESSAGE:
-    case ITEM_REASONING: return text;
-    case ITEM_ERROR: return err;
-    case ITEM_COMMAND_EXECUTION: return cmd;
-    case ITEM_FILE_CHANGE: return fc;
-    case ITEM_MCP_TOOL_CALL: return mcp;
-    case ITEM_WEB_SEARCH: return ws;
-    case ITEM_TODO_LIST: return todo;
-    case ITEM_COLLAB_TOOL_CALL: return collab;
-    default: return text;
+    case ITEM_REASONING:
+        return text;
+    case ITEM_ERROR:
+        return err;
+    case ITEM_COMMAND_EXECUTION:
+        return cmd;
+    case ITEM_FILE_CHANGE:
+        return fc;
+    case ITEM_MCP_TOOL_CALL:
+        return mcp;
+    case ITEM_WEB_SEARCH:
+        return ws;
+    case ITEM_TODO_LIST:
+        return todo;
+    case ITEM_COLLAB_TOOL_CALL:
+        return collab;
+    default:
+        return text;
     }
 }
 
@@ -617,8 +643,8 @@ static int parse_raw_item(loader *L, const ynode *n, event_type phase, item *it)
     buf ctx;
     buf_init(&ctx);
     buf_printf(&ctx, "a %s item", ITEM_TYPE_NAMES[t]);
-    int rc = check_keys(L, n, item_keys((item_type)t), ctx.data,
-                        t == ITEM_WEB_SEARCH ? "id" : NULL);
+    int rc =
+        check_keys(L, n, item_keys((item_type)t), ctx.data, t == ITEM_WEB_SEARCH ? "id" : NULL);
     buf_free(&ctx);
     if (rc < 0) return -1;
     fields f = {.n = 0, .at = n};
@@ -628,8 +654,8 @@ static int parse_raw_item(loader *L, const ynode *n, event_type phase, item *it)
 }
 
 static int parse_event(loader *L, const ynode *n, event *ev) {
-    static const char *const keys[] = {"type", "thread_id", "item", "usage", "error", "message",
-                                       NULL};
+    static const char *const keys[] = {"type",  "thread_id", "item", "usage",
+                                       "error", "message",   NULL};
     if (need_mapping(L, n, "'event'") < 0) return -1;
     if (check_keys(L, n, keys, "an event", NULL) < 0) return -1;
     const ynode *tv = map_get(n, "type");
@@ -650,8 +676,7 @@ static int parse_event(loader *L, const ynode *n, event *ev) {
                   (key_is(k, "usage") && t == EV_TURN_COMPLETED) ||
                   (key_is(k, "error") && t == EV_TURN_FAILED) ||
                   (key_is(k, "message") && t == EV_ERROR);
-        if (!ok)
-            return fail_at(L, k, "a %s event has no '%s'", EVENT_TYPE_NAMES[t], k->value);
+        if (!ok) return fail_at(L, k, "a %s event has no '%s'", EVENT_TYPE_NAMES[t], k->value);
     }
     const ynode *v;
     switch (ev->type) {
@@ -659,7 +684,8 @@ static int parse_event(loader *L, const ynode *n, event *ev) {
         if ((v = map_get(n, "thread_id")) && get_str(L, v, "thread_id", &ev->thread_id) < 0)
             return -1;
         break;
-    case EV_TURN_STARTED: break;
+    case EV_TURN_STARTED:
+        break;
     case EV_ITEM_STARTED:
     case EV_ITEM_UPDATED:
     case EV_ITEM_COMPLETED:
@@ -683,7 +709,8 @@ static int parse_event(loader *L, const ynode *n, event *ev) {
     case EV_ERROR:
         if (!(v = map_get(n, "message"))) return fail_at(L, n, "an error event needs 'message'");
         return get_str(L, v, "message", &ev->message);
-    case EV_TYPE_COUNT: break;
+    case EV_TYPE_COUNT:
+        break;
     }
     return 0;
 }
@@ -709,47 +736,62 @@ typedef enum {
     K_COUNT
 } step_key;
 
-static const char *const STEP_KEYS[] = {
-    "message",  "reasoning", "warning", "command", "file_change", "mcp_tool_call", "web_search",
-    "todo_list", "collab_tool_call", "usage", "event", "stderr", "raw", "sleep", "exit", NULL};
+static const char *const STEP_KEYS[] = {"message",    "reasoning",   "warning",
+                                        "command",    "file_change", "mcp_tool_call",
+                                        "web_search", "todo_list",   "collab_tool_call",
+                                        "usage",      "event",       "stderr",
+                                        "raw",        "sleep",       "exit",
+                                        NULL};
 
 /* The field a scalar value of the step key stands for ("message: hi" → text: hi). */
-static const char *const PRIMARY_FIELD[] = {"text",  "text",    "message", "command", "changes",
-                                            NULL,    "query",   "items",   "tool",    NULL,
-                                            NULL,    NULL,      NULL,      NULL,      NULL};
+static const char *const PRIMARY_FIELD[] = {"text", "text",  "message", "command", "changes",
+                                            NULL,   "query", "items",   "tool",    NULL,
+                                            NULL,   NULL,    NULL,      NULL,      NULL};
 
-static const item_type STEP_ITEM_TYPE[] = {ITEM_AGENT_MESSAGE, ITEM_REASONING,   ITEM_ERROR,
-                                           ITEM_COMMAND_EXECUTION, ITEM_FILE_CHANGE,
-                                           ITEM_MCP_TOOL_CALL, ITEM_WEB_SEARCH,  ITEM_TODO_LIST,
-                                           ITEM_COLLAB_TOOL_CALL};
+static const item_type STEP_ITEM_TYPE[] = {
+    ITEM_AGENT_MESSAGE, ITEM_REASONING,  ITEM_ERROR,     ITEM_COMMAND_EXECUTION, ITEM_FILE_CHANGE,
+    ITEM_MCP_TOOL_CALL, ITEM_WEB_SEARCH, ITEM_TODO_LIST, ITEM_COLLAB_TOOL_CALL};
 
 /* Keys a step of each kind accepts besides its own key and the timing keys. */
 static const char *const *step_fields(step_key k) {
     static const char *const none[] = {NULL};
     static const char *const id[] = {"id", NULL};
-    static const char *const cmd[] = {"id", "output", "aggregated_output", "exit_code", "status",
-                                      "duration", NULL};
+    static const char *const cmd[] = {
+        "id", "output", "aggregated_output", "exit_code", "status", "duration", NULL};
     static const char *const fc[] = {"id", "changes", "status", "duration", NULL};
-    static const char *const mcp[] = {"id",      "server", "tool",   "arguments",
-                                      "result",  "content", "structured_content", "error",
-                                      "status",  "duration", NULL};
+    static const char *const mcp[] = {
+        "id",    "server", "tool",     "arguments", "result", "content", "structured_content",
+        "error", "status", "duration", NULL};
     static const char *const ws[] = {"id", "search_id", "action", "duration", NULL};
-    static const char *const collab[] = {"id",     "sender_thread_id", "receiver_thread_ids",
-                                         "prompt", "agents_states",    "status", "duration",
+    static const char *const collab[] = {"id",
+                                         "sender_thread_id",
+                                         "receiver_thread_ids",
+                                         "prompt",
+                                         "agents_states",
+                                         "status",
+                                         "duration",
                                          NULL};
     static const char *const raw[] = {"stream", NULL};
     switch (k) {
     case K_MESSAGE:
     case K_REASONING:
     case K_WARNING:
-    case K_TODO: return id;
-    case K_COMMAND: return cmd;
-    case K_FILE_CHANGE: return fc;
-    case K_MCP: return mcp;
-    case K_WEB_SEARCH: return ws;
-    case K_COLLAB: return collab;
-    case K_RAW: return raw;
-    default: return none;
+    case K_TODO:
+        return id;
+    case K_COMMAND:
+        return cmd;
+    case K_FILE_CHANGE:
+        return fc;
+    case K_MCP:
+        return mcp;
+    case K_WEB_SEARCH:
+        return ws;
+    case K_COLLAB:
+        return collab;
+    case K_RAW:
+        return raw;
+    default:
+        return none;
     }
 }
 
@@ -764,12 +806,18 @@ static int parse_step(loader *L, const ynode *n, step *s) {
     if (n->kind != YN_MAPPING)
         return fail_at(L, n, "a step must be a mapping such as 'message: hello', found %s",
                        ynode_kind_name(n));
+    for (size_t i = 0; i < n->n; i += 2) {
+        const ynode *k = n->items[i];
+        if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a step must be plain names");
+        for (size_t j = 0; j < i; j += 2)
+            if (n->items[j]->len == k->len && !memcmp(n->items[j]->value, k->value, k->len))
+                return fail_at(L, k, "key '%s' given twice in a step", k->value);
+    }
     /* Find the step's kind key. */
     int kind = -1;
     const ynode *kind_key = NULL, *kind_val = NULL;
     for (size_t i = 0; i < n->n; i += 2) {
         const ynode *k = n->items[i];
-        if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a step must be plain names");
         int ki = in_list(k->value, k->len, STEP_KEYS);
         if (ki < 0) continue;
         if (kind >= 0)
@@ -794,9 +842,6 @@ static int parse_step(loader *L, const ynode *n, step *s) {
     for (size_t i = 0; i < n->n; i += 2) {
         const ynode *k = n->items[i], *v = n->items[i + 1];
         if (k == kind_key) continue;
-        for (size_t j = 0; j < i; j += 2)
-            if (n->items[j]->len == k->len && !memcmp(n->items[j]->value, k->value, k->len))
-                return fail_at(L, k, "key '%s' given twice in a step", k->value);
         if (key_is(k, "after")) {
             if (get_duration(L, v, "after", &s->after_ns) < 0) return -1;
             s->has_after = true;
@@ -814,18 +859,18 @@ static int parse_step(loader *L, const ynode *n, step *s) {
             size_t c = 0;
             cands[c++] = "after";
             cands[c++] = "at";
-            for (size_t j = 0; allowed[j] && c < MAX_FIELDS + 2; j++) cands[c++] = allowed[j];
+            for (size_t j = 0; allowed[j] && c < MAX_FIELDS + 2; j++)
+                cands[c++] = allowed[j];
             cands[c] = NULL;
             const char *hint = did_you_mean(k->value, k->len, cands);
             if (!hint) hint = did_you_mean(k->value, k->len, STEP_KEYS);
             if (hint)
-                return fail_at(L, k, "unknown key '%s' in a %s step (did you mean '%s'?)",
-                               k->value, STEP_KEYS[kind], hint);
+                return fail_at(L, k, "unknown key '%s' in a %s step (did you mean '%s'?)", k->value,
+                               STEP_KEYS[kind], hint);
             return fail_at(L, k, "unknown key '%s' in a %s step", k->value, STEP_KEYS[kind]);
         }
     }
-    if (s->has_after && s->has_at)
-        return fail_at(L, n, "give a step 'after' or 'at', not both");
+    if (s->has_after && s->has_at) return fail_at(L, n, "give a step 'after' or 'at', not both");
 
     switch ((step_key)kind) {
     case K_USAGE:
@@ -867,7 +912,8 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         s->u.exit_code = (int)code;
         return 0;
     }
-    default: break;
+    default:
+        break;
     }
 
     /* Item sugar: the kind key's value is the primary field, or a mapping of fields. */
@@ -1068,9 +1114,9 @@ static int load_turns(loader *L) {
     }
 }
 
-static const char *const TOP_KEYS[] = {"codex_mock", "name",      "description", "thread_id",
-                                       "preflight",  "startup",   "turns",       "steps",
-                                       NULL};
+static const char *const TOP_KEYS[] = {"codex_mock", "name",      "description",
+                                       "thread_id",  "preflight", "startup",
+                                       "turns",      "steps",     NULL};
 
 static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_version) {
     scenario *sc = L->sc;
@@ -1118,9 +1164,11 @@ static int load_document(loader *L) {
         ynode *n;
         if (yread_node(L->r, &n) < 0) return -1;
         if (n->kind == YN_SCALAR && n->type == YS_NULL)
-            return fail_at(L, n, "empty scenario: expected a mapping with 'codex_mock: 1' and "
-                                 "'turns'");
-        return fail_at(L, n, "a scenario must be a mapping (codex_mock, name, turns, ...), found %s",
+            return fail_at(L, n,
+                           "empty scenario: expected a mapping with 'codex_mock: 1' and "
+                           "'turns'");
+        return fail_at(L, n,
+                       "a scenario must be a mapping (codex_mock, name, turns, ...), found %s",
                        ynode_kind_name(n));
     }
     yread_skip_event(L->r);
@@ -1136,8 +1184,9 @@ static int load_document(loader *L) {
         if (k->kind != YN_SCALAR) return fail_at(L, k, "top-level keys must be plain names");
         if (key_is(k, "turns") || key_is(k, "steps")) {
             if (have_turns)
-                return fail_at(L, k, "give either 'turns' or 'steps' once (steps is a one-turn "
-                                     "scenario)");
+                return fail_at(L, k,
+                               "give either 'turns' or 'steps' once (steps is a one-turn "
+                               "scenario)");
             have_turns = true;
             if (key_is(k, "turns")) {
                 if (load_turns(L) < 0) return -1;

@@ -73,7 +73,8 @@ char **list_scenario_names(const char *dir) {
 
 void names_free(char **names) {
     if (!names) return;
-    for (char **p = names; *p; p++) free(*p);
+    for (char **p = names; *p; p++)
+        free(*p);
     free(names);
 }
 
@@ -143,9 +144,11 @@ int select_scenario(const char *requested, const char *path_list, const char *bu
     }
     char **dirs;
     size_t n = search_dirs(path_list, builtin_dir, &dirs);
-    for (size_t i = 0; i < n && !out->path; i++) out->path = find_in(dirs[i], name);
+    for (size_t i = 0; i < n && !out->path; i++)
+        out->path = find_in(dirs[i], name);
     if (out->path || by_default) {
-        for (size_t i = 0; i < n; i++) free(dirs[i]);
+        for (size_t i = 0; i < n; i++)
+            free(dirs[i]);
         free(dirs);
         out->name = xstrdup(name);
         return 0; /* by default with no library: path NULL → the embedded copy */
@@ -169,14 +172,17 @@ int select_scenario(const char *requested, const char *path_list, const char *bu
     buf_printf(&b, "CODEX_MOCK_SCENARIO: no scenario named '%s'", name);
     if (hint) buf_printf(&b, " (did you mean '%s'?)", hint);
     buf_puts(&b, "; searched ");
-    if (n == 0) buf_puts(&b, "nowhere: the built-in library was not found and "
-                             "CODEX_MOCK_SCENARIO_PATH is empty");
-    for (size_t i = 0; i < n; i++) buf_printf(&b, "%s%s", i ? ", " : "", dirs[i]);
+    if (n == 0)
+        buf_puts(&b, "nowhere: the built-in library was not found and "
+                     "CODEX_MOCK_SCENARIO_PATH is empty");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", dirs[i]);
     buf_puts(&b, " (`codex-mock list` shows the built-in names)");
     diag_set(err, NULL, 0, 0, "%s", b.data);
     buf_free(&b);
     names_free(all);
-    for (size_t i = 0; i < n; i++) free(dirs[i]);
+    for (size_t i = 0; i < n; i++)
+        free(dirs[i]);
     free(dirs);
     return -1;
 }

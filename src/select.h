@@ -15,8 +15,8 @@
 #include <stdbool.h>
 
 typedef struct {
-    char *path;    /* file to load, or NULL for the embedded default */
-    char *name;    /* what the user asked for (or "default") */
+    char *path; /* file to load, or NULL for the embedded default */
+    char *name; /* what the user asked for (or "default") */
 } scenario_choice;
 
 /* `builtin_dir` may be NULL. `path_list` is CODEX_MOCK_SCENARIO_PATH (may be NULL). */

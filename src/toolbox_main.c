@@ -37,7 +37,8 @@ static int cmd_lint(int argc, char **argv) {
             continue;
         }
         size_t steps = 0;
-        for (size_t t = 0; t < sc.n_turns; t++) steps += sc.turns[t].n_steps;
+        for (size_t t = 0; t < sc.n_turns; t++)
+            steps += sc.turns[t].n_steps;
         printf("%s: ok (%zu turn%s, %zu step%s)\n", argv[i], sc.n_turns, sc.n_turns == 1 ? "" : "s",
                steps, steps == 1 ? "" : "s");
         scenario_free(&sc);
@@ -54,9 +55,11 @@ static char *summary_of(const char *path) {
     while (fgets(line, sizeof line, f)) {
         if (line[0] != '#') break;
         char *p = line + 1;
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
         if (strncmp(p, "Shows:", 6) == 0) p += 6;
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
         p[strcspn(p, "\n")] = '\0';
         if (*p) {
             out = xstrdup(p);

@@ -6,8 +6,10 @@
 void uuid_v7(char out[UUID_STR_LEN + 1], uint64_t unix_ms, rng *r) {
     unsigned char b[16];
     uint64_t r1 = rng_next(r), r2 = rng_next(r);
-    for (int i = 0; i < 6; i++) b[i] = (unsigned char)(unix_ms >> (40 - 8 * i));
-    for (int i = 0; i < 8; i++) b[6 + i] = (unsigned char)(r1 >> (8 * i));
+    for (int i = 0; i < 6; i++)
+        b[i] = (unsigned char)(unix_ms >> (40 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        b[6 + i] = (unsigned char)(r1 >> (8 * i));
     b[14] = (unsigned char)r2;
     b[15] = (unsigned char)(r2 >> 8);
     b[6] = (unsigned char)(0x70 | (b[6] & 0x0f)); /* version 7 */

@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum {
-    MAX_DEPTH = 200,               /* nesting deeper than this is an error, not a stack overflow */
-    ALIAS_NODE_BUDGET = 1000000,   /* nodes reachable through aliases (billion laughs guard) */
+    MAX_DEPTH = 200,             /* nesting deeper than this is an error, not a stack overflow */
+    ALIAS_NODE_BUDGET = 1000000, /* nodes reachable through aliases (billion laughs guard) */
 };
 
 struct anchor_entry {
@@ -18,12 +19,42 @@ struct anchor_entry {
     ynode *node;
 };
 
+static void position_of_offset(yread *r, size_t offset, int *line, int *col) {
+    *line = 1;
+    *col = 1;
+    char tmp[4096];
+    size_t done = 0;
+    while (done < offset) {
+        size_t want = offset - done < sizeof tmp ? offset - done : sizeof tmp;
+        size_t got;
+        if (r->mem) {
+            got = done + want <= r->mem_len ? want : r->mem_len - done;
+            memcpy(tmp, r->mem + done, got);
+        } else {
+            ssize_t n = r->fp ? pread(fileno(r->fp), tmp, want, (off_t)done) : -1;
+            got = n > 0 ? (size_t)n : 0;
+        }
+        if (got == 0) break;
+        for (size_t i = 0; i < got; i++) {
+            if (tmp[i] == '\n') {
+                (*line)++;
+                *col = 1;
+            } else {
+                (*col)++;
+            }
+        }
+        done += got;
+    }
+}
+
 static int fail_parser(yread *r) {
     yaml_parser_t *p = &r->parser;
     const char *problem = p->problem ? p->problem : "invalid YAML";
     int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
     if (p->error == YAML_READER_ERROR) {
-        /* Reader errors (bad UTF-8, control characters) carry a byte offset, not a mark. */
+        /* Reader errors (bad UTF-8, control characters) carry a byte offset, not a mark:
+         * count lines up to it in the input itself. */
+        position_of_offset(r, p->problem_offset, &line, &col);
         diag_set(r->err, r->file, line, col, "YAML syntax error: %s (at byte %zu)", problem,
                  p->problem_offset);
     } else if (p->context) {
@@ -64,6 +95,8 @@ int yread_open(yread *r, const char *path, diag *err) {
 
 int yread_open_mem(yread *r, const char *name, const char *data, size_t len, diag *err) {
     init_common(r, name, err);
+    r->mem = data;
+    r->mem_len = len;
     yaml_parser_initialize(&r->parser);
     yaml_parser_set_input_string(&r->parser, (const unsigned char *)data, len);
     return 0;
@@ -99,11 +132,16 @@ const char *ynode_kind_name(const ynode *n) {
     if (n->kind == YN_SEQUENCE) return "a list";
     if (n->kind == YN_MAPPING) return "a mapping";
     switch (n->type) {
-    case YS_NULL: return "null";
-    case YS_BOOL: return "a boolean";
-    case YS_INT: return "an integer";
-    case YS_FLOAT: return "a number";
-    case YS_STR: return "a string";
+    case YS_NULL:
+        return "null";
+    case YS_BOOL:
+        return "a boolean";
+    case YS_INT:
+        return "an integer";
+    case YS_FLOAT:
+        return "a number";
+    case YS_STR:
+        return "a string";
     }
     return "a scalar";
 }
@@ -136,14 +174,21 @@ int yread_skip_event(yread *r) {
 
 static const char *event_name(yaml_event_type_t t) {
     switch (t) {
-    case YAML_SCALAR_EVENT: return "a scalar";
-    case YAML_SEQUENCE_START_EVENT: return "a list";
-    case YAML_MAPPING_START_EVENT: return "a mapping";
-    case YAML_ALIAS_EVENT: return "an alias";
-    case YAML_DOCUMENT_START_EVENT: return "a document";
+    case YAML_SCALAR_EVENT:
+        return "a scalar";
+    case YAML_SEQUENCE_START_EVENT:
+        return "a list";
+    case YAML_MAPPING_START_EVENT:
+        return "a mapping";
+    case YAML_ALIAS_EVENT:
+        return "an alias";
+    case YAML_DOCUMENT_START_EVENT:
+        return "a document";
     case YAML_STREAM_END_EVENT:
-    case YAML_DOCUMENT_END_EVENT: return "the end of the document";
-    default: return "something else";
+    case YAML_DOCUMENT_END_EVENT:
+        return "the end of the document";
+    default:
+        return "something else";
     }
 }
 
@@ -232,17 +277,20 @@ static bool parse_float(const char *s, size_t n, double *out) {
     }
     /* [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )? */
     bool digits = false;
-    while (*p >= '0' && *p <= '9') p++, digits = true;
+    while (*p >= '0' && *p <= '9')
+        p++, digits = true;
     if (*p == '.') {
         p++;
-        while (*p >= '0' && *p <= '9') p++, digits = true;
+        while (*p >= '0' && *p <= '9')
+            p++, digits = true;
     }
     if (!digits) return false;
     if (*p == 'e' || *p == 'E') {
         p++;
         if (*p == '-' || *p == '+') p++;
         if (!(*p >= '0' && *p <= '9')) return false;
-        while (*p >= '0' && *p <= '9') p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
     }
     if (*p) return false;
     *out = strtod(tmp, NULL);
@@ -287,7 +335,8 @@ static ynode *copy_tree(arena *a, const ynode *src) {
         n->value = arena_strndup(a, src->value, src->len);
     } else if (src->n) {
         n->items = arena_alloc(a, src->n * sizeof(ynode *));
-        for (size_t i = 0; i < src->n; i++) n->items[i] = copy_tree(a, src->items[i]);
+        for (size_t i = 0; i < src->n; i++)
+            n->items[i] = copy_tree(a, src->items[i]);
     }
     return n;
 }
@@ -335,7 +384,8 @@ static int read_node(yread *r, ynode **out, int depth) {
     case YAML_ALIAS_EVENT: {
         const char *name = (const char *)ev.data.alias.anchor;
         anchor_entry *a = r->anchors;
-        while (a && strcmp(a->name, name) != 0) a = a->next;
+        while (a && strcmp(a->name, name) != 0)
+            a = a->next;
         if (!a) {
             diag_set(r->err, r->file, line, col, "unknown alias *%s", name);
             rc = -1;
@@ -354,8 +404,8 @@ static int read_node(yread *r, ynode **out, int depth) {
     }
     case YAML_SCALAR_EVENT:
         n->kind = YN_SCALAR;
-        n->value = arena_strndup(&r->scratch, (const char *)ev.data.scalar.value,
-                                 ev.data.scalar.length);
+        n->value =
+            arena_strndup(&r->scratch, (const char *)ev.data.scalar.value, ev.data.scalar.length);
         n->len = ev.data.scalar.length;
         type_scalar(n, &ev);
         anchor = ev.data.scalar.anchor;

@@ -45,6 +45,8 @@ typedef struct anchor_entry anchor_entry;
 typedef struct {
     yaml_parser_t parser;
     FILE *fp;
+    const char *mem; /* in-memory input (yread_open_mem), else NULL */
+    size_t mem_len;
     const char *file; /* name used in messages (borrowed) */
     arena scratch;
     arena keep;

@@ -80,8 +80,10 @@ int trace_load(const char *dir, trace *t) {
 }
 
 void trace_free(trace *t) {
-    for (size_t i = 0; i < t->n_out; i++) free(t->out[i].line);
-    for (size_t i = 0; i < t->n_err; i++) free(t->err[i].line);
+    for (size_t i = 0; i < t->n_out; i++)
+        free(t->out[i].line);
+    for (size_t i = 0; i < t->n_err; i++)
+        free(t->err[i].line);
     free(t->out);
     free(t->err);
     free(t->dir);
@@ -93,7 +95,8 @@ void trace_free(trace *t) {
 
 char *replace_all(const char *s, const char *from, const char *to) {
     size_t fl = strlen(from), tl = strlen(to), count = 0;
-    for (const char *p = s; (p = strstr(p, from)); p += fl) count++;
+    for (const char *p = s; (p = strstr(p, from)); p += fl)
+        count++;
     char *out = malloc(strlen(s) + count * (tl > fl ? tl - fl : 0) + 1);
     char *o = out;
     for (const char *p = s;;) {

@@ -50,9 +50,11 @@ static void stream_add(stream *s, const char *p, size_t n, double t) {
 
 static char **build_env(const proc_spec *spec) {
     size_t n = 0;
-    while (environ[n]) n++;
+    while (environ[n])
+        n++;
     size_t extra = 0;
-    while (spec->env && spec->env[extra]) extra++;
+    while (spec->env && spec->env[extra])
+        extra++;
     char **env = calloc(n + extra + 1, sizeof(char *));
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -65,7 +67,8 @@ static char **build_env(const proc_spec *spec) {
             if (strcspn(spec->env[j], "=") == nl && !strncmp(e, spec->env[j], nl)) drop = true;
         if (!drop) env[k++] = (char *)e;
     }
-    for (size_t j = 0; j < extra; j++) env[k++] = (char *)spec->env[j];
+    for (size_t j = 0; j < extra; j++)
+        env[k++] = (char *)spec->env[j];
     env[k] = NULL;
     return env;
 }
@@ -201,8 +204,10 @@ int proc_run(const proc_spec *spec, proc_result *out) {
 }
 
 void proc_result_free(proc_result *r) {
-    for (size_t i = 0; i < r->n_out; i++) free(r->out_lines[i].text);
-    for (size_t i = 0; i < r->n_err; i++) free(r->err_lines[i].text);
+    for (size_t i = 0; i < r->n_out; i++)
+        free(r->out_lines[i].text);
+    for (size_t i = 0; i < r->n_err; i++)
+        free(r->err_lines[i].text);
     free(r->out_lines);
     free(r->err_lines);
     free(r->out);

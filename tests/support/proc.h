@@ -33,8 +33,8 @@ typedef struct {
 } proc_result;
 
 typedef struct {
-    const char *const *argv; /* argv[0] is the path to run; NULL-terminated */
-    const char *const *env;  /* "NAME=value" set on top of the current environment */
+    const char *const *argv;  /* argv[0] is the path to run; NULL-terminated */
+    const char *const *env;   /* "NAME=value" set on top of the current environment */
     const char *const *unset; /* names removed from the environment */
     const char *cwd;          /* NULL: current directory */
     const char *stdin_data;   /* written then closed; NULL → /dev/null */
@@ -42,7 +42,7 @@ typedef struct {
     double stdin_close_after_ms; /* keep stdin open this long before closing it */
     int signal;                  /* sent after signal_after_ms (0 = none) */
     double signal_after_ms;
-    int signal_after_lines;      /* … or once this many stdout lines arrived (with signal) */
+    int signal_after_lines;       /* … or once this many stdout lines arrived (with signal) */
     int close_stdout_after_lines; /* close our end of stdout after N lines (0 = never) */
     double timeout_ms;            /* default 20000 */
 } proc_spec;

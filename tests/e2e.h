@@ -1,0 +1,42 @@
+/* Shared helpers for the end-to-end tests: run the built fake `codex` (CODEX_BIN) in a
+ * temporary directory with codex-mock's variables set, and compare with golden files. */
+#ifndef CODEX_MOCK_TEST_E2E_H
+#define CODEX_MOCK_TEST_E2E_H
+
+#include "corpus.h"
+#include "proc.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A fresh temporary directory (realpath), removed by e2e_rmtree. */
+static inline char *e2e_tmpdir(void) {
+    char tmpl[] = "/tmp/codex-mock-e2e-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    if (!d) return NULL;
+    char *real = realpath(d, NULL);
+    return real;
+}
+
+static inline void e2e_rmtree(char *dir) {
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    free(dir);
+}
+
+static inline char *e2e_write(const char *dir, const char *name, const char *text) {
+    char *path = malloc(strlen(dir) + strlen(name) + 2);
+    sprintf(path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(text, 1, strlen(text), f);
+        fclose(f);
+    }
+    return path;
+}
+
+#endif

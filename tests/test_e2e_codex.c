@@ -1,0 +1,294 @@
+/* End to end: the built `codex` binary — bytes, exit codes, stdin, timing bounds, signals. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "e2e.h"
+
+#include <cJSON.h>
+#include <signal.h>
+
+static char *tmp;
+
+static int setup(void **state) {
+    (void)state;
+    tmp = e2e_tmpdir();
+    return tmp ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    e2e_rmtree(tmp);
+    return 0;
+}
+
+static void run(proc_result *r, const char *const *argv_tail, const char *const *env,
+                const char *stdin_data) {
+    const char *argv[32] = {CODEX_BIN};
+    size_t n = 1;
+    for (size_t i = 0; argv_tail[i]; i++)
+        argv[n++] = argv_tail[i];
+    argv[n] = NULL;
+    static const char *const unset[] = {"CODEX_MOCK_SCENARIO", "CODEX_MOCK_SPEED",
+                                        "CODEX_MOCK_SEED", "CODEX_MOCK_SCENARIO_PATH", NULL};
+    proc_spec spec = {.argv = argv,
+                      .env = env,
+                      .unset = unset,
+                      .cwd = tmp,
+                      .stdin_data = stdin_data,
+                      .stdin_len = stdin_data ? strlen(stdin_data) : 0};
+    assert_int_equal(proc_run(&spec, r), 0);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void test_default_scenario(void **state) {
+    (void)state;
+    proc_result r;
+    run(&r, ARGS("exec", "--json", "--skip-git-repo-check", "list the files"),
+        ARGS("CODEX_MOCK_SPEED=0"), NULL);
+    assert_true(r.exited);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.err, "Reading additional input from stdin...\n");
+    assert_true(r.n_out >= 4);
+    /* every stdout line is one compact JSON object */
+    for (size_t i = 0; i < r.n_out; i++) {
+        cJSON *j = cJSON_Parse(r.out_lines[i].text);
+        assert_non_null(j);
+        assert_true(cJSON_IsObject(j));
+        cJSON_Delete(j);
+        assert_null(strstr(r.out_lines[i].text, "\": "));
+    }
+    assert_true(strncmp(r.out_lines[0].text, "{\"type\":\"thread.started\",\"thread_id\":\"", 38) ==
+                0);
+    /* a UUIDv7 whose time prefix is now */
+    const char *id = r.out_lines[0].text + 38;
+    assert_int_equal(id[14], '7');
+    assert_non_null(strstr(r.out_lines[r.n_out - 1].text, "\"type\":\"turn.completed\""));
+    proc_result_free(&r);
+}
+
+static char *golden(const char *name, const char *cwd) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/golden/%s", SOURCE_DIR, name);
+    char *g = read_file(path, NULL);
+    assert_non_null(g);
+    char *with_cwd = replace_all(g, "{{CWD}}", cwd);
+    free(g);
+    char *masked = mask_uuids(with_cwd);
+    free(with_cwd);
+    return masked;
+}
+
+static void test_golden_all_items(void **state) {
+    (void)state;
+    char env_scn[4096];
+    snprintf(env_scn, sizeof env_scn, "CODEX_MOCK_SCENARIO=%s/tests/golden/all-items.yaml",
+             SOURCE_DIR);
+    proc_result r;
+    run(&r, ARGS("exec", "--json", "x"), ARGS("CODEX_MOCK_SPEED=0", "CODEX_MOCK_SEED=1", env_scn),
+        NULL);
+    assert_int_equal(r.exit_code, 0);
+    char *want = golden("all-items.jsonl", tmp);
+    char *got = mask_uuids(r.out);
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+    proc_result_free(&r);
+}
+
+static void test_golden_torn_line(void **state) {
+    (void)state;
+    char env_scn[4096];
+    snprintf(env_scn, sizeof env_scn, "CODEX_MOCK_SCENARIO=%s/tests/golden/torn-line.yaml",
+             SOURCE_DIR);
+    proc_result r;
+    run(&r, ARGS("exec", "--json", "x"), ARGS("CODEX_MOCK_SPEED=0", env_scn), NULL);
+    assert_true(r.exited);
+    assert_int_equal(r.exit_code, 1);
+    char *want = golden("torn-line.jsonl", tmp);
+    char *got = mask_uuids(r.out);
+    assert_string_equal(got, want);
+    assert_string_equal(r.err, "Reading additional input from stdin...\n"
+                               "2026-11-21T07:38:09.743828Z ERROR "
+                               "codex_api::endpoint::responses: stream ended\n");
+    free(want);
+    free(got);
+    proc_result_free(&r);
+}
+
+static void test_same_seed_same_bytes(void **state) {
+    (void)state;
+    proc_result a, b, c;
+    run(&a, ARGS("exec", "--json", "x"), ARGS("CODEX_MOCK_SPEED=0", "CODEX_MOCK_SEED=99"), NULL);
+    run(&b, ARGS("exec", "--json", "x"), ARGS("CODEX_MOCK_SPEED=0", "CODEX_MOCK_SEED=99"), NULL);
+    run(&c, ARGS("exec", "--json", "x"), ARGS("CODEX_MOCK_SPEED=0", "CODEX_MOCK_SEED=100"), NULL);
+    /* The thread id's first 48 bits are the start time; the rest comes from the seed. */
+    assert_int_equal(a.out_len, b.out_len);
+    assert_memory_equal(a.out + 38 + 15, b.out + 38 + 15, 21);
+    assert_memory_not_equal(a.out + 38 + 15, c.out + 38 + 15, 21);
+    proc_result_free(&a);
+    proc_result_free(&b);
+    proc_result_free(&c);
+}
+
+static void test_prompt_on_stdin(void **state) {
+    (void)state;
+    proc_result r;
+    run(&r, ARGS("exec", "--experimental-json", "--skip-git-repo-check"),
+        ARGS("CODEX_MOCK_SPEED=0"), "Say hello from the SDK-style invocation.");
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.err, "Reading prompt from stdin...\n");
+    proc_result_free(&r);
+    run(&r, ARGS("exec", "--json", "-"), ARGS("CODEX_MOCK_SPEED=0"), "prompt\n");
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.err, "");
+    proc_result_free(&r);
+    run(&r, ARGS("exec", "--json", "-"), ARGS("CODEX_MOCK_SPEED=0"), "  \n");
+    assert_int_equal(r.exit_code, 1);
+    assert_string_equal(r.err, "No prompt provided via stdin.\n");
+    assert_int_equal(r.out_len, 0);
+    proc_result_free(&r);
+}
+
+static void test_stdin_blocks_until_eof(void **state) {
+    (void)state;
+    static const char *const unset[] = {"CODEX_MOCK_SCENARIO", "CODEX_MOCK_SPEED", NULL};
+    const char *argv[] = {CODEX_BIN, "exec", "--json", "hi", NULL};
+    const char *env[] = {"CODEX_MOCK_SPEED=1", NULL};
+    proc_spec spec = {.argv = argv,
+                      .env = env,
+                      .unset = unset,
+                      .cwd = tmp,
+                      .stdin_data = "x",
+                      .stdin_len = 1,
+                      .stdin_close_after_ms = 600};
+    proc_result r;
+    assert_int_equal(proc_run(&spec, &r), 0);
+    assert_int_equal(r.exit_code, 0);
+    assert_true(r.n_err >= 1);
+    assert_string_equal(r.err_lines[0].text, "Reading additional input from stdin...");
+    /* the notice comes before the wait; thread.started only after stdin closed */
+    assert_true(r.err_lines[0].ms < 400);
+    assert_true(r.out_lines[0].ms >= 600);
+    proc_result_free(&r);
+}
+
+static void test_speed_factor(void **state) {
+    (void)state;
+    proc_result slow, fast;
+    run(&slow, ARGS("exec", "--json", "x"), ARGS("CODEX_MOCK_SPEED=1"), NULL);
+    run(&fast, ARGS("exec", "--json", "x"), ARGS("CODEX_MOCK_SPEED=10"), NULL);
+    double s = slow.out_lines[slow.n_out - 1].ms, f = fast.out_lines[fast.n_out - 1].ms;
+    /* real pace: the default turn takes at least ~0.4 s; ten times faster: far less */
+    assert_true(s > 350);
+    assert_true(f < s / 3);
+    proc_result_free(&slow);
+    proc_result_free(&fast);
+}
+
+static void test_flags_orchestrators_pass(void **state) {
+    (void)state;
+    proc_result r;
+    run(&r,
+        ARGS("exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write", "-m",
+             "gpt-5.5", "-C", "/", "-c", "model_reasoning_effort=\"high\"", "--color", "never",
+             "fix the tests"),
+        ARGS("CODEX_MOCK_SPEED=0"), NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_non_null(strstr(r.out, "turn.completed"));
+    proc_result_free(&r);
+    run(&r, ARGS("exec", "--json", "-C", "/nonexistent-dir", "x"), ARGS("CODEX_MOCK_SPEED=0"),
+        NULL);
+    assert_int_equal(r.exit_code, 1);
+    assert_string_equal(r.err, "Error: No such file or directory (os error 2)\n");
+    proc_result_free(&r);
+}
+
+static void test_sigint_sigterm(void **state) {
+    (void)state;
+    static const char *const unset[] = {"CODEX_MOCK_SCENARIO", "CODEX_MOCK_SPEED", NULL};
+    const char *argv[] = {CODEX_BIN, "exec", "--json", "hi", NULL};
+    const char *env[] = {"CODEX_MOCK_SPEED=1", NULL};
+    proc_spec spec = {.argv = argv,
+                      .env = env,
+                      .unset = unset,
+                      .cwd = tmp,
+                      .signal = SIGINT,
+                      .signal_after_lines = 2};
+    proc_result r;
+    assert_int_equal(proc_run(&spec, &r), 0);
+    assert_true(r.exited);
+    assert_int_equal(r.exit_code, 1);
+    assert_null(strstr(r.out, "turn.completed"));
+    assert_null(strstr(r.out, "turn.failed"));
+    /* whole lines only */
+    assert_true(r.out_len > 0 && r.out[r.out_len - 1] == '\n');
+    proc_result_free(&r);
+
+    spec.signal = SIGTERM;
+    assert_int_equal(proc_run(&spec, &r), 0);
+    assert_false(r.exited);
+    assert_int_equal(r.term_signal, SIGTERM); /* a shell reports 143 */
+    proc_result_free(&r);
+}
+
+static void test_reader_closes_pipe(void **state) {
+    (void)state;
+    static const char *const unset[] = {"CODEX_MOCK_SCENARIO", "CODEX_MOCK_SPEED", NULL};
+    const char *argv[] = {CODEX_BIN, "exec", "--json", "hi", NULL};
+    const char *env[] = {"CODEX_MOCK_SPEED=2", NULL};
+    proc_spec spec = {
+        .argv = argv, .env = env, .unset = unset, .cwd = tmp, .close_stdout_after_lines = 1};
+    proc_result r;
+    assert_int_equal(proc_run(&spec, &r), 0);
+    assert_true(r.exited);
+    assert_int_equal(r.exit_code, 101);
+    assert_non_null(strstr(r.err, "failed printing to stdout: Broken pipe (os error 32)"));
+    proc_result_free(&r);
+}
+
+static void test_unknown_flag_is_a_usage_error(void **state) {
+    (void)state;
+    proc_result r;
+    run(&r, ARGS("exec", "--json", "--no-such-flag", "Say hello."), ARGS("CODEX_MOCK_SPEED=0"),
+        NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_int_equal(r.out_len, 0);
+    assert_string_equal(r.err, "error: unexpected argument '--no-such-flag' found\n\n"
+                               "  tip: to pass '--no-such-flag' as a value, use '-- "
+                               "--no-such-flag'\n\n"
+                               "Usage: codex exec [OPTIONS] [PROMPT]\n"
+                               "       codex exec [OPTIONS] <COMMAND> [ARGS]\n\n"
+                               "For more information, try '--help'.\n");
+    proc_result_free(&r);
+}
+
+static void test_human_mode_final_message(void **state) {
+    (void)state;
+    proc_result r;
+    run(&r, ARGS("exec", "x"), ARGS("CODEX_MOCK_SPEED=0"), NULL);
+    assert_int_equal(r.exit_code, 0);
+    assert_string_equal(r.out, "The directory contains README.md and a src folder.\n");
+    proc_result_free(&r);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_scenario),
+        cmocka_unit_test(test_golden_all_items),
+        cmocka_unit_test(test_golden_torn_line),
+        cmocka_unit_test(test_same_seed_same_bytes),
+        cmocka_unit_test(test_prompt_on_stdin),
+        cmocka_unit_test(test_stdin_blocks_until_eof),
+        cmocka_unit_test(test_speed_factor),
+        cmocka_unit_test(test_flags_orchestrators_pass),
+        cmocka_unit_test(test_sigint_sigterm),
+        cmocka_unit_test(test_reader_closes_pipe),
+        cmocka_unit_test(test_unknown_flag_is_a_usage_error),
+        cmocka_unit_test(test_human_mode_final_message),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,208 @@
+/* Unit tests for src/play.c on a fake clock: absolute deadlines, sinks, signals, broken pipe. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "duration.h"
+#include "play.h"
+#include "scenario_load.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    int64_t now;
+    int64_t deadlines[64];
+    int n_waits;
+    int interrupt_at_wait; /* 1-based wait index that reports SIGINT, 0 = never */
+} fake_time;
+
+static int64_t fake_mono(const mock_clock *c) {
+    return ((fake_time *)c->ctx)->now;
+}
+
+static int64_t fake_wall(const mock_clock *c) {
+    (void)c;
+    return 1763710669000;
+}
+
+static int fake_wait(const mock_clock *c, int64_t deadline, const sigset_t *watch) {
+    (void)watch;
+    fake_time *t = c->ctx;
+    t->deadlines[t->n_waits++] = deadline;
+    if (t->interrupt_at_wait && t->n_waits == t->interrupt_at_wait) return SIGINT;
+    if (deadline > t->now) t->now = deadline;
+    return 0;
+}
+
+typedef struct {
+    int out[2], err[2];
+    char outbuf[65536], errbuf[65536];
+    play_result res;
+    int code;
+} run;
+
+static void drain(int fd, char *dst, size_t cap) {
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < cap && (r = read(fd, dst + n, cap - 1 - n)) > 0)
+        n += (size_t)r;
+    dst[n] = '\0';
+}
+
+static void play_yaml(run *rn, const char *yaml, sink_mode mode, fake_time *ft, bool close_out) {
+    scenario sc;
+    diag err;
+    diag_init(&err);
+    if (scenario_load_mem("p.yaml", yaml, strlen(yaml), &sc, &err) != 0)
+        fail_msg("load: %s", diag_format(&err));
+    rng r;
+    rng_seed(&r, 7);
+    plan_params pp = {.sc = &sc, .speed = 1, .rng = &r, .cwd = "/w", .thread_id = "tid"};
+    planner pl;
+    plan_init(&pl, &pp);
+    assert_int_equal(pipe(rn->out), 0);
+    assert_int_equal(pipe(rn->err), 0);
+    if (close_out) close(rn->out[0]);
+    mock_clock clk = {fake_mono, fake_wall, fake_wait, ft};
+    play_params p = {.clock = &clk,
+                     .anchor_ns = 1000,
+                     .out_fd = rn->out[1],
+                     .err_fd = rn->err[1],
+                     .mode = mode,
+                     .watch = NULL};
+    rn->code = play(&pl, &p, &rn->res);
+    close(rn->out[1]);
+    close(rn->err[1]);
+    if (!close_out) {
+        drain(rn->out[0], rn->outbuf, sizeof rn->outbuf);
+        close(rn->out[0]);
+    }
+    drain(rn->err[0], rn->errbuf, sizeof rn->errbuf);
+    close(rn->err[0]);
+    plan_free(&pl);
+    scenario_free(&sc);
+}
+
+static const char SIMPLE[] = "codex_mock: 1\nstartup: 200ms\nturns:\n  - started_after: 40ms\n"
+                             "    completed_after: 10ms\n    steps:\n"
+                             "      - message: hi\n        after: 60ms\n"
+                             "      - stderr: log line\n        after: 5ms\n";
+
+static void test_jsonl_and_absolute_deadlines(void **state) {
+    (void)state;
+    fake_time ft = {.now = 1000};
+    run rn;
+    play_yaml(&rn, SIMPLE, SINK_JSONL, &ft, false);
+    assert_int_equal(rn.code, 0);
+    assert_string_equal(rn.outbuf,
+                        "{\"type\":\"thread.started\",\"thread_id\":\"tid\"}\n"
+                        "{\"type\":\"turn.started\"}\n"
+                        "{\"type\":\"item.completed\",\"item\":{\"id\":\"item_0\",\"type\":"
+                        "\"agent_message\",\"text\":\"hi\"}}\n"
+                        "{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":0,"
+                        "\"cached_input_tokens\":0,\"cache_write_input_tokens\":0,"
+                        "\"output_tokens\":0,\"reasoning_output_tokens\":0}}\n");
+    assert_string_equal(rn.errbuf, "log line\n");
+    /* every wait is anchor + the planned offset, never a relative sleep */
+    int64_t want[] = {1000 + 200 * NS_PER_MS, 1000 + 240 * NS_PER_MS, 1000 + 300 * NS_PER_MS,
+                      1000 + 305 * NS_PER_MS, 1000 + 315 * NS_PER_MS};
+    assert_int_equal(ft.n_waits, 5);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(ft.deadlines[i], want[i]);
+    assert_true(rn.res.turn_completed);
+    assert_int_equal(rn.res.lines_out, 4);
+    assert_string_equal(rn.res.final_message, "hi");
+    play_result_free(&rn.res);
+}
+
+static void test_late_player_does_not_wait(void **state) {
+    (void)state;
+    /* already past every deadline: no waits, everything written at once */
+    fake_time ft = {.now = 10 * NS_PER_S};
+    run rn;
+    play_yaml(&rn, SIMPLE, SINK_JSONL, &ft, false);
+    assert_int_equal(ft.n_waits, 0);
+    assert_non_null(strstr(rn.outbuf, "turn.completed"));
+    play_result_free(&rn.res);
+}
+
+static void test_human_mode_prints_final_message(void **state) {
+    (void)state;
+    fake_time ft = {.now = 0};
+    run rn;
+    play_yaml(&rn, SIMPLE, SINK_HUMAN, &ft, false);
+    assert_int_equal(rn.code, 0);
+    assert_string_equal(rn.outbuf, "hi\n");
+    play_result_free(&rn.res);
+}
+
+static void test_interrupt_stops_output(void **state) {
+    (void)state;
+    fake_time ft = {.now = 0, .interrupt_at_wait = 3}; /* during the wait for the message */
+    run rn;
+    play_yaml(&rn, SIMPLE, SINK_HUMAN, &ft, false);
+    assert_int_equal(rn.code, 1);
+    assert_true(rn.res.interrupted);
+    assert_string_equal(rn.outbuf, "");
+    assert_string_equal(rn.errbuf, "turn interrupted\n");
+    play_result_free(&rn.res);
+
+    ft = (fake_time){.now = 0, .interrupt_at_wait = 3};
+    play_yaml(&rn, SIMPLE, SINK_JSONL, &ft, false);
+    assert_int_equal(rn.code, 1);
+    /* what was due before the signal was written; nothing after it */
+    assert_string_equal(rn.outbuf, "{\"type\":\"thread.started\",\"thread_id\":\"tid\"}\n"
+                                   "{\"type\":\"turn.started\"}\n");
+    assert_string_equal(rn.errbuf, "");
+    play_result_free(&rn.res);
+}
+
+static void test_failed_turn_and_exit_codes(void **state) {
+    (void)state;
+    fake_time ft = {0};
+    run rn;
+    play_yaml(&rn,
+              "codex_mock: 1\nsteps:\n  - event: {type: error, message: m}\n"
+              "  - event: {type: turn.failed, error: {message: m}}\n",
+              SINK_HUMAN, &ft, false);
+    assert_int_equal(rn.code, 1);
+    assert_string_equal(rn.outbuf, ""); /* human stdout stays empty on failure */
+    play_result_free(&rn.res);
+    play_yaml(&rn, "codex_mock: 1\nsteps:\n  - raw: '{\"type\":\"turn.comp'\n  - exit: 3\n",
+              SINK_JSONL, &ft, false);
+    assert_int_equal(rn.code, 3);
+    assert_non_null(strstr(rn.outbuf, "{\"type\":\"turn.started\"}\n{\"type\":\"turn.comp"));
+    assert_null(strstr(rn.outbuf, "turn.completed"));
+    play_result_free(&rn.res);
+}
+
+static void test_broken_pipe(void **state) {
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    fake_time ft = {0};
+    run rn;
+    play_yaml(&rn, SIMPLE, SINK_JSONL, &ft, true);
+    assert_int_equal(rn.code, 101);
+    assert_true(rn.res.broken_pipe);
+    assert_non_null(strstr(rn.errbuf, "panicked at"));
+    assert_non_null(strstr(rn.errbuf, "failed printing to stdout: Broken pipe (os error 32)\n"));
+    play_result_free(&rn.res);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jsonl_and_absolute_deadlines),
+        cmocka_unit_test(test_late_player_does_not_wait),
+        cmocka_unit_test(test_human_mode_prints_final_message),
+        cmocka_unit_test(test_interrupt_stops_output),
+        cmocka_unit_test(test_failed_turn_and_exit_codes),
+        cmocka_unit_test(test_broken_pipe),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

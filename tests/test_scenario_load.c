@@ -1,0 +1,368 @@
+/* Unit tests for src/scenario_load.c: what each key becomes, and every user error with its
+ * message and position. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "diag.h"
+#include "duration.h"
+#include "scenario_load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int load(const char *yaml, scenario *sc, diag *err) {
+    diag_init(err);
+    return scenario_load_mem("s.yaml", yaml, strlen(yaml), sc, err);
+}
+
+static void expect_ok(const char *yaml, scenario *sc) {
+    diag err;
+    if (load(yaml, sc, &err) != 0) {
+        char *m = diag_format(&err);
+        fail_msg("unexpected error: %s", m);
+    }
+}
+
+static void test_sugar_steps(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\n"
+              "name: demo\n"
+              "steps:\n"
+              "  - message: hello\n"
+              "  - reasoning: [\"A\", \"B\", \"\", \"   \", \"C\\n\"]\n"
+              "  - command: ls\n"
+              "    output: \"a\\n\"\n"
+              "    exit_code: 2\n"
+              "    duration: 1.5ms\n"
+              "    after: 46.7ms\n"
+              "  - file_change: [{path: a.txt, kind: add}, b.txt]\n"
+              "  - usage: {input_tokens: 10, output_tokens: 3}\n",
+              &sc);
+    assert_int_equal(sc.n_turns, 1);
+    assert_string_equal(sc.name.ptr, "demo");
+    const turn *t = &sc.turns[0];
+    assert_int_equal(t->n_steps, 5);
+    assert_int_equal(t->steps[0].kind, STEP_ITEM);
+    assert_int_equal(t->steps[0].u.item.type, ITEM_AGENT_MESSAGE);
+    assert_string_equal(t->steps[0].u.item.u.text.text.ptr, "hello");
+    /* summary parts are joined with "\n", every part kept */
+    assert_string_equal(t->steps[1].u.item.u.text.text.ptr, "A\nB\n\n   \nC\n");
+    const step *c = &t->steps[2];
+    assert_int_equal(c->u.item.type, ITEM_COMMAND_EXECUTION);
+    assert_true(c->u.item.u.cmd.has_exit_code);
+    assert_int_equal(c->u.item.u.cmd.exit_code, 2);
+    assert_int_equal(c->u.item.status, STATUS_FAILED);
+    assert_true(c->has_after);
+    assert_int_equal(c->after_ns, 46700000);
+    assert_int_equal(c->duration_ns, 1500000);
+    assert_int_equal(t->steps[3].u.item.u.fc.n, 2);
+    assert_int_equal(t->steps[3].u.item.u.fc.v[0].kind, CHANGE_ADD);
+    assert_int_equal(t->steps[3].u.item.u.fc.v[1].kind, CHANGE_UPDATE);
+    assert_int_equal(t->steps[4].u.usage.input_tokens, 10);
+    assert_int_equal(t->steps[4].u.usage.cached_input_tokens, 0);
+    assert_int_equal(t->steps[4].u.usage.output_tokens, 3);
+    scenario_free(&sc);
+}
+
+static void test_command_defaults(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\nsteps:\n  - command: ls\n  - command: {command: x, status: "
+              "declined}\n",
+              &sc);
+    const item *ok = &sc.turns[0].steps[0].u.item;
+    assert_true(ok->u.cmd.has_exit_code);
+    assert_int_equal(ok->u.cmd.exit_code, 0);
+    assert_int_equal(ok->status, STATUS_COMPLETED);
+    assert_int_equal(ok->u.cmd.output.len, 0);
+    assert_int_equal(sc.turns[0].steps[1].u.item.status, STATUS_DECLINED);
+    scenario_free(&sc);
+}
+
+static void test_raw_events(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\n"
+              "turns:\n"
+              "  - started_after: 40ms\n"
+              "    completed_after: 5ms\n"
+              "    steps:\n"
+              "      - event: {type: thread.started, thread_id: abc}\n"
+              "      - event: {type: item.started, item: {type: command_execution, command: "
+              "ls}}\n"
+              "      - event:\n"
+              "          type: item.completed\n"
+              "          item: {id: item_7, type: web_search, id: ws_1, query: q}\n"
+              "      - event: {type: error, message: \"Reconnecting... 1/5\"}\n"
+              "      - event: {type: turn.failed, error: {message: boom}}\n",
+              &sc);
+    const turn *t = &sc.turns[0];
+    assert_true(t->has_started_after);
+    assert_int_equal(t->started_after_ns, 40 * NS_PER_MS);
+    assert_int_equal(t->steps[0].u.ev.type, EV_THREAD_STARTED);
+    assert_string_equal(t->steps[0].u.ev.thread_id.ptr, "abc");
+    const item *cmd = &t->steps[1].u.ev.item;
+    assert_false(cmd->u.cmd.has_exit_code); /* raw: exit_code null unless given */
+    assert_int_equal(cmd->status, STATUS_IN_PROGRESS);
+    const item *ws = &t->steps[2].u.ev.item;
+    assert_string_equal(ws->id.ptr, "item_7");
+    assert_string_equal(ws->u.ws.search_id.ptr, "ws_1");
+    assert_string_equal(t->steps[3].u.ev.message.ptr, "Reconnecting... 1/5");
+    assert_string_equal(t->steps[4].u.ev.message.ptr, "boom");
+    scenario_free(&sc);
+}
+
+static void test_process_steps(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\nstartup: 218ms\npreflight: 137ms\nsteps:\n"
+              "  - stderr: warn\n  - raw: '{\"type\":\"turn.comp'\n    at: 1s\n"
+              "  - raw: x\n    stream: stderr\n  - sleep: 2s\n  - exit: 3\n",
+              &sc);
+    assert_int_equal(sc.startup_ns, 218 * NS_PER_MS);
+    assert_int_equal(sc.preflight_ns, 137 * NS_PER_MS);
+    const step *s = sc.turns[0].steps;
+    assert_int_equal(s[0].kind, STEP_STDERR);
+    assert_false(s[0].exact);
+    assert_int_equal(s[1].kind, STEP_RAW);
+    assert_true(s[1].has_at);
+    assert_int_equal(s[1].at_ns, NS_PER_S);
+    assert_int_equal(s[2].kind, STEP_STDERR);
+    assert_true(s[2].exact);
+    assert_int_equal(s[3].u.sleep, 2 * NS_PER_S);
+    assert_int_equal(s[4].u.exit_code, 3);
+    scenario_free(&sc);
+}
+
+static void test_anchors_and_aliases(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\nsteps:\n  - &hi {message: hello}\n  - *hi\n", &sc);
+    assert_int_equal(sc.turns[0].n_steps, 2);
+    assert_string_equal(sc.turns[0].steps[1].u.item.u.text.text.ptr, "hello");
+    scenario_free(&sc);
+}
+
+static void test_nul_in_strings(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\nsteps:\n  - message: \"a\\0b\"\n", &sc);
+    const mstr *t = &sc.turns[0].steps[0].u.item.u.text.text;
+    assert_int_equal(t->len, 3);
+    assert_memory_equal(t->ptr, "a\0b", 3);
+    scenario_free(&sc);
+}
+
+static void test_mcp_content_shorthand(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\nsteps:\n  - mcp_tool_call: {server: echo, tool: echo, "
+              "arguments: {text: ping}, content: \"echo: ping\", structured_content: {e: 1}}\n",
+              &sc);
+    const item *m = &sc.turns[0].steps[0].u.item;
+    assert_non_null(m->u.mcp.result);
+    assert_int_equal(m->status, STATUS_COMPLETED);
+    scenario_free(&sc);
+}
+
+/* --- user errors: message, file, line and column --- */
+
+static void test_errors(void **state) {
+    (void)state;
+    static const struct {
+        const char *yaml;
+        const char *want;
+    } cases[] = {
+        {"", "codex-mock: s.yaml:1:1: empty scenario: expected a mapping with 'codex_mock: 1' "
+             "and 'turns'"},
+        {"# only a comment\n", "codex-mock: s.yaml:1:1: empty scenario: expected a mapping with "
+                               "'codex_mock: 1' and 'turns'"},
+        {"- a\n- b\n", "codex-mock: s.yaml:1:1: a scenario must be a mapping (codex_mock, name, "
+                       "turns, ...), found a list"},
+        {"codex_mock: 1\nsteps:\n  - message: [unclosed\n",
+         "codex-mock: s.yaml:4:1: YAML syntax error: did not find expected ',' or ']' while "
+         "parsing a flow sequence (line 3)"},
+        {"codex_mock: 1\nsteps: []\nnmae: x\n",
+         "codex-mock: s.yaml:3:1: unknown top-level key 'nmae' (did you mean 'name'?)"},
+        {"steps: []\n", "codex-mock: s.yaml:1:1: missing 'codex_mock: 1' (the format version) at "
+                        "the top"},
+        {"codex_mock: 2\nsteps: []\n",
+         "codex-mock: s.yaml:1:13: unsupported format version 2 (this codex-mock reads 1)"},
+        {"codex_mock: 1\nname: x\n", "codex-mock: s.yaml:1:1: missing 'turns' (or 'steps' for a "
+                                     "single turn)"},
+        {"codex_mock: 1\nsteps:\n  - mesage: hi\n",
+         "codex-mock: s.yaml:3:5: unknown step type 'mesage' (did you mean 'message'?)"},
+        {"codex_mock: 1\nsteps:\n  - command: ls\n    outptu: x\n",
+         "codex-mock: s.yaml:4:5: unknown key 'outptu' in a command step (did you mean "
+         "'output'?)"},
+        {"codex_mock: 1\nsteps:\n  - event: {type: item.complete, item: {}}\n",
+         "codex-mock: s.yaml:3:19: unknown event type 'item.complete' (did you mean "
+         "'item.completed'?)"},
+        {"codex_mock: 1\nsteps:\n  - event: {type: item.completed, item: {type: agent_mesage, "
+         "text: x}}\n",
+         "codex-mock: s.yaml:3:48: unknown item type 'agent_mesage' (did you mean "
+         "'agent_message'?)"},
+        {"codex_mock: 1\nsteps:\n  - command: ls\n    exit_code: zero\n",
+         "codex-mock: s.yaml:4:16: 'exit_code' must be an integer, found a string"},
+        {"codex_mock: 1\nsteps:\n  - message: [a, b]\n",
+         "codex-mock: s.yaml:3:14: 'text' must be a string, found a list"},
+        {"codex_mock: 1\nsteps:\n  - message: hi\n    after: 5\n",
+         "codex-mock: s.yaml:4:12: bad duration '5' for 'after': a duration needs a unit, e.g. "
+         "250ms or 1.5s (units: us, ms, s, m, h)"},
+        {"codex_mock: 1\nsteps:\n  - message: hi\n    after: 5 parsecs\n",
+         "codex-mock: s.yaml:4:12: bad duration '5 parsecs' for 'after': expected a duration "
+         "such as 250ms, 1.5s, 2m or 0 (units: us, ms, s, m, h)"},
+        {"codex_mock: 1\nsteps:\n  - sleep: -1s\n",
+         "codex-mock: s.yaml:3:12: bad duration '-1s' for 'sleep': durations cannot be "
+         "negative"},
+        {"codex_mock: 1\nsteps:\n  - event: {type: turn.failed}\n",
+         "codex-mock: s.yaml:3:12: a turn.failed event needs 'error'"},
+        {"codex_mock: 1\nsteps:\n  - event: {type: item.completed, item: {type: "
+         "command_execution}}\n",
+         "codex-mock: s.yaml:3:41: command_execution needs 'command'"},
+        {"codex_mock: 1\nsteps:\n  - exit: 78\n",
+         "codex-mock: s.yaml:3:11: exit code 78 is reserved for codex-mock's own errors; pick "
+         "another"},
+        {"codex_mock: 1\nsteps:\n  - exit: 300\n",
+         "codex-mock: s.yaml:3:11: exit code 300 is out of range (0 to 255)"},
+        {"codex_mock: 1\nsteps:\n  - message: a\n    reasoning: b\n",
+         "codex-mock: s.yaml:4:5: a step has one type, but this one has both 'message' and "
+         "'reasoning'"},
+        {"codex_mock: 1\nsteps:\n  - \"just text\"\n",
+         "codex-mock: s.yaml:3:5: a step must be a mapping such as 'message: hello', found a "
+         "string"},
+        {"codex_mock: 1\nsteps:\n  - command: ls\n    status: finished\n",
+         "codex-mock: s.yaml:4:13: unknown value for 'status' 'finished' (expected in_progress, "
+         "completed, failed or declined)"},
+        {"codex_mock: 1\nsteps:\n  - file_change: [{path: a, kind: modify}]\n",
+         "codex-mock: s.yaml:3:35: unknown value for 'kind' 'modify' (expected add, delete or "
+         "update)"},
+        {"codex_mock: 1\nsteps:\n  - usage: {input_tokens: -5}\n",
+         "codex-mock: s.yaml:3:27: 'input_tokens' cannot be negative"},
+        {"codex_mock: 1\nsteps:\n  - usage: {inptu_tokens: 5}\n",
+         "codex-mock: s.yaml:3:13: unknown key in usage 'inptu_tokens' (did you mean "
+         "'input_tokens'?)"},
+        {"codex_mock: 1\nturns:\n  - stepz: []\n",
+         "codex-mock: s.yaml:3:5: unknown key in a turn 'stepz' (did you mean 'steps'?)"},
+        {"codex_mock: 1\nturns: []\n",
+         "codex-mock: s.yaml:1:1: 'turns' is empty: a scenario needs a turn"},
+        {"codex_mock: 1\nsteps:\n  - message: *nowhere\n",
+         "codex-mock: s.yaml:3:14: unknown alias *nowhere"},
+        {"codex_mock: 1\nsteps: []\n---\ncodex_mock: 1\n",
+         "codex-mock: s.yaml:3:1: a scenario file holds one document; found a second one"},
+        {"codex_mock: 1\nsteps:\n  - message: hi\n    message: again\n",
+         "codex-mock: s.yaml:4:5: key 'message' given twice in a step"},
+        {"codex_mock: 1\nsteps:\n  - message: null\n",
+         "codex-mock: s.yaml:3:14: 'text' must be a string, found null (quote it if you meant "
+         "the text)"},
+        {"codex_mock: 1\nsteps:\n  - event: {type: turn.started, item: {}}\n",
+         "codex-mock: s.yaml:3:33: a turn.started event has no 'item'"},
+        {"codex_mock: 1\nsteps:\n  - message: hi\n    after: 1ms\n    at: 2ms\n",
+         "codex-mock: s.yaml:3:5: give a step 'after' or 'at', not both"},
+        {"codex_mock: 1\nsteps:\n\t- message: hi\n",
+         "codex-mock: s.yaml:3:1: YAML syntax error: found character that cannot start any "
+         "token while scanning for the next token (line 3)"},
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        scenario sc;
+        diag err;
+        int rc = load(cases[i].yaml, &sc, &err);
+        if (rc == 0) {
+            scenario_free(&sc);
+            printf("case %zu: expected an error: %s\n", i, cases[i].want);
+            failures++;
+            continue;
+        }
+        char *got = diag_format(&err);
+        if (strcmp(got, cases[i].want) != 0) {
+            printf("case %zu:\n got: %s\nwant: %s\n", i, got, cases[i].want);
+            failures++;
+        }
+        free(got);
+        diag_free(&err);
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void test_alias_bomb(void **state) {
+    (void)state;
+    /* billion laughs: 10 levels of 10 aliases each would be 10^10 nodes */
+    char yaml[4096] = "codex_mock: 1\nsteps:\n  - mcp_tool_call:\n      server: s\n"
+                      "      tool: t\n      arguments:\n        x0: &a0 [lol]\n";
+    for (int i = 1; i <= 9; i++) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "        x%d: &a%d [*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d,*a%d]\n", i, i,
+                 i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+        strcat(yaml, line);
+    }
+    scenario sc;
+    diag err;
+    assert_int_equal(load(yaml, &sc, &err), -1);
+    char *got = diag_format(&err);
+    assert_non_null(strstr(got, "expands to too many nodes"));
+    free(got);
+    diag_free(&err);
+}
+
+static void test_deep_nesting(void **state) {
+    (void)state;
+    size_t depth = 10000;
+    char *yaml = malloc(depth * 2 + 128);
+    strcpy(yaml, "codex_mock: 1\nsteps:\n  - mcp_tool_call: {server: s, tool: t, arguments: ");
+    size_t n = strlen(yaml);
+    for (size_t i = 0; i < depth; i++)
+        yaml[n++] = '[';
+    for (size_t i = 0; i < depth; i++)
+        yaml[n++] = ']';
+    strcpy(yaml + n, "}\n");
+    scenario sc;
+    diag err;
+    assert_int_equal(load(yaml, &sc, &err), -1);
+    char *got = diag_format(&err);
+    assert_non_null(strstr(got, "nesting deeper than"));
+    free(got);
+    diag_free(&err);
+    free(yaml);
+}
+
+static void test_missing_file(void **state) {
+    (void)state;
+    scenario sc;
+    diag err;
+    diag_init(&err);
+    assert_int_equal(scenario_load_file("/nonexistent/x.yaml", &sc, &err), -1);
+    char *got = diag_format(&err);
+    assert_string_equal(got, "codex-mock: /nonexistent/x.yaml: cannot read scenario file: No such "
+                             "file or directory");
+    free(got);
+    diag_free(&err);
+    assert_int_equal(scenario_load_file("/tmp", &sc, &err), -1);
+    got = diag_format(&err);
+    assert_string_equal(got, "codex-mock: /tmp: cannot read scenario file: it is a directory");
+    free(got);
+    diag_free(&err);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sugar_steps),
+        cmocka_unit_test(test_command_defaults),
+        cmocka_unit_test(test_raw_events),
+        cmocka_unit_test(test_process_steps),
+        cmocka_unit_test(test_anchors_and_aliases),
+        cmocka_unit_test(test_nul_in_strings),
+        cmocka_unit_test(test_mcp_content_shorthand),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_alias_bomb),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_missing_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
