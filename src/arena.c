@@ -28,6 +28,19 @@ void arena_free(arena *a) {
     arena_init(a);
 }
 
+void arena_reset(arena *a) {
+    if (!a->head) return;
+    arena_block *keep = a->head, *b = keep->next;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    keep->next = NULL;
+    a->used = 0;
+    /* A large dedicated block at the head keeps its size; that is fine for reuse. */
+}
+
 void *arena_alloc(arena *a, size_t n) {
     const size_t align = alignof(max_align_t);
     n = (n + align - 1) & ~(align - 1);

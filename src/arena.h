@@ -18,6 +18,8 @@ typedef struct {
 
 void arena_init(arena *a);
 void arena_free(arena *a);
+/* Forgets every allocation but keeps one block for reuse (per-step scratch memory). */
+void arena_reset(arena *a);
 void *arena_alloc(arena *a, size_t n);
 /* Copies n bytes and adds a NUL terminator (the copy may itself contain NULs). */
 char *arena_strndup(arena *a, const char *s, size_t n);

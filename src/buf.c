@@ -81,12 +81,6 @@ void buf_append(buf *b, const void *p, size_t n) {
     b->data[b->len] = '\0';
 }
 
-void buf_putc(buf *b, char c) {
-    buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
-
 void buf_puts(buf *b, const char *s) {
     buf_append(b, s, strlen(s));
 }

@@ -21,7 +21,11 @@ void buf_free(buf *b);
 void buf_reset(buf *b); /* len = 0, keeps the allocation */
 void buf_reserve(buf *b, size_t extra);
 void buf_append(buf *b, const void *p, size_t n);
-void buf_putc(buf *b, char c);
+static inline void buf_putc(buf *b, char c) {
+    if (b->len + 2 > b->cap) buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 void buf_puts(buf *b, const char *s);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);

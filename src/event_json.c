@@ -66,23 +66,23 @@ void item_write_json(buf *b, const item *it) {
         status_field(b, it->status);
         break;
     case ITEM_MCP_TOOL_CALL:
-        str_field(b, "server", it->u.mcp.server);
-        str_field(b, "tool", it->u.mcp.tool);
+        str_field(b, "server", it->u.mcp->server);
+        str_field(b, "tool", it->u.mcp->tool);
         buf_putc(b, ',');
         jsonw_key(b, "arguments");
-        if (it->u.mcp.arguments)
-            jval_write(b, it->u.mcp.arguments);
+        if (it->u.mcp->arguments)
+            jval_write(b, it->u.mcp->arguments);
         else
             buf_puts(b, "{}");
         buf_putc(b, ',');
         jsonw_key(b, "result");
-        jval_write(b, it->u.mcp.result); /* NULL → null */
+        jval_write(b, it->u.mcp->result); /* NULL → null */
         buf_putc(b, ',');
         jsonw_key(b, "error");
-        if (it->u.mcp.error.ptr) {
+        if (it->u.mcp->error.ptr) {
             buf_putc(b, '{');
             jsonw_key(b, "message");
-            jsonw_string(b, it->u.mcp.error.ptr, it->u.mcp.error.len);
+            jsonw_string(b, it->u.mcp->error.ptr, it->u.mcp->error.len);
             buf_putc(b, '}');
         } else {
             jsonw_null(b);
@@ -122,22 +122,22 @@ void item_write_json(buf *b, const item *it) {
         buf_putc(b, ']');
         break;
     case ITEM_COLLAB_TOOL_CALL:
-        str_field(b, "tool", it->u.collab.tool);
-        str_field(b, "sender_thread_id", it->u.collab.sender);
+        str_field(b, "tool", it->u.collab->tool);
+        str_field(b, "sender_thread_id", it->u.collab->sender);
         buf_putc(b, ',');
         jsonw_key(b, "receiver_thread_ids");
         buf_putc(b, '[');
-        for (size_t i = 0; i < it->u.collab.n_receivers; i++) {
+        for (size_t i = 0; i < it->u.collab->n_receivers; i++) {
             if (i) buf_putc(b, ',');
-            jsonw_string(b, it->u.collab.receivers[i].ptr, it->u.collab.receivers[i].len);
+            jsonw_string(b, it->u.collab->receivers[i].ptr, it->u.collab->receivers[i].len);
         }
         buf_putc(b, ']');
-        nullable_str_field(b, "prompt", it->u.collab.prompt);
+        nullable_str_field(b, "prompt", it->u.collab->prompt);
         buf_putc(b, ',');
         jsonw_key(b, "agents_states");
         buf_putc(b, '{');
-        for (size_t i = 0; i < it->u.collab.n_states; i++) {
-            const agent_state *s = &it->u.collab.states[i];
+        for (size_t i = 0; i < it->u.collab->n_states; i++) {
+            const agent_state *s = &it->u.collab->states[i];
             if (i) buf_putc(b, ',');
             jsonw_string(b, s->thread_id.ptr, s->thread_id.len);
             buf_putc(b, ':');

@@ -49,7 +49,7 @@ enum { PH_THREAD, PH_TURN_START, PH_STEPS, PH_TURN_END, PH_EXIT, PH_DONE };
 
 static bool turn_has_event(const turn *t, event_type type) {
     for (size_t i = 0; i < t->n_steps; i++)
-        if (t->steps[i].kind == STEP_EVENT && t->steps[i].u.ev.type == type) return true;
+        if (t->steps[i].kind == STEP_EVENT && t->steps[i].u.ev->type == type) return true;
     return false;
 }
 
@@ -224,7 +224,7 @@ static usage thread_usage(const planner *pl) {
 }
 
 /* The started form of a finished item: what the wire shows while it runs. */
-static item started_form(const item *done) {
+static item started_form(planner *pl, const item *done) {
     item it = *done;
     switch (it.type) {
     case ITEM_COMMAND_EXECUTION:
@@ -233,8 +233,10 @@ static item started_form(const item *done) {
         it.status = STATUS_IN_PROGRESS;
         break;
     case ITEM_MCP_TOOL_CALL:
-        it.u.mcp.result = NULL;
-        it.u.mcp.error = (mstr){NULL, 0};
+        it.u.mcp = arena_alloc(&pl->scratch, sizeof *it.u.mcp);
+        *it.u.mcp = *done->u.mcp;
+        it.u.mcp->result = NULL;
+        it.u.mcp->error = (mstr){NULL, 0};
         it.status = STATUS_IN_PROGRESS;
         break;
     case ITEM_FILE_CHANGE:
@@ -290,8 +292,8 @@ static void expand_step(planner *pl, const step *s) {
         pl->ended = true;
         return;
     case STEP_EVENT: {
-        action *a = push_event(pl, s->u.ev.type, start, s);
-        a->ev = s->u.ev;
+        action *a = push_event(pl, s->u.ev->type, start, s);
+        a->ev = *s->u.ev;
         switch (a->ev.type) {
         case EV_THREAD_STARTED:
             if (!a->ev.thread_id.ptr) a->ev.thread_id = pl->thread_id;
@@ -349,7 +351,7 @@ static void expand_step(planner *pl, const step *s) {
                      it.type == ITEM_MCP_TOOL_CALL || it.type == ITEM_WEB_SEARCH ||
                      it.type == ITEM_COLLAB_TOOL_CALL;
     if (has_start) {
-        push_event(pl, EV_ITEM_STARTED, start, s)->ev.item = started_form(&it);
+        push_event(pl, EV_ITEM_STARTED, start, s)->ev.item = started_form(pl, &it);
         start += pace_duration(pl, s);
     }
     push_event(pl, EV_ITEM_COMPLETED, start, s)->ev.item = it;
@@ -358,7 +360,7 @@ static void expand_step(planner *pl, const step *s) {
 static void refill(planner *pl) {
     const scenario *sc = pl->p.sc;
     const turn *t = &sc->turns[pl->p.turn];
-    arena_free(&pl->scratch);
+    arena_reset(&pl->scratch);
     while (pl->q_len == 0 && pl->phase != PH_DONE) {
         switch (pl->phase) {
         case PH_THREAD:

@@ -66,6 +66,23 @@ typedef struct {
     mstr message;       /* ptr NULL → null */
 } agent_state;
 
+typedef struct {
+    mstr server, tool;
+    const jval *arguments; /* NULL → {} */
+    const jval *result;    /* NULL → null */
+    mstr error;            /* ptr NULL → null, else {"message":…} */
+} mcp_call;
+
+typedef struct {
+    mstr tool; /* spawn_agent, send_input, wait, close_agent */
+    mstr sender;
+    mstr *receivers;
+    size_t n_receivers;
+    mstr prompt; /* ptr NULL → null */
+    agent_state *states;
+    size_t n_states;
+} collab_call;
+
 /* One item of the JSONL stream, every field as the wire has it (reference §2.4). */
 typedef struct {
     item_type type;
@@ -85,12 +102,7 @@ typedef struct {
             file_change_entry *v;
             size_t n;
         } fc;
-        struct {
-            mstr server, tool;
-            const jval *arguments; /* NULL → {} */
-            const jval *result;    /* NULL → null */
-            mstr error;            /* ptr NULL → null, else {"message":…} */
-        } mcp;
+        mcp_call *mcp; /* the larger variants live out of line to keep steps small */
         struct {
             mstr search_id; /* the provider's id: the second "id" key on the wire */
             mstr query;
@@ -100,15 +112,7 @@ typedef struct {
             todo_entry *v;
             size_t n;
         } todo;
-        struct {
-            mstr tool; /* spawn_agent, send_input, wait, close_agent */
-            mstr sender;
-            mstr *receivers;
-            size_t n_receivers;
-            mstr prompt; /* ptr NULL → null */
-            agent_state *states;
-            size_t n_states;
-        } collab;
+        collab_call *collab;
     } u;
 } item;
 
@@ -167,12 +171,12 @@ typedef struct {
     int64_t at_ns;       /* absolute offset since spawn */
     int64_t duration_ns; /* command / tool calls: between item.started and item.completed */
     union {
-        item item;     /* STEP_ITEM, STEP_TODO_LIST */
-        event ev;      /* STEP_EVENT */
-        usage usage;   /* STEP_USAGE */
-        mstr bytes;    /* STEP_STDERR, STEP_RAW */
-        int64_t sleep; /* STEP_SLEEP */
-        int exit_code; /* STEP_EXIT */
+        item item;       /* STEP_ITEM, STEP_TODO_LIST */
+        const event *ev; /* STEP_EVENT (in the arena: events are large) */
+        usage usage;     /* STEP_USAGE */
+        mstr bytes;      /* STEP_STDERR, STEP_RAW */
+        int64_t sleep;   /* STEP_SLEEP */
+        int exit_code;   /* STEP_EXIT */
     } u;
 } step;
 

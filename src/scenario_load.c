@@ -146,7 +146,7 @@ static int get_duration(loader *L, const ynode *n, const char *what, int64_t *ou
 
 static int get_enum(loader *L, const ynode *n, const char *what, const char *const *names,
                     int *out) {
-    mstr s;
+    mstr s = {NULL, 0};
     if (get_str(L, n, what, &s) < 0) return -1;
     int i = in_list(s.ptr, s.len, names);
     if (i < 0) {
@@ -383,7 +383,7 @@ static int parse_reasoning_text(loader *L, const ynode *n, mstr *out) {
     buf b;
     buf_init(&b);
     for (size_t i = 0; i < n->n; i++) {
-        mstr part;
+        mstr part = {NULL, 0};
         if (get_str(L, n->items[i], "reasoning part", &part) < 0) {
             buf_free(&b);
             return -1;
@@ -398,29 +398,31 @@ static int parse_reasoning_text(loader *L, const ynode *n, mstr *out) {
 
 static int parse_collab(loader *L, const fields *f, item *it) {
     const ynode *v;
+    it->u.collab = arena_alloc(&L->sc->mem, sizeof *it->u.collab);
     if (require(L, f, "tool", "a collab_tool_call", &v) < 0) return -1;
     int tool;
     if (get_enum(L, v, "tool", COLLAB_TOOLS, &tool) < 0) return -1;
-    it->u.collab.tool = keep(L, COLLAB_TOOLS[tool], strlen(COLLAB_TOOLS[tool]));
+    it->u.collab->tool = keep(L, COLLAB_TOOLS[tool], strlen(COLLAB_TOOLS[tool]));
     if (require(L, f, "sender_thread_id", "a collab_tool_call", &v) < 0) return -1;
-    if (get_str(L, v, "sender_thread_id", &it->u.collab.sender) < 0) return -1;
+    if (get_str(L, v, "sender_thread_id", &it->u.collab->sender) < 0) return -1;
     if ((v = field(f, "receiver_thread_ids"))) {
         if (need_sequence(L, v, "'receiver_thread_ids'") < 0) return -1;
-        it->u.collab.n_receivers = v->n;
-        it->u.collab.receivers = arena_alloc(&L->sc->mem, (v->n ? v->n : 1) * sizeof(mstr));
+        it->u.collab->n_receivers = v->n;
+        it->u.collab->receivers = arena_alloc(&L->sc->mem, (v->n ? v->n : 1) * sizeof(mstr));
         for (size_t i = 0; i < v->n; i++)
-            if (get_str(L, v->items[i], "receiver_thread_ids", &it->u.collab.receivers[i]) < 0)
+            if (get_str(L, v->items[i], "receiver_thread_ids", &it->u.collab->receivers[i]) < 0)
                 return -1;
     }
-    if ((v = field(f, "prompt")) && get_nullable_str(L, v, "prompt", &it->u.collab.prompt) < 0)
+    if ((v = field(f, "prompt")) && get_nullable_str(L, v, "prompt", &it->u.collab->prompt) < 0)
         return -1;
     if ((v = field(f, "agents_states"))) {
         static const char *const keys[] = {"status", "message", NULL};
         if (need_mapping(L, v, "'agents_states'") < 0) return -1;
-        it->u.collab.n_states = v->n / 2;
-        it->u.collab.states = arena_alloc(&L->sc->mem, (v->n ? v->n / 2 : 1) * sizeof(agent_state));
+        it->u.collab->n_states = v->n / 2;
+        it->u.collab->states =
+            arena_alloc(&L->sc->mem, (v->n ? v->n / 2 : 1) * sizeof(agent_state));
         for (size_t i = 0; i < v->n / 2; i++) {
-            agent_state *s = &it->u.collab.states[i];
+            agent_state *s = &it->u.collab->states[i];
             const ynode *k = v->items[2 * i], *st = v->items[2 * i + 1];
             if (get_str(L, k, "agents_states key", &s->thread_id) < 0) return -1;
             if (need_mapping(L, st, "an agent state") < 0) return -1;
@@ -486,18 +488,19 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
         if (parse_changes(L, v, it) < 0) return -1;
         break;
     case ITEM_MCP_TOOL_CALL: {
+        it->u.mcp = arena_alloc(&L->sc->mem, sizeof *it->u.mcp);
         if (require(L, f, "server", ctx, &v) < 0) return -1;
-        if (get_str(L, v, "server", &it->u.mcp.server) < 0) return -1;
+        if (get_str(L, v, "server", &it->u.mcp->server) < 0) return -1;
         if (require(L, f, "tool", ctx, &v) < 0) return -1;
-        if (get_str(L, v, "tool", &it->u.mcp.tool) < 0) return -1;
-        if ((v = field(f, "arguments"))) it->u.mcp.arguments = to_jval(L, v);
+        if (get_str(L, v, "tool", &it->u.mcp->tool) < 0) return -1;
+        if ((v = field(f, "arguments"))) it->u.mcp->arguments = to_jval(L, v);
         const ynode *res = field(f, "result"), *content = field(f, "content"),
                     *structured = field(f, "structured_content");
         if (res && (content || structured))
             return fail_at(L, content ? content : structured,
                            "give either 'result' or 'content'/'structured_content', not both");
         if (res) {
-            it->u.mcp.result = to_jval(L, res);
+            it->u.mcp->result = to_jval(L, res);
         } else if (content || structured) {
             /* {"content":[…],"structured_content":…} in the wire's order */
             jval *r = arena_alloc(&L->sc->mem, sizeof *r);
@@ -535,7 +538,7 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
             r->members[1].key = "structured_content";
             r->members[1].key_len = 18;
             r->members[1].value = structured ? to_jval(L, structured) : NULL;
-            it->u.mcp.result = r;
+            it->u.mcp->result = r;
         }
         if ((v = field(f, "error"))) {
             if (v->kind == YN_MAPPING) {
@@ -543,8 +546,8 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
                 if (check_keys(L, v, keys, "an mcp error", NULL) < 0) return -1;
                 const ynode *m = map_get(v, "message");
                 if (!m) return fail_at(L, v, "an mcp error needs 'message'");
-                if (get_str(L, m, "message", &it->u.mcp.error) < 0) return -1;
-            } else if (get_nullable_str(L, v, "error", &it->u.mcp.error) < 0) {
+                if (get_str(L, m, "message", &it->u.mcp->error) < 0) return -1;
+            } else if (get_nullable_str(L, v, "error", &it->u.mcp->error) < 0) {
                 return -1;
             }
         }
@@ -580,7 +583,7 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
     } else if (!finished) {
         it->status = STATUS_IN_PROGRESS;
     } else if (type == ITEM_MCP_TOOL_CALL) {
-        it->status = it->u.mcp.error.ptr ? STATUS_FAILED : STATUS_COMPLETED;
+        it->status = it->u.mcp->error.ptr ? STATUS_FAILED : STATUS_COMPLETED;
     } else {
         it->status = STATUS_COMPLETED;
     }
@@ -636,7 +639,7 @@ static int parse_raw_item(loader *L, const ynode *n, event_type phase, item *it)
     const ynode *tv = map_get(n, "type");
     if (!tv) return fail_at(L, n, "an item needs 'type'");
     int t;
-    mstr ts;
+    mstr ts = {NULL, 0};
     if (get_str(L, tv, "type", &ts) < 0) return -1;
     if ((t = in_list(ts.ptr, ts.len, ITEM_TYPE_NAMES)) < 0)
         return fail_unknown(L, tv, "item type", ts.ptr, ts.len, ITEM_TYPE_NAMES);
@@ -660,7 +663,7 @@ static int parse_event(loader *L, const ynode *n, event *ev) {
     if (check_keys(L, n, keys, "an event", NULL) < 0) return -1;
     const ynode *tv = map_get(n, "type");
     if (!tv) return fail_at(L, n, "an event needs 'type'");
-    mstr ts;
+    mstr ts = {NULL, 0};
     if (get_str(L, tv, "type", &ts) < 0) return -1;
     int t = in_list(ts.ptr, ts.len, EVENT_TYPE_NAMES);
     if (t < 0) return fail_unknown(L, tv, "event type", ts.ptr, ts.len, EVENT_TYPE_NAMES);
@@ -876,9 +879,12 @@ static int parse_step(loader *L, const ynode *n, step *s) {
     case K_USAGE:
         s->kind = STEP_USAGE;
         return parse_usage_map(L, kind_val, &s->u.usage);
-    case K_EVENT:
+    case K_EVENT: {
         s->kind = STEP_EVENT;
-        return parse_event(L, kind_val, &s->u.ev);
+        event *ev = arena_alloc(&L->sc->mem, sizeof *ev);
+        s->u.ev = ev;
+        return parse_event(L, kind_val, ev);
+    }
     case K_STDERR:
     case K_RAW: {
         s->kind = kind == K_STDERR ? STEP_STDERR : STEP_RAW;

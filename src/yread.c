@@ -120,7 +120,7 @@ void yread_close(yread *r) {
 }
 
 void yread_scratch_reset(yread *r) {
-    arena_free(&r->scratch);
+    arena_reset(&r->scratch);
 }
 
 void yread_event_pos(const yaml_event_t *ev, int *line, int *col) {

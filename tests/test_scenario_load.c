@@ -104,16 +104,16 @@ static void test_raw_events(void **state) {
     const turn *t = &sc.turns[0];
     assert_true(t->has_started_after);
     assert_int_equal(t->started_after_ns, 40 * NS_PER_MS);
-    assert_int_equal(t->steps[0].u.ev.type, EV_THREAD_STARTED);
-    assert_string_equal(t->steps[0].u.ev.thread_id.ptr, "abc");
-    const item *cmd = &t->steps[1].u.ev.item;
+    assert_int_equal(t->steps[0].u.ev->type, EV_THREAD_STARTED);
+    assert_string_equal(t->steps[0].u.ev->thread_id.ptr, "abc");
+    const item *cmd = &t->steps[1].u.ev->item;
     assert_false(cmd->u.cmd.has_exit_code); /* raw: exit_code null unless given */
     assert_int_equal(cmd->status, STATUS_IN_PROGRESS);
-    const item *ws = &t->steps[2].u.ev.item;
+    const item *ws = &t->steps[2].u.ev->item;
     assert_string_equal(ws->id.ptr, "item_7");
     assert_string_equal(ws->u.ws.search_id.ptr, "ws_1");
-    assert_string_equal(t->steps[3].u.ev.message.ptr, "Reconnecting... 1/5");
-    assert_string_equal(t->steps[4].u.ev.message.ptr, "boom");
+    assert_string_equal(t->steps[3].u.ev->message.ptr, "Reconnecting... 1/5");
+    assert_string_equal(t->steps[4].u.ev->message.ptr, "boom");
     scenario_free(&sc);
 }
 
@@ -165,7 +165,7 @@ static void test_mcp_content_shorthand(void **state) {
               "arguments: {text: ping}, content: \"echo: ping\", structured_content: {e: 1}}\n",
               &sc);
     const item *m = &sc.turns[0].steps[0].u.item;
-    assert_non_null(m->u.mcp.result);
+    assert_non_null(m->u.mcp->result);
     assert_int_equal(m->status, STATUS_COMPLETED);
     scenario_free(&sc);
 }
