@@ -149,12 +149,14 @@ int main(int argc, char **argv) {
     };
     planner pl;
     plan_init(&pl, &params);
+    sink sinks[] = {inv.json ? sink_jsonl() : sink_human()};
     play_params play_p = {
         .clock = clk,
         .anchor_ns = spawn,
         .out_fd = STDOUT_FILENO,
         .err_fd = STDERR_FILENO,
-        .mode = inv.json ? SINK_JSONL : SINK_HUMAN,
+        .sinks = sinks,
+        .n_sinks = sizeof sinks / sizeof sinks[0],
         .watch = &watch,
     };
     play_result res;

@@ -66,6 +66,15 @@ static void remember_final(play_result *res, const event *ev) {
     res->final_len = t->len;
 }
 
+static void end_sinks(const play_params *pp, play_result *res, end_reason reason, bool failed,
+                      int exit_code, out_stream *out, out_stream *err) {
+    play_end end = {reason, exit_code,          res->turn_completed,
+                    failed, res->final_message, res->final_len};
+    for (size_t i = 0; i < pp->n_sinks; i++)
+        if (pp->sinks[i].on_end)
+            pp->sinks[i].on_end(pp->sinks[i].ctx, &end, &out->pending, &err->pending);
+}
+
 int play(planner *pl, const play_params *pp, play_result *res) {
     memset(res, 0, sizeof *res);
     out_stream out = {pp->out_fd, {0}, false}, err = {pp->err_fd, {0}, false};
@@ -74,6 +83,7 @@ int play(planner *pl, const play_params *pp, play_result *res) {
     const mock_clock *clk = pp->clock;
     int exit_code = EXIT_OK;
     bool failed = false;
+    end_reason reason = END_EXIT;
     action a;
     while (plan_next(pl, &a)) {
         int64_t deadline = pp->anchor_ns + a.due_ns;
@@ -83,22 +93,25 @@ int play(planner *pl, const play_params *pp, play_result *res) {
             int sig = clk->wait_until(clk, deadline, pp->watch);
             if (sig) {
                 res->interrupted = true;
-                if (pp->mode == SINK_HUMAN) write_all(err.fd, "turn interrupted\n", 17);
+                reason = END_INTERRUPTED;
                 exit_code = EXIT_TURN_FAILED;
-                goto done;
+                break;
             }
         }
+        bool stop = false;
         switch (a.kind) {
-        case ACT_EVENT:
+        case ACT_EVENT: {
             if (a.ev.type == EV_TURN_COMPLETED) res->turn_completed = true;
             if (a.ev.type == EV_TURN_FAILED) failed = true;
             remember_final(res, &a.ev);
-            if (pp->mode == SINK_JSONL) {
-                if (err.pending.len) flush(&err);
-                event_write_json(&out.pending, &a.ev);
-                res->lines_out++;
-            }
+            size_t before = out.pending.len;
+            if (err.pending.len) flush(&err);
+            for (size_t i = 0; i < pp->n_sinks; i++)
+                if (pp->sinks[i].on_event)
+                    pp->sinks[i].on_event(pp->sinks[i].ctx, &a.ev, &out.pending, &err.pending);
+            if (out.pending.len > before) res->lines_out++;
             break;
+        }
         case ACT_STDOUT:
             if (err.pending.len) flush(&err);
             buf_append(&out.pending, a.bytes.ptr, a.bytes.len);
@@ -109,18 +122,17 @@ int play(planner *pl, const play_params *pp, play_result *res) {
             break;
         case ACT_EXIT:
             exit_code = a.exit_code;
-            if (pp->mode == SINK_HUMAN && res->turn_completed && !failed && res->final_message) {
-                /* Human mode: stdout carries only the final message and a newline. */
-                buf_append(&out.pending, res->final_message, res->final_len);
-                buf_putc(&out.pending, '\n');
-            }
-            goto done;
+            stop = true;
+            break;
         }
+        if (stop) break;
         if (out.pending.len >= FLUSH_AT) flush(&out);
         if (err.pending.len >= FLUSH_AT) flush(&err);
         if (out.broken) break;
     }
-done:
+    if (out.broken) reason = END_BROKEN_PIPE;
+    if (reason == END_INTERRUPTED) buf_reset(&out.pending); /* nothing more on stdout */
+    end_sinks(pp, res, reason, failed, exit_code, &out, &err);
     flush(&err);
     if (!flush(&out) || out.broken) {
         res->broken_pipe = true;

@@ -4,9 +4,10 @@
  * Deadlines are absolute (anchor + due), so lateness never accumulates; lines that are already
  * due are written together, and pending output is flushed before every wait, so each line
  * reaches the reader when it is due. Lines are written whole. Reactions to the caller:
- * a watched signal (SIGINT) stops the run with nothing more on stdout and exit 1 (human mode
- * adds `turn interrupted` on stderr); a reader that closed stdout gets the real CLI's panic
- * text on stderr and exit 101. The caller must ignore SIGPIPE and block the watched signals.
+ * a watched signal (SIGINT) stops the run with nothing more on stdout and exit 1 (the sinks
+ * are told, so human mode can say `turn interrupted`); a reader that closed stdout gets the real
+ * CLI's panic text on stderr and exit 101. The caller must ignore SIGPIPE and block the watched
+ * signals.
  *
  * The player borrows the planner and the clock; play_result's final_message is heap-owned
  * by the caller (free it). */
@@ -15,16 +16,16 @@
 
 #include "clock.h"
 #include "plan.h"
+#include "sink.h"
 
 #include <stdbool.h>
-
-typedef enum { SINK_JSONL, SINK_HUMAN } sink_mode;
 
 typedef struct {
     const mock_clock *clock;
     int64_t anchor_ns; /* monotonic time that due offsets count from */
     int out_fd, err_fd;
-    sink_mode mode;
+    const sink *sinks; /* called in order for every event and at the end */
+    size_t n_sinks;
     const sigset_t *watch; /* signals that interrupt the run, or NULL */
 } play_params;
 

@@ -55,7 +55,7 @@ static void drain(int fd, char *dst, size_t cap) {
     dst[n] = '\0';
 }
 
-static void play_yaml(run *rn, const char *yaml, sink_mode mode, fake_time *ft, bool close_out) {
+static void play_yaml(run *rn, const char *yaml, bool json, fake_time *ft, bool close_out) {
     scenario sc;
     diag err;
     diag_init(&err);
@@ -70,11 +70,13 @@ static void play_yaml(run *rn, const char *yaml, sink_mode mode, fake_time *ft, 
     assert_int_equal(pipe(rn->err), 0);
     if (close_out) close(rn->out[0]);
     mock_clock clk = {fake_mono, fake_wall, fake_wait, ft};
+    sink sinks[] = {json ? sink_jsonl() : sink_human()};
     play_params p = {.clock = &clk,
                      .anchor_ns = 1000,
                      .out_fd = rn->out[1],
                      .err_fd = rn->err[1],
-                     .mode = mode,
+                     .sinks = sinks,
+                     .n_sinks = 1,
                      .watch = NULL};
     rn->code = play(&pl, &p, &rn->res);
     close(rn->out[1]);
@@ -98,7 +100,7 @@ static void test_jsonl_and_absolute_deadlines(void **state) {
     (void)state;
     fake_time ft = {.now = 1000};
     run rn;
-    play_yaml(&rn, SIMPLE, SINK_JSONL, &ft, false);
+    play_yaml(&rn, SIMPLE, true, &ft, false);
     assert_int_equal(rn.code, 0);
     assert_string_equal(rn.outbuf,
                         "{\"type\":\"thread.started\",\"thread_id\":\"tid\"}\n"
@@ -126,7 +128,7 @@ static void test_late_player_does_not_wait(void **state) {
     /* already past every deadline: no waits, everything written at once */
     fake_time ft = {.now = 10 * NS_PER_S};
     run rn;
-    play_yaml(&rn, SIMPLE, SINK_JSONL, &ft, false);
+    play_yaml(&rn, SIMPLE, true, &ft, false);
     assert_int_equal(ft.n_waits, 0);
     assert_non_null(strstr(rn.outbuf, "turn.completed"));
     play_result_free(&rn.res);
@@ -136,7 +138,7 @@ static void test_human_mode_prints_final_message(void **state) {
     (void)state;
     fake_time ft = {.now = 0};
     run rn;
-    play_yaml(&rn, SIMPLE, SINK_HUMAN, &ft, false);
+    play_yaml(&rn, SIMPLE, false, &ft, false);
     assert_int_equal(rn.code, 0);
     assert_string_equal(rn.outbuf, "hi\n");
     play_result_free(&rn.res);
@@ -146,7 +148,7 @@ static void test_interrupt_stops_output(void **state) {
     (void)state;
     fake_time ft = {.now = 0, .interrupt_at_wait = 3}; /* during the wait for the message */
     run rn;
-    play_yaml(&rn, SIMPLE, SINK_HUMAN, &ft, false);
+    play_yaml(&rn, SIMPLE, false, &ft, false);
     assert_int_equal(rn.code, 1);
     assert_true(rn.res.interrupted);
     assert_string_equal(rn.outbuf, "");
@@ -154,7 +156,7 @@ static void test_interrupt_stops_output(void **state) {
     play_result_free(&rn.res);
 
     ft = (fake_time){.now = 0, .interrupt_at_wait = 3};
-    play_yaml(&rn, SIMPLE, SINK_JSONL, &ft, false);
+    play_yaml(&rn, SIMPLE, true, &ft, false);
     assert_int_equal(rn.code, 1);
     /* what was due before the signal was written; nothing after it */
     assert_string_equal(rn.outbuf, "{\"type\":\"thread.started\",\"thread_id\":\"tid\"}\n"
@@ -170,12 +172,12 @@ static void test_failed_turn_and_exit_codes(void **state) {
     play_yaml(&rn,
               "codex_mock: 1\nsteps:\n  - event: {type: error, message: m}\n"
               "  - event: {type: turn.failed, error: {message: m}}\n",
-              SINK_HUMAN, &ft, false);
+              false, &ft, false);
     assert_int_equal(rn.code, 1);
     assert_string_equal(rn.outbuf, ""); /* human stdout stays empty on failure */
     play_result_free(&rn.res);
-    play_yaml(&rn, "codex_mock: 1\nsteps:\n  - raw: '{\"type\":\"turn.comp'\n  - exit: 3\n",
-              SINK_JSONL, &ft, false);
+    play_yaml(&rn, "codex_mock: 1\nsteps:\n  - raw: '{\"type\":\"turn.comp'\n  - exit: 3\n", true,
+              &ft, false);
     assert_int_equal(rn.code, 3);
     assert_non_null(strstr(rn.outbuf, "{\"type\":\"turn.started\"}\n{\"type\":\"turn.comp"));
     assert_null(strstr(rn.outbuf, "turn.completed"));
@@ -187,7 +189,7 @@ static void test_broken_pipe(void **state) {
     signal(SIGPIPE, SIG_IGN);
     fake_time ft = {0};
     run rn;
-    play_yaml(&rn, SIMPLE, SINK_JSONL, &ft, true);
+    play_yaml(&rn, SIMPLE, true, &ft, true);
     assert_int_equal(rn.code, 101);
     assert_true(rn.res.broken_pipe);
     assert_non_null(strstr(rn.errbuf, "panicked at"));

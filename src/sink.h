@@ -1,0 +1,43 @@
+/* sink — where played events go (design.md §2: jsonl, human, session, last-message, journal).
+ *
+ * The player calls every sink in order for each event when it is due, then once at the end.
+ * Sinks append bytes to the player's stdout/stderr buffers (never write to fds themselves, so
+ * the player keeps lines whole and ordered) or write their own files. A sink owns its ctx;
+ * the caller that builds it frees it. Sink callbacks cannot fail the run: a sink that cannot
+ * write its file reports it on `err` and goes on, as the real CLI does with -o. */
+#ifndef CODEX_MOCK_SINK_H
+#define CODEX_MOCK_SINK_H
+
+#include "buf.h"
+#include "scenario.h"
+
+#include <stdbool.h>
+
+typedef enum {
+    END_EXIT,        /* the timeline ended (normally or by an exit step) */
+    END_INTERRUPTED, /* a watched signal (SIGINT) stopped it */
+    END_BROKEN_PIPE  /* the stdout reader went away */
+} end_reason;
+
+typedef struct {
+    end_reason reason;
+    int exit_code;
+    bool turn_completed;       /* a turn.completed was played */
+    bool turn_failed;          /* a turn.failed was played */
+    const char *final_message; /* last agent_message text of the turn, or NULL */
+    size_t final_len;
+} play_end;
+
+typedef struct {
+    void *ctx;
+    void (*on_event)(void *ctx, const event *ev, buf *out, buf *err);
+    void (*on_end)(void *ctx, const play_end *end, buf *out, buf *err);
+} sink;
+
+/* `codex exec --json`: every event as its JSONL line on stdout. */
+sink sink_jsonl(void);
+/* Default (human) mode: stdout gets only the final message and "\n" on success; an interrupted
+ * run says `turn interrupted` on stderr. */
+sink sink_human(void);
+
+#endif
