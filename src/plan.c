@@ -58,10 +58,11 @@ void plan_init(planner *pl, const plan_params *params) {
     pl->p = *params;
     arena_init(&pl->scratch);
     const turn *t = &pl->p.sc->turns[pl->p.turn];
-    pl->implicit_thread_started = !turn_has_event(t, EV_THREAD_STARTED);
-    pl->implicit_turn_started = !turn_has_event(t, EV_TURN_STARTED);
+    bool implicit = !pl->p.sc->no_implicit_events;
+    pl->implicit_thread_started = implicit && !turn_has_event(t, EV_THREAD_STARTED);
+    pl->implicit_turn_started = implicit && !turn_has_event(t, EV_TURN_STARTED);
     pl->implicit_turn_end =
-        !turn_has_event(t, EV_TURN_COMPLETED) && !turn_has_event(t, EV_TURN_FAILED);
+        implicit && !turn_has_event(t, EV_TURN_COMPLETED) && !turn_has_event(t, EV_TURN_FAILED);
     const char *tid = pl->p.thread_id ? pl->p.thread_id : "";
     if (pl->p.sc->thread_id.ptr) tid = pl->p.sc->thread_id.ptr;
     snprintf(pl->thread_id_buf, sizeof pl->thread_id_buf, "%s", tid);
@@ -271,6 +272,11 @@ static void expand_step(planner *pl, const step *s) {
         add_usage(&pl->turn_usage, &s->u.usage);
         return;
     case STEP_SLEEP:
+        if (s->u.sleep < 0) { /* forever: a hang */
+            push(pl, ACT_HANG, start, s);
+            pl->ended = true;
+            return;
+        }
         pl->cursor = start + s->u.sleep;
         return;
     case STEP_STDERR: {

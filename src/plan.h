@@ -24,7 +24,8 @@ typedef enum {
     ACT_EVENT,  /* a JSONL event (rendered by the jsonl or the human sink) */
     ACT_STDERR, /* bytes to stderr */
     ACT_STDOUT, /* raw bytes to stdout */
-    ACT_EXIT    /* the process ends with exit_code */
+    ACT_EXIT,   /* the process ends with exit_code */
+    ACT_HANG    /* nothing more, ever: the process waits until a signal ends it */
 } action_kind;
 
 typedef struct {

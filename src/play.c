@@ -86,7 +86,7 @@ int play(planner *pl, const play_params *pp, play_result *res) {
     end_reason reason = END_EXIT;
     action a;
     while (plan_next(pl, &a)) {
-        int64_t deadline = pp->anchor_ns + a.due_ns;
+        int64_t deadline = a.kind == ACT_HANG ? INT64_MAX : pp->anchor_ns + a.due_ns;
         if (clk->mono_ns(clk) < deadline) {
             flush(&out);
             flush(&err);
@@ -122,6 +122,9 @@ int play(planner *pl, const play_params *pp, play_result *res) {
             break;
         case ACT_EXIT:
             exit_code = a.exit_code;
+            stop = true;
+            break;
+        case ACT_HANG: /* only a signal ends a hang; a fake clock's wait returns at once */
             stop = true;
             break;
         }

@@ -158,7 +158,7 @@ typedef enum {
     STEP_EVENT,     /* a raw event, exactly as given */
     STEP_STDERR,    /* bytes to stderr (a line: newline added when missing) */
     STEP_RAW,       /* exact bytes to stdout */
-    STEP_SLEEP,     /* time passes, nothing is written */
+    STEP_SLEEP,     /* time passes, nothing is written (u.sleep < 0: forever — a hang) */
     STEP_EXIT       /* the process exits with a code */
 } step_kind;
 
@@ -194,7 +194,8 @@ typedef struct {
     const char *file; /* path it was loaded from, or "<built-in default>" */
     int format_version;
     mstr name, description;
-    mstr thread_id; /* fixed thread id, else generated */
+    mstr thread_id;          /* fixed thread id, else generated */
+    bool no_implicit_events; /* implicit_events: false — print only what the steps say */
     bool has_preflight, has_startup;
     int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */
     int64_t startup_ns;   /* spawn → thread.started */

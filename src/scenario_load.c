@@ -735,6 +735,7 @@ typedef enum {
     K_STDERR,
     K_RAW,
     K_SLEEP,
+    K_STALL,
     K_EXIT,
     K_COUNT
 } step_key;
@@ -743,13 +744,12 @@ static const char *const STEP_KEYS[] = {"message",    "reasoning",   "warning",
                                         "command",    "file_change", "mcp_tool_call",
                                         "web_search", "todo_list",   "collab_tool_call",
                                         "usage",      "event",       "stderr",
-                                        "raw",        "sleep",       "exit",
-                                        NULL};
+                                        "raw",        "sleep",       "stall",
+                                        "exit",       NULL};
 
 /* The field a scalar value of the step key stands for ("message: hi" → text: hi). */
-static const char *const PRIMARY_FIELD[] = {"text", "text",  "message", "command", "changes",
-                                            NULL,   "query", "items",   "tool",    NULL,
-                                            NULL,   NULL,    NULL,      NULL,      NULL};
+static const char *const PRIMARY_FIELD[K_COUNT] = {"text", "text",  "message", "command", "changes",
+                                                   NULL,   "query", "items",   "tool"};
 
 static const item_type STEP_ITEM_TYPE[] = {
     ITEM_AGENT_MESSAGE, ITEM_REASONING,  ITEM_ERROR,     ITEM_COMMAND_EXECUTION, ITEM_FILE_CHANGE,
@@ -902,8 +902,14 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         return 0;
     }
     case K_SLEEP:
+    case K_STALL:
         s->kind = STEP_SLEEP;
-        return get_duration(L, kind_val, "sleep", &s->u.sleep);
+        if (kind_val->kind == YN_SCALAR && kind_val->len == 7 &&
+            memcmp(kind_val->value, "forever", 7) == 0) {
+            s->u.sleep = -1;
+            return 0;
+        }
+        return get_duration(L, kind_val, STEP_KEYS[kind], &s->u.sleep);
     case K_EXIT: {
         s->kind = STEP_EXIT;
         int64_t code = 0;
@@ -1120,9 +1126,9 @@ static int load_turns(loader *L) {
     }
 }
 
-static const char *const TOP_KEYS[] = {"codex_mock", "name",      "description",
-                                       "thread_id",  "preflight", "startup",
-                                       "turns",      "steps",     NULL};
+static const char *const TOP_KEYS[] = {"codex_mock", "name",    "description",     "thread_id",
+                                       "preflight",  "startup", "implicit_events", "turns",
+                                       "steps",      NULL};
 
 static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_version) {
     scenario *sc = L->sc;
@@ -1142,6 +1148,12 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
     if (key_is(k, "name")) return get_str(L, v, "name", &sc->name);
     if (key_is(k, "description")) return get_str(L, v, "description", &sc->description);
     if (key_is(k, "thread_id")) return get_str(L, v, "thread_id", &sc->thread_id);
+    if (key_is(k, "implicit_events")) {
+        bool on = true;
+        if (get_bool(L, v, "implicit_events", &on) < 0) return -1;
+        sc->no_implicit_events = !on;
+        return 0;
+    }
     if (key_is(k, "preflight")) {
         sc->has_preflight = true;
         return get_duration(L, v, "preflight", &sc->preflight_ns);

@@ -235,6 +235,33 @@ static void test_sigint_sigterm(void **state) {
     proc_result_free(&r);
 }
 
+static void test_hang_until_signal(void **state) {
+    (void)state;
+    char *scn = e2e_write(tmp, "hang.yaml",
+                          "codex_mock: 1\nsteps:\n  - event: {type: turn.completed}\n"
+                          "  - sleep: forever\n");
+    char env[4096];
+    snprintf(env, sizeof env, "CODEX_MOCK_SCENARIO=%s", scn);
+    static const char *const unset[] = {"CODEX_MOCK_SPEED", NULL};
+    const char *argv[] = {CODEX_BIN, "exec", "--json", "hi", NULL};
+    const char *envv[] = {env, "CODEX_MOCK_SPEED=0", NULL};
+    /* hangs after turn.completed: only the signal ends it */
+    proc_spec spec = {.argv = argv,
+                      .env = envv,
+                      .unset = unset,
+                      .cwd = tmp,
+                      .signal = SIGINT,
+                      .signal_after_ms = 300};
+    proc_result r;
+    assert_int_equal(proc_run(&spec, &r), 0);
+    assert_true(r.exited);
+    assert_int_equal(r.exit_code, 1);
+    assert_true(r.duration_ms >= 300);
+    assert_non_null(strstr(r.out, "turn.completed"));
+    proc_result_free(&r);
+    free(scn);
+}
+
 static void test_reader_closes_pipe(void **state) {
     (void)state;
     static const char *const unset[] = {"CODEX_MOCK_SCENARIO", "CODEX_MOCK_SPEED", NULL};
@@ -286,6 +313,7 @@ int main(void) {
         cmocka_unit_test(test_speed_factor),
         cmocka_unit_test(test_flags_orchestrators_pass),
         cmocka_unit_test(test_sigint_sigterm),
+        cmocka_unit_test(test_hang_until_signal),
         cmocka_unit_test(test_reader_closes_pipe),
         cmocka_unit_test(test_unknown_flag_is_a_usage_error),
         cmocka_unit_test(test_human_mode_final_message),

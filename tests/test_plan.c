@@ -51,6 +51,9 @@ static void run_plan(fixture *f, const char *yaml, double speed, const char *cwd
         case ACT_STDERR:
             buf_puts(&b, "STDERR:"), buf_append(&b, a.bytes.ptr, a.bytes.len);
             break;
+        case ACT_HANG:
+            buf_puts(&b, "HANG");
+            break;
         case ACT_STDOUT:
             buf_puts(&b, "RAW:"), buf_append(&b, a.bytes.ptr, a.bytes.len);
             break;
@@ -253,6 +256,30 @@ static void test_process_steps(void **state) {
     done(&f);
 }
 
+static void test_hang_and_no_implicit_events(void **state) {
+    (void)state;
+    fixture f;
+    run_plan(&f, "codex_mock: 1\nsteps:\n  - message: hi\n  - sleep: forever\n  - message: never\n",
+             1.0, "/w");
+    assert_int_equal(f.n, 4); /* thread.started, turn.started, message, hang: no turn end */
+    assert_string_equal(f.lines[3], "HANG");
+    done(&f);
+    /* a pre-flight failure: only stderr and an exit code, no JSON at all */
+    run_plan(&f,
+             "codex_mock: 1\nimplicit_events: false\nsteps:\n"
+             "  - stderr: \"Error loading config.toml:\"\n  - exit: 1\n",
+             1.0, "/w");
+    assert_int_equal(f.n, 2);
+    assert_string_equal(f.lines[0], "STDERR:Error loading config.toml:\n");
+    assert_string_equal(f.lines[1], "EXIT:1");
+    done(&f);
+    run_plan(
+        &f, "codex_mock: 1\nsteps:\n  - stall: 2s\n    after: 0\n  - message: late\n    after: 0\n",
+        1.0, "/w");
+    assert_int_equal(f.acts[2].raw_due_ns - f.acts[1].raw_due_ns, 2 * NS_PER_S);
+    done(&f);
+}
+
 static void test_usage_sums_and_prior_usage(void **state) {
     (void)state;
     const char *yaml = "codex_mock: 1\nsteps:\n  - usage: {input_tokens: 1234, output_tokens: 56}\n"
@@ -313,6 +340,7 @@ int main(void) {
         cmocka_unit_test(test_todo_list_lifecycle),
         cmocka_unit_test(test_explicit_events_suppress_implicit_ones),
         cmocka_unit_test(test_process_steps),
+        cmocka_unit_test(test_hang_and_no_implicit_events),
         cmocka_unit_test(test_usage_sums_and_prior_usage),
         cmocka_unit_test(test_web_search_duplicate_id),
     };
