@@ -134,10 +134,11 @@ int main(int argc, char **argv) {
     char thread_id[UUID_STR_LEN + 1];
     uuid_v7(thread_id, (uint64_t)clk->wall_ms(clk), &r);
 
+    /* SIGINT interrupts the turn (exit 1) unless the scenario wants the default death. */
     sigset_t watch;
     sigemptyset(&watch);
     sigaddset(&watch, SIGINT);
-    sigprocmask(SIG_BLOCK, &watch, NULL);
+    if (!sc.sigint_kills) sigprocmask(SIG_BLOCK, &watch, NULL);
 
     plan_params params = {
         .sc = &sc,
@@ -157,7 +158,7 @@ int main(int argc, char **argv) {
         .err_fd = STDERR_FILENO,
         .sinks = sinks,
         .n_sinks = sizeof sinks / sizeof sinks[0],
-        .watch = &watch,
+        .watch = sc.sigint_kills ? NULL : &watch,
     };
     play_result res;
     int code = play(&pl, &play_p, &res);

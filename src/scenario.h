@@ -196,6 +196,7 @@ typedef struct {
     mstr name, description;
     mstr thread_id;          /* fixed thread id, else generated */
     bool no_implicit_events; /* implicit_events: false — print only what the steps say */
+    bool sigint_kills;       /* on_sigint: die — no handler, as `codex login` (default: exit 1) */
     bool has_preflight, has_startup;
     int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */
     int64_t startup_ns;   /* spawn → thread.started */

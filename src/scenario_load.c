@@ -1126,9 +1126,9 @@ static int load_turns(loader *L) {
     }
 }
 
-static const char *const TOP_KEYS[] = {"codex_mock", "name",    "description",     "thread_id",
-                                       "preflight",  "startup", "implicit_events", "turns",
-                                       "steps",      NULL};
+static const char *const TOP_KEYS[] = {
+    "codex_mock",      "name",      "description", "thread_id", "preflight", "startup",
+    "implicit_events", "on_sigint", "turns",       "steps",     NULL};
 
 static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_version) {
     scenario *sc = L->sc;
@@ -1148,6 +1148,13 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
     if (key_is(k, "name")) return get_str(L, v, "name", &sc->name);
     if (key_is(k, "description")) return get_str(L, v, "description", &sc->description);
     if (key_is(k, "thread_id")) return get_str(L, v, "thread_id", &sc->thread_id);
+    if (key_is(k, "on_sigint")) {
+        static const char *const modes[] = {"interrupt", "die", NULL};
+        int mode;
+        if (get_enum(L, v, "on_sigint", modes, &mode) < 0) return -1;
+        sc->sigint_kills = mode == 1;
+        return 0;
+    }
     if (key_is(k, "implicit_events")) {
         bool on = true;
         if (get_bool(L, v, "implicit_events", &on) < 0) return -1;

@@ -260,6 +260,18 @@ static void test_hang_until_signal(void **state) {
     assert_non_null(strstr(r.out, "turn.completed"));
     proc_result_free(&r);
     free(scn);
+    /* on_sigint: die — no handler, killed by the signal (as `codex login` is) */
+    scn = e2e_write(tmp, "die.yaml",
+                    "codex_mock: 1\non_sigint: die\nimplicit_events: false\nsteps:\n"
+                    "  - stderr: waiting\n  - sleep: forever\n");
+    snprintf(env, sizeof env, "CODEX_MOCK_SCENARIO=%s", scn);
+    assert_int_equal(proc_run(&spec, &r), 0);
+    assert_false(r.exited);
+    assert_int_equal(r.term_signal, SIGINT);
+    assert_string_equal(r.err, "Reading additional input from stdin...\nwaiting\n");
+    assert_int_equal(r.out_len, 0);
+    proc_result_free(&r);
+    free(scn);
 }
 
 static void test_reader_closes_pipe(void **state) {
