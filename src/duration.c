@@ -4,6 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Limit: 100 days, far beyond any scenario, and safe from overflow in every unit. */
+#define MAX_NS UINT64_C(8640000000000000)
+
+static uint64_t gcd(uint64_t a, uint64_t b) {
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
 static const char DURATION_FORMS[] =
     "expected a duration such as 250ms, 1.5s, 2m or 0 (units: us, ms, s, m, h)";
 
@@ -21,17 +33,17 @@ int duration_parse(const char *s, size_t len, int64_t *out_ns, const char **why)
     bool any_digit = false;
     for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
         any_digit = true;
-        if (whole > UINT64_C(10000000000)) {
+        whole = whole * 10 + (uint64_t)(s[i] - '0');
+        if (whole > MAX_NS) { /* too large in any unit; also keeps whole * 10 from overflowing */
             *why = "duration is too large";
             return -1;
         }
-        whole = whole * 10 + (uint64_t)(s[i] - '0');
     }
     if (i < len && s[i] == '.') {
         i++;
         for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
             any_digit = true;
-            if (frac_scale < UINT64_C(1000000000000)) {
+            if (frac_scale < UINT64_C(1000000000000000000)) { /* digits past 1e-18 are noise */
                 frac = frac * 10 + (uint64_t)(s[i] - '0');
                 frac_scale *= 10;
             }
@@ -67,30 +79,43 @@ int duration_parse(const char *s, size_t len, int64_t *out_ns, const char **why)
         *why = DURATION_FORMS;
         return -1;
     }
-    /* Limit: about 100 days, far beyond any scenario, and safe from overflow below. */
-    if (whole > UINT64_C(8640000000000000) / mult) {
+    if (whole > MAX_NS / mult) {
         *why = "duration is too large";
         return -1;
     }
-    uint64_t ns = whole * mult + (frac * mult) / frac_scale;
+    /* frac/frac_scale × mult without overflowing: cancel the common factor first. Either
+     * frac_scale divides mult (the product is below mult), or mult/g is at most 36. */
+    uint64_t g = gcd(mult, frac_scale);
+    uint64_t ns = whole * mult + frac * (mult / g) / (frac_scale / g);
+    if (ns > MAX_NS) {
+        *why = "duration is too large";
+        return -1;
+    }
     *out_ns = (int64_t)ns;
     return 0;
 }
 
 void duration_format(int64_t ns, char *out, size_t outlen) {
     if (ns < 0) ns = 0;
+    /* Each branch rounds to its own resolution; a value that rounds up to the next unit's
+     * threshold (999.96ms) is shown in that unit (1s), never as 1000ms. Unsigned, so rounding
+     * INT64_MAX cannot overflow. */
+    uint64_t u = (uint64_t)ns;
+    long long us = (long long)((u + 500) / 1000);
+    long long tenths = (long long)((u + 50000) / 100000); /* 0.1 ms resolution */
     if (ns == 0) {
         snprintf(out, outlen, "0");
-    } else if (ns < NS_PER_MS) {
-        snprintf(out, outlen, "%lldus", (long long)(ns / 1000));
-    } else if (ns < NS_PER_S) {
-        long long tenths = (long long)((ns + 50000) / 100000); /* 0.1 ms resolution */
+    } else if (ns < 1000) {
+        snprintf(out, outlen, "%lldns", (long long)ns);
+    } else if (us < 1000) {
+        snprintf(out, outlen, "%lldus", us);
+    } else if (tenths < 10000) {
         if (tenths % 10)
             snprintf(out, outlen, "%lld.%lldms", tenths / 10, tenths % 10);
         else
             snprintf(out, outlen, "%lldms", tenths / 10);
     } else {
-        long long ms = (long long)((ns + 500000) / NS_PER_MS);
+        long long ms = (long long)((u + 500000) / (uint64_t)NS_PER_MS);
         if (ms % 1000)
             snprintf(out, outlen, "%lld.%03llds", ms / 1000, ms % 1000);
         else

@@ -14,8 +14,9 @@
 
 /* Returns 0 and sets *out_ns, or -1 and sets *why. */
 int duration_parse(const char *s, size_t len, int64_t *out_ns, const char **why);
-/* Human form for display: `218ms`, `1.5s`, `46.7ms`, `2m3s`. Writes into out (at least 32 bytes).
- */
+/* Human form for display: `218ms`, `1.5s`, `46.7ms`, `123s` (0.1 ms resolution below a second,
+ * 1 ms above), always in a form duration_parse() reads back. Writes into out (at least 32
+ * bytes). */
 void duration_format(int64_t ns, char *out, size_t outlen);
 
 #endif

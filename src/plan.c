@@ -37,7 +37,10 @@ static int64_t jitter(planner *pl, int64_t ns) {
 int64_t plan_scale(int64_t raw_ns, double speed) {
     if (speed <= 0) return 0;
     if (speed == 1) return raw_ns;
-    return (int64_t)((double)raw_ns / speed);
+    double v = (double)raw_ns / speed;
+    /* A tiny speed stretches time without overflowing (≈ 146 years is "forever" enough). */
+    if (v > (double)(INT64_MAX / 2)) return INT64_MAX / 2;
+    return (int64_t)v;
 }
 
 int64_t plan_preflight_raw_ns(const scenario *sc, rng *r) {

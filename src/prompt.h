@@ -4,7 +4,12 @@
  * Two steps so the caller can print the notice and block on stdin at the real moment:
  * prompt_decide() says whether stdin is read and which notice precedes it (or which error ends
  * the run before that); prompt_finish() builds the final prompt from what was read (heap string
- * for the caller to free) or returns the error text (static) for exit 1. */
+ * for the caller to free) or returns the error text (static) for exit 1.
+ *
+ * "Blank" is the real CLI's `trim().is_empty()` (Unicode whitespace); a leading UTF-8 BOM on
+ * stdin is dropped. `exec review` (§1.4): a target (--uncommitted/--base/--commit) needs no
+ * prompt and reads nothing; no target and no prompt, or a blank prompt, is an `Error: ...`;
+ * review instructions are trimmed. */
 #ifndef CODEX_MOCK_PROMPT_H
 #define CODEX_MOCK_PROMPT_H
 

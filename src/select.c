@@ -146,7 +146,7 @@ int select_scenario(const char *requested, const char *path_list, const char *bu
     size_t n = search_dirs(path_list, builtin_dir, &dirs);
     for (size_t i = 0; i < n && !out->path; i++)
         out->path = find_in(dirs[i], name);
-    if (out->path || by_default) {
+    if (out->path || strcmp(name, "default") == 0) {
         for (size_t i = 0; i < n; i++)
             free(dirs[i]);
         free(dirs);

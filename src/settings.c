@@ -1,5 +1,6 @@
 #include "settings.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -25,7 +26,8 @@ int settings_parse(const char *speed, const char *seed, mock_settings *out, diag
         char *end;
         errno = 0;
         unsigned long long v = strtoull(seed, &end, 10);
-        if (errno || *end || end == seed || seed[0] == '-') {
+        /* strtoull alone would take " 5", "+5" and even " -1" (as 2^64-1): digits only. */
+        if (errno || *end || end == seed || !isdigit((unsigned char)seed[0])) {
             diag_set(err, NULL, 0, 0,
                      "CODEX_MOCK_SEED must be a whole number from 0 to 18446744073709551615, "
                      "not '%s'",
