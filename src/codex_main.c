@@ -48,6 +48,7 @@ static int load_choice(const scenario_choice *choice, scenario *sc, diag *err) {
 int main(int argc, char **argv) {
     const mock_clock *clk = clock_system();
     int64_t spawn = clk->mono_ns(clk);
+    int64_t wall_start = clk->wall_ms(clk);
     signal(SIGPIPE, SIG_IGN);
 
     invocation inv;
@@ -141,6 +142,7 @@ int main(int argc, char **argv) {
     if (!sc.sigint_kills) sigprocmask(SIG_BLOCK, &watch, NULL);
 
     plan_params params = {
+        .wall_start_ms = wall_start,
         .sc = &sc,
         .turn = 0,
         .speed = settings.speed,
@@ -162,10 +164,20 @@ int main(int argc, char **argv) {
     };
     play_result res;
     int code = play(&pl, &play_p, &res);
+    int die = res.die_signal;
     play_result_free(&res);
     plan_free(&pl);
     free(prompt);
     scenario_free(&sc);
     cli_free(&inv);
+    if (die) {
+        /* A signal step: die by it for real, with its default action. */
+        signal(die, SIG_DFL);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, die);
+        sigprocmask(SIG_UNBLOCK, &one, NULL);
+        raise(die);
+    }
     return code;
 }

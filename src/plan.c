@@ -2,6 +2,7 @@
 #include "duration.h"
 
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,7 @@ void plan_init(planner *pl, const plan_params *params) {
 
 void plan_free(planner *pl) {
     arena_free(&pl->scratch);
+    buf_free(&pl->retry.cause);
 }
 
 static action *push(planner *pl, action_kind kind, int64_t raw_due, const step *src) {
@@ -191,6 +193,9 @@ static int64_t pace_before(planner *pl, const step *s) {
     case STEP_USAGE:
     case STEP_SLEEP:
     case STEP_EXIT:
+    case STEP_RETRY: /* the request starts at once; its own latency is request_time */
+    case STEP_SIGNAL:
+    case STEP_CLOSE_STDOUT:
         return 0;
     }
     return 0;
@@ -267,6 +272,133 @@ static mstr raw_event_id(planner *pl, const event *ev) {
     return assign_id(pl, (mstr){NULL, 0});
 }
 
+/* --- reconnect / fail (reference §4.1–4.3) --- */
+
+enum {
+    RETRY_REQUEST_MS = 35,       /* a failing request's round trip */
+    RETRY_LOCAL_MS = 15,         /* a failure found before any request (missing key) */
+    RETRY_TERMINAL_MS = 7,       /* error → turn.failed */
+    RETRY_BACKOFF_MS = 200,      /* 200 ms × 2^(n−1) × U[0.9, 1.1) */
+    NETWORK_WAIT_MS = 5000,      /* unreachable network: 5 s doubling … */
+    NETWORK_WAIT_MAX_MS = 60000, /* … up to 60 s */
+};
+
+static int64_t backoff(planner *pl, int n) {
+    int shift = n - 1 < 20 ? n - 1 : 20;
+    return jitter(pl, ms(RETRY_BACKOFF_MS) << shift);
+}
+
+static void retry_begin(planner *pl, const step *s, int64_t start) {
+    const retry_spec *rs = s->u.retry;
+    pl->retry.active = true;
+    pl->retry.rs = rs;
+    pl->retry.src = s;
+    pl->retry.attempt = 0;
+    pl->retry.next = start;
+    buf_reset(&pl->retry.cause);
+    if (rs->cause.ptr) {
+        buf_append(&pl->retry.cause, rs->cause.ptr, rs->cause.len);
+    } else {
+        failure_params p = rs->params;
+        int64_t now_s = pl->p.wall_start_ms / 1000;
+        if (rs->has_resets_in) {
+            p.has_resets_at = true;
+            p.resets_at = now_s + rs->resets_in_ns / NS_PER_S;
+        }
+        failure_message(&pl->retry.cause, rs->kind, &p, now_s);
+    }
+}
+
+/* How long one attempt takes to fail: its request, plus the hidden request-level retries. */
+static int64_t attempt_cost(planner *pl, const retry_spec *rs) {
+    int64_t request = rs->has_request_time ? rs->request_ns : 0;
+    if (!rs->has_request_time) {
+        bool local = rs->kind && (!strcmp(rs->kind->name, "missing_env_var") ||
+                                  !strcmp(rs->kind->name, "missing_api_key"));
+        request = jitter(pl, ms(local ? RETRY_LOCAL_MS : RETRY_REQUEST_MS));
+    }
+    int64_t cost = request;
+    for (int r = 1; r <= rs->hidden_retries; r++)
+        cost += backoff(pl, r) + request;
+    return cost;
+}
+
+/* "2026-11-21T07:38:36.304065Z" for a due offset, from the injected wall clock. */
+static void log_timestamp(planner *pl, buf *b, int64_t raw_due) {
+    int64_t us = pl->p.wall_start_ms * 1000 + plan_scale(raw_due, pl->p.speed) / 1000;
+    time_t secs = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+               tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(us % 1000000));
+}
+
+static mstr scratch_copy(planner *pl, const buf *b) {
+    return (mstr){arena_strndup(&pl->scratch, b->data ? b->data : "", b->len), b->len};
+}
+
+static void push_error_event(planner *pl, int64_t due, const step *src, const buf *text) {
+    push_event(pl, EV_ERROR, due, src)->ev.message = scratch_copy(pl, text);
+}
+
+/* Emits one attempt of the running loop. */
+static void retry_step(planner *pl) {
+    const retry_spec *rs = pl->retry.rs;
+    const step *src = pl->retry.src;
+    int i = ++pl->retry.attempt;
+    int64_t failed_at = pl->retry.next + attempt_cost(pl, rs);
+    bool visible = rs->attempts < 0 || i <= rs->attempts;
+    buf tmp;
+    buf_init(&tmp);
+    if (rs->transport == TRANSPORT_WEBSOCKET && rs->log) {
+        log_timestamp(pl, &tmp, failed_at);
+        buf_puts(&tmp, " ERROR codex_api::endpoint::responses_websocket: failed to connect to "
+                       "Responses WebSocket stage=Unknown\n");
+        push(pl, ACT_STDERR, failed_at, src)->bytes = scratch_copy(pl, &tmp);
+        buf_reset(&tmp);
+    }
+    if (visible) {
+        if (rs->transport == TRANSPORT_NETWORK) {
+            buf_printf(&tmp, "Reconnecting... waiting for network (%s)", pl->retry.cause.data);
+            int64_t wait = ms(NETWORK_WAIT_MS);
+            for (int k = 1; k < i && wait < ms(NETWORK_WAIT_MAX_MS); k++)
+                wait *= 2;
+            if (wait > ms(NETWORK_WAIT_MAX_MS)) wait = ms(NETWORK_WAIT_MAX_MS);
+            pl->retry.next = failed_at + jitter(pl, wait);
+        } else {
+            buf_printf(&tmp, "Reconnecting... %d/%d (%s)", i, rs->max, pl->retry.cause.data);
+            pl->retry.next = failed_at + (rs->has_advised ? rs->advised_ns : backoff(pl, i));
+        }
+        /* The built-in provider hides its first WebSocket retry in release builds. */
+        if (!(rs->transport == TRANSPORT_WEBSOCKET && i == 1))
+            push_error_event(pl, failed_at, src, &tmp);
+        else
+            pl->cursor = failed_at;
+        buf_free(&tmp);
+        return;
+    }
+    /* The attempt after the last notice: it fails for good, or it works. */
+    pl->retry.active = false;
+    if (rs->fail) {
+        push_error_event(pl, failed_at, src, &pl->retry.cause);
+        action *a =
+            push_event(pl, EV_TURN_FAILED, failed_at + jitter(pl, ms(RETRY_TERMINAL_MS)), src);
+        a->ev.message = scratch_copy(pl, &pl->retry.cause);
+        pl->failed = true;
+        pl->ended_turn = true;
+    } else if (rs->transport == TRANSPORT_WEBSOCKET && rs->attempts >= rs->max) {
+        action *a = push_event(pl, EV_ITEM_COMPLETED, failed_at, src);
+        a->ev.item.type = ITEM_ERROR;
+        a->ev.item.id = assign_id(pl, (mstr){NULL, 0});
+        buf_printf(&tmp, "Falling back from WebSockets to HTTPS transport. %s",
+                   pl->retry.cause.data);
+        a->ev.item.u.text.text = scratch_copy(pl, &tmp);
+    } else {
+        pl->cursor = pl->retry.next; /* the successful attempt starts here */
+    }
+    buf_free(&tmp);
+}
+
 static void expand_step(planner *pl, const step *s) {
     int64_t start = s->has_at ? s->at_ns : pl->cursor + (s->has_after ? s->after_ns : 0);
     if (!s->has_at && !s->has_after) start = pl->cursor + pace_before(pl, s);
@@ -295,6 +427,16 @@ static void expand_step(planner *pl, const step *s) {
     }
     case STEP_RAW:
         push(pl, ACT_STDOUT, start, s)->bytes = s->u.bytes;
+        return;
+    case STEP_SIGNAL:
+        push(pl, ACT_SIGNAL, start, s)->exit_code = s->u.signal;
+        pl->ended = true;
+        return;
+    case STEP_CLOSE_STDOUT:
+        push(pl, ACT_CLOSE_STDOUT, start, s);
+        return;
+    case STEP_RETRY:
+        retry_begin(pl, s, start);
         return;
     case STEP_EXIT:
         push(pl, ACT_EXIT, start, s)->exit_code = s->u.exit_code;
@@ -388,6 +530,14 @@ static void refill(planner *pl) {
             }
             break;
         case PH_STEPS:
+            if (pl->retry.active) {
+                retry_step(pl);
+                break;
+            }
+            if (pl->ended_turn) { /* a failed turn: the process exits 1 */
+                pl->phase = PH_EXIT;
+                break;
+            }
             if (pl->next_step >= t->n_steps || pl->ended) {
                 pl->phase = pl->ended ? PH_DONE : PH_TURN_END;
                 break;

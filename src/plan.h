@@ -15,17 +15,20 @@
 #define CODEX_MOCK_PLAN_H
 
 #include "arena.h"
+#include "buf.h"
 #include "rng.h"
 #include "scenario.h"
 
 #include <stdbool.h>
 
 typedef enum {
-    ACT_EVENT,  /* a JSONL event (rendered by the jsonl or the human sink) */
-    ACT_STDERR, /* bytes to stderr */
-    ACT_STDOUT, /* raw bytes to stdout */
-    ACT_EXIT,   /* the process ends with exit_code */
-    ACT_HANG    /* nothing more, ever: the process waits until a signal ends it */
+    ACT_EVENT,       /* a JSONL event (rendered by the jsonl or the human sink) */
+    ACT_STDERR,      /* bytes to stderr */
+    ACT_STDOUT,      /* raw bytes to stdout */
+    ACT_EXIT,        /* the process ends with exit_code */
+    ACT_HANG,        /* nothing more, ever: the process waits until a signal ends it */
+    ACT_SIGNAL,      /* the process dies by signal `exit_code` */
+    ACT_CLOSE_STDOUT /* stdout is closed; later stdout output is dropped */
 } action_kind;
 
 typedef struct {
@@ -46,6 +49,7 @@ typedef struct {
     const char *cwd;       /* relative file_change paths are made absolute against it */
     const char *thread_id; /* used unless the scenario or a thread.started event fixes one */
     usage prior_usage;     /* thread totals before this turn (zero for a new thread) */
+    int64_t wall_start_ms; /* Unix ms at spawn: usage-limit reset times, log timestamps */
 } plan_params;
 
 enum { PLAN_QUEUE = 8 };
@@ -60,14 +64,24 @@ typedef struct {
     arena scratch; /* per-refill storage: resolved paths, generated ids */
     uint64_t next_item;
     bool implicit_thread_started, implicit_turn_started, implicit_turn_end;
-    bool failed; /* a turn.failed was emitted */
-    bool ended;  /* an exit step ended the process */
+    bool failed;     /* a turn.failed was emitted */
+    bool ended;      /* an exit step ended the process */
+    bool ended_turn; /* a fail step ended the turn: no more steps, exit 1 */
     usage turn_usage;
     bool todo_open;
     char todo_id[32];
     item todo_item; /* last todo_list state (points into the scenario) */
     char thread_id_buf[64];
     mstr thread_id;
+    /* A running reconnect / fail loop: one attempt per refill, so "forever" stays lazy. */
+    struct {
+        bool active;
+        const retry_spec *rs;
+        const step *src;
+        int attempt;  /* attempts that have failed so far */
+        int64_t next; /* when the next attempt starts */
+        buf cause;
+    } retry;
 } planner;
 
 void plan_init(planner *pl, const plan_params *params);

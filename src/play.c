@@ -14,6 +14,7 @@ typedef struct {
     int fd;
     buf pending;
     bool broken;
+    bool closed; /* closed on purpose: later output is dropped */
 } out_stream;
 
 /* Writes everything; false when the reader is gone (EPIPE) or the fd fails. */
@@ -31,7 +32,7 @@ static bool write_all(int fd, const char *p, size_t n) {
 }
 
 static bool flush(out_stream *s) {
-    if (s->pending.len == 0 || s->broken) {
+    if (s->pending.len == 0 || s->broken || s->closed) {
         buf_reset(&s->pending);
         return !s->broken;
     }
@@ -77,7 +78,7 @@ static void end_sinks(const play_params *pp, play_result *res, end_reason reason
 
 int play(planner *pl, const play_params *pp, play_result *res) {
     memset(res, 0, sizeof *res);
-    out_stream out = {pp->out_fd, {0}, false}, err = {pp->err_fd, {0}, false};
+    out_stream out = {pp->out_fd, {0}, false, false}, err = {pp->err_fd, {0}, false, false};
     buf_init(&out.pending);
     buf_init(&err.pending);
     const mock_clock *clk = pp->clock;
@@ -123,6 +124,16 @@ int play(planner *pl, const play_params *pp, play_result *res) {
         case ACT_EXIT:
             exit_code = a.exit_code;
             stop = true;
+            break;
+        case ACT_SIGNAL: /* the caller dies by it once everything is flushed */
+            res->die_signal = a.exit_code;
+            exit_code = 128 + a.exit_code;
+            stop = true;
+            break;
+        case ACT_CLOSE_STDOUT:
+            flush(&out);
+            if (!out.closed) close(out.fd);
+            out.closed = true;
             break;
         case ACT_HANG: /* only a signal ends a hang; a fake clock's wait returns at once */
             stop = true;

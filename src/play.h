@@ -37,6 +37,7 @@ typedef struct {
     char *final_message; /* text of the last agent_message, or NULL */
     size_t final_len;
     size_t lines_out; /* stdout lines written */
+    int die_signal;   /* a signal step: the caller raises this signal (exit_code is 128+N) */
 } play_result;
 
 int play(planner *pl, const play_params *pp, play_result *res);

@@ -8,6 +8,7 @@
 #define CODEX_MOCK_SCENARIO_H
 
 #include "arena.h"
+#include "failures.h"
 #include "jval.h"
 
 #include <stdbool.h>
@@ -151,15 +152,43 @@ typedef struct {
 } event;
 
 typedef enum {
-    STEP_ITEM,      /* sugar: message, reasoning, command, file_change, mcp_tool_call, ... */
-    STEP_TODO_LIST, /* sugar: started, then updated on each later todo_list, completed at turn end
-                     */
-    STEP_USAGE,     /* sets the usage the turn reports */
-    STEP_EVENT,     /* a raw event, exactly as given */
-    STEP_STDERR,    /* bytes to stderr (a line: newline added when missing) */
-    STEP_RAW,       /* exact bytes to stdout */
-    STEP_SLEEP,     /* time passes, nothing is written (u.sleep < 0: forever — a hang) */
-    STEP_EXIT       /* the process exits with a code */
+    TRANSPORT_HTTP,      /* custom providers: every notice shown, 1/M … M/M */
+    TRANSPORT_WEBSOCKET, /* the built-in provider: 1/M hidden, then the HTTPS fallback item */
+    TRANSPORT_NETWORK    /* unreachable network: "waiting for network", unbounded by default */
+} transport_kind;
+
+/* A `reconnect` or `fail` step: the retry loop the real CLI runs (reference §4.1–4.3). */
+typedef struct {
+    const failure_kind *kind; /* catalogue entry, or NULL when `cause` is given */
+    failure_params params;    /* strings in the scenario's arena */
+    bool has_resets_in;
+    int64_t resets_in_ns; /* usage limit: resets this long after the run starts */
+    mstr cause;           /* explicit cause text (reconnect only) */
+    int attempts;         /* visible notices; -1 = forever */
+    int max;              /* M of "n/M" (stream_max_retries) */
+    int hidden_retries;   /* invisible request retries per attempt */
+    bool fail;            /* retries exhausted → error + turn.failed; else the turn goes on */
+    transport_kind transport;
+    bool log; /* WebSocket: the tracing line on stderr at each failed connect */
+    bool has_advised;
+    int64_t advised_ns; /* server-advised delay between attempts */
+    bool has_request_time;
+    int64_t request_ns; /* how long one failing request takes */
+} retry_spec;
+
+typedef enum {
+    STEP_ITEM,        /* sugar: message, reasoning, command, file_change, mcp_tool_call, ... */
+    STEP_TODO_LIST,   /* sugar: started, then updated on each later todo_list, completed at turn end
+                       */
+    STEP_USAGE,       /* sets the usage the turn reports */
+    STEP_EVENT,       /* a raw event, exactly as given */
+    STEP_STDERR,      /* bytes to stderr (a line: newline added when missing) */
+    STEP_RAW,         /* exact bytes to stdout */
+    STEP_SLEEP,       /* time passes, nothing is written (u.sleep < 0: forever — a hang) */
+    STEP_EXIT,        /* the process exits with a code */
+    STEP_RETRY,       /* reconnect / fail: notices on the real schedule, then recover or fail */
+    STEP_SIGNAL,      /* the process dies by a signal (SIGKILL, SIGSEGV, …) */
+    STEP_CLOSE_STDOUT /* stdout is closed; the process lives on */
 } step_kind;
 
 typedef struct {
@@ -171,12 +200,14 @@ typedef struct {
     int64_t at_ns;       /* absolute offset since spawn */
     int64_t duration_ns; /* command / tool calls: between item.started and item.completed */
     union {
-        item item;       /* STEP_ITEM, STEP_TODO_LIST */
-        const event *ev; /* STEP_EVENT (in the arena: events are large) */
-        usage usage;     /* STEP_USAGE */
-        mstr bytes;      /* STEP_STDERR, STEP_RAW */
-        int64_t sleep;   /* STEP_SLEEP */
-        int exit_code;   /* STEP_EXIT */
+        item item;               /* STEP_ITEM, STEP_TODO_LIST */
+        const event *ev;         /* STEP_EVENT (in the arena: events are large) */
+        usage usage;             /* STEP_USAGE */
+        mstr bytes;              /* STEP_STDERR, STEP_RAW */
+        int64_t sleep;           /* STEP_SLEEP */
+        int exit_code;           /* STEP_EXIT */
+        int signal;              /* STEP_SIGNAL */
+        const retry_spec *retry; /* STEP_RETRY */
     } u;
 } step;
 

@@ -4,6 +4,8 @@
 #include "exitcodes.h"
 #include "yread.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -737,15 +739,20 @@ typedef enum {
     K_SLEEP,
     K_STALL,
     K_EXIT,
+    K_RECONNECT,
+    K_FAIL,
+    K_SIGNAL,
+    K_CLOSE_STDOUT,
     K_COUNT
 } step_key;
 
-static const char *const STEP_KEYS[] = {"message",    "reasoning",   "warning",
-                                        "command",    "file_change", "mcp_tool_call",
-                                        "web_search", "todo_list",   "collab_tool_call",
-                                        "usage",      "event",       "stderr",
-                                        "raw",        "sleep",       "stall",
-                                        "exit",       NULL};
+static const char *const STEP_KEYS[] = {"message",    "reasoning",    "warning",
+                                        "command",    "file_change",  "mcp_tool_call",
+                                        "web_search", "todo_list",    "collab_tool_call",
+                                        "usage",      "event",        "stderr",
+                                        "raw",        "sleep",        "stall",
+                                        "exit",       "reconnect",    "fail",
+                                        "signal",     "close_stdout", NULL};
 
 /* The field a scalar value of the step key stands for ("message: hi" → text: hi). */
 static const char *const PRIMARY_FIELD[K_COUNT] = {"text", "text",  "message", "command", "changes",
@@ -775,7 +782,15 @@ static const char *const *step_fields(step_key k) {
                                          "duration",
                                          NULL};
     static const char *const raw[] = {"stream", NULL};
+    static const char *const retry[] = {
+        "failure", "cause",      "max",          "transport",  "advised_delay", "request_time",
+        "then",    "log",        "url",          "request_id", "message",       "body",
+        "plan",    "resets_at",  "resets_in",    "model",      "env_var",       "cf_ray",
+        "owner",   "limit_name", "idle_timeout", NULL};
     switch (k) {
+    case K_RECONNECT:
+    case K_FAIL:
+        return retry;
     case K_MESSAGE:
     case K_REASONING:
     case K_WARNING:
@@ -796,6 +811,126 @@ static const char *const *step_fields(step_key k) {
     default:
         return none;
     }
+}
+
+static int opt_str(loader *L, const fields *f, const char *name, const char **out) {
+    const ynode *v = field(f, name);
+    if (!v) return 0;
+    mstr m = {NULL, 0};
+    if (get_str(L, v, name, &m) < 0) return -1;
+    *out = m.ptr;
+    return 0;
+}
+
+static int opt_duration(loader *L, const fields *f, const char *name, bool *has, int64_t *out) {
+    const ynode *v = field(f, name);
+    if (!v) return 0;
+    *has = true;
+    return get_duration(L, v, name, out);
+}
+
+/* reconnect: N | forever, or fail: NAME — with the catalogue's parameters as siblings. */
+static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const fields *f) {
+    retry_spec *rs = arena_alloc(&L->sc->mem, sizeof *rs);
+    s->kind = STEP_RETRY;
+    s->u.retry = rs;
+    rs->max = 5;
+    rs->fail = is_fail;
+    rs->log = true;
+    const ynode *v;
+    const ynode *name_node = is_fail ? val : field(f, "failure");
+    if (is_fail && field(f, "failure"))
+        return fail_at(L, field(f, "failure"), "a fail step names its failure once: 'fail: NAME'");
+    if (name_node) {
+        mstr name = {NULL, 0};
+        if (get_str(L, name_node, is_fail ? "fail" : "failure", &name) < 0) return -1;
+        rs->kind = failure_find(name.ptr, name.len);
+        if (!rs->kind)
+            return fail_unknown(L, name_node, "failure", name.ptr, name.len, failure_names());
+    }
+    if ((v = field(f, "cause"))) {
+        if (is_fail)
+            return fail_at(L, v,
+                           "a fail step takes its text from the catalogue; use "
+                           "'message' or 'body' to change it");
+        if (rs->kind) return fail_at(L, v, "give 'failure' or 'cause', not both");
+        if (get_str(L, v, "cause", &rs->cause) < 0) return -1;
+    }
+    if (!rs->kind && !rs->cause.ptr) rs->kind = failure_find("stream_closed", 13);
+    if (rs->kind) rs->hidden_retries = rs->kind->http_retries;
+    if ((v = field(f, "max"))) {
+        int64_t m = 0;
+        if (get_int(L, v, "max", &m) < 0) return -1;
+        if (m < 0 || m > 100) return fail_at(L, v, "'max' is stream_max_retries: 0 to 100");
+        rs->max = (int)m;
+    }
+    if ((v = field(f, "transport"))) {
+        static const char *const names[] = {"http", "websocket", "network", NULL};
+        int t;
+        if (get_enum(L, v, "transport", names, &t) < 0) return -1;
+        rs->transport = (transport_kind)t;
+    }
+    if ((v = field(f, "then"))) {
+        if (is_fail) return fail_at(L, v, "a fail step always ends the turn");
+        static const char *const names[] = {"recover", "fail", NULL};
+        int t;
+        if (get_enum(L, v, "then", names, &t) < 0) return -1;
+        rs->fail = t == 1;
+    }
+    if ((v = field(f, "log")) && get_bool(L, v, "log", &rs->log) < 0) return -1;
+    if (opt_duration(L, f, "advised_delay", &rs->has_advised, &rs->advised_ns) < 0) return -1;
+    if (opt_duration(L, f, "request_time", &rs->has_request_time, &rs->request_ns) < 0) return -1;
+    bool has_idle = false;
+    int64_t idle = 0;
+    if (opt_duration(L, f, "idle_timeout", &has_idle, &idle) < 0) return -1;
+    failure_params *p = &rs->params;
+    if (opt_str(L, f, "url", &p->url) < 0 || opt_str(L, f, "request_id", &p->request_id) < 0 ||
+        opt_str(L, f, "message", &p->message) < 0 || opt_str(L, f, "body", &p->body) < 0 ||
+        opt_str(L, f, "plan", &p->plan) < 0 || opt_str(L, f, "model", &p->model) < 0 ||
+        opt_str(L, f, "env_var", &p->env_var) < 0 || opt_str(L, f, "cf_ray", &p->cf_ray) < 0 ||
+        opt_str(L, f, "limit_name", &p->limit_name) < 0)
+        return -1;
+    if ((v = field(f, "owner")) && get_bool(L, v, "owner", &p->owner) < 0) return -1;
+    if ((v = field(f, "resets_at"))) {
+        if (get_int(L, v, "resets_at", &p->resets_at) < 0) return -1;
+        p->has_resets_at = true;
+    }
+    if (opt_duration(L, f, "resets_in", &rs->has_resets_in, &rs->resets_in_ns) < 0) return -1;
+    if (p->has_resets_at && rs->has_resets_in)
+        return fail_at(L, field(f, "resets_in"), "give 'resets_at' or 'resets_in', not both");
+
+    /* How many notices: reconnect says; fail follows the catalogue. */
+    if (is_fail) {
+        rs->attempts = rs->kind->stream_retries ? rs->max : 0;
+        if (rs->kind->advised_delay_ok && rs->has_advised) rs->attempts = rs->max;
+        if (rs->transport == TRANSPORT_WEBSOCKET)
+            return fail_at(L, field(f, "transport"),
+                           "a fail step runs over HTTP; put a 'reconnect' with transport "
+                           "websocket before it for the WebSocket phase");
+    } else if (val->kind == YN_SCALAR && val->len == 7 && !memcmp(val->value, "forever", 7)) {
+        if (rs->fail) return fail_at(L, val, "a reconnect loop that never ends cannot fail");
+        rs->attempts = -1;
+    } else {
+        int64_t n = 0;
+        if (val->kind != YN_SCALAR || val->type != YS_INT)
+            return fail_at(L, val, "'reconnect' takes the number of notices, or forever");
+        n = val->i;
+        if (n < 0 || n > 100) return fail_at(L, val, "'reconnect' takes 0 to 100 notices");
+        rs->attempts = (int)n;
+        if (rs->transport != TRANSPORT_NETWORK && n > rs->max)
+            return fail_at(L, val, "%lld notices of at most %d: raise 'max' (stream_max_retries)",
+                           (long long)n, rs->max);
+    }
+    if (rs->kind && !strcmp(rs->kind->name, "idle_timeout")) {
+        /* each attempt hangs for the idle timeout before it fails */
+        rs->has_request_time = true;
+        rs->request_ns = has_idle ? idle : 300 * NS_PER_S;
+    } else if (has_idle) {
+        return fail_at(L, field(f, "idle_timeout"),
+                       "'idle_timeout' goes with the idle_timeout "
+                       "failure");
+    }
+    return 0;
 }
 
 static bool is_timing_key(const ynode *k) {
@@ -910,6 +1045,33 @@ static int parse_step(loader *L, const ynode *n, step *s) {
             return 0;
         }
         return get_duration(L, kind_val, STEP_KEYS[kind], &s->u.sleep);
+    case K_RECONNECT:
+    case K_FAIL:
+        return parse_retry(L, s, kind == K_FAIL, kind_val, &f);
+    case K_SIGNAL: {
+        static const char *const names[] = {"SIGKILL", "SIGSEGV", "SIGABRT", "SIGTERM", "SIGBUS",
+                                            "SIGFPE",  "SIGILL",  "SIGQUIT", "SIGHUP",  "SIGINT",
+                                            "SIGPIPE", "SIGUSR1", "SIGUSR2", NULL};
+        static const int numbers[] = {SIGKILL, SIGSEGV, SIGABRT, SIGTERM, SIGBUS,  SIGFPE, SIGILL,
+                                      SIGQUIT, SIGHUP,  SIGINT,  SIGPIPE, SIGUSR1, SIGUSR2};
+        s->kind = STEP_SIGNAL;
+        mstr name = {NULL, 0};
+        if (get_str(L, kind_val, "signal", &name) < 0) return -1;
+        char full[32];
+        snprintf(full, sizeof full, "%s%.*s", strncmp(name.ptr, "SIG", 3) ? "SIG" : "",
+                 (int)(name.len < 20 ? name.len : 20), name.ptr);
+        int i = in_list(full, strlen(full), names);
+        if (i < 0) return fail_unknown(L, kind_val, "signal", name.ptr, name.len, names);
+        s->u.signal = numbers[i];
+        return 0;
+    }
+    case K_CLOSE_STDOUT: {
+        bool on = false;
+        if (get_bool(L, kind_val, "close_stdout", &on) < 0) return -1;
+        if (!on) return fail_at(L, kind_val, "'close_stdout' takes true (drop the step otherwise)");
+        s->kind = STEP_CLOSE_STDOUT;
+        return 0;
+    }
     case K_EXIT: {
         s->kind = STEP_EXIT;
         int64_t code = 0;

@@ -54,6 +54,12 @@ static void run_plan(fixture *f, const char *yaml, double speed, const char *cwd
         case ACT_HANG:
             buf_puts(&b, "HANG");
             break;
+        case ACT_SIGNAL:
+            buf_printf(&b, "SIGNAL:%d", a.exit_code);
+            break;
+        case ACT_CLOSE_STDOUT:
+            buf_puts(&b, "CLOSE_STDOUT");
+            break;
         case ACT_STDOUT:
             buf_puts(&b, "RAW:"), buf_append(&b, a.bytes.ptr, a.bytes.len);
             break;
