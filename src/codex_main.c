@@ -14,6 +14,7 @@
 #include "uuid.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,6 +94,27 @@ int main(int argc, char **argv) {
         return mock_error(&err);
     }
 
+    /* Chaos: CODEX_MOCK_CHAOS wins over the scenario's own `chaos:`. */
+    chaos_spec chaos = sc.chaos;
+    if (getenv("CODEX_MOCK_CHAOS") && chaos_parse(getenv("CODEX_MOCK_CHAOS"), &chaos, &err) < 0) {
+        scenario_free(&sc);
+        cli_free(&inv);
+        return mock_error(&err);
+    }
+    /* Narration goes to its own file or terminal, never to stdout or stderr. */
+    int explain_fd = -1;
+    const char *explain = getenv("CODEX_MOCK_EXPLAIN");
+    if (explain && *explain) {
+        explain_fd = open(explain, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (explain_fd < 0) {
+            diag_set(&err, NULL, 0, 0, "CODEX_MOCK_EXPLAIN: cannot open '%s': %s", explain,
+                     strerror(errno));
+            scenario_free(&sc);
+            cli_free(&inv);
+            return mock_error(&err);
+        }
+    }
+
     rng r;
     rng_seed(&r, settings.has_seed ? settings.seed
                                    : (uint64_t)clk->wall_ms(clk) * 1000003u ^ (uint64_t)getpid() ^
@@ -141,7 +163,11 @@ int main(int argc, char **argv) {
     sigaddset(&watch, SIGINT);
     if (!sc.sigint_kills) sigprocmask(SIG_BLOCK, &watch, NULL);
 
+    rng chaos_rng;
+    rng_seed(&chaos_rng, rng_next(&r) ^ UINT64_C(0xc4a05c4a05c4a05));
     plan_params params = {
+        .chaos = &chaos,
+        .chaos_rng = &chaos_rng,
         .wall_start_ms = wall_start,
         .sc = &sc,
         .turn = 0,
@@ -161,6 +187,7 @@ int main(int argc, char **argv) {
         .sinks = sinks,
         .n_sinks = sizeof sinks / sizeof sinks[0],
         .watch = sc.sigint_kills ? NULL : &watch,
+        .explain_fd = explain_fd,
     };
     play_result res;
     int code = play(&pl, &play_p, &res);

@@ -1,6 +1,7 @@
 #include "plan.h"
 #include "duration.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -289,24 +290,46 @@ static int64_t backoff(planner *pl, int n) {
 }
 
 static void retry_begin(planner *pl, const step *s, int64_t start) {
-    const retry_spec *rs = s->u.retry;
     pl->retry.active = true;
-    pl->retry.rs = rs;
+    pl->retry.rs = s->u.retry;
     pl->retry.src = s;
     pl->retry.attempt = 0;
     pl->retry.next = start;
-    buf_reset(&pl->retry.cause);
+}
+
+/* The failure's text for attempt n: request ids differ per attempt, as the server's do —
+ * generated when the scenario gives none, `{n}` in a given one becomes the attempt number. */
+static void retry_cause(planner *pl, int n) {
+    const retry_spec *rs = pl->retry.rs;
+    buf *out = &pl->retry.cause;
+    buf_reset(out);
     if (rs->cause.ptr) {
-        buf_append(&pl->retry.cause, rs->cause.ptr, rs->cause.len);
-    } else {
-        failure_params p = rs->params;
-        int64_t now_s = pl->p.wall_start_ms / 1000;
-        if (rs->has_resets_in) {
-            p.has_resets_at = true;
-            p.resets_at = now_s + rs->resets_in_ns / NS_PER_S;
-        }
-        failure_message(&pl->retry.cause, rs->kind, &p, now_s);
+        buf_append(out, rs->cause.ptr, rs->cause.len);
+        return;
     }
+    failure_params p = rs->params;
+    int64_t now_s = pl->p.wall_start_ms / 1000;
+    if (rs->has_resets_in) {
+        p.has_resets_at = true;
+        p.resets_at = now_s + rs->resets_in_ns / NS_PER_S;
+    }
+    char id[64];
+    if (!p.request_id) {
+        static const char hex[] = "0123456789abcdef";
+        uint64_t r1 = rng_next(pl->p.rng), r2 = rng_next(pl->p.rng);
+        memcpy(id, "req_", 4);
+        for (int i = 0; i < 16; i++) {
+            id[4 + i] = hex[(r1 >> (4 * i)) & 15];
+            id[20 + i] = hex[(r2 >> (4 * i)) & 15];
+        }
+        id[36] = '\0';
+        p.request_id = id;
+    } else if (strstr(p.request_id, "{n}")) {
+        const char *at = strstr(p.request_id, "{n}");
+        snprintf(id, sizeof id, "%.*s%d%s", (int)(at - p.request_id), p.request_id, n, at + 3);
+        p.request_id = id;
+    }
+    failure_message(out, rs->kind, &p, now_s);
 }
 
 /* How long one attempt takes to fail: its request, plus the hidden request-level retries. */
@@ -333,6 +356,22 @@ static void log_timestamp(planner *pl, buf *b, int64_t raw_due) {
                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(us % 1000000));
 }
 
+static const char *explainf(planner *pl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Narration text in scratch memory (valid as long as its action). */
+static const char *explainf(planner *pl, const char *fmt, ...) {
+    buf b;
+    buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    char *s = arena_strndup(&pl->scratch, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return s;
+}
+
 static mstr scratch_copy(planner *pl, const buf *b) {
     return (mstr){arena_strndup(&pl->scratch, b->data ? b->data : "", b->len), b->len};
 }
@@ -347,6 +386,7 @@ static void retry_step(planner *pl) {
     const step *src = pl->retry.src;
     int i = ++pl->retry.attempt;
     int64_t failed_at = pl->retry.next + attempt_cost(pl, rs);
+    retry_cause(pl, i);
     bool visible = rs->attempts < 0 || i <= rs->attempts;
     buf tmp;
     buf_init(&tmp);
@@ -370,10 +410,26 @@ static void retry_step(planner *pl) {
             pl->retry.next = failed_at + (rs->has_advised ? rs->advised_ns : backoff(pl, i));
         }
         /* The built-in provider hides its first WebSocket retry in release builds. */
-        if (!(rs->transport == TRANSPORT_WEBSOCKET && i == 1))
+        if (!(rs->transport == TRANSPORT_WEBSOCKET && i == 1)) {
             push_error_event(pl, failed_at, src, &tmp);
-        else
+            action *a = &pl->queue[(pl->q_head + pl->q_len - 1) % PLAN_QUEUE];
+            double wait_ms = (double)(pl->retry.next - failed_at) / 1e6;
+            const char *what = rs->kind ? rs->kind->summary : "the request failed";
+            if (i == 1 || (i == 2 && rs->transport == TRANSPORT_WEBSOCKET))
+                a->explain = explainf(
+                    pl,
+                    "%s. The real CLI retries the turn (stream_max_retries = %d)%s%s; attempt "
+                    "%d failed, next in %.0f ms",
+                    what, rs->max,
+                    rs->has_advised ? ", waiting the server-advised delay between attempts"
+                                    : ", backing off 200 ms x 2^(n-1) +-10%",
+                    rs->hidden_retries ? ", each attempt hiding its own request-level retries" : "",
+                    i, wait_ms);
+            else
+                a->explain = explainf(pl, "attempt %d failed; next attempt in %.0f ms", i, wait_ms);
+        } else {
             pl->cursor = failed_at;
+        }
         buf_free(&tmp);
         return;
     }
@@ -381,8 +437,13 @@ static void retry_step(planner *pl) {
     pl->retry.active = false;
     if (rs->fail) {
         push_error_event(pl, failed_at, src, &pl->retry.cause);
+        pl->queue[(pl->q_head + pl->q_len - 1) % PLAN_QUEUE].explain =
+            rs->attempts ? "retries exhausted: the real CLI prints the error once more as the "
+                           "final message"
+                         : "the real CLI does not retry this failure: the error at once";
         action *a =
             push_event(pl, EV_TURN_FAILED, failed_at + jitter(pl, ms(RETRY_TERMINAL_MS)), src);
+        a->explain = "turn.failed with the same message; the process exits 1";
         a->ev.message = scratch_copy(pl, &pl->retry.cause);
         pl->failed = true;
         pl->ended_turn = true;
@@ -393,6 +454,8 @@ static void retry_step(planner *pl) {
         buf_printf(&tmp, "Falling back from WebSockets to HTTPS transport. %s",
                    pl->retry.cause.data);
         a->ev.item.u.text.text = scratch_copy(pl, &tmp);
+        a->explain = "WebSocket retries exhausted: the built-in provider falls back to HTTPS, "
+                     "reports it as an error item, resets the retry counter and goes on";
     } else {
         pl->cursor = pl->retry.next; /* the successful attempt starts here */
     }
@@ -408,7 +471,9 @@ static void expand_step(planner *pl, const step *s) {
         return;
     case STEP_SLEEP:
         if (s->u.sleep < 0) { /* forever: a hang */
-            push(pl, ACT_HANG, start, s);
+            push(pl, ACT_HANG, start, s)->explain =
+                "the process hangs: no more output and no exit; only a signal ends it (what an "
+                "orchestrator's own timeout has to catch)";
             pl->ended = true;
             return;
         }
@@ -428,20 +493,28 @@ static void expand_step(planner *pl, const step *s) {
     case STEP_RAW:
         push(pl, ACT_STDOUT, start, s)->bytes = s->u.bytes;
         return;
-    case STEP_SIGNAL:
-        push(pl, ACT_SIGNAL, start, s)->exit_code = s->u.signal;
+    case STEP_SIGNAL: {
+        action *a = push(pl, ACT_SIGNAL, start, s);
+        a->exit_code = s->u.signal;
+        a->explain =
+            explainf(pl, "the process dies by signal %d (%s)", s->u.signal, strsignal(s->u.signal));
         pl->ended = true;
         return;
+    }
     case STEP_CLOSE_STDOUT:
-        push(pl, ACT_CLOSE_STDOUT, start, s);
+        push(pl, ACT_CLOSE_STDOUT, start, s)->explain =
+            "stdout is closed early; the process keeps running";
         return;
     case STEP_RETRY:
         retry_begin(pl, s, start);
         return;
-    case STEP_EXIT:
-        push(pl, ACT_EXIT, start, s)->exit_code = s->u.exit_code;
+    case STEP_EXIT: {
+        action *a = push(pl, ACT_EXIT, start, s);
+        a->exit_code = s->u.exit_code;
+        a->explain = explainf(pl, "the process exits with code %d", s->u.exit_code);
         pl->ended = true;
         return;
+    }
     case STEP_EVENT: {
         action *a = push_event(pl, s->u.ev->type, start, s);
         a->ev = *s->u.ev;
@@ -508,6 +581,32 @@ static void expand_step(planner *pl, const step *s) {
     push_event(pl, EV_ITEM_COMPLETED, start, s)->ev.item = it;
 }
 
+/* Before each item step, one seeded draw: a failure that ends the turn, a short reconnect
+ * loop, a stall, or nothing. True when a loop was started (the step waits for it). */
+static bool chaos_draw(planner *pl, const step *next) {
+    const chaos_spec *c = pl->p.chaos;
+    if (!c || !c->enabled || !pl->p.chaos_rng) return false;
+    if (pl->chaos_checked == pl->next_step + 1) return false;
+    pl->chaos_checked = pl->next_step + 1;
+    if (next->kind != STEP_ITEM && next->kind != STEP_TODO_LIST) return false;
+    double u = rng_uniform(pl->p.chaos_rng);
+    if (u < c->fail + c->reconnect) {
+        retry_spec *rs = &pl->chaos_retry;
+        memset(rs, 0, sizeof *rs);
+        rs->kind = failure_find("stream_closed", 13);
+        rs->max = 5;
+        rs->fail = u < c->fail;
+        rs->attempts = rs->fail ? 5 : 1 + (int)(rng_next(pl->p.chaos_rng) % 3);
+        memset(&pl->chaos_step, 0, sizeof pl->chaos_step);
+        pl->chaos_step.kind = STEP_RETRY;
+        pl->chaos_step.u.retry = rs;
+        retry_begin(pl, &pl->chaos_step, pl->cursor);
+        return true;
+    }
+    if (u < c->fail + c->reconnect + c->stall) pl->cursor += c->stall_ns;
+    return false;
+}
+
 static void refill(planner *pl) {
     const scenario *sc = pl->p.sc;
     const turn *t = &sc->turns[pl->p.turn];
@@ -518,7 +617,10 @@ static void refill(planner *pl) {
             pl->phase = PH_TURN_START;
             if (pl->implicit_thread_started) {
                 int64_t due = sc->has_startup ? sc->startup_ns : jitter(pl, ms(PACE_STARTUP_MS));
-                push_event(pl, EV_THREAD_STARTED, due, NULL)->ev.thread_id = pl->thread_id;
+                action *a = push_event(pl, EV_THREAD_STARTED, due, NULL);
+                a->ev.thread_id = pl->thread_id;
+                a->explain = "thread.started: the real CLI has loaded its config, resolved the "
+                             "prompt and started a thread";
             }
             break;
         case PH_TURN_START:
@@ -526,7 +628,8 @@ static void refill(planner *pl) {
             if (pl->implicit_turn_started) {
                 int64_t d = t->has_started_after ? t->started_after_ns
                                                  : jitter(pl, ms(PACE_TURN_STARTED_MS));
-                push_event(pl, EV_TURN_STARTED, pl->cursor + d, NULL);
+                push_event(pl, EV_TURN_STARTED, pl->cursor + d, NULL)->explain =
+                    "turn.started: the first request goes to the model";
             }
             break;
         case PH_STEPS:
@@ -542,6 +645,7 @@ static void refill(planner *pl) {
                 pl->phase = pl->ended ? PH_DONE : PH_TURN_END;
                 break;
             }
+            if (chaos_draw(pl, &t->steps[pl->next_step])) break;
             expand_step(pl, &t->steps[pl->next_step++]);
             break;
         case PH_TURN_END: {
@@ -556,9 +660,12 @@ static void refill(planner *pl) {
                 pl->todo_open = false;
                 d = 0;
             }
-            if (pl->implicit_turn_end)
-                push_event(pl, EV_TURN_COMPLETED, pl->cursor + d, NULL)->ev.usage =
-                    thread_usage(pl);
+            if (pl->implicit_turn_end) {
+                action *a = push_event(pl, EV_TURN_COMPLETED, pl->cursor + d, NULL);
+                a->ev.usage = thread_usage(pl);
+                a->explain = "turn.completed: usage is the thread's running total; the process "
+                             "exits 0";
+            }
             break;
         }
         case PH_EXIT:

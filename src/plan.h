@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "chaos.h"
 #include "rng.h"
 #include "scenario.h"
 
@@ -38,18 +39,21 @@ typedef struct {
     event ev;
     mstr bytes;
     int exit_code;
-    const step *src; /* the step it came from; NULL for implicit events */
+    const step *src;     /* the step it came from; NULL for implicit events */
+    const char *explain; /* narration for CODEX_MOCK_EXPLAIN: what the real CLI is doing */
 } action;
 
 typedef struct {
     const scenario *sc;
-    size_t turn;           /* index of the turn this invocation plays */
-    double speed;          /* 1 real pace, 0 instant, N N× faster */
-    rng *rng;              /* jitter and generated ids */
-    const char *cwd;       /* relative file_change paths are made absolute against it */
-    const char *thread_id; /* used unless the scenario or a thread.started event fixes one */
-    usage prior_usage;     /* thread totals before this turn (zero for a new thread) */
-    int64_t wall_start_ms; /* Unix ms at spawn: usage-limit reset times, log timestamps */
+    size_t turn;             /* index of the turn this invocation plays */
+    double speed;            /* 1 real pace, 0 instant, N N× faster */
+    rng *rng;                /* jitter and generated ids */
+    const char *cwd;         /* relative file_change paths are made absolute against it */
+    const char *thread_id;   /* used unless the scenario or a thread.started event fixes one */
+    usage prior_usage;       /* thread totals before this turn (zero for a new thread) */
+    int64_t wall_start_ms;   /* Unix ms at spawn: usage-limit reset times, log timestamps */
+    const chaos_spec *chaos; /* faults to inject, or NULL */
+    rng *chaos_rng;          /* their own seeded stream, so chaos leaves other timing alone */
 } plan_params;
 
 enum { PLAN_QUEUE = 8 };
@@ -82,6 +86,9 @@ typedef struct {
         int64_t next; /* when the next attempt starts */
         buf cause;
     } retry;
+    retry_spec chaos_retry; /* the loop a chaos draw injects */
+    step chaos_step;
+    size_t chaos_checked; /* next_step + 1 of the last step chaos drew for */
 } planner;
 
 void plan_init(planner *pl, const plan_params *params);

@@ -99,6 +99,13 @@ int play(planner *pl, const play_params *pp, play_result *res) {
                 break;
             }
         }
+        if (pp->explain_fd > 0 && a.explain) {
+            char head[48];
+            int n = snprintf(head, sizeof head, "[%9.3fs] ", (double)a.due_ns / 1e9);
+            write_all(pp->explain_fd, head, (size_t)n);
+            write_all(pp->explain_fd, a.explain, strlen(a.explain));
+            write_all(pp->explain_fd, "\n", 1);
+        }
         bool stop = false;
         switch (a.kind) {
         case ACT_EVENT: {

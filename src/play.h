@@ -27,6 +27,7 @@ typedef struct {
     const sink *sinks; /* called in order for every event and at the end */
     size_t n_sinks;
     const sigset_t *watch; /* signals that interrupt the run, or NULL */
+    int explain_fd;        /* narration (CODEX_MOCK_EXPLAIN), or <= 0 for none */
 } play_params;
 
 typedef struct {

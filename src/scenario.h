@@ -8,6 +8,7 @@
 #define CODEX_MOCK_SCENARIO_H
 
 #include "arena.h"
+#include "chaos.h"
 #include "failures.h"
 #include "jval.h"
 
@@ -227,6 +228,7 @@ typedef struct {
     mstr name, description;
     mstr thread_id;          /* fixed thread id, else generated */
     bool no_implicit_events; /* implicit_events: false — print only what the steps say */
+    chaos_spec chaos;        /* chaos: "reconnect=0.2,…" — seeded faults (see chaos.h) */
     bool sigint_kills;       /* on_sigint: die — no handler, as `codex login` (default: exit 1) */
     bool has_preflight, has_startup;
     int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */

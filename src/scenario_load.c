@@ -1288,9 +1288,9 @@ static int load_turns(loader *L) {
     }
 }
 
-static const char *const TOP_KEYS[] = {
-    "codex_mock",      "name",      "description", "thread_id", "preflight", "startup",
-    "implicit_events", "on_sigint", "turns",       "steps",     NULL};
+static const char *const TOP_KEYS[] = {"codex_mock", "name",    "description",     "thread_id",
+                                       "preflight",  "startup", "implicit_events", "on_sigint",
+                                       "chaos",      "turns",   "steps",           NULL};
 
 static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_version) {
     scenario *sc = L->sc;
@@ -1310,6 +1310,20 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
     if (key_is(k, "name")) return get_str(L, v, "name", &sc->name);
     if (key_is(k, "description")) return get_str(L, v, "description", &sc->description);
     if (key_is(k, "thread_id")) return get_str(L, v, "thread_id", &sc->thread_id);
+    if (key_is(k, "chaos")) {
+        mstr text = {NULL, 0};
+        if (get_str(L, v, "chaos", &text) < 0) return -1;
+        diag why;
+        diag_init(&why);
+        if (chaos_parse(text.ptr, &sc->chaos, &why) < 0) {
+            /* chaos_parse names the variable; here the key is the scenario's */
+            const char *msg = strncmp(why.msg, "CODEX_MOCK_CHAOS: ", 18) ? why.msg : why.msg + 18;
+            fail_at(L, v, "chaos: %s", msg);
+            diag_free(&why);
+            return -1;
+        }
+        return 0;
+    }
     if (key_is(k, "on_sigint")) {
         static const char *const modes[] = {"interrupt", "die", NULL};
         int mode;

@@ -2,8 +2,8 @@
  *
  * CODEX_MOCK_SCENARIO is a built-in name (looked up as NAME.yaml in each directory of
  * CODEX_MOCK_SCENARIO_PATH, then in the built-in library beside the binary) or a path (it
- * contains a '/' or ends in .yaml/.yml). Unset, empty or `default`: the built-in `default`, and when even
- * the library is missing, the copy of it compiled into the binary.
+ * contains a '/' or ends in .yaml/.yml). Unset, empty or `default`: the built-in `default`, and
+ * when even the library is missing, the copy of it compiled into the binary.
  *
  * On success fills *out (caller calls choice_free()). Errors (no such name or file, a name
  * that tries to leave its directory) fill *err and return -1. */

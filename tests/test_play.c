@@ -77,7 +77,8 @@ static void play_yaml(run *rn, const char *yaml, bool json, fake_time *ft, bool 
                      .err_fd = rn->err[1],
                      .sinks = sinks,
                      .n_sinks = 1,
-                     .watch = NULL};
+                     .watch = NULL,
+                     .explain_fd = -1};
     rn->code = play(&pl, &p, &rn->res);
     close(rn->out[1]);
     close(rn->err[1]);
