@@ -1,13 +1,38 @@
 /* cli — the real Codex CLI's argument grammar (reference §1.1–1.4, §1.7) → an invocation.
  *
- * cli_parse() never prints and never exits: it fills *inv, and for everything that ends the
- * process before any work (usage errors, --help, --version, commands we do not emulate) it
- * sets inv->done with the exact stdout/stderr text and exit code to use. Usage errors carry
- * clap's texts byte for byte and exit 2.
+ * Table-driven: every command we know (`codex`, `exec`/`e`, `exec resume|fork|review`, `review`,
+ * `login`, `login status`, `logout`) is a table of arguments with its value domain, repeat rule,
+ * short form, hidden aliases and global-versus-own placement, parsed the way clap 4 does
+ * (`--flag=value`, `-mVALUE`, `-m VALUE`, `--`, `-i` swallowing words, subcommand detection,
+ * conflicts and requirements checked after the words are read).
  *
- * Ownership: string fields point into argv (never freed); the arrays (config, images, add_dirs,
- * enable, disable) are heap-allocated and released with cli_free(), as are done_stdout and
- * done_stderr. */
+ * cli_parse() never prints and never exits: it fills *inv, and for everything that ends the
+ * process before any work it sets inv->done with the exact stdout/stderr text and exit code:
+ *   - usage errors: clap's texts byte for byte (unexpected argument + tips + Usage block,
+ *     invalid value + possible values, missing value, used multiple times, conflicts, missing
+ *     required arguments, unrecognized subcommand), stderr, exit 2;
+ *   - --help/-h and the `help` subcommand: a help text on stdout listing every visible flag,
+ *     exit 0 (the wording is ours); --version/-V (on `codex` and `codex exec` only):
+ *     "codex-cli <version>\n" / "codex-cli-exec <version>\n" on stdout, exit 0;
+ *   - no subcommand (the interactive TUI): "Error: stdin is not a terminal\n", exit 1 (what the
+ *     real CLI prints when stdin is not a TTY; an unknown first word is such a TUI prompt);
+ *   - a real command we do not emulate (mcp, app-server, cloud, apply, top-level resume/fork…):
+ *     "codex-mock: 'codex <cmd>' is not emulated (…)\n" on stderr, exit EXIT_MOCK_ERROR (78);
+ *   - `codex login --api-key …` (a hidden, removed flag): its guidance text, exit 1.
+ * Checks the real CLI does after parsing (-c needs '=', unknown --enable feature, review with no
+ * target, prompt/stdin rules) are left to the caller: -c values are stored raw.
+ *
+ * Merging: values given before a subcommand word apply to it (exec inherits `codex`'s shared
+ * options; resume/fork/review inherit exec's), the deepest level wins for single values, the
+ * permission mode (--sandbox / --yolo / --approve-for-me) comes whole from the deepest level that
+ * set any of it, and lists (-c, --enable, --disable, -i, --add-dir) are concatenated outermost
+ * first. resume/fork fall back to exec's PROMPT when they have none of their own; `resume --last`
+ * with one positional takes it as the PROMPT. -i values are split at ','.
+ *
+ * Ownership: string fields point into argv or into static storage (never freed); the arrays
+ * (config, images, add_dirs, enable, disable), the strings cli_parse had to allocate (pieces of
+ * comma-split -i values) and done_stdout / done_stderr are heap-allocated and released with
+ * cli_free(). No global mutable state. */
 #ifndef CODEX_MOCK_CLI_H
 #define CODEX_MOCK_CLI_H
 
@@ -18,8 +43,8 @@ typedef enum {
     CMD_EXEC,        /* codex exec [PROMPT] */
     CMD_EXEC_RESUME, /* codex exec resume [SESSION_ID] [PROMPT] */
     CMD_EXEC_FORK,   /* codex exec fork <SESSION_ID> [PROMPT] */
-    CMD_EXEC_REVIEW, /* codex exec review [PROMPT] */
-    CMD_LOGIN,       /* codex login [--with-api-key] */
+    CMD_EXEC_REVIEW, /* codex exec review [PROMPT], and top-level `codex review` (no --json) */
+    CMD_LOGIN,       /* codex login [--with-api-key | --device-auth] */
     CMD_LOGIN_STATUS,
     CMD_LOGOUT,
     CMD_OTHER /* anything handled entirely through `done` */
@@ -54,8 +79,8 @@ typedef struct {
     const char *profile;
     const char *local_provider;
     const char *thread_source;
-    const char *cyber_access_program;
-    str_list config; /* raw `key=value` strings of -c/--config, in order */
+    const char *cyber_access_program; /* standard | daybreak_blue | daybreak_red, or NULL */
+    str_list config;                  /* raw `key=value` strings of -c/--config, in order */
     str_list enable, disable;
     str_list images;
     str_list add_dirs;
@@ -66,6 +91,12 @@ typedef struct {
     const char *base, *commit, *title;
     /* login */
     bool with_api_key, device_auth;
+    const char *issuer;    /* hidden --experimental_issuer <URL>, or NULL */
+    const char *client_id; /* hidden --experimental_client-id <CLIENT_ID>, or NULL */
+
+    /* private: strings cli_parse allocated (freed by cli_free) */
+    char **owned;
+    size_t n_owned;
 } invocation;
 
 /* argv[0] is the program name. `version` is copied into inv->version for --version texts. */

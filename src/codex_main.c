@@ -62,6 +62,14 @@ int main(int argc, char **argv) {
         return code;
     }
 
+    if (inv.cmd == CMD_LOGIN || inv.cmd == CMD_LOGIN_STATUS || inv.cmd == CMD_LOGOUT) {
+        /* The parser knows their grammar; their behaviour is not emulated yet. */
+        fprintf(stderr, "codex-mock: 'codex %s' is not emulated yet (codex-mock fakes exec)\n",
+                inv.cmd == CMD_LOGOUT ? "logout" : inv.cmd == CMD_LOGIN ? "login" : "login status");
+        cli_free(&inv);
+        return EXIT_MOCK_ERROR;
+    }
+
     diag err;
     diag_init(&err);
     mock_settings settings;
