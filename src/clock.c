@@ -47,3 +47,26 @@ static const mock_clock system_clock = {sys_mono, sys_wall, sys_wait, NULL};
 const mock_clock *clock_system(void) {
     return &system_clock;
 }
+
+static int64_t fixed_mono(const mock_clock *c) {
+    const fixed_start *f = c->ctx;
+    return f->base->mono_ns(f->base);
+}
+
+static int64_t fixed_wall(const mock_clock *c) {
+    const fixed_start *f = c->ctx;
+    return f->start_ms + (f->base->mono_ns(f->base) - f->start_mono) / 1000000;
+}
+
+static int fixed_wait(const mock_clock *c, int64_t deadline, const sigset_t *watch) {
+    const fixed_start *f = c->ctx;
+    return f->base->wait_until(f->base, deadline, watch);
+}
+
+mock_clock clock_fixed_start(fixed_start *ctx_storage, const mock_clock *base, int64_t start_ms,
+                             int64_t start_mono) {
+    ctx_storage->base = base;
+    ctx_storage->start_ms = start_ms;
+    ctx_storage->start_mono = start_mono;
+    return (mock_clock){fixed_mono, fixed_wall, fixed_wait, ctx_storage};
+}

@@ -24,4 +24,16 @@ struct mock_clock {
 /* CLOCK_MONOTONIC, CLOCK_REALTIME and sigtimedwait(). */
 const mock_clock *clock_system(void);
 
+/* A clock like `base` whose wall time reads `start_ms` at monotonic time `start_mono` and
+ * advances with the monotonic clock (CODEX_MOCK_NOW). The caller owns `ctx_storage`, which
+ * must outlive the clock. */
+typedef struct {
+    const mock_clock *base;
+    int64_t start_ms;
+    int64_t start_mono;
+} fixed_start;
+
+mock_clock clock_fixed_start(fixed_start *ctx_storage, const mock_clock *base, int64_t start_ms,
+                             int64_t start_mono);
+
 #endif

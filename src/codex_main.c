@@ -49,7 +49,6 @@ static int load_choice(const scenario_choice *choice, scenario *sc, diag *err) {
 int main(int argc, char **argv) {
     const mock_clock *clk = clock_system();
     int64_t spawn = clk->mono_ns(clk);
-    int64_t wall_start = clk->wall_ms(clk);
     signal(SIGPIPE, SIG_IGN);
 
     invocation inv;
@@ -65,7 +64,9 @@ int main(int argc, char **argv) {
     if (inv.cmd == CMD_LOGIN || inv.cmd == CMD_LOGIN_STATUS || inv.cmd == CMD_LOGOUT) {
         /* The parser knows their grammar; their behaviour is not emulated yet. */
         fprintf(stderr, "codex-mock: 'codex %s' is not emulated yet (codex-mock fakes exec)\n",
-                inv.cmd == CMD_LOGOUT ? "logout" : inv.cmd == CMD_LOGIN ? "login" : "login status");
+                inv.cmd == CMD_LOGOUT  ? "logout"
+                : inv.cmd == CMD_LOGIN ? "login"
+                                       : "login status");
         cli_free(&inv);
         return EXIT_MOCK_ERROR;
     }
@@ -78,6 +79,21 @@ int main(int argc, char **argv) {
         cli_free(&inv);
         return mock_error(&err);
     }
+
+    /* CODEX_MOCK_NOW fixes the wall clock's start, for byte-identical runs. */
+    fixed_start fixed_ctx;
+    mock_clock fixed_clk;
+    const char *now_text = getenv("CODEX_MOCK_NOW");
+    if (now_text && *now_text) {
+        int64_t start_ms;
+        if (settings_parse_now(now_text, &start_ms, &err) < 0) {
+            cli_free(&inv);
+            return mock_error(&err);
+        }
+        fixed_clk = clock_fixed_start(&fixed_ctx, clk, start_ms, spawn);
+        clk = &fixed_clk;
+    }
+    int64_t wall_start = clk->wall_ms(clk);
 
     if (inv.cd && chdir(inv.cd) != 0) {
         fprintf(stderr, "Error: %s (os error %d)\n", strerror(errno), errno);

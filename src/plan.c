@@ -506,6 +506,16 @@ static void expand_step(planner *pl, const step *s) {
             "stdout is closed early; the process keeps running";
         return;
     case STEP_RETRY:
+        if (s->u.retry->hidden_only) {
+            /* failing requests and their backoff, then the one that works */
+            int64_t request = s->u.retry->has_request_time ? s->u.retry->request_ns
+                                                           : jitter(pl, ms(RETRY_REQUEST_MS));
+            int64_t cost = 0;
+            for (int r = 1; r <= s->u.retry->hidden_retries; r++)
+                cost += request + backoff(pl, r);
+            pl->cursor = start + cost;
+            return;
+        }
         retry_begin(pl, s, start);
         return;
     case STEP_EXIT: {

@@ -168,6 +168,7 @@ typedef struct {
     int attempts;         /* visible notices; -1 = forever */
     int max;              /* M of "n/M" (stream_max_retries) */
     int hidden_retries;   /* invisible request retries per attempt */
+    bool hidden_only;     /* http_retries: only those invisible retries, then success */
     bool fail;            /* retries exhausted → error + turn.failed; else the turn goes on */
     transport_kind transport;
     bool log; /* WebSocket: the tracing line on stderr at each failed connect */

@@ -743,6 +743,7 @@ typedef enum {
     K_FAIL,
     K_SIGNAL,
     K_CLOSE_STDOUT,
+    K_HTTP_RETRIES,
     K_COUNT
 } step_key;
 
@@ -752,7 +753,8 @@ static const char *const STEP_KEYS[] = {"message",    "reasoning",    "warning",
                                         "usage",      "event",        "stderr",
                                         "raw",        "sleep",        "stall",
                                         "exit",       "reconnect",    "fail",
-                                        "signal",     "close_stdout", NULL};
+                                        "signal",     "close_stdout", "http_retries",
+                                        NULL};
 
 /* The field a scalar value of the step key stands for ("message: hi" → text: hi). */
 static const char *const PRIMARY_FIELD[K_COUNT] = {"text", "text",  "message", "command", "changes",
@@ -787,10 +789,13 @@ static const char *const *step_fields(step_key k) {
         "then",    "log",        "url",          "request_id", "message",       "body",
         "plan",    "resets_at",  "resets_in",    "model",      "env_var",       "cf_ray",
         "owner",   "limit_name", "idle_timeout", NULL};
+    static const char *const http[] = {"failure", "request_time", NULL};
     switch (k) {
     case K_RECONNECT:
     case K_FAIL:
         return retry;
+    case K_HTTP_RETRIES:
+        return http;
     case K_MESSAGE:
     case K_REASONING:
     case K_WARNING:
@@ -1048,6 +1053,31 @@ static int parse_step(loader *L, const ynode *n, step *s) {
     case K_RECONNECT:
     case K_FAIL:
         return parse_retry(L, s, kind == K_FAIL, kind_val, &f);
+    case K_HTTP_RETRIES: {
+        /* Request-level retries the real CLI makes without a word (5xx): they only cost time. */
+        int64_t n = 0;
+        if (get_int(L, kind_val, "http_retries", &n) < 0) return -1;
+        if (n < 0 || n > 100)
+            return fail_at(L, kind_val, "'http_retries' takes 0 to 100 (request_max_retries)");
+        retry_spec *rs = arena_alloc(&L->sc->mem, sizeof *rs);
+        rs->hidden_only = true;
+        rs->hidden_retries = (int)n;
+        rs->max = 5;
+        rs->kind = failure_find("server_error_500", 16);
+        const ynode *v = field(&f, "failure");
+        if (v) {
+            mstr name = {NULL, 0};
+            if (get_str(L, v, "failure", &name) < 0) return -1;
+            if (!(rs->kind = failure_find(name.ptr, name.len)))
+                return fail_unknown(L, v, "failure", name.ptr, name.len, failure_names());
+        }
+        bool has = false;
+        if (opt_duration(L, &f, "request_time", &has, &rs->request_ns) < 0) return -1;
+        rs->has_request_time = has;
+        s->kind = STEP_RETRY;
+        s->u.retry = rs;
+        return 0;
+    }
     case K_SIGNAL: {
         static const char *const names[] = {"SIGKILL", "SIGSEGV", "SIGABRT", "SIGTERM", "SIGBUS",
                                             "SIGFPE",  "SIGILL",  "SIGQUIT", "SIGHUP",  "SIGINT",

@@ -18,4 +18,9 @@ typedef struct {
 
 int settings_parse(const char *speed, const char *seed, mock_settings *out, diag *err);
 
+/* CODEX_MOCK_NOW: the wall-clock time the run starts at (thread ids, timestamps, reset times),
+ * so two runs print identical bytes. Unix seconds (`1795260000`, `1795260000.250`) or UTC
+ * RFC 3339 (`2026-11-21T07:38:03Z`, `2026-11-21T07:38:03.250Z`). Sets *unix_ms. */
+int settings_parse_now(const char *text, int64_t *unix_ms, diag *err);
+
 #endif
