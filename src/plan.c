@@ -586,7 +586,9 @@ static void expand_step(planner *pl, const step *s) {
                      it.type == ITEM_COLLAB_TOOL_CALL;
     if (has_start) {
         push_event(pl, EV_ITEM_STARTED, start, s)->ev.item = started_form(pl, &it);
-        start += pace_duration(pl, s);
+        int64_t took = pace_duration(pl, s);
+        if (it.type == ITEM_COMMAND_EXECUTION) it.u.cmd.duration_ns = took; /* human mode */
+        start += took;
     }
     push_event(pl, EV_ITEM_COMPLETED, start, s)->ev.item = it;
 }

@@ -57,9 +57,12 @@ typedef struct {
     change_kind kind;
 } file_change_entry;
 
+typedef enum { TODO_PENDING, TODO_IN_PROGRESS, TODO_COMPLETED } todo_status;
+
 typedef struct {
     mstr text;
-    bool completed;
+    bool completed;     /* the wire's field: status == TODO_COMPLETED */
+    todo_status status; /* plan step status, for human mode's → / • / ✓ (not on the wire) */
 } todo_entry;
 
 typedef struct {
@@ -99,10 +102,12 @@ typedef struct {
             mstr output;
             bool has_exit_code; /* false → null */
             int64_t exit_code;
+            int64_t duration_ns; /* how long it ran (human mode's "in Nms"; not on the wire) */
         } cmd;
         struct {
             file_change_entry *v;
             size_t n;
+            mstr diff; /* unified diff human mode prints after the paths (not on the wire) */
         } fc;
         mcp_call *mcp; /* the larger variants live out of line to keep steps small */
         struct {
@@ -113,6 +118,7 @@ typedef struct {
         struct {
             todo_entry *v;
             size_t n;
+            mstr explanation; /* plan explanation human mode prints first (not on the wire) */
         } todo;
         collab_call *collab;
     } u;
@@ -222,6 +228,18 @@ typedef struct {
     int64_t completed_after_ns; /* turn.completed after the last step */
 } turn;
 
+/* `cli:` — what the emulated CLI is configured as (header values, version profile, key
+ * requirement, schema mode). Unset strings are NULL. */
+typedef enum { SCHEMA_MODE_UNSET, SCHEMA_MODE_WARN, SCHEMA_MODE_STRICT } schema_mode;
+
+typedef struct {
+    const char *version; /* "0.169.0", "0.60.0", …: printed version and profile */
+    const char *model, *provider, *reasoning_effort, *reasoning_summaries;
+    bool requires_api_key; /* no key (CODEX_API_KEY / auth.json) → the missing-key failure */
+    bool before_prompt;    /* steps play before the prompt is read (config-time failures) */
+    schema_mode schema;    /* --output-schema checking of the final message */
+} cli_config;
+
 typedef struct {
     arena mem;
     const char *file; /* path it was loaded from, or "<built-in default>" */
@@ -234,6 +252,7 @@ typedef struct {
     bool has_preflight, has_startup;
     int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */
     int64_t startup_ns;   /* spawn → thread.started */
+    cli_config cli;       /* `cli:` */
     turn *turns;
     size_t n_turns;
 } scenario;

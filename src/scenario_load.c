@@ -357,7 +357,8 @@ static int parse_changes(loader *L, const ynode *n, item *it) {
 }
 
 static int parse_todos(loader *L, const ynode *n, item *it) {
-    static const char *const keys[] = {"text", "completed", NULL};
+    static const char *const keys[] = {"text", "completed", "status", NULL};
+    static const char *const statuses[] = {"pending", "in_progress", "completed", NULL};
     if (need_sequence(L, n, "'items'") < 0) return -1;
     it->u.todo.n = n->n;
     it->u.todo.v = arena_alloc(&L->sc->mem, (n->n ? n->n : 1) * sizeof(todo_entry));
@@ -371,9 +372,15 @@ static int parse_todos(loader *L, const ynode *n, item *it) {
         if (need_mapping(L, t, "a todo entry") < 0) return -1;
         if (check_keys(L, t, keys, "a todo entry", NULL) < 0) return -1;
         const ynode *tx = map_get(t, "text"), *c = map_get(t, "completed");
+        const ynode *st = map_get(t, "status");
         if (!tx) return fail_at(L, t, "a todo entry needs 'text'");
         if (get_str(L, tx, "text", &e->text) < 0) return -1;
         if (c && get_bool(L, c, "completed", &e->completed) < 0) return -1;
+        if (c && st) return fail_at(L, st, "give either 'completed' or 'status', not both");
+        int si = e->completed ? TODO_COMPLETED : TODO_PENDING;
+        if (st && get_enum(L, st, "status", statuses, &si) < 0) return -1;
+        e->status = (todo_status)si;
+        e->completed = si == TODO_COMPLETED;
     }
     return 0;
 }
@@ -488,6 +495,7 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
     case ITEM_FILE_CHANGE:
         if (require(L, f, "changes", ctx, &v) < 0) return -1;
         if (parse_changes(L, v, it) < 0) return -1;
+        if ((v = field(f, "diff")) && get_str(L, v, "diff", &it->u.fc.diff) < 0) return -1;
         break;
     case ITEM_MCP_TOOL_CALL: {
         it->u.mcp = arena_alloc(&L->sc->mem, sizeof *it->u.mcp);
@@ -572,7 +580,11 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
     }
     case ITEM_TODO_LIST:
         if (require(L, f, "items", ctx, &v) < 0) return -1;
-        return parse_todos(L, v, it);
+        if (parse_todos(L, v, it) < 0) return -1;
+        if ((v = field(f, "explanation")) &&
+            get_str(L, v, "explanation", &it->u.todo.explanation) < 0)
+            return -1;
+        return 0;
     case ITEM_COLLAB_TOOL_CALL:
         if (parse_collab(L, f, it) < 0) return -1;
         break;
@@ -598,12 +610,12 @@ static const char *const *item_keys(item_type t) {
     static const char *const err[] = {"id", "type", "message", NULL};
     static const char *const cmd[] = {"id",     "type",      "command", "aggregated_output",
                                       "output", "exit_code", "status",  NULL};
-    static const char *const fc[] = {"id", "type", "changes", "status", NULL};
+    static const char *const fc[] = {"id", "type", "changes", "status", "diff", NULL};
     static const char *const mcp[] = {"id",     "type",  "server", "tool",    "arguments",
                                       "result", "error", "status", "content", "structured_content",
                                       NULL};
     static const char *const ws[] = {"id", "type", "search_id", "query", "action", NULL};
-    static const char *const todo[] = {"id", "type", "items", NULL};
+    static const char *const todo[] = {"id", "type", "items", "explanation", NULL};
     static const char *const collab[] = {"id",
                                          "type",
                                          "tool",
@@ -770,7 +782,8 @@ static const char *const *step_fields(step_key k) {
     static const char *const id[] = {"id", NULL};
     static const char *const cmd[] = {
         "id", "output", "aggregated_output", "exit_code", "status", "duration", NULL};
-    static const char *const fc[] = {"id", "changes", "status", "duration", NULL};
+    static const char *const fc[] = {"id", "changes", "status", "diff", "duration", NULL};
+    static const char *const todo[] = {"id", "explanation", NULL};
     static const char *const mcp[] = {
         "id",    "server", "tool",     "arguments", "result", "content", "structured_content",
         "error", "status", "duration", NULL};
@@ -799,8 +812,9 @@ static const char *const *step_fields(step_key k) {
     case K_MESSAGE:
     case K_REASONING:
     case K_WARNING:
-    case K_TODO:
         return id;
+    case K_TODO:
+        return todo;
     case K_COMMAND:
         return cmd;
     case K_FILE_CHANGE:
@@ -959,10 +973,13 @@ static int parse_step(loader *L, const ynode *n, step *s) {
     /* Find the step's kind key. */
     int kind = -1;
     const ynode *kind_key = NULL, *kind_val = NULL;
+    /* reconnect and fail take a `message` parameter (the body's error.message), which is not
+     * a message step there. */
+    bool retry_step = map_get(n, "reconnect") || map_get(n, "fail");
     for (size_t i = 0; i < n->n; i += 2) {
         const ynode *k = n->items[i];
         int ki = in_list(k->value, k->len, STEP_KEYS);
-        if (ki < 0) continue;
+        if (ki < 0 || (retry_step && ki == K_MESSAGE)) continue;
         if (kind >= 0)
             return fail_at(L, k, "a step has one type, but this one has both '%s' and '%s'",
                            STEP_KEYS[kind], STEP_KEYS[ki]);
@@ -1320,7 +1337,40 @@ static int load_turns(loader *L) {
 
 static const char *const TOP_KEYS[] = {"codex_mock", "name",    "description",     "thread_id",
                                        "preflight",  "startup", "implicit_events", "on_sigint",
-                                       "chaos",      "turns",   "steps",           NULL};
+                                       "chaos",      "turns",   "steps",           "cli",
+                                       NULL};
+
+/* `cli:` — the emulated CLI's configuration (scenario.h cli_config; docs/format.md). */
+static int parse_cli(loader *L, const ynode *n, cli_config *c) {
+    static const char *const keys[] = {"version",          "model",         "provider",
+                                       "reasoning_effort", "reasoning_summaries",
+                                       "requires_api_key", "before_prompt", "output_schema",
+                                       NULL};
+    if (need_mapping(L, n, "'cli'") < 0) return -1;
+    if (check_keys(L, n, keys, "cli", NULL) < 0) return -1;
+    const char **strs[] = {&c->version, &c->model, &c->provider, &c->reasoning_effort,
+                           &c->reasoning_summaries};
+    for (size_t i = 0; i < 5; i++) {
+        const ynode *v = map_get(n, keys[i]);
+        mstr m = {NULL, 0};
+        if (v && get_str(L, v, keys[i], &m) < 0) return -1;
+        if (v) *strs[i] = m.ptr;
+    }
+    const ynode *v;
+    if ((v = map_get(n, "requires_api_key")) &&
+        get_bool(L, v, "requires_api_key", &c->requires_api_key) < 0)
+        return -1;
+    if ((v = map_get(n, "before_prompt")) &&
+        get_bool(L, v, "before_prompt", &c->before_prompt) < 0)
+        return -1;
+    if ((v = map_get(n, "output_schema"))) {
+        static const char *const modes[] = {"warn", "strict", NULL};
+        int m;
+        if (get_enum(L, v, "output_schema", modes, &m) < 0) return -1;
+        c->schema = m == 0 ? SCHEMA_MODE_WARN : SCHEMA_MODE_STRICT;
+    }
+    return 0;
+}
 
 static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_version) {
     scenario *sc = L->sc;
@@ -1340,6 +1390,7 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
     if (key_is(k, "name")) return get_str(L, v, "name", &sc->name);
     if (key_is(k, "description")) return get_str(L, v, "description", &sc->description);
     if (key_is(k, "thread_id")) return get_str(L, v, "thread_id", &sc->thread_id);
+    if (key_is(k, "cli")) return parse_cli(L, v, &sc->cli);
     if (key_is(k, "chaos")) {
         mstr text = {NULL, 0};
         if (get_str(L, v, "chaos", &text) < 0) return -1;

@@ -71,6 +71,173 @@ static void run_plan(fixture *f, const char *yaml, double speed, const char *cwd
     }
 }
 
+static void done(fixture *f);
+
+/* Offsets in ms between two actions. */
+static double gap_ms(const fixture *f, size_t a, size_t b) {
+    return (double)(f->acts[b].raw_due_ns - f->acts[a].raw_due_ns) / 1e6;
+}
+
+static void test_fail_401_schedule(void **state) {
+    (void)state;
+    fixture f;
+    run_plan(&f,
+             "codex_mock: 1\nsteps:\n  - fail: unauthorized_401\n    message: bad key\n"
+             "    url: http://h/v1/responses\n    request_id: req_{n}\n",
+             1.0, "/w");
+    assert_int_equal(f.n, 10); /* thread, turn, 5 notices, error, failed, exit */
+    for (int n = 1; n <= 5; n++) {
+        char want[256];
+        snprintf(want, sizeof want,
+                 "{\"type\":\"error\",\"message\":\"Reconnecting... %d/5 (unexpected status 401 "
+                 "Unauthorized: bad key, url: http://h/v1/responses, request id: req_%d)\"}\n",
+                 n, n);
+        assert_string_equal(f.lines[1 + n], want);
+    }
+    assert_string_equal(f.lines[7], "{\"type\":\"error\",\"message\":\"unexpected status 401 "
+                                    "Unauthorized: bad key, url: http://h/v1/responses, request "
+                                    "id: req_6\"}\n");
+    assert_string_equal(f.lines[8], "{\"type\":\"turn.failed\",\"error\":{\"message\":"
+                                    "\"unexpected status 401 Unauthorized: bad key, url: "
+                                    "http://h/v1/responses, request id: req_6\"}}\n");
+    assert_string_equal(f.lines[9], "EXIT:1");
+    /* the first request fails after its round trip (35 ms ± 10 %) */
+    double first = gap_ms(&f, 1, 2);
+    assert_true(first >= 31.4 && first <= 38.6);
+    /* then 200 ms × 2^(n−1) ± 10 % plus the next request's round trip */
+    for (int n = 1; n <= 5; n++) {
+        double g = gap_ms(&f, (size_t)(1 + n), (size_t)(2 + n));
+        double nominal = 200.0 * (1 << (n - 1));
+        if (!(g >= 0.9 * nominal + 31.4 && g <= 1.1 * nominal + 38.6))
+            fail_msg("gap after notice %d: %.1f ms (nominal %.0f + 35)", n, g, nominal);
+    }
+    double tail = gap_ms(&f, 7, 8);
+    assert_true(tail > 0 && tail < 10);
+    done(&f);
+}
+
+static void test_websocket_fallback(void **state) {
+    (void)state;
+    fixture f;
+    run_plan(&f,
+             "codex_mock: 1\nsteps:\n  - reconnect: 5\n    transport: websocket\n"
+             "    cause: boom\n  - message: over https\n",
+             1.0, "/w");
+    size_t notices = 0, logs = 0;
+    int first_notice = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        if (strstr(f.lines[i], "Reconnecting...")) {
+            if (!notices) sscanf(strstr(f.lines[i], "Reconnecting... ") + 16, "%d", &first_notice);
+            notices++;
+        }
+        if (strstr(f.lines[i], "STDERR:") && strstr(f.lines[i], "responses_websocket: failed to "
+                                                                "connect to Responses WebSocket "
+                                                                "stage=Unknown"))
+            logs++;
+    }
+    assert_int_equal(notices, 4); /* 1/5 is hidden */
+    assert_int_equal(first_notice, 2);
+    assert_int_equal(logs, 6); /* every failed connect, the last one included */
+    bool fallback = false;
+    for (size_t i = 0; i < f.n; i++) {
+        if (strstr(f.lines[i], "Falling back from WebSockets to HTTPS transport. boom")) {
+            assert_non_null(strstr(f.lines[i], "\"id\":\"item_0\",\"type\":\"error\""));
+            fallback = true;
+        }
+        if (strstr(f.lines[i], "over https")) assert_non_null(strstr(f.lines[i], "item_1"));
+    }
+    assert_true(fallback);
+    assert_string_equal(f.lines[f.n - 1], "EXIT:0");
+    done(&f);
+}
+
+static void test_network_forever_is_lazy(void **state) {
+    (void)state;
+    diag err;
+    diag_init(&err);
+    scenario sc;
+    const char *yaml = "codex_mock: 1\nsteps:\n  - reconnect: forever\n    transport: network\n"
+                       "    failure: connection_failed\n";
+    assert_int_equal(scenario_load_mem("t", yaml, strlen(yaml), &sc, &err), 0);
+    rng r;
+    rng_seed(&r, 3);
+    plan_params p = {.sc = &sc, .speed = 1, .rng = &r, .cwd = "/", .thread_id = "t"};
+    planner pl;
+    plan_init(&pl, &p);
+    action a;
+    int64_t prev = -1;
+    int notices = 0;
+    double waits[] = {5, 10, 20, 40, 60, 60, 60};
+    /* far more actions than any queue: the loop is generated on demand and never ends */
+    for (int i = 0; i < 1000 && plan_next(&pl, &a); i++) {
+        assert_int_not_equal(a.kind, ACT_EXIT);
+        if (a.kind != ACT_EVENT || a.ev.type != EV_ERROR) continue;
+        assert_int_equal(memcmp(a.ev.message.ptr,
+                                "Reconnecting... waiting for network (Connection failed: error "
+                                "sending request)",
+                                a.ev.message.len),
+                         0);
+        if (prev >= 0 && notices <= 7) {
+            double g = (double)(a.raw_due_ns - prev) / 1e9;
+            double w = waits[notices - 1];
+            /* the wait, then ≈3 s of hidden request retries (4 × backoff + 5 requests) */
+            if (!(g >= 0.9 * w + 2.8 && g <= 1.1 * w + 3.6))
+                fail_msg("gap %d: %.2f s (wait %.0f s)", notices, g, w);
+        }
+        prev = a.raw_due_ns;
+        notices++;
+    }
+    assert_true(notices > 500);
+    plan_free(&pl);
+    scenario_free(&sc);
+}
+
+static void test_advised_delay_and_http_retries(void **state) {
+    (void)state;
+    fixture f;
+    run_plan(&f,
+             "codex_mock: 1\nsteps:\n  - fail: rate_limit_429\n    advised_delay: 1s\n"
+             "    request_time: 10ms\n    request_id: req_123\n",
+             1.0, "/w");
+    assert_int_equal(f.n, 10);
+    for (size_t i = 2; i < 7; i++)
+        assert_int_equal(gap_ms(&f, i, i + 1), 1010.0);
+    assert_string_equal(f.lines[7], "{\"type\":\"error\",\"message\":\"exceeded retry limit, "
+                                    "last status: 429 Too Many Requests, request id: "
+                                    "req_123\"}\n");
+    done(&f);
+    /* without an advised delay a 429 is not retried */
+    run_plan(&f, "codex_mock: 1\nsteps:\n  - fail: rate_limit_429\n", 1.0, "/w");
+    assert_int_equal(f.n, 5);
+    done(&f);
+    /* hidden request retries cost time and print nothing */
+    run_plan(&f,
+             "codex_mock: 1\nsteps:\n  - http_retries: 2\n    request_time: 30ms\n"
+             "  - message: ok\n    after: 0\n",
+             1.0, "/w");
+    assert_int_equal(f.n, 5);
+    double g = gap_ms(&f, 1, 2); /* 2 × 30 ms + 200 ms + 400 ms, ± 10 % on the backoff */
+    assert_true(g >= 60 + 540 && g <= 60 + 660);
+    done(&f);
+}
+
+static void test_idle_timeout_and_recover(void **state) {
+    (void)state;
+    fixture f;
+    run_plan(&f,
+             "codex_mock: 1\nsteps:\n  - reconnect: 1\n    failure: idle_timeout\n"
+             "    idle_timeout: 1.5s\n  - message: back\n    after: 0\n",
+             1.0, "/w");
+    assert_int_equal(f.n, 6);
+    assert_int_equal(gap_ms(&f, 1, 2), 1500.0);
+    assert_non_null(strstr(f.lines[2], "Reconnecting... 1/5 (stream disconnected before "
+                                       "completion: idle timeout waiting for SSE)"));
+    double g = gap_ms(&f, 2, 3); /* backoff(1) */
+    assert_true(g >= 180 && g <= 220);
+    assert_non_null(strstr(f.lines[4], "turn.completed"));
+    done(&f);
+}
+
 static void done(fixture *f) {
     for (size_t i = 0; i < f->n; i++)
         free(f->lines[i]);
@@ -348,6 +515,11 @@ int main(void) {
         cmocka_unit_test(test_process_steps),
         cmocka_unit_test(test_hang_and_no_implicit_events),
         cmocka_unit_test(test_usage_sums_and_prior_usage),
+        cmocka_unit_test(test_fail_401_schedule),
+        cmocka_unit_test(test_websocket_fallback),
+        cmocka_unit_test(test_network_forever_is_lazy),
+        cmocka_unit_test(test_advised_delay_and_http_retries),
+        cmocka_unit_test(test_idle_timeout_and_recover),
         cmocka_unit_test(test_web_search_duplicate_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
