@@ -259,18 +259,59 @@ static item started_form(planner *pl, const item *done) {
     return it;
 }
 
-/* Raw item events without an id continue the item most recently started with that type. */
+/* Raw item events: an item.updated / item.completed without an id continues the newest
+ * item.started of that type that has not completed; otherwise a new id. */
 static mstr raw_event_id(planner *pl, const event *ev) {
-    if (ev->item.id.ptr) return assign_id(pl, ev->item.id);
-    if (ev->type != EV_ITEM_STARTED && pl->todo_open && ev->item.type == ITEM_TODO_LIST)
-        return (mstr){pl->todo_id, strlen(pl->todo_id)};
-    if (ev->type != EV_ITEM_STARTED && pl->next_item > 0) {
-        /* the last id handed out, when an item.started took it */
-        char tmp[32];
-        int n = snprintf(tmp, sizeof tmp, "item_%llu", (unsigned long long)(pl->next_item - 1));
-        return (mstr){arena_strndup(&pl->scratch, tmp, (size_t)n), (size_t)n};
+    mstr id = {NULL, 0};
+    size_t found = pl->n_open;
+    if (ev->item.id.ptr) {
+        id = assign_id(pl, ev->item.id);
+        for (size_t i = pl->n_open; i-- > 0;)
+            if (strlen(pl->open[i].id) == id.len && !memcmp(pl->open[i].id, id.ptr, id.len)) {
+                found = i;
+                break;
+            }
+    } else if (ev->type != EV_ITEM_STARTED) {
+        for (size_t i = pl->n_open; i-- > 0;)
+            if (pl->open[i].type == ev->item.type) {
+                found = i;
+                break;
+            }
+        if (found < pl->n_open) {
+            const char *s = pl->open[found].id;
+            id = (mstr){arena_strdup(&pl->scratch, s), strlen(s)};
+        }
     }
-    return assign_id(pl, (mstr){NULL, 0});
+    if (!id.ptr) id = assign_id(pl, (mstr){NULL, 0});
+    if (ev->type == EV_ITEM_STARTED && found == pl->n_open) {
+        if (pl->n_open == sizeof pl->open / sizeof pl->open[0]) { /* forget the oldest */
+            memmove(pl->open, pl->open + 1, sizeof pl->open - sizeof pl->open[0]);
+            pl->n_open--;
+        }
+        pl->open[pl->n_open].type = ev->item.type;
+        snprintf(pl->open[pl->n_open].id, sizeof pl->open[0].id, "%.*s", (int)id.len, id.ptr);
+        pl->n_open++;
+    } else if (ev->type == EV_ITEM_COMPLETED && found < pl->n_open) {
+        memmove(pl->open + found, pl->open + found + 1,
+                (pl->n_open - found - 1) * sizeof pl->open[0]);
+        pl->n_open--;
+    }
+    return id;
+}
+
+/* The plan item completes with its last state just before the turn's terminal event, as the
+ * real CLI reconciles started items at turn end. */
+static void close_open_todo(planner *pl, int64_t due) {
+    if (!pl->todo_open) return;
+    action *a = push_event(pl, EV_ITEM_COMPLETED, due, NULL);
+    a->ev.item = pl->todo_item;
+    a->ev.item.id = (mstr){pl->todo_id, strlen(pl->todo_id)};
+    pl->todo_open = false;
+}
+
+static void push_turn_started(planner *pl, int64_t after) {
+    push_event(pl, EV_TURN_STARTED, pl->cursor + after, NULL)->explain =
+        "turn.started: the first request goes to the model";
 }
 
 /* --- reconnect / fail (reference §4.1–4.3) --- */
@@ -308,6 +349,8 @@ static void retry_cause(planner *pl, int n) {
         return;
     }
     failure_params p = rs->params;
+    if (rs->n_messages)
+        p.message = rs->messages[(size_t)n <= rs->n_messages ? (size_t)n - 1 : rs->n_messages - 1];
     int64_t now_s = pl->p.wall_start_ms / 1000;
     if (rs->has_resets_in) {
         p.has_resets_at = true;
@@ -385,11 +428,20 @@ static void retry_step(planner *pl) {
     const retry_spec *rs = pl->retry.rs;
     const step *src = pl->retry.src;
     int i = ++pl->retry.attempt;
+    buf tmp;
+    buf_init(&tmp);
+    if (i == 1 && rs->transport == TRANSPORT_WEBSOCKET && rs->log) {
+        /* The session's WebSocket prewarm fails too, and logs, before the turn's own attempts
+         * (the real one happens just before turn.started). */
+        log_timestamp(pl, &tmp, pl->retry.next);
+        buf_puts(&tmp, " ERROR codex_api::endpoint::responses_websocket: failed to connect to "
+                       "Responses WebSocket stage=Unknown\n");
+        push(pl, ACT_STDERR, pl->retry.next, src)->bytes = scratch_copy(pl, &tmp);
+        buf_reset(&tmp);
+    }
     int64_t failed_at = pl->retry.next + attempt_cost(pl, rs);
     retry_cause(pl, i);
     bool visible = rs->attempts < 0 || i <= rs->attempts;
-    buf tmp;
-    buf_init(&tmp);
     if (rs->transport == TRANSPORT_WEBSOCKET && rs->log) {
         log_timestamp(pl, &tmp, failed_at);
         buf_puts(&tmp, " ERROR codex_api::endpoint::responses_websocket: failed to connect to "
@@ -441,8 +493,9 @@ static void retry_step(planner *pl) {
             rs->attempts ? "retries exhausted: the real CLI prints the error once more as the "
                            "final message"
                          : "the real CLI does not retry this failure: the error at once";
-        action *a =
-            push_event(pl, EV_TURN_FAILED, failed_at + jitter(pl, ms(RETRY_TERMINAL_MS)), src);
+        int64_t failed_due = failed_at + jitter(pl, ms(RETRY_TERMINAL_MS));
+        close_open_todo(pl, failed_due);
+        action *a = push_event(pl, EV_TURN_FAILED, failed_due, src);
         a->explain = "turn.failed with the same message; the process exits 1";
         a->ev.message = scratch_copy(pl, &pl->retry.cause);
         pl->failed = true;
@@ -477,7 +530,7 @@ static void expand_step(planner *pl, const step *s) {
             pl->ended = true;
             return;
         }
-        pl->cursor = start + s->u.sleep;
+        pl->cursor = (start > pl->cursor ? start : pl->cursor) + s->u.sleep;
         return;
     case STEP_STDERR: {
         action *a = push(pl, ACT_STDERR, start, s);
@@ -526,11 +579,19 @@ static void expand_step(planner *pl, const step *s) {
         return;
     }
     case STEP_EVENT: {
+        if (s->u.ev->type == EV_TURN_COMPLETED || s->u.ev->type == EV_TURN_FAILED)
+            close_open_todo(pl, start);
         action *a = push_event(pl, s->u.ev->type, start, s);
         a->ev = *s->u.ev;
         switch (a->ev.type) {
         case EV_THREAD_STARTED:
             if (!a->ev.thread_id.ptr) a->ev.thread_id = pl->thread_id;
+            if (pl->turn_start_pending) {
+                pl->turn_start_pending = false;
+                const turn *t = &pl->p.sc->turns[pl->p.turn];
+                push_turn_started(pl, t->has_started_after ? t->started_after_ns
+                                                           : jitter(pl, ms(PACE_TURN_STARTED_MS)));
+            }
             break;
         case EV_ITEM_STARTED:
         case EV_ITEM_UPDATED:
@@ -544,6 +605,7 @@ static void expand_step(planner *pl, const step *s) {
                          a->ev.item.id.ptr);
                 pl->todo_open = true;
             }
+            if (a->ev.item.type == ITEM_TODO_LIST) pl->todo_item = a->ev.item;
             if (a->ev.item.type == ITEM_TODO_LIST && a->ev.type == EV_ITEM_COMPLETED)
                 pl->todo_open = false;
             break;
@@ -637,11 +699,12 @@ static void refill(planner *pl) {
             break;
         case PH_TURN_START:
             pl->phase = PH_STEPS;
-            if (pl->implicit_turn_started) {
-                int64_t d = t->has_started_after ? t->started_after_ns
-                                                 : jitter(pl, ms(PACE_TURN_STARTED_MS));
-                push_event(pl, EV_TURN_STARTED, pl->cursor + d, NULL)->explain =
-                    "turn.started: the first request goes to the model";
+            if (pl->implicit_turn_started && !pl->implicit_thread_started) {
+                /* the scenario's own thread.started comes first; turn.started follows it */
+                pl->turn_start_pending = true;
+            } else if (pl->implicit_turn_started) {
+                push_turn_started(pl, t->has_started_after ? t->started_after_ns
+                                                           : jitter(pl, ms(PACE_TURN_STARTED_MS)));
             }
             break;
         case PH_STEPS:
@@ -665,11 +728,7 @@ static void refill(planner *pl) {
             int64_t d = t->has_completed_after ? t->completed_after_ns
                                                : jitter(pl, ms(PACE_TURN_COMPLETED_MS));
             if (pl->todo_open) {
-                /* The plan item completes with its last state, just before the turn ends. */
-                action *a = push_event(pl, EV_ITEM_COMPLETED, pl->cursor + d, NULL);
-                a->ev.item = pl->todo_item;
-                a->ev.item.id = (mstr){pl->todo_id, strlen(pl->todo_id)};
-                pl->todo_open = false;
+                close_open_todo(pl, pl->cursor + d);
                 d = 0;
             }
             if (pl->implicit_turn_end) {

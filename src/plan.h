@@ -50,6 +50,7 @@ typedef struct {
     rng *rng;                /* jitter and generated ids */
     const char *cwd;         /* relative file_change paths are made absolute against it */
     const char *thread_id;   /* used unless the scenario or a thread.started event fixes one */
+    const char *prompt;      /* the resolved prompt (for templates); NULL when none */
     usage prior_usage;       /* thread totals before this turn (zero for a new thread) */
     int64_t wall_start_ms;   /* Unix ms at spawn: usage-limit reset times, log timestamps */
     const chaos_spec *chaos; /* faults to inject, or NULL */
@@ -72,6 +73,12 @@ typedef struct {
     bool ended;      /* an exit step ended the process */
     bool ended_turn; /* a fail step ended the turn: no more steps, exit 1 */
     usage turn_usage;
+    struct {
+        item_type type;
+        char id[32];
+    } open[16]; /* raw item.started events not completed yet (newest last) */
+    size_t n_open;
+    bool turn_start_pending; /* an explicit thread.started comes first; turn.started follows it */
     bool todo_open;
     char todo_id[32];
     item todo_item; /* last todo_list state (points into the scenario) */

@@ -171,6 +171,8 @@ typedef struct {
     bool has_resets_in;
     int64_t resets_in_ns; /* usage limit: resets this long after the run starts */
     mstr cause;           /* explicit cause text (reconnect only) */
+    const char **messages; /* `message: [a, b, …]`: attempt n uses messages[n-1], the last repeats */
+    size_t n_messages;
     int attempts;         /* visible notices; -1 = forever */
     int max;              /* M of "n/M" (stream_max_retries) */
     int hidden_retries;   /* invisible request retries per attempt */

@@ -903,8 +903,21 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     int64_t idle = 0;
     if (opt_duration(L, f, "idle_timeout", &has_idle, &idle) < 0) return -1;
     failure_params *p = &rs->params;
+    if ((v = field(f, "message")) && v->kind == YN_SEQUENCE) {
+        /* one message per attempt: servers do not always answer alike */
+        rs->n_messages = v->n;
+        rs->messages = arena_alloc(&L->sc->mem, (v->n ? v->n : 1) * sizeof(char *));
+        for (size_t i = 0; i < v->n; i++) {
+            mstr m = {NULL, 0};
+            if (get_str(L, v->items[i], "message", &m) < 0) return -1;
+            rs->messages[i] = m.ptr;
+        }
+        if (v->n == 0) return fail_at(L, v, "'message' needs at least one text");
+    } else if (opt_str(L, f, "message", &p->message) < 0) {
+        return -1;
+    }
     if (opt_str(L, f, "url", &p->url) < 0 || opt_str(L, f, "request_id", &p->request_id) < 0 ||
-        opt_str(L, f, "message", &p->message) < 0 || opt_str(L, f, "body", &p->body) < 0 ||
+        opt_str(L, f, "body", &p->body) < 0 ||
         opt_str(L, f, "plan", &p->plan) < 0 || opt_str(L, f, "model", &p->model) < 0 ||
         opt_str(L, f, "env_var", &p->env_var) < 0 || opt_str(L, f, "cf_ray", &p->cf_ray) < 0 ||
         opt_str(L, f, "limit_name", &p->limit_name) < 0)
@@ -1162,6 +1175,10 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         *alias = *kind_key;
         alias->value = PRIMARY_FIELD[kind];
         alias->len = strlen(PRIMARY_FIELD[kind]);
+        if (field(&f, PRIMARY_FIELD[kind]))
+            return fail_at(L, field(&f, PRIMARY_FIELD[kind]),
+                           "'%s' is given twice (as the value of '%s' and as a key)",
+                           PRIMARY_FIELD[kind], STEP_KEYS[kind]);
         if (fields_add(L, &f, alias, kind_val) < 0) return -1;
     } else {
         return fail_at(L, kind_val, "'%s' takes a mapping of its fields (server, tool, ...)",
@@ -1389,7 +1406,12 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
     }
     if (key_is(k, "name")) return get_str(L, v, "name", &sc->name);
     if (key_is(k, "description")) return get_str(L, v, "description", &sc->description);
-    if (key_is(k, "thread_id")) return get_str(L, v, "thread_id", &sc->thread_id);
+    if (key_is(k, "thread_id")) {
+        if (get_str(L, v, "thread_id", &sc->thread_id) < 0) return -1;
+        if (sc->thread_id.len == 0 || sc->thread_id.len > 63)
+            return fail_at(L, v, "'thread_id' must be 1 to 63 characters (a UUID has 36)");
+        return 0;
+    }
     if (key_is(k, "cli")) return parse_cli(L, v, &sc->cli);
     if (key_is(k, "chaos")) {
         mstr text = {NULL, 0};
@@ -1455,6 +1477,7 @@ static int load_document(loader *L) {
     }
     yread_skip_event(L->r);
     bool have_version = false, have_turns = false;
+    unsigned seen = 0; /* top-level keys already given, by their index in TOP_KEYS */
     for (;;) {
         if (yread_peek(L->r, &pe) < 0) return -1;
         if (pe->type == YAML_MAPPING_END_EVENT) {
@@ -1464,6 +1487,10 @@ static int load_document(loader *L) {
         ynode *k;
         if (yread_node(L->r, &k) < 0) return -1;
         if (k->kind != YN_SCALAR) return fail_at(L, k, "top-level keys must be plain names");
+        int ki = in_list(k->value, k->len, TOP_KEYS);
+        if (ki >= 0 && (seen >> ki) & 1u)
+            return fail_at(L, k, "key '%s' given twice at the top level", k->value);
+        if (ki >= 0) seen |= 1u << ki;
         if (key_is(k, "turns") || key_is(k, "steps")) {
             if (have_turns)
                 return fail_at(L, k,

@@ -10,14 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* A fresh temporary directory (realpath), removed by e2e_rmtree. */
+/* A fresh temporary directory (realpath), removed by e2e_rmtree. It holds an empty `.git`
+ * directory, so codex's git-repository check passes as it does in a checkout. */
 static inline char *e2e_tmpdir(void) {
     char tmpl[] = "/tmp/codex-mock-e2e-XXXXXX";
     char *d = mkdtemp(tmpl);
     if (!d) return NULL;
     char *real = realpath(d, NULL);
+    char git[PATH_MAX + 8];
+    snprintf(git, sizeof git, "%s/.git", real);
+    if (mkdir(git, 0755) != 0) {
+        free(real);
+        return NULL;
+    }
     return real;
 }
 

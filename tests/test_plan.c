@@ -137,7 +137,7 @@ static void test_websocket_fallback(void **state) {
     }
     assert_int_equal(notices, 4); /* 1/5 is hidden */
     assert_int_equal(first_notice, 2);
-    assert_int_equal(logs, 6); /* every failed connect, the last one included */
+    assert_int_equal(logs, 7); /* the prewarm and every failed connect, the last included */
     bool fallback = false;
     for (size_t i = 0; i < f.n; i++) {
         if (strstr(f.lines[i], "Falling back from WebSockets to HTTPS transport. boom")) {
@@ -235,6 +235,46 @@ static void test_idle_timeout_and_recover(void **state) {
     double g = gap_ms(&f, 2, 3); /* backoff(1) */
     assert_true(g >= 180 && g <= 220);
     assert_non_null(strstr(f.lines[4], "turn.completed"));
+    done(&f);
+}
+
+static void test_raw_item_pairing_and_reconciliation(void **state) {
+    (void)state;
+    fixture f;
+    run_plan(&f,
+             "codex_mock: 1\nsteps:\n"
+             "  - event: {type: item.started, item: {type: command_execution, command: ls}}\n"
+             "  - message: meanwhile\n"
+             "  - event: {type: item.completed, item: {type: command_execution, command: ls, "
+             "exit_code: 0}}\n"
+             "  - event: {type: item.started, item: {type: todo_list, items: [a]}}\n"
+             "  - event: {type: turn.completed}\n",
+             1.0, "/w");
+    /* the completion without an id continues the open command, not the message */
+    assert_non_null(strstr(f.lines[2], "\"id\":\"item_0\",\"type\":\"command_execution\""));
+    assert_non_null(strstr(f.lines[3], "\"id\":\"item_1\",\"type\":\"agent_message\""));
+    assert_non_null(strstr(f.lines[4], "\"item.completed\",\"item\":{\"id\":\"item_0\""));
+    /* the open plan completes with its items just before turn.completed */
+    assert_string_equal(f.lines[6], "{\"type\":\"item.completed\",\"item\":{\"id\":\"item_2\","
+                                    "\"type\":\"todo_list\",\"items\":[{\"text\":\"a\","
+                                    "\"completed\":false}]}}\n");
+    assert_non_null(strstr(f.lines[7], "turn.completed"));
+    done(&f);
+    /* a failing turn completes the plan before turn.failed */
+    run_plan(&f, "codex_mock: 1\nsteps:\n  - todo_list: [a]\n  - fail: usage_limit\n", 1.0, "/w");
+    assert_non_null(strstr(f.lines[3], "\"type\":\"error\""));
+    assert_non_null(strstr(f.lines[4], "\"item.completed\",\"item\":{\"id\":\"item_0\","
+                                       "\"type\":\"todo_list\""));
+    assert_non_null(strstr(f.lines[5], "turn.failed"));
+    done(&f);
+    /* an explicit thread.started is followed by the implicit turn.started */
+    run_plan(&f,
+             "codex_mock: 1\nsteps:\n  - warning: early\n  - event: {type: thread.started}\n"
+             "  - message: hi\n",
+             1.0, "/w");
+    assert_non_null(strstr(f.lines[0], "early"));
+    assert_non_null(strstr(f.lines[1], "thread.started"));
+    assert_string_equal(f.lines[2], "{\"type\":\"turn.started\"}\n");
     done(&f);
 }
 
@@ -516,6 +556,7 @@ int main(void) {
         cmocka_unit_test(test_hang_and_no_implicit_events),
         cmocka_unit_test(test_usage_sums_and_prior_usage),
         cmocka_unit_test(test_fail_401_schedule),
+        cmocka_unit_test(test_raw_item_pairing_and_reconciliation),
         cmocka_unit_test(test_websocket_fallback),
         cmocka_unit_test(test_network_forever_is_lazy),
         cmocka_unit_test(test_advised_delay_and_http_retries),

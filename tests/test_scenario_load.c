@@ -264,6 +264,21 @@ static void test_errors(void **state) {
          "codex-mock: s.yaml:3:33: a turn.started event has no 'item'"},
         {"codex_mock: 1\nsteps:\n  - message: hi\n    after: 1ms\n    at: 2ms\n",
          "codex-mock: s.yaml:3:5: give a step 'after' or 'at', not both"},
+        {"codex_mock: 1\nname: a\nname: b\nsteps: []\n",
+         "codex-mock: s.yaml:3:1: key 'name' given twice at the top level"},
+        {"codex_mock: 1\nsteps:\n  - file_change: [a]\n    changes: [b]\n",
+         "codex-mock: s.yaml:4:14: 'changes' is given twice (as the value of 'file_change' and as "
+         "a key)"},
+        {"codex_mock: 1\nthread_id: \"\"\nsteps: []\n",
+         "codex-mock: s.yaml:2:12: 'thread_id' must be 1 to 63 characters (a UUID has 36)"},
+        {"codex_mock: 1\nsteps:\n  - fail: unauthorised_401\n",
+         "codex-mock: s.yaml:3:11: unknown failure 'unauthorised_401' (did you mean "
+         "'unauthorized_401'?)"},
+        {"codex_mock: 1\nsteps:\n  - reconnect: 7\n",
+         "codex-mock: s.yaml:3:16: 7 notices of at most 5: raise 'max' (stream_max_retries)"},
+        {"codex_mock: 1\nsteps:\n  - signal: SIGWINCH\n",
+         "codex-mock: s.yaml:3:13: unknown signal 'SIGWINCH' (expected SIGKILL, SIGSEGV, SIGABRT, "
+         "SIGTERM, SIGBUS, SIGFPE, SIGILL, SIGQUIT, SIGHUP, SIGINT, SIGPIPE, SIGUSR1 or SIGUSR2)"},
         {"codex_mock: 1\nsteps:\n\t- message: hi\n",
          "codex-mock: s.yaml:3:1: YAML syntax error: found character that cannot start any "
          "token while scanning for the next token (line 3)"},
