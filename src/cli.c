@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define MAXARGS 32 /* args per command, bounded by the static asserts after the tables */
+#define MAXARGS 40 /* args per command, bounded by the static asserts after the tables */
 
 /* ---------------------------------------------------------------------------------------------
  * Grammar tables
@@ -59,6 +59,9 @@ enum slot {
     S_ISSUER,
     S_CLIENTID,
     S_TUI, /* accepted by the interactive CLI only; no effect here */
+    S_APPROVAL, /* 0.60-era exec: -a/--ask-for-approval */
+    S_FULLAUTO, /* 0.60-era exec: --full-auto */
+    S_SEARCH,   /* 0.60-era exec: --search */
     S_HELP,
     S_VERSION,
 };
@@ -254,6 +257,21 @@ static const argdef A_REMOTE =
     OPT(S_TUI, 0, "remote", "ADDR", VT_STR, "Connect the TUI to a remote app server");
 static const argdef A_REMOTETOKEN = OPT(S_TUI, 0, "remote-auth-token-env", "ENV_VAR", VT_STR,
                                         "Environment variable holding the remote bearer token");
+/* The 0.60-era exec flags (reference §10), accepted only in that version profile. */
+static const argdef A_ASK_LEGACY = {.slot = S_APPROVAL,
+                                    .sh = 'a',
+                                    .lg = "ask-for-approval",
+                                    .vname = "APPROVAL_POLICY",
+                                    .act = ACT_SET,
+                                    .vty = VT_ENUM,
+                                    .pv = PV_APPROVAL,
+                                    .help = "When the model needs your approval before running "
+                                            "commands"};
+static const argdef A_FULLAUTO_LEGACY =
+    FLAG(S_FULLAUTO, 0, "full-auto",
+         "Convenience alias for low-friction sandboxed automatic execution (-a on-request, "
+         "--sandbox workspace-write)");
+static const argdef A_SEARCH_LEGACY = FLAG(S_SEARCH, 0, "search", "Enable web search");
 static const argdef A_HELP = {.slot = S_HELP, .sh = 'h', .lg = "help", .act = ACT_HELP};
 static const argdef A_VERSION = {.slot = S_VERSION, .sh = 'V', .lg = "version", .act = ACT_VERSION};
 
@@ -471,6 +489,32 @@ static const cmddef CMD_ROOT = {
     .kind = CMD_OTHER,
 };
 
+/* The 0.60-era profile: exec also takes -a, --full-auto and --search. */
+static const argdef *const EXEC_ARGS_LEGACY[] = {
+    &A_CONFIG,    &A_ENABLE,      &A_DISABLE,       &A_STRICT,        &A_IMAGE_MULTI,
+    &A_MODEL,     &A_OSS,         &A_LOCALPROV,     &A_PROFILE,       &A_SANDBOX,
+    &A_APPROVE,   &A_YOLO,        &A_HOOKTRUST,     &A_CD,            &A_WORKTREE,
+    &A_ADDDIR,    &A_THREADSRC,   &A_CYBER,         &A_SKIPGIT,       &A_TRUST,
+    &A_EPHEMERAL, &A_IGNUSER,     &A_IGNRULES,      &A_SCHEMA,        &A_COLOR,
+    &A_JSON,      &A_OLM,         &A_ASK_LEGACY,    &A_FULLAUTO_LEGACY, &A_SEARCH_LEGACY,
+    &A_PROMPT,    &A_HELP,        &A_VERSION,
+};
+static const cmddef CMD_EXEC_LEGACY = {
+    .name = "exec",
+    .bin = "codex exec",
+    .about = "Run Codex non-interactively",
+    .override_usage = "codex exec [OPTIONS] [PROMPT]\n       codex exec [OPTIONS] <COMMAND> [ARGS]",
+    .version_fmt = "codex-cli-exec %s\n",
+    .args = EXEC_ARGS_LEGACY,
+    .nargs = N(EXEC_ARGS_LEGACY),
+    .subs = EXEC_SUBS,
+    .nsubs = N(EXEC_SUBS),
+    .conflicts = PERMISSION_CONFLICTS,
+    .nconflicts = N(PERMISSION_CONFLICTS),
+    .kind = CMD_EXEC,
+};
+
+_Static_assert(N(EXEC_ARGS_LEGACY) <= MAXARGS, "raise MAXARGS");
 _Static_assert(N(ROOT_ARGS) <= MAXARGS && N(EXEC_ARGS) <= MAXARGS && N(RESUME_ARGS) <= MAXARGS &&
                    N(FORK_ARGS) <= MAXARGS && N(XREVIEW_ARGS) <= MAXARGS &&
                    N(REVIEW_ARGS) <= MAXARGS && N(LOGIN_ARGS) <= MAXARGS,
@@ -504,6 +548,7 @@ typedef struct {
     invocation *inv;
     level lv[MAXDEPTH];
     int nlv;
+    bool legacy; /* the 0.60-era profile: exec takes CMD_EXEC_LEGACY's flags */
 } pctx;
 
 static bool takes_value(const argdef *d) {
@@ -1390,7 +1435,7 @@ static bool parse_cmd(pctx *p, int depth, int i) {
             return r;
         }
         p->nlv = depth + 2;
-        p->lv[depth + 1].cmd = sd->cmd;
+        p->lv[depth + 1].cmd = p->legacy && sd->cmd == &CMD_EXEC_DEF ? &CMD_EXEC_LEGACY : sd->cmd;
         if (!parse_cmd(p, depth + 1, i)) return false;
     }
     if (!resolve_pending(p, L)) return false;
@@ -1517,6 +1562,8 @@ static const char **str_field(invocation *inv, int slot) {
     switch (slot) {
     case S_MODEL:
         return &inv->model;
+    case S_APPROVAL:
+        return &inv->approval;
     case S_CD:
         return &inv->cd;
     case S_COLOR:
@@ -1580,6 +1627,10 @@ static bool *bool_field(invocation *inv, int slot) {
         return &inv->with_api_key;
     case S_DEVICEAUTH:
         return &inv->device_auth;
+    case S_FULLAUTO:
+        return &inv->full_auto;
+    case S_SEARCH:
+        return &inv->search;
     default:
         return NULL;
     }
@@ -1675,6 +1726,11 @@ void cli_free(invocation *inv) {
 }
 
 void cli_parse(int argc, char **argv, const char *version, invocation *inv) {
+    cli_parse_profile(argc, argv, version, false, inv);
+}
+
+void cli_parse_profile(int argc, char **argv, const char *version, bool legacy,
+                       invocation *inv) {
     memset(inv, 0, sizeof *inv);
     inv->version = version;
     inv->color = "auto";
@@ -1685,6 +1741,7 @@ void cli_parse(int argc, char **argv, const char *version, invocation *inv) {
     p->argv = argv;
     p->inv = inv;
     p->nlv = 1;
+    p->legacy = legacy;
     for (int d = 0; d < MAXDEPTH; d++)
         p->lv[d].pend = -1;
     p->lv[0].cmd = &CMD_ROOT;

@@ -89,6 +89,9 @@ typedef struct {
     /* review */
     bool uncommitted;
     const char *base, *commit, *title;
+    /* 0.60-era profile only (cli_parse_profile with legacy) */
+    const char *approval; /* -a/--ask-for-approval */
+    bool full_auto, search;
     /* login */
     bool with_api_key, device_auth;
     const char *issuer;    /* hidden --experimental_issuer <URL>, or NULL */
@@ -101,6 +104,10 @@ typedef struct {
 
 /* argv[0] is the program name. `version` is copied into inv->version for --version texts. */
 void cli_parse(int argc, char **argv, const char *version, invocation *inv);
+/* The same with a version profile: `legacy` (the 0.60 era) makes `codex exec` also accept
+ * -a/--ask-for-approval, --full-auto and --search (reference §10). */
+void cli_parse_profile(int argc, char **argv, const char *version, bool legacy,
+                       invocation *inv);
 void cli_free(invocation *inv);
 
 #endif

@@ -1,16 +1,22 @@
-/* The fake `codex` binary: cli → select → load → plan → play (design.md §2). */
+/* The fake `codex` binary: cli → pre-flight checks → select → load → plan → play (design.md
+ * §2), in the real CLI's start-up order (reference §1.6). Login commands are answered by auth. */
+#include "auth.h"
 #include "buf.h"
 #include "cli.h"
 #include "clock.h"
 #include "diag.h"
 #include "exitcodes.h"
+#include "output_files.h"
 #include "plan.h"
 #include "play.h"
+#include "preflight.h"
 #include "prompt.h"
 #include "rng.h"
+#include "run_config.h"
 #include "scenario_load.h"
 #include "select.h"
 #include "settings.h"
+#include "sink_human.h"
 #include "uuid.h"
 
 #include <errno.h>
@@ -22,12 +28,24 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CODEX_VERSION "0.169.0"
+/* What replaces the turn when `cli.requires_api_key` finds no key (reference §8.3). */
+static const char MISSING_KEY_YAML[] = "codex_mock: 1\nsteps:\n  - fail: missing_api_key\n";
+/* `exec fork` without a prompt: the new thread and nothing else (reference §6.2). */
+static const char FORK_ONLY_YAML[] =
+    "codex_mock: 1\nimplicit_events: false\nsteps:\n  - event: {type: thread.started}\n"
+    "    at: 210ms\n";
 
 static int mock_error(diag *d) {
     diag_print(d, stderr);
     diag_free(d);
     return EXIT_MOCK_ERROR;
+}
+
+/* A pre-flight failure: the real text on stderr, exit 1 (the caller frees what it holds). */
+static int preflight_fail(char *msg) {
+    fprintf(stderr, "%s\n", msg);
+    free(msg);
+    return EXIT_TURN_FAILED;
 }
 
 static void read_all(int fd, buf *b) {
@@ -46,83 +64,187 @@ static int load_choice(const scenario_choice *choice, scenario *sc, diag *err) {
                              sc, err);
 }
 
-int main(int argc, char **argv) {
-    const mock_clock *clk = clock_system();
-    int64_t spawn = clk->mono_ns(clk);
-    signal(SIGPIPE, SIG_IGN);
-
-    invocation inv;
-    cli_parse(argc, argv, CODEX_VERSION, &inv);
-    if (inv.done) {
-        if (inv.done_stdout) fputs(inv.done_stdout, stdout);
-        if (inv.done_stderr) fputs(inv.done_stderr, stderr);
-        int code = inv.done_code;
-        cli_free(&inv);
-        return code;
-    }
-
-    if (inv.cmd == CMD_LOGIN || inv.cmd == CMD_LOGIN_STATUS || inv.cmd == CMD_LOGOUT) {
-        /* The parser knows their grammar; their behaviour is not emulated yet. */
-        fprintf(stderr, "codex-mock: 'codex %s' is not emulated yet (codex-mock fakes exec)\n",
-                inv.cmd == CMD_LOGOUT  ? "logout"
-                : inv.cmd == CMD_LOGIN ? "login"
-                                       : "login status");
-        cli_free(&inv);
-        return EXIT_MOCK_ERROR;
-    }
-
-    diag err;
-    diag_init(&err);
-    mock_settings settings;
-    if (settings_parse(getenv("CODEX_MOCK_SPEED"), getenv("CODEX_MOCK_SEED"), &settings, &err) <
-        0) {
-        cli_free(&inv);
-        return mock_error(&err);
-    }
-
-    /* CODEX_MOCK_NOW fixes the wall clock's start, for byte-identical runs. */
-    fixed_start fixed_ctx;
-    mock_clock fixed_clk;
-    const char *now_text = getenv("CODEX_MOCK_NOW");
-    if (now_text && *now_text) {
-        int64_t start_ms;
-        if (settings_parse_now(now_text, &start_ms, &err) < 0) {
-            cli_free(&inv);
-            return mock_error(&err);
-        }
-        fixed_clk = clock_fixed_start(&fixed_ctx, clk, start_ms, spawn);
-        clk = &fixed_clk;
-    }
-    int64_t wall_start = clk->wall_ms(clk);
-
-    if (inv.cd && chdir(inv.cd) != 0) {
-        fprintf(stderr, "Error: %s (os error %d)\n", strerror(errno), errno);
-        cli_free(&inv);
-        return EXIT_TURN_FAILED;
-    }
-
+static int select_and_load(scenario *sc, diag *err) {
     char *builtin = builtin_scenario_dir();
     scenario_choice choice;
     int rc = select_scenario(getenv("CODEX_MOCK_SCENARIO"), getenv("CODEX_MOCK_SCENARIO_PATH"),
-                             builtin, &choice, &err);
+                             builtin, &choice, err);
     free(builtin);
-    if (rc < 0) {
-        cli_free(&inv);
-        return mock_error(&err);
-    }
-    scenario sc;
-    rc = load_choice(&choice, &sc, &err);
+    if (rc < 0) return -1;
+    rc = load_choice(&choice, sc, err);
     choice_free(&choice);
+    return rc;
+}
+
+/* The version profile: CODEX_MOCK_VERSION, else the scenario's `cli.version` (read quietly
+ * here, before the command line is parsed, because the profile decides the grammar). */
+static int choose_profile(version_profile *vp, diag *err) {
+    const char *env = getenv("CODEX_MOCK_VERSION");
+    char *why = NULL;
+    const char *text = env;
+    scenario peek;
+    bool peeked = false;
+    if (!env || !*env) {
+        diag quiet;
+        diag_init(&quiet);
+        if (select_and_load(&peek, &quiet) == 0) {
+            peeked = true;
+            text = peek.cli.version;
+        }
+        diag_free(&quiet);
+    }
+    int rc = version_profile_parse(text, vp, &why);
     if (rc < 0) {
-        cli_free(&inv);
-        return mock_error(&err);
+        diag_set(err, NULL, 0, 0, "%s: %s", env && *env ? "CODEX_MOCK_VERSION" : "cli.version",
+                 why);
+        free(why);
+    }
+    if (peeked) scenario_free(&peek);
+    return rc;
+}
+
+/* codex login --with-api-key / login status / logout (reference §8). */
+static int run_auth(const invocation *inv, bool legacy) {
+    char *home = NULL, *msg = NULL;
+    if (preflight_codex_home(getenv("CODEX_HOME"), getenv("HOME"), &home, &msg) < 0)
+        return preflight_fail(msg);
+    buf err;
+    buf_init(&err);
+    int code;
+    if (inv->cmd == CMD_LOGIN_STATUS) {
+        code = auth_status(home, legacy, &err);
+    } else if (inv->cmd == CMD_LOGOUT) {
+        code = auth_logout(home, &err);
+    } else if (inv->with_api_key) {
+        bool tty = isatty(STDIN_FILENO);
+        const char *notice = auth_login_notice(tty);
+        if (notice) fprintf(stderr, "%s\n", notice), fflush(stderr);
+        buf in;
+        buf_init(&in);
+        if (!tty) read_all(STDIN_FILENO, &in);
+        code = auth_login_api_key(home, in.data ? in.data : "", in.len, tty, legacy, &err);
+        buf_free(&in);
+    } else {
+        fprintf(stderr,
+                "codex-mock: '%s' is not emulated yet (codex-mock emulates `codex login "
+                "--with-api-key`, `login status` and `logout`)\n",
+                inv->device_auth ? "codex login --device-auth" : "codex login");
+        code = EXIT_MOCK_ERROR;
+    }
+    if (err.len) fwrite(err.data, 1, err.len, stderr);
+    buf_free(&err);
+    free(home);
+    return code;
+}
+
+typedef struct {
+    const mock_clock *clk;
+    int64_t spawn;
+    mock_settings settings;
+    fixed_start fixed_ctx;
+    mock_clock fixed_clk;
+    int64_t wall_start; /* Unix ms at spawn */
+} run_clock;
+
+/* Plays `sc` with the given sinks; returns the exit code (dies by a signal step's signal). */
+static int play_scenario(scenario *sc, const chaos_spec *chaos, run_clock *rc, rng *r,
+                         const char *prompt, const char *cwd, const sink *sinks, size_t n_sinks,
+                         int explain_fd) {
+    char thread_id[UUID_STR_LEN + 1];
+    uuid_v7(thread_id, (uint64_t)rc->clk->wall_ms(rc->clk), r);
+
+    /* SIGINT interrupts the turn (exit 1) unless the scenario wants the default death. */
+    sigset_t watch;
+    sigemptyset(&watch);
+    sigaddset(&watch, SIGINT);
+    if (!sc->sigint_kills) sigprocmask(SIG_BLOCK, &watch, NULL);
+
+    rng chaos_rng;
+    rng_seed(&chaos_rng, rng_next(r) ^ UINT64_C(0xc4a05c4a05c4a05));
+    plan_params params = {
+        .chaos = chaos,
+        .chaos_rng = &chaos_rng,
+        .wall_start_ms = rc->wall_start,
+        .sc = sc,
+        .turn = 0,
+        .speed = rc->settings.speed,
+        .rng = r,
+        .cwd = cwd,
+        .thread_id = thread_id,
+        .prompt = prompt,
+    };
+    planner pl;
+    plan_init(&pl, &params);
+    play_params play_p = {
+        .clock = rc->clk,
+        .anchor_ns = rc->spawn,
+        .out_fd = STDOUT_FILENO,
+        .err_fd = STDERR_FILENO,
+        .sinks = sinks,
+        .n_sinks = n_sinks,
+        .watch = sc->sigint_kills ? NULL : &watch,
+        .explain_fd = explain_fd,
+    };
+    play_result res;
+    int code = play(&pl, &play_p, &res);
+    int die = res.die_signal;
+    play_result_free(&res);
+    plan_free(&pl);
+    if (die) {
+        /* A signal step: die by it for real, with its default action. */
+        signal(die, SIG_DFL);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, die);
+        sigprocmask(SIG_UNBLOCK, &one, NULL);
+        raise(die);
+    }
+    return code;
+}
+
+static bool color_wanted(const char *mode) {
+    if (mode && !strcmp(mode, "always")) return true;
+    if (mode && !strcmp(mode, "never")) return false;
+    return isatty(STDERR_FILENO);
+}
+
+/* Replaces *sc with a scenario built from text, keeping the original's start-up timing. */
+static int swap_scenario(scenario *sc, const char *name, const char *yaml, diag *err) {
+    scenario repl;
+    if (scenario_load_mem(name, yaml, strlen(yaml), &repl, err) < 0) return -1;
+    repl.has_startup = sc->has_startup;
+    repl.startup_ns = sc->startup_ns;
+    repl.has_preflight = sc->has_preflight;
+    repl.preflight_ns = sc->preflight_ns;
+    repl.cli = sc->cli; /* strings stay valid: the old arena lives on in `keep` */
+    *sc = repl;
+    return 0;
+}
+
+static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
+    char *msg = NULL, *home = NULL;
+    diag err;
+    diag_init(&err);
+    /* Pre-flight, in the real order: -c, CODEX_HOME, -C. */
+    if (preflight_overrides(inv, &msg) < 0) return preflight_fail(msg);
+    if (preflight_codex_home(getenv("CODEX_HOME"), getenv("HOME"), &home, &msg) < 0)
+        return preflight_fail(msg);
+    if (inv->cd && preflight_cd(inv->cd, &msg) < 0) {
+        free(home);
+        return preflight_fail(msg);
     }
 
+    scenario sc, old;
+    bool have_old = false;
+    if (select_and_load(&sc, &err) < 0) {
+        free(home);
+        return mock_error(&err);
+    }
     /* Chaos: CODEX_MOCK_CHAOS wins over the scenario's own `chaos:`. */
     chaos_spec chaos = sc.chaos;
     if (getenv("CODEX_MOCK_CHAOS") && chaos_parse(getenv("CODEX_MOCK_CHAOS"), &chaos, &err) < 0) {
         scenario_free(&sc);
-        cli_free(&inv);
+        free(home);
         return mock_error(&err);
     }
     /* Narration goes to its own file or terminal, never to stdout or stderr. */
@@ -134,101 +256,187 @@ int main(int argc, char **argv) {
             diag_set(&err, NULL, 0, 0, "CODEX_MOCK_EXPLAIN: cannot open '%s': %s", explain,
                      strerror(errno));
             scenario_free(&sc);
-            cli_free(&inv);
+            free(home);
             return mock_error(&err);
         }
     }
-
     rng r;
-    rng_seed(&r, settings.has_seed ? settings.seed
-                                   : (uint64_t)clk->wall_ms(clk) * 1000003u ^ (uint64_t)getpid() ^
-                                         (uint64_t)spawn);
+    rng_seed(&r, rc->settings.has_seed ? rc->settings.seed
+                                       : (uint64_t)rc->clk->wall_ms(rc->clk) * 1000003u ^
+                                             (uint64_t)getpid() ^ (uint64_t)rc->spawn);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, ".");
 
-    /* Prompt: print the notice and block on stdin when the real CLI does. */
-    prompt_plan pp = prompt_decide(&inv, isatty(STDIN_FILENO));
-    if (pp.error) {
-        fprintf(stderr, "%s\n", pp.error);
-        scenario_free(&sc);
-        cli_free(&inv);
-        return EXIT_TURN_FAILED;
-    }
-    int64_t preflight = plan_scale(plan_preflight_raw_ns(&sc, &r), settings.speed);
+    int code = EXIT_TURN_FAILED;
+    char *prompt = NULL;
+    cJSON *schema = NULL;
+    run_header hdr = {0};
     buf in;
     buf_init(&in);
+
+    /* config.toml time: a scenario that fails there plays before the prompt is read. */
+    if (sc.cli.before_prompt) {
+        sink s = inv->json ? sink_jsonl() : sink_human();
+        code = play_scenario(&sc, &chaos, rc, &r, NULL, cwd, &s, 1, explain_fd);
+        goto done;
+    }
+
+    /* Prompt: print the notice and block on stdin when the real CLI does. */
+    prompt_plan pp = prompt_decide(inv, isatty(STDIN_FILENO));
+    if (pp.error) {
+        fprintf(stderr, "%s\n", pp.error);
+        goto done;
+    }
     if (pp.read_stdin) {
-        clk->wait_until(clk, spawn + preflight, NULL);
+        int64_t preflight = plan_scale(plan_preflight_raw_ns(&sc, &r), rc->settings.speed);
+        rc->clk->wait_until(rc->clk, rc->spawn + preflight, NULL);
         if (pp.notice) {
             fprintf(stderr, "%s\n", pp.notice);
             fflush(stderr);
         }
         read_all(STDIN_FILENO, &in);
         /* The real CLI blocks until EOF: everything after it shifts by the wait. */
-        int64_t late = clk->mono_ns(clk) - (spawn + preflight);
-        if (late > 0) spawn += late;
+        int64_t late = rc->clk->mono_ns(rc->clk) - (rc->spawn + preflight);
+        if (late > 0) rc->spawn += late;
     }
     const char *prompt_error;
-    char *prompt = prompt_finish(&inv, &pp, in.data ? in.data : "", in.len, &prompt_error);
-    buf_free(&in);
+    prompt = prompt_finish(inv, &pp, in.data ? in.data : "", in.len, &prompt_error);
     if (!prompt) {
         fprintf(stderr, "%s\n", prompt_error);
-        scenario_free(&sc);
-        cli_free(&inv);
-        return EXIT_TURN_FAILED;
+        goto done;
     }
 
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, ".");
-    char thread_id[UUID_STR_LEN + 1];
-    uuid_v7(thread_id, (uint64_t)clk->wall_ms(clk), &r);
+    /* --output-schema, the git check, then -o (opened now, written at the end). */
+    if (inv->output_schema && output_schema_load(inv->output_schema, &schema, &msg) < 0) {
+        code = preflight_fail(msg);
+        goto done;
+    }
+    if (preflight_git(cwd, inv->skip_git_repo_check || inv->yolo, &msg) < 0) {
+        code = preflight_fail(msg);
+        goto done;
+    }
+    if (inv->output_last_message && last_message_open(inv->output_last_message, &msg) < 0) {
+        code = preflight_fail(msg);
+        goto done;
+    }
 
-    /* SIGINT interrupts the turn (exit 1) unless the scenario wants the default death. */
-    sigset_t watch;
-    sigemptyset(&watch);
-    sigaddset(&watch, SIGINT);
-    if (!sc.sigint_kills) sigprocmask(SIG_BLOCK, &watch, NULL);
+    /* Thread start: an empty -m leaves no model to start with (reference §1.3). */
+    if (inv->model && !*inv->model) {
+        fprintf(stderr, "Error: thread/start: thread/start failed: No models are available. Set "
+                        "`model` explicitly or check your model catalog configuration. (code "
+                        "-32600)\n");
+        goto done;
+    }
 
-    rng chaos_rng;
-    rng_seed(&chaos_rng, rng_next(&r) ^ UINT64_C(0xc4a05c4a05c4a05));
-    plan_params params = {
-        .chaos = &chaos,
-        .chaos_rng = &chaos_rng,
-        .wall_start_ms = wall_start,
-        .sc = &sc,
-        .turn = 0,
-        .speed = settings.speed,
-        .rng = &r,
-        .cwd = cwd,
-        .thread_id = thread_id,
+    /* What the turn is: the missing-key failure, a fork with nothing to do, or the scenario. */
+    old = sc;
+    if (sc.cli.requires_api_key && !auth_exec_has_credentials(home, getenv("CODEX_API_KEY"))) {
+        if (swap_scenario(&sc, "<missing API key>", MISSING_KEY_YAML, &err) < 0) {
+            code = mock_error(&err);
+            goto done;
+        }
+        have_old = true;
+    } else if (pp.no_turn) {
+        if (swap_scenario(&sc, "<fork without a prompt>", FORK_ONLY_YAML, &err) < 0) {
+            code = mock_error(&err);
+            goto done;
+        }
+        have_old = true;
+    }
+
+    run_header_build(inv, &sc.cli, vp->legacy, &hdr);
+    human_state hs;
+    human_opts ho = {
+        .version = vp->version,
+        .research_preview = vp->legacy,
+        .workdir = cwd,
+        .model = hdr.model,
+        .provider = hdr.provider,
+        .approval = hdr.approval,
+        .sandbox = hdr.sandbox,
+        .reasoning_effort = hdr.reasoning_effort,
+        .reasoning_summaries = hdr.reasoning_summaries,
+        .prompt = prompt,
+        .color = color_wanted(inv->color),
+#ifdef __linux__
+        .bwrap_warning =
+            strcmp(hdr.sandbox_mode, "danger-full-access") != 0 && !bwrap_on_path(getenv("PATH")),
+#endif
     };
-    planner pl;
-    plan_init(&pl, &params);
-    sink sinks[] = {inv.json ? sink_jsonl() : sink_human()};
-    play_params play_p = {
-        .clock = clk,
-        .anchor_ns = spawn,
-        .out_fd = STDOUT_FILENO,
-        .err_fd = STDERR_FILENO,
-        .sinks = sinks,
-        .n_sinks = sizeof sinks / sizeof sinks[0],
-        .watch = sc.sigint_kills ? NULL : &watch,
-        .explain_fd = explain_fd,
-    };
-    play_result res;
-    int code = play(&pl, &play_p, &res);
-    int die = res.die_signal;
-    play_result_free(&res);
-    plan_free(&pl);
+    sink sinks[3];
+    size_t n = 0;
+    if (inv->json)
+        sinks[n++] = vp->legacy ? sink_jsonl_legacy() : sink_jsonl();
+    else
+        sinks[n++] = sink_human_full(&hs, &ho);
+    last_message_state lm;
+    if (inv->output_last_message) sinks[n++] = sink_last_message(&lm, inv->output_last_message);
+    schema_state ss;
+    const char *mode = getenv("CODEX_MOCK_SCHEMA");
+    bool strict = (mode && !strcmp(mode, "strict")) ||
+                  (!(mode && !strcmp(mode, "warn")) && sc.cli.schema == SCHEMA_MODE_STRICT);
+    if (schema) sinks[n++] = sink_output_schema(&ss, schema, inv->output_schema, strict);
+    code = play_scenario(&sc, &chaos, rc, &r, prompt, cwd, sinks, n, explain_fd);
+    if (schema && ss.mismatch && strict && code == EXIT_OK) code = EXIT_TURN_FAILED;
+
+done:
+    run_header_free(&hdr);
+    cJSON_Delete(schema);
+    buf_free(&in);
     free(prompt);
+    if (have_old) scenario_free(&old);
     scenario_free(&sc);
-    cli_free(&inv);
-    if (die) {
-        /* A signal step: die by it for real, with its default action. */
-        signal(die, SIG_DFL);
-        sigset_t one;
-        sigemptyset(&one);
-        sigaddset(&one, die);
-        sigprocmask(SIG_UNBLOCK, &one, NULL);
-        raise(die);
+    free(home);
+    if (explain_fd > 0) close(explain_fd);
+    diag_free(&err);
+    return code;
+}
+
+int main(int argc, char **argv) {
+    run_clock rc;
+    rc.clk = clock_system();
+    rc.spawn = rc.clk->mono_ns(rc.clk);
+    signal(SIGPIPE, SIG_IGN);
+
+    diag err;
+    diag_init(&err);
+    version_profile vp;
+    if (choose_profile(&vp, &err) < 0) return mock_error(&err);
+
+    invocation inv;
+    cli_parse_profile(argc, argv, vp.version, vp.legacy, &inv);
+    if (inv.done) {
+        if (inv.done_stdout) fputs(inv.done_stdout, stdout);
+        if (inv.done_stderr) fputs(inv.done_stderr, stderr);
+        int code = inv.done_code;
+        cli_free(&inv);
+        version_profile_free(&vp);
+        return code;
     }
+
+    int code;
+    if (inv.cmd == CMD_LOGIN || inv.cmd == CMD_LOGIN_STATUS || inv.cmd == CMD_LOGOUT) {
+        code = run_auth(&inv, vp.legacy);
+    } else if (settings_parse(getenv("CODEX_MOCK_SPEED"), getenv("CODEX_MOCK_SEED"), &rc.settings,
+                              &err) < 0) {
+        code = mock_error(&err);
+    } else {
+        /* CODEX_MOCK_NOW fixes the wall clock's start, for byte-identical runs. */
+        const char *now_text = getenv("CODEX_MOCK_NOW");
+        int64_t start_ms;
+        if (now_text && *now_text && settings_parse_now(now_text, &start_ms, &err) < 0) {
+            code = mock_error(&err);
+        } else {
+            if (now_text && *now_text) {
+                rc.fixed_clk = clock_fixed_start(&rc.fixed_ctx, rc.clk, start_ms, rc.spawn);
+                rc.clk = &rc.fixed_clk;
+            }
+            rc.wall_start = rc.clk->wall_ms(rc.clk);
+            code = run_exec(&inv, &vp, &rc);
+        }
+    }
+    diag_free(&err);
+    cli_free(&inv);
+    version_profile_free(&vp);
     return code;
 }

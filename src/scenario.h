@@ -206,6 +206,7 @@ typedef struct {
     int line, col; /* position in the scenario file */
     bool has_after, has_at, has_duration;
     bool exact;          /* STEP_STDERR: write the bytes as given, no newline added */
+    bool has_template;   /* some string of the step holds a {{placeholder}} */
     int64_t after_ns;    /* delay since the previous output */
     int64_t at_ns;       /* absolute offset since spawn */
     int64_t duration_ns; /* command / tool calls: between item.started and item.completed */

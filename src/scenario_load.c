@@ -1,4 +1,5 @@
 #include "scenario_load.h"
+#include "template.h"
 #include "buf.h"
 #include "duration.h"
 #include "exitcodes.h"
@@ -40,6 +41,7 @@ typedef struct {
     yread *r;
     scenario *sc;
     diag *err;
+    bool saw_template; /* a string of the current step holds a {{placeholder}} */
 } loader;
 
 static int fail_at(loader *L, const ynode *n, const char *fmt, ...)
@@ -109,6 +111,16 @@ static int get_str(loader *L, const ynode *n, const char *what, mstr *out) {
     if (n->type == YS_NULL || n->type == YS_BOOL)
         return fail_at(L, n, "'%s' must be a string, found %s (quote it if you meant the text)",
                        what, ynode_kind_name(n));
+    if (template_present(n->value, n->len)) {
+        const char *bad;
+        size_t bad_len;
+        if (template_check(n->value, n->len, &bad, &bad_len) < 0)
+            return fail_at(L, n,
+                           "unknown placeholder %.*s in '%s' (known: {{prompt}}, {{thread_id}}, "
+                           "{{cwd}}, {{env.NAME}}, {{invocation}}, {{now}})",
+                           (int)bad_len, bad, what);
+        L->saw_template = true;
+    }
     *out = keep(L, n->value, n->len);
     return 0;
 }
@@ -1204,8 +1216,12 @@ static step *step_push(step_vec *sv) {
 
 static int load_steps_tree(loader *L, const ynode *seq, step_vec *sv) {
     if (need_sequence(L, seq, "'steps'") < 0) return -1;
-    for (size_t i = 0; i < seq->n; i++)
-        if (parse_step(L, seq->items[i], step_push(sv)) < 0) return -1;
+    for (size_t i = 0; i < seq->n; i++) {
+        L->saw_template = false;
+        step *st = step_push(sv);
+        if (parse_step(L, seq->items[i], st) < 0) return -1;
+        st->has_template = L->saw_template;
+    }
     return 0;
 }
 
@@ -1224,7 +1240,10 @@ static int load_steps_stream(loader *L, step_vec *sv) {
         if (pe->type == YAML_SEQUENCE_END_EVENT) return yread_skip_event(L->r);
         ynode *n;
         if (yread_node(L->r, &n) < 0) return -1;
-        if (parse_step(L, n, step_push(sv)) < 0) return -1;
+        L->saw_template = false;
+        step *st = step_push(sv);
+        if (parse_step(L, n, st) < 0) return -1;
+        st->has_template = L->saw_template;
         yread_scratch_reset(L->r);
     }
 }
@@ -1535,7 +1554,7 @@ static int load(yread *r, scenario *out, diag *err) {
     memset(out, 0, sizeof *out);
     arena_init(&out->mem);
     out->file = arena_strdup(&out->mem, r->file);
-    loader L = {r, out, err};
+    loader L = {r, out, err, false};
     int rc = load_document(&L);
     yread_close(r);
     if (rc < 0) scenario_free(out);

@@ -36,6 +36,8 @@ typedef struct {
 
 /* `codex exec --json`: every event as its JSONL line on stdout. */
 sink sink_jsonl(void);
+/* The same in the 0.60-era profile: turn.completed's usage has three keys. */
+sink sink_jsonl_legacy(void);
 /* Default (human) mode: stdout gets only the final message and "\n" on success; an interrupted
  * run says `turn interrupted` on stderr. */
 sink sink_human(void);

@@ -1,24 +1,44 @@
-/* codex-mock — the toolbox beside the fake `codex`: lint and list scenarios (design.md §4). */
+/* codex-mock — the toolbox beside the fake `codex` (design.md §4): lint, list, show, record,
+ * convert. Each command returns its exit code; messages go to stdout (reports) or stderr. */
 #include "buf.h"
+#include "convert.h"
 #include "diag.h"
 #include "exitcodes.h"
+#include "lint.h"
+#include "recording.h"
 #include "scenario_load.h"
 #include "select.h"
+#include "show.h"
+#include "tool_record.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static const char USAGE[] =
     "Usage: codex-mock <command> [args]\n"
     "\n"
     "Commands:\n"
-    "  lint FILE...   check scenario files (YAML, format, values); FILE:LINE:COL messages\n"
-    "  list           the built-in scenarios, one line each\n"
-    "  help           this text\n"
-    "  version        the codex-mock version\n"
+    "  lint FILE...        check scenario files (YAML, format, values, lifecycle rules);\n"
+    "                      FILE:LINE:COL messages\n"
+    "  list                the built-in scenarios, one line each\n"
+    "  show FILE           the expanded timeline [--json] [--turn N] [--seed N]\n"
+    "  record [--out DIR] [--filter NAME=REGEX]... [--filter-file FILE] [--no-scrub]\n"
+    "         -- codex exec ...\n"
+    "                      run the real CLI, pass its I/O through, write a recording\n"
+    "  convert DIR|FILE [-o OUT] [--template-thread-id] [--turn N]\n"
+    "                      a recording, a --json capture or a session rollout → scenario YAML\n"
+    "  help                this text\n"
+    "  version             the codex-mock version\n"
     "\n"
-    "Exit codes: 0 ok, 1 a checked file has errors, 2 usage error.\n";
+    "Exit codes: 0 ok, 1 a checked or converted file has errors, 2 usage error,\n"
+    "78 codex-mock could not do its job (record: CLI not found, recording not written).\n"
+    "record exits with the recorded CLI's own exit code.\n";
 
 static int cmd_lint(int argc, char **argv) {
     if (argc < 1) {
@@ -36,11 +56,23 @@ static int cmd_lint(int argc, char **argv) {
             bad++;
             continue;
         }
+        findings f = {0};
+        lint_scenario(&sc, &f);
+        for (size_t k = 0; k < f.n; k++)
+            printf("%s:%d:%d: %s: %s\n", argv[i], f.v[k].line, f.v[k].col,
+                   f.v[k].level == FIND_ERROR ? "error" : "warning", f.v[k].msg);
         size_t steps = 0;
         for (size_t t = 0; t < sc.n_turns; t++)
             steps += sc.turns[t].n_steps;
-        printf("%s: ok (%zu turn%s, %zu step%s)\n", argv[i], sc.n_turns, sc.n_turns == 1 ? "" : "s",
-               steps, steps == 1 ? "" : "s");
+        if (f.errors) {
+            bad++;
+        } else {
+            printf("%s: ok (%zu turn%s, %zu step%s", argv[i], sc.n_turns,
+                   sc.n_turns == 1 ? "" : "s", steps, steps == 1 ? "" : "s");
+            if (f.warnings) printf("; %zu warning%s", f.warnings, f.warnings == 1 ? "" : "s");
+            puts(")");
+        }
+        findings_free(&f);
         scenario_free(&sc);
     }
     return bad ? 1 : 0;
@@ -94,6 +126,140 @@ static int cmd_list(void) {
     return 0;
 }
 
+static bool parse_uint(const char *s, unsigned long long *out) {
+    char *end;
+    if (!s || !*s) return false;
+    *out = strtoull(s, &end, 10);
+    return *end == '\0';
+}
+
+static int cmd_show(int argc, char **argv) {
+    const char *file = NULL;
+    show_options o = {.turn = 0, .seed = 1, .json = false};
+    for (int i = 0; i < argc; i++) {
+        unsigned long long v;
+        if (!strcmp(argv[i], "--json")) {
+            o.json = true;
+        } else if (!strcmp(argv[i], "--human")) {
+            o.human_mode = true;
+        } else if (!strcmp(argv[i], "--turn") && i + 1 < argc && parse_uint(argv[i + 1], &v) &&
+                   v >= 1) {
+            o.turn = (size_t)v - 1, i++;
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc && parse_uint(argv[i + 1], &v)) {
+            o.seed = v, i++;
+        } else if (argv[i][0] != '-' && !file) {
+            file = argv[i];
+        } else {
+            fprintf(stderr,
+                    "codex-mock show: unexpected '%s'\nUsage: codex-mock show FILE "
+                    "[--json] [--turn N] [--seed N]\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    if (!file) {
+        fputs("codex-mock show: give a scenario file\nUsage: codex-mock show FILE [--json] "
+              "[--turn N] [--seed N]\n",
+              stderr);
+        return 2;
+    }
+    scenario sc;
+    diag err;
+    diag_init(&err);
+    if (scenario_load_file(file, &sc, &err) < 0) {
+        diag_print(&err, stderr);
+        diag_free(&err);
+        return 1;
+    }
+    if (o.turn >= sc.n_turns) {
+        fprintf(stderr, "codex-mock show: %s has %zu turn%s; there is no turn %zu\n", file,
+                sc.n_turns, sc.n_turns == 1 ? "" : "s", o.turn + 1);
+        scenario_free(&sc);
+        return 2;
+    }
+    char cwd[PATH_MAX];
+    o.cwd = getcwd(cwd, sizeof cwd) ? cwd : "/";
+    buf out;
+    buf_init(&out);
+    show_timeline(&sc, &o, &out);
+    fwrite(out.data ? out.data : "", 1, out.len, stdout);
+    buf_free(&out);
+    scenario_free(&sc);
+    return 0;
+}
+
+static int cmd_convert(int argc, char **argv) {
+    const char *in = NULL, *out = NULL;
+    convert_options o = {0};
+    for (int i = 0; i < argc; i++) {
+        unsigned long long v;
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--out")) && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(argv[i], "--template-thread-id")) {
+            o.template_thread_id = true;
+        } else if (!strcmp(argv[i], "--turn") && i + 1 < argc && parse_uint(argv[i + 1], &v) &&
+                   v >= 1) {
+            o.rollout_turn = (int)v, i++;
+        } else if (argv[i][0] != '-' && !in) {
+            in = argv[i];
+        } else {
+            fprintf(stderr,
+                    "codex-mock convert: unexpected '%s'\nUsage: codex-mock convert DIR|FILE [-o "
+                    "OUT] [--template-thread-id] [--turn N]\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    if (!in) {
+        fputs("codex-mock convert: give a recording directory, a --json capture or a rollout "
+              "file\nUsage: codex-mock convert DIR|FILE [-o OUT] [--template-thread-id] "
+              "[--turn N]\n",
+              stderr);
+        return 2;
+    }
+    o.source = in;
+    struct stat st;
+    if (stat(in, &st) != 0) {
+        fprintf(stderr, "codex-mock: %s: no such file or directory\n", in);
+        return 1;
+    }
+    buf yaml;
+    buf_init(&yaml);
+    convert_notes notes = {0};
+    diag err;
+    diag_init(&err);
+    int rc;
+    if (S_ISDIR(st.st_mode)) {
+        recording r;
+        rc = recording_load_dir(in, &r, &err);
+        if (rc == 0) rc = convert_recording(&r, &o, &yaml, &notes, &err);
+        recording_free(&r);
+    } else if (convert_is_rollout(in)) {
+        rc = convert_rollout(in, &o, &yaml, &notes, &err);
+    } else {
+        recording r;
+        rc = recording_load_capture(in, &r, &err);
+        if (rc == 0) {
+            const char *base = strrchr(in, '/');
+            r.name = xstrdup(base ? base + 1 : in);
+            rc = convert_recording(&r, &o, &yaml, &notes, &err);
+        }
+        recording_free(&r);
+    }
+    if (rc == 0 && out) rc = recording_write_file(out, yaml.data, yaml.len, &err);
+    if (rc < 0) {
+        diag_print(&err, stderr);
+    } else {
+        for (size_t i = 0; i < notes.n; i++)
+            fprintf(stderr, "codex-mock convert: note: %s\n", notes.v[i]);
+        if (!out) fwrite(yaml.data, 1, yaml.len, stdout);
+    }
+    diag_free(&err);
+    convert_notes_free(&notes);
+    buf_free(&yaml);
+    return rc < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "-h")) {
@@ -106,6 +272,9 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "lint")) return cmd_lint(argc - 2, argv + 2);
     if (!strcmp(argv[1], "list")) return cmd_list();
+    if (!strcmp(argv[1], "show")) return cmd_show(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "record")) return tool_record(argc - 2, argv + 2, environ);
     fprintf(stderr, "codex-mock: unknown command '%s'\n\n%s", argv[1], USAGE);
     return 2;
 }

@@ -1,0 +1,42 @@
+/* record — run a real CLI with its stdio passed through live, and capture what it did
+ * (design.md §4 `codex-mock record`).
+ *
+ * record_run() forks and execs `program` with `argv`, copies our stdin to it (unless stdin is a
+ * terminal, which the child then shares), and copies its stdout and stderr to ours as they
+ * arrive, stamping each line with its arrival time (tenths of a ms since spawn, from the clock
+ * passed in). Signals the recorder receives (SIGINT, SIGTERM, SIGHUP, SIGQUIT) are forwarded
+ * when they were sent to us alone (kill), not when the terminal sent them to the whole process
+ * group, and noted as `signal_sent` either way. A status line is drawn on `progress_fd` (a
+ * terminal) during long recordings and erased before any passthrough output.
+ *
+ * Fills out->out, out->err, exit_code (-N for a signal), duration, stdin text, signal info; the
+ * caller fills argv/cwd/env/rollout and writes the directory. Returns 0, or -1 with *err
+ * filled when the program cannot be started. The caller frees the recording.
+ *
+ * record_find_program() resolves the real CLI: `override` when set (CODEX_MOCK_REAL_CODEX),
+ * a name containing '/' as it is, else the first executable `name` on `path` whose directory
+ * is not `skip_dir` (codex-mock's own, where our fake `codex` lives). Heap string or NULL. */
+#ifndef CODEX_MOCK_RECORD_H
+#define CODEX_MOCK_RECORD_H
+
+#include "clock.h"
+#include "diag.h"
+#include "recording.h"
+
+#include <stdbool.h>
+
+typedef struct {
+    const char *program;     /* resolved executable */
+    char *const *argv;       /* argv[0] as the user wrote it */
+    const mock_clock *clock; /* time stamps */
+    int in_fd, out_fd, err_fd;
+    int progress_fd; /* -1: no status line */
+    const char *progress_label;
+} record_params;
+
+int record_run(const record_params *p, recording *out, diag *err);
+
+char *record_find_program(const char *name, const char *path, const char *skip_dir,
+                          const char *override);
+
+#endif

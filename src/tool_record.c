@@ -1,0 +1,354 @@
+/* tool_record — `codex-mock record`: options, the real CLI's whereabouts, the session file it
+ * wrote, secret scrubbing, and the recording directory (see tool_record.h). */
+#include "tool_record.h"
+#include "clock.h"
+#include "exitcodes.h"
+#include "record.h"
+#include "recording.h"
+#include "scrub.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char RECORD_USAGE[] =
+    "Usage: codex-mock record [--out DIR] [--filter NAME=REGEX]... [--filter-file FILE]\n"
+    "                         [--no-scrub] [--name NAME] -- codex exec ...\n";
+
+/* ---------------------------------------------------------------- session files */
+
+typedef struct {
+    char *path;
+    long long mtime_ns;
+    long long size;
+} file_stamp;
+
+typedef struct {
+    file_stamp *v;
+    size_t n;
+} file_list;
+
+static void list_files(const char *dir, file_list *out) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(p, &st) != 0) {
+            free(p);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            list_files(p, out);
+            free(p);
+            continue;
+        }
+        size_t n = strlen(e->d_name);
+        if (!S_ISREG(st.st_mode) || n < 6 || strcmp(e->d_name + n - 6, ".jsonl")) {
+            free(p);
+            continue;
+        }
+        out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+        out->v[out->n++] =
+            (file_stamp){p, (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+                         (long long)st.st_size};
+    }
+    closedir(d);
+}
+
+static void files_free(file_list *l) {
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].path);
+    free(l->v);
+}
+
+/* The newest session file that appeared (or grew: `exec resume` appends) during the run. */
+static char *new_session_file(const file_list *before, const file_list *after) {
+    const file_stamp *best = NULL;
+    for (size_t i = 0; i < after->n; i++) {
+        const file_stamp *a = &after->v[i];
+        bool changed = true;
+        for (size_t j = 0; j < before->n; j++)
+            if (!strcmp(before->v[j].path, a->path))
+                changed = before->v[j].mtime_ns != a->mtime_ns || before->v[j].size != a->size;
+        if (changed && (!best || a->mtime_ns > best->mtime_ns)) best = a;
+    }
+    return best ? xstrdup(best->path) : NULL;
+}
+
+static char *sessions_dir(char *const *env) {
+    const char *home = NULL, *codex_home = NULL;
+    for (size_t i = 0; env[i]; i++) {
+        if (!strncmp(env[i], "CODEX_HOME=", 11)) codex_home = env[i] + 11;
+        if (!strncmp(env[i], "HOME=", 5)) home = env[i] + 5;
+    }
+    if (codex_home && *codex_home) return xasprintf("%s/sessions", codex_home);
+    return xasprintf("%s/.codex/sessions", home ? home : ".");
+}
+
+/* ---------------------------------------------------------------- argv */
+
+/* The -o / --output-last-message value of a codex argv, or NULL. */
+static const char *last_message_arg(char *const *argv) {
+    for (size_t i = 1; argv[i]; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) break;
+        if ((!strcmp(a, "-o") || !strcmp(a, "--output-last-message")) && argv[i + 1])
+            return argv[i + 1];
+        if (!strncmp(a, "--output-last-message=", 22)) return a + 22;
+        if (!strncmp(a, "-o", 2) && a[2] && a[1] != '-') return a + 2;
+    }
+    return NULL;
+}
+
+static bool env_kept(const char *name) {
+    static const char *const exact[] = {"HOME", "USER",     "LANG",     "LC_ALL", "TERM",
+                                        "TZ",   "NO_COLOR", "RUST_LOG", NULL};
+    for (size_t i = 0; exact[i]; i++)
+        if (!strcmp(name, exact[i])) return true;
+    if (!strncmp(name, "CODEX_MOCK_", 11)) return false;
+    return !strncmp(name, "CODEX_", 6) || !strncmp(name, "OPENAI_", 7);
+}
+
+static char *scrubbed(const scrubber *s, bool on, const char *text, size_t len, size_t *out_len) {
+    if (!on) {
+        if (out_len) *out_len = len;
+        return xstrndup(text, len);
+    }
+    return scrub_apply(s, text, len, out_len);
+}
+
+static void scrub_stream(const scrubber *s, rec_stream *st) {
+    rec_stream fresh = {0};
+    buf_init(&fresh.bytes);
+    for (size_t i = 0; i < st->n_lines; i++) {
+        const rec_line *l = &st->lines[i];
+        size_t n;
+        char *line = scrub_apply(s, st->bytes.data + l->off, l->len, &n);
+        rec_stream_feed(&fresh, line, n, l->t);
+        free(line);
+    }
+    if (st->n_lines) rec_stream_finish(&fresh, st->lines[st->n_lines - 1].t);
+    buf_free(&st->bytes);
+    free(st->lines);
+    *st = fresh;
+}
+
+static char *exe_dir(void) {
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return NULL;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash) *slash = '\0';
+    return xstrdup(self);
+}
+
+static void print_diag(diag *d) {
+    diag_print(d, stderr);
+    diag_free(d);
+}
+
+/* ---------------------------------------------------------------- the command */
+
+int tool_record(int argc, char **argv, char *const *env) {
+    const char *out_dir = NULL, *name = NULL;
+    bool scrub_on = true;
+    scrubber s;
+    scrub_init(&s);
+    diag err;
+    diag_init(&err);
+    int i = 0;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        }
+        if (a[0] != '-') break;
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if ((!strcmp(a, "--out") || !strcmp(a, "-o")) && v) {
+            out_dir = v, i++;
+        } else if (!strcmp(a, "--name") && v) {
+            name = v, i++;
+        } else if (!strcmp(a, "--filter") && v) {
+            if (scrub_add_filter(&s, v, &err) < 0) {
+                print_diag(&err);
+                scrub_free(&s);
+                return EXIT_USAGE;
+            }
+            i++;
+        } else if (!strcmp(a, "--filter-file") && v) {
+            if (scrub_add_file(&s, v, &err) < 0) {
+                print_diag(&err);
+                scrub_free(&s);
+                return EXIT_USAGE;
+            }
+            i++;
+        } else if (!strcmp(a, "--no-scrub")) {
+            scrub_on = false;
+        } else {
+            fprintf(stderr, "codex-mock record: unknown option or missing value: %s\n\n%s", a,
+                    RECORD_USAGE);
+            scrub_free(&s);
+            return EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "codex-mock record: give the command to record after --\n\n%s",
+                RECORD_USAGE);
+        scrub_free(&s);
+        return EXIT_USAGE;
+    }
+    char **cmd = argv + i;
+    if (scrub_on) scrub_defaults(&s, env);
+
+    char *self_dir = exe_dir();
+    const char *path = NULL, *override = NULL;
+    for (size_t k = 0; env[k]; k++) {
+        if (!strncmp(env[k], "PATH=", 5)) path = env[k] + 5;
+        if (!strncmp(env[k], "CODEX_MOCK_REAL_CODEX=", 22)) override = env[k] + 22;
+    }
+    if (strcmp(cmd[0], "codex") != 0) override = NULL; /* the override names the real codex */
+    char *program = record_find_program(cmd[0], path, self_dir, override);
+    free(self_dir);
+    if (!program) {
+        fprintf(stderr,
+                "codex-mock record: '%s' was not found on PATH (codex-mock's own directory is "
+                "skipped); install the real CLI or set CODEX_MOCK_REAL_CODEX\n",
+                cmd[0]);
+        scrub_free(&s);
+        return EXIT_MOCK_ERROR;
+    }
+
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    char *default_out = xasprintf("codex-recording-%s", stamp);
+    if (!out_dir) out_dir = default_out;
+
+    char *sess = sessions_dir(env);
+    file_list before = {0}, after = {0};
+    list_files(sess, &before);
+
+    recording r;
+    recording_init(&r);
+    record_params rp = {
+        .program = program,
+        .argv = cmd,
+        .clock = clock_system(),
+        .in_fd = STDIN_FILENO,
+        .out_fd = STDOUT_FILENO,
+        .err_fd = STDERR_FILENO,
+        .progress_fd = isatty(STDERR_FILENO) ? STDERR_FILENO : -1,
+        .progress_label = out_dir,
+    };
+    signal(SIGPIPE, SIG_IGN);
+    int rc = record_run(&rp, &r, &err);
+    free(program);
+    if (rc < 0) {
+        fputs("codex-mock record: ", stderr);
+        print_diag(&err);
+        recording_free(&r);
+        files_free(&before);
+        free(sess);
+        free(default_out);
+        scrub_free(&s);
+        return EXIT_MOCK_ERROR;
+    }
+    list_files(sess, &after);
+    char *rollout = new_session_file(&before, &after);
+    files_free(&before);
+    files_free(&after);
+    free(sess);
+
+    /* what the recording keeps besides the streams */
+    for (char **p = cmd; *p; p++)
+        r.argc++;
+    r.argv = xcalloc(r.argc + 1, sizeof(char *));
+    for (size_t k = 0; k < r.argc; k++)
+        r.argv[k] = scrubbed(&s, scrub_on, cmd[k], strlen(cmd[k]), NULL);
+    char cwd[PATH_MAX];
+    r.cwd = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : ".");
+    for (size_t k = 0; env[k]; k++) {
+        const char *eq = strchr(env[k], '=');
+        if (!eq) continue;
+        char *n = xstrndup(env[k], (size_t)(eq - env[k]));
+        if (!env_kept(n)) {
+            free(n);
+            continue;
+        }
+        r.env = xrealloc(r.env, (r.n_env + 1) * sizeof *r.env);
+        r.env[r.n_env].name = n;
+        r.env[r.n_env].value = scrub_on && scrub_sensitive_name(n)
+                                   ? xasprintf("<%s>", n)
+                                   : scrubbed(&s, scrub_on, eq + 1, strlen(eq + 1), NULL);
+        r.n_env++;
+    }
+    r.json_mode = false;
+    for (size_t k = 1; k < r.argc; k++)
+        if (!strcmp(r.argv[k], "--json") || !strcmp(r.argv[k], "--experimental-json"))
+            r.json_mode = true;
+    r.name = xstrdup(name ? name : "recording");
+    if (r.stdin_text) {
+        char *t = scrubbed(&s, scrub_on, r.stdin_text, r.stdin_len, &r.stdin_len);
+        free(r.stdin_text);
+        r.stdin_text = t;
+    }
+    if (scrub_on) {
+        scrub_stream(&s, &r.out);
+        scrub_stream(&s, &r.err);
+    }
+    if (rollout) {
+        size_t len;
+        char *data = recording_read_file(rollout, &len);
+        if (data) {
+            const char *base = strrchr(rollout, '/');
+            r.rollout_name = xstrdup(base ? base + 1 : rollout);
+            r.rollout_data = scrubbed(&s, scrub_on, data, len, &r.rollout_len);
+            free(data);
+        }
+        free(rollout);
+    }
+    const char *lm = last_message_arg(cmd);
+    if (lm) {
+        size_t len;
+        char *data = recording_read_file(lm, &len);
+        if (data) {
+            r.last_message = scrubbed(&s, scrub_on, data, len, &r.last_message_len);
+            free(data);
+        }
+    }
+    rc = recording_write_dir(&r, out_dir, &err);
+    int code = r.exit_code;
+    recording_free(&r);
+    free(default_out);
+    scrub_free(&s);
+    if (rc < 0) {
+        fputs("codex-mock record: ", stderr);
+        print_diag(&err);
+        return EXIT_MOCK_ERROR;
+    }
+    if (code < 0) { /* die the way the recorded CLI died */
+        fflush(stdout);
+        signal(-code, SIG_DFL);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, -code);
+        sigprocmask(SIG_UNBLOCK, &one, NULL);
+        raise(-code);
+        return 128 - code;
+    }
+    return code;
+}

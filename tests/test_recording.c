@@ -1,0 +1,127 @@
+/* recording: line splitting and stamps, write → load round trip, corpus layout, signals. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "recording.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void test_feed_splits_lines(void **state) {
+    (void)state;
+    rec_stream s = {0};
+    buf_init(&s.bytes);
+    rec_stream_feed(&s, "a\nb", 3, 10);
+    rec_stream_feed(&s, "c\n", 2, 25);
+    rec_stream_feed(&s, "tail", 4, 30);
+    rec_stream_finish(&s, 40);
+    assert_int_equal(s.n_lines, 3);
+    assert_int_equal(s.lines[0].t, 10);
+    assert_int_equal(s.lines[1].t, 25); /* stamped when its newline arrived */
+    assert_int_equal(s.lines[1].len, 3);
+    assert_int_equal(s.lines[2].t, 40);
+    assert_int_equal(s.lines[2].len, 4);
+    buf_free(&s.bytes);
+    free(s.lines);
+}
+
+static void test_write_then_load(void **state) {
+    (void)state;
+    char dir[] = "/tmp/recording-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *out = xasprintf("%s/rec", dir);
+    recording r;
+    recording_init(&r);
+    r.argc = 3;
+    r.argv = xcalloc(4, sizeof(char *));
+    r.argv[0] = xstrdup("codex");
+    r.argv[1] = xstrdup("exec");
+    r.argv[2] = xstrdup("--json");
+    r.cwd = xstrdup("/w");
+    r.json_mode = r.has_timing = r.has_exit = true;
+    r.exit_code = -2;
+    r.signal_name = xstrdup("SIGINT");
+    r.signal_after_t = 15005;
+    rec_stream_feed(&r.out, "{\"type\":\"turn.started\"}\n", 24, 2187);
+    rec_stream_feed(&r.err, "warn\n", 5, 1000);
+    r.rollout_name = xstrdup("rollout-x.jsonl");
+    r.rollout_data = xstrdup("{}\n");
+    r.rollout_len = 3;
+    diag err;
+    diag_init(&err);
+    assert_int_equal(recording_write_dir(&r, out, &err), 0);
+    /* a second write into the same folder is refused */
+    assert_int_equal(recording_write_dir(&r, out, &err), -1);
+    assert_non_null(strstr(err.msg, "already holds"));
+    recording l;
+    assert_int_equal(recording_load_dir(out, &l, &err), 0);
+    assert_int_equal(l.argc, 3);
+    assert_string_equal(l.argv[2], "--json");
+    assert_true(l.json_mode && l.has_timing);
+    assert_int_equal(l.out.n_lines, 1);
+    assert_int_equal(l.out.lines[0].t, 2187);
+    assert_int_equal(l.err.lines[0].t, 1000);
+    assert_int_equal(l.exit_code, -2);
+    assert_string_equal(l.signal_name, "SIGINT");
+    assert_int_equal(l.signal_after_t, 15005);
+    assert_non_null(l.rollout_path);
+    char *tsv = xasprintf("%s/stdout_timing.tsv", out);
+    char *text = recording_read_file(tsv, NULL);
+    assert_string_equal(text, "ms_since_spawn\tline\n218.7\t{\"type\":\"turn.started\"}\n");
+    free(text);
+    free(tsv);
+    recording_free(&l);
+    recording_free(&r);
+    diag_free(&err);
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(out);
+}
+
+static void test_corpus_layout(void **state) {
+    (void)state;
+    recording r;
+    diag err;
+    diag_init(&err);
+    char *dir = xasprintf("%s/46_login_browser_waiting_for_callback/run2/", CORPUS_DIR);
+    assert_int_equal(recording_load_dir(dir, &r, &err), 0);
+    assert_string_equal(r.argv[0], "codex"); /* the timeout wrapper is gone */
+    assert_int_equal(r.exit_code, -15);
+    assert_string_equal(r.signal_name, "SIGTERM"); /* from the parent's meta.json, runs[1] */
+    assert_false(r.json_mode);
+    assert_int_equal(r.err.n_lines, 6);
+    recording_free(&r);
+    free(dir);
+    dir = xasprintf("%s/46_login_browser_waiting_for_callback", CORPUS_DIR);
+    assert_int_equal(recording_load_dir(dir, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "several runs"));
+    recording_free(&r);
+    free(dir);
+    diag_free(&err);
+}
+
+static void test_signal_names(void **state) {
+    (void)state;
+    assert_int_equal(signal_number("SIGINT"), SIGINT);
+    assert_int_equal(signal_number("TERM"), SIGTERM);
+    assert_int_equal(signal_number("SIGNOPE"), 0);
+    assert_string_equal(signal_name_of(SIGKILL), "SIGKILL");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_feed_splits_lines),
+        cmocka_unit_test(test_write_then_load),
+        cmocka_unit_test(test_corpus_layout),
+        cmocka_unit_test(test_signal_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,90 @@
+/* show: rows in time order with gaps to scale; --json rows carry the exact bytes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "scenario_load.h"
+#include "show.h"
+
+#include <cJSON.h>
+#include <string.h>
+
+static const char YAML[] = "codex_mock: 1\n"
+                           "preflight: 100ms\n"
+                           "startup: 200ms\n"
+                           "turns:\n"
+                           "  - started_after: 50ms\n"
+                           "    completed_after: 10ms\n"
+                           "    steps:\n"
+                           "      - message: \"Hello\\nthere\"\n"
+                           "        after: 40ms\n"
+                           "      - stderr: warn\n"
+                           "        after: 400ms\n";
+
+static void load(scenario *sc) {
+    diag err;
+    diag_init(&err);
+    assert_int_equal(scenario_load_mem("t.yaml", YAML, strlen(YAML), sc, &err), 0);
+    diag_free(&err);
+}
+
+static void test_human(void **state) {
+    (void)state;
+    scenario sc;
+    load(&sc);
+    buf out;
+    buf_init(&out);
+    show_options o = {.seed = 1, .cwd = "/w"};
+    show_timeline(&sc, &o, &out);
+    const char *p = out.data;
+    const char *pre = strstr(p, "preflight"), *ts = strstr(p, "thread.started"),
+               *msg = strstr(p, "agent_message item_0: Hello\\nthere"), *err = strstr(p, "warn"),
+               *ex = strstr(p, "code 0");
+    assert_true(pre && ts && msg && err && ex);
+    assert_true(pre < ts && ts < msg && msg < err && err < ex);
+    assert_non_null(strstr(p, "     290.0"));
+    /* the 400 ms gap is the longest: a full bar */
+    assert_non_null(strstr(p, "████████████████████████"));
+    buf_free(&out);
+    scenario_free(&sc);
+}
+
+static void test_json(void **state) {
+    (void)state;
+    scenario sc;
+    load(&sc);
+    buf out;
+    buf_init(&out);
+    show_options o = {.seed = 1, .cwd = "/w", .json = true};
+    show_timeline(&sc, &o, &out);
+    size_t rows = 0;
+    bool saw_msg = false;
+    for (char *line = strtok(out.data, "\n"); line; line = strtok(NULL, "\n"), rows++) {
+        cJSON *v = cJSON_Parse(line);
+        assert_non_null(v);
+        const cJSON *ev = cJSON_GetObjectItem(v, "event"), *b = cJSON_GetObjectItem(v, "bytes");
+        if (!strcmp(ev->valuestring, "item.completed")) {
+            saw_msg = true;
+            assert_string_equal(b->valuestring, "{\"type\":\"item.completed\",\"item\":{\"id\":"
+                                                "\"item_0\",\"type\":\"agent_message\",\"text\":"
+                                                "\"Hello\\nthere\"}}\n");
+            assert_true(cJSON_GetObjectItem(v, "t_ms")->valuedouble == 290.0);
+        }
+        cJSON_Delete(v);
+    }
+    assert_true(saw_msg);
+    assert_int_equal(rows, 7); /* preflight, thread, turn, message, stderr, turn.completed, exit */
+    buf_free(&out);
+    scenario_free(&sc);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_human),
+        cmocka_unit_test(test_json),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,123 @@
+/* yamlw: scalars come back from the loader byte for byte; JSON becomes flow YAML. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "scenario_load.h"
+#include "yamlw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Writes `message: <scalar>` into a scenario, loads it, returns the message text. */
+static void round_trip(const char *s, size_t len) {
+    buf y;
+    buf_init(&y);
+    buf_puts(&y, "codex_mock: 1\nsteps:\n  - message: ");
+    assert_int_equal(yamlw_scalar(&y, s, len), 0);
+    buf_puts(&y, "\n");
+    scenario sc;
+    diag err;
+    diag_init(&err);
+    int rc = scenario_load_mem("t.yaml", y.data, y.len, &sc, &err);
+    if (rc != 0) fail_msg("%s\n%s", err.msg, y.data);
+    const mstr *t = &sc.turns[0].steps[0].u.item.u.text.text;
+    assert_int_equal(t->len, len);
+    assert_memory_equal(t->ptr, s, len);
+    scenario_free(&sc);
+    diag_free(&err);
+    buf_free(&y);
+}
+
+static void test_scalars_round_trip(void **state) {
+    (void)state;
+    const char *cases[] = {"hello",
+                           "item_0",
+                           "true",
+                           "null",
+                           "123",
+                           "1.5",
+                           "-x",
+                           "a: b",
+                           "#x",
+                           "  lead",
+                           "trail ",
+                           "quote\"s",
+                           "back\\slash",
+                           "tab\there",
+                           "line\nbreak\r\n",
+                           "\x1b[90mgrey\x1b[0m",
+                           "del\x7f",
+                           "ünïcödé ’",
+                           "\xc2\x85nel",
+                           "\xe2\x80\xa8ls\xe2\x80\xa9ps",
+                           "\xef\xbb\xbf"
+                           "bom",
+                           "emoji \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x92\xbb",
+                           "{flow}",
+                           "[x]",
+                           "*alias",
+                           "&anchor",
+                           "!tag",
+                           "%dir",
+                           "@at",
+                           "`tick",
+                           "~",
+                           "",
+                           NULL};
+    for (size_t i = 0; cases[i]; i++)
+        round_trip(cases[i], strlen(cases[i]));
+    round_trip("nul\0inside", 10);
+}
+
+static void test_plain_only_when_safe(void **state) {
+    (void)state;
+    buf b;
+    buf_init(&b);
+    yamlw_scalar(&b, "item.completed", 14);
+    assert_string_equal(b.data, "item.completed");
+    buf_reset(&b);
+    yamlw_scalar(&b, "yes", 3);
+    assert_string_equal(b.data, "\"yes\"");
+    buf_reset(&b);
+    yamlw_scalar(&b, "01a1fd0a", 8);
+    assert_string_equal(b.data, "\"01a1fd0a\"");
+    buf_free(&b);
+}
+
+static void test_invalid_utf8_refused(void **state) {
+    (void)state;
+    buf b;
+    buf_init(&b);
+    assert_int_equal(yamlw_quoted(&b, "a\xff", 2), -1);
+    assert_int_equal(b.len, 0);
+    assert_false(yamlw_valid_utf8("\xed\xa0\x80", 3)); /* a surrogate */
+    assert_true(yamlw_valid_utf8("\xe2\x80\x99", 3));
+    buf_free(&b);
+}
+
+static void test_json_flow(void **state) {
+    (void)state;
+    cJSON *v = cJSON_Parse("{\"type\":\"x\",\"n\":3,\"f\":0.5,\"a\":[true,null,\"s\"],"
+                           "\"id\":\"a\",\"id\":\"b\"}");
+    buf b;
+    buf_init(&b);
+    assert_int_equal(yamlw_json(&b, v), 0);
+    /* `n` is a YAML 1.1 boolean, so even as a key it is quoted */
+    assert_string_equal(b.data, "{type: x, \"n\": 3, f: 0.5, a: [true, null, s], id: a, id: b}");
+    buf_free(&b);
+    cJSON_Delete(v);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scalars_round_trip),
+        cmocka_unit_test(test_plain_only_when_safe),
+        cmocka_unit_test(test_invalid_utf8_refused),
+        cmocka_unit_test(test_json_flow),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
