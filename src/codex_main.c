@@ -11,6 +11,7 @@
 #include "play.h"
 #include "preflight.h"
 #include "prompt.h"
+#include "session.h"
 #include "rng.h"
 #include "run_config.h"
 #include "scenario_load.h"
@@ -147,11 +148,19 @@ typedef struct {
 } run_clock;
 
 /* Plays `sc` with the given sinks; returns the exit code (dies by a signal step's signal). */
+/* Which turn of which thread this invocation plays (new, resumed or forked). */
+typedef struct {
+    char thread_id[64];
+    size_t turn;
+    usage prior;
+} thread_pos;
+
 static int play_scenario(scenario *sc, const chaos_spec *chaos, run_clock *rc, rng *r,
                          const char *prompt, const char *cwd, const sink *sinks, size_t n_sinks,
-                         int explain_fd) {
-    char thread_id[UUID_STR_LEN + 1];
-    uuid_v7(thread_id, (uint64_t)rc->clk->wall_ms(rc->clk), r);
+                         int explain_fd, const thread_pos *tp) {
+    char generated[UUID_STR_LEN + 1];
+    const char *thread_id = tp ? tp->thread_id : generated;
+    if (!tp) uuid_v7(generated, (uint64_t)rc->clk->wall_ms(rc->clk), r);
 
     /* SIGINT interrupts the turn (exit 1) unless the scenario wants the default death. */
     sigset_t watch;
@@ -166,7 +175,8 @@ static int play_scenario(scenario *sc, const chaos_spec *chaos, run_clock *rc, r
         .chaos_rng = &chaos_rng,
         .wall_start_ms = rc->wall_start,
         .sc = sc,
-        .turn = 0,
+        .turn = tp && tp->turn < sc->n_turns ? tp->turn : tp ? sc->n_turns - 1 : 0,
+        .prior_usage = tp ? tp->prior : (usage){0},
         .speed = rc->settings.speed,
         .rng = r,
         .cwd = cwd,
@@ -271,13 +281,16 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
     char *prompt = NULL;
     cJSON *schema = NULL;
     run_header hdr = {0};
+    thread_pos tp = {0};
+    session_info si = {0}; /* the thread resumed or forked from (freed at done) */
+    bool resumed = false, forked = false;
     buf in;
     buf_init(&in);
 
     /* config.toml time: a scenario that fails there plays before the prompt is read. */
     if (sc.cli.before_prompt) {
         sink s = inv->json ? sink_jsonl() : sink_human();
-        code = play_scenario(&sc, &chaos, rc, &r, NULL, cwd, &s, 1, explain_fd);
+        code = play_scenario(&sc, &chaos, rc, &r, NULL, cwd, &s, 1, explain_fd, NULL);
         goto done;
     }
 
@@ -328,6 +341,40 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
         goto done;
     }
 
+    /* The thread: resumed (same id, next turn, cumulative usage), forked (new id, the
+     * parent's usage), or new (reference §6). */
+    if (inv->cmd == CMD_EXEC_RESUME || inv->cmd == CMD_EXEC_FORK) {
+        const char *verb = inv->cmd == CMD_EXEC_FORK ? "fork" : "resume";
+        char *serr = NULL;
+        int found = 1;
+        if (inv->cmd == CMD_EXEC_RESUME && inv->last) {
+            found = session_find_last(home, cwd, inv->all, &si, &serr);
+        } else if (inv->session_id && uuid_is_valid(inv->session_id)) {
+            found = session_find_id(home, inv->session_id, &si, &serr);
+            if (found == 1) {
+                fprintf(stderr,
+                        "Error: thread/%s: thread/%s failed: no rollout found for thread id %s "
+                        "(code -32600)\n",
+                        verb, verb, inv->session_id);
+                goto done;
+            }
+        }
+        free(serr);
+        /* --last that finds nothing, or a thread name that matches nothing: a new thread */
+        if (found == 0) {
+            resumed = inv->cmd == CMD_EXEC_RESUME;
+            forked = inv->cmd == CMD_EXEC_FORK;
+            tp.turn = (size_t)si.turns;
+            tp.prior = si.totals;
+            if (resumed) snprintf(tp.thread_id, sizeof tp.thread_id, "%s", si.thread_id);
+        }
+    }
+    if (!resumed) {
+        char id[UUID_STR_LEN + 1];
+        uuid_v7(id, (uint64_t)rc->clk->wall_ms(rc->clk), &r);
+        snprintf(tp.thread_id, sizeof tp.thread_id, "%s", id);
+    }
+
     /* What the turn is: the missing-key failure, a fork with nothing to do, or the scenario. */
     old = sc;
     if (sc.cli.requires_api_key && !auth_exec_has_credentials(home, getenv("CODEX_API_KEY"))) {
@@ -363,8 +410,38 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
             strcmp(hdr.sandbox_mode, "danger-full-access") != 0 && !bwrap_on_path(getenv("PATH")),
 #endif
     };
-    sink sinks[3];
+    sink sinks[4];
     size_t n = 0;
+    /* The session file: appended on resume, new otherwise, none with --ephemeral. */
+    session_writer sw = {.fd = -1};
+    bool session_open = false;
+    if (!inv->ephemeral) {
+        session_params sp = {
+            .codex_home = home,
+            .thread_id = tp.thread_id,
+            .cwd = cwd,
+            .prompt = prompt,
+            .model = hdr.model,
+            .provider = hdr.provider,
+            .sandbox = hdr.sandbox_mode,
+            .originator = getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE"),
+            .thread_source = inv->thread_source,
+            .cli_version = vp->version,
+            .forked_from = forked ? si.thread_id : NULL,
+            .forked_from_lines = si.lines,
+            .prior = tp.prior,
+        };
+        char *serr = NULL;
+        int rc2 = resumed ? session_writer_append(&sw, &si, &sp, rc->clk, &r, &serr)
+                          : session_writer_create(&sw, &sp, rc->clk, &r, &serr);
+        if (rc2 == 0) {
+            session_open = true;
+        } else {
+            /* the real CLI would fail to start the thread; say why and go on */
+            fprintf(stderr, "codex-mock: session file: %s\n", serr);
+        }
+        free(serr);
+    }
     if (inv->json)
         sinks[n++] = vp->legacy ? sink_jsonl_legacy() : sink_jsonl();
     else
@@ -376,10 +453,13 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
     bool strict = (mode && !strcmp(mode, "strict")) ||
                   (!(mode && !strcmp(mode, "warn")) && sc.cli.schema == SCHEMA_MODE_STRICT);
     if (schema) sinks[n++] = sink_output_schema(&ss, schema, inv->output_schema, strict);
-    code = play_scenario(&sc, &chaos, rc, &r, prompt, cwd, sinks, n, explain_fd);
+    if (session_open) sinks[n++] = sink_session(&sw);
+    code = play_scenario(&sc, &chaos, rc, &r, prompt, cwd, sinks, n, explain_fd, &tp);
+    if (session_open) session_writer_close(&sw);
     if (schema && ss.mismatch && strict && code == EXIT_OK) code = EXIT_TURN_FAILED;
 
 done:
+    session_info_free(&si);
     run_header_free(&hdr);
     cJSON_Delete(schema);
     buf_free(&in);

@@ -18,8 +18,10 @@ static bool next_placeholder(const char *s, size_t len, size_t from, size_t *sta
         for (size_t j = i + 2; j + 1 < len; j++) {
             if (s[j] == '}' && s[j + 1] == '}') {
                 size_t a = i + 2, b = j;
-                while (a < b && s[a] == ' ') a++;
-                while (b > a && s[b - 1] == ' ') b--;
+                while (a < b && s[a] == ' ')
+                    a++;
+                while (b > a && s[b - 1] == ' ')
+                    b--;
                 *start = i;
                 *end = j + 2;
                 *name = s + a;

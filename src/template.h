@@ -18,8 +18,8 @@ typedef struct {
     const char *thread_id;
     const char *cwd;
     const char *const *envp; /* NAME=value strings, NULL-terminated (or NULL) */
-    long invocation;          /* 1-based count of invocations in this state dir */
-    const char *now;          /* RFC 3339 UTC time the run started */
+    long invocation;         /* 1-based count of invocations in this state dir */
+    const char *now;         /* RFC 3339 UTC time the run started */
 } template_vars;
 
 bool template_present(const char *s, size_t len);

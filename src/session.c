@@ -1,0 +1,570 @@
+#include "session.h"
+#include "buf.h"
+#include "jsonw.h"
+#include "uuid.h"
+
+#include <cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void session_info_free(session_info *s) {
+    free(s->path);
+    free(s->thread_id);
+    free(s->cwd);
+    free(s->provider);
+    memset(s, 0, sizeof *s);
+}
+
+static int64_t get_int(const cJSON *o, const char *k) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static const char *get_str(const cJSON *o, const char *k) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void replace(char **slot, const char *v) {
+    if (!v) return;
+    free(*slot);
+    *slot = xstrdup(v);
+}
+
+int session_read(const char *path, session_info *out, char **err) {
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        *err = xasprintf("cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0)
+        out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    out->path = xstrdup(path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        out->lines++;
+        cJSON *j = cJSON_ParseWithLength(line, (size_t)n);
+        if (!j) continue; /* a foreign or damaged line: skip it, as a reader should */
+        const char *type = get_str(j, "type");
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "payload");
+        const char *ptype = get_str(p, "type");
+        if (type && !strcmp(type, "session_meta")) {
+            replace(&out->thread_id, get_str(p, "id"));
+            if (!out->cwd) replace(&out->cwd, get_str(p, "cwd"));
+            replace(&out->provider, get_str(p, "model_provider"));
+        } else if (type && !strcmp(type, "turn_context")) {
+            replace(&out->cwd, get_str(p, "cwd"));
+        } else if (type && !strcmp(type, "event_msg") && ptype) {
+            if (!strcmp(ptype, "task_started")) out->turns++;
+            if (!strcmp(ptype, "token_count")) {
+                const cJSON *info = cJSON_GetObjectItemCaseSensitive(p, "info");
+                const cJSON *t = cJSON_GetObjectItemCaseSensitive(info, "total_token_usage");
+                if (cJSON_IsObject(t)) {
+                    out->totals.input_tokens = get_int(t, "input_tokens");
+                    out->totals.cached_input_tokens = get_int(t, "cached_input_tokens");
+                    out->totals.cache_write_input_tokens = get_int(t, "cache_write_input_tokens");
+                    out->totals.output_tokens = get_int(t, "output_tokens");
+                    out->totals.reasoning_output_tokens = get_int(t, "reasoning_output_tokens");
+                }
+            }
+        } else if (type && !strcmp(type, "response_item") && ptype && !strcmp(ptype, "message")) {
+            const char *role = get_str(p, "role");
+            if (role && !strcmp(role, "user")) out->has_user_message = true;
+        }
+        cJSON_Delete(j);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+/* Calls fn for every rollout file under codex_home/sessions (YYYY/MM/DD). */
+typedef int (*visit_fn)(const char *path, const char *name, void *ctx);
+
+static int walk(const char *dir, int depth, visit_fn fn, void *ctx) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        if (depth < 3) {
+            rc = walk(p, depth + 1, fn, ctx);
+        } else if (!strncmp(e->d_name, "rollout-", 8) && strlen(e->d_name) > 6 &&
+                   !strcmp(e->d_name + strlen(e->d_name) - 6, ".jsonl")) {
+            rc = fn(p, e->d_name, ctx);
+        }
+        free(p);
+    }
+    closedir(d);
+    return rc;
+}
+
+typedef struct {
+    const char *suffix;
+    char *found;
+} by_id;
+
+static int match_id(const char *path, const char *name, void *ctx) {
+    by_id *b = ctx;
+    size_t n = strlen(name), s = strlen(b->suffix);
+    if (n > s && !strcmp(name + n - s, b->suffix)) {
+        b->found = xstrdup(path);
+        return 1;
+    }
+    return 0;
+}
+
+int session_find_id(const char *codex_home, const char *id, session_info *out, char **err) {
+    memset(out, 0, sizeof *out);
+    char *suffix = xasprintf("-%s.jsonl", id);
+    for (char *p = suffix; *p; p++)
+        if (*p >= 'A' && *p <= 'F') *p = (char)(*p - 'A' + 'a');
+    char *dir = xasprintf("%s/sessions", codex_home);
+    by_id b = {suffix, NULL};
+    walk(dir, 0, match_id, &b);
+    free(dir);
+    free(suffix);
+    if (!b.found) return 1;
+    int rc = session_read(b.found, out, err);
+    free(b.found);
+    return rc;
+}
+
+typedef struct {
+    const char *cwd;
+    bool all;
+    session_info best;
+    bool have;
+} by_last;
+
+static int consider(const char *path, const char *name, void *ctx) {
+    (void)name;
+    by_last *b = ctx;
+    session_info s;
+    char *err = NULL;
+    if (session_read(path, &s, &err) < 0) {
+        free(err);
+        return 0;
+    }
+    bool ok = s.has_user_message && s.thread_id && (b->all || (s.cwd && !strcmp(s.cwd, b->cwd)));
+    if (ok && (!b->have || s.mtime_ns > b->best.mtime_ns)) {
+        if (b->have) session_info_free(&b->best);
+        b->best = s;
+        b->have = true;
+    } else {
+        session_info_free(&s);
+    }
+    return 0;
+}
+
+int session_find_last(const char *codex_home, const char *cwd, bool all, session_info *out,
+                      char **err) {
+    (void)err;
+    memset(out, 0, sizeof *out);
+    char *dir = xasprintf("%s/sessions", codex_home);
+    by_last b = {cwd, all, {0}, false};
+    walk(dir, 0, consider, &b);
+    free(dir);
+    if (!b.have) return 1;
+    *out = b.best;
+    return 0;
+}
+
+/* --- writing --- */
+
+static void timestamp_utc(buf *b, int64_t ms) {
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+               tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+/* One envelope line, written whole. `payload` is already JSON. */
+static void write_line(session_writer *w, const char *type, const buf *payload) {
+    if (w->fd < 0) return;
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"timestamp\":\"");
+    timestamp_utc(&b, w->clock->wall_ms(w->clock));
+    buf_printf(&b, "\",\"ordinal\":%lld,\"type\":", (long long)w->ordinal++);
+    jsonw_cstring(&b, type);
+    buf_puts(&b, ",\"payload\":");
+    buf_append(&b, payload->data ? payload->data : "{}", payload->len ? payload->len : 2);
+    buf_puts(&b, "}\n");
+    const char *p = b.data;
+    size_t left = b.len;
+    while (left) {
+        ssize_t n = write(w->fd, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        p += n;
+        left -= (size_t)n;
+    }
+    buf_free(&b);
+}
+
+static void new_uuid(session_writer *w, char out[UUID_STR_LEN + 1]) {
+    uuid_v7(out, (uint64_t)w->clock->wall_ms(w->clock), w->rng);
+}
+
+static void usage_obj(buf *b, const usage *u) {
+    buf_printf(
+        b,
+        "{\"input_tokens\":%lld,\"cached_input_tokens\":%lld,\"cache_write_input_tokens\":"
+        "%lld,\"output_tokens\":%lld,\"reasoning_output_tokens\":%lld,\"total_tokens\":%lld}",
+        (long long)u->input_tokens, (long long)u->cached_input_tokens,
+        (long long)u->cache_write_input_tokens, (long long)u->output_tokens,
+        (long long)u->reasoning_output_tokens, (long long)(u->input_tokens + u->output_tokens));
+}
+
+/* Git facts of the working tree, as session_meta reports them: omitted outside a repository,
+ * {} without commits, else the commit and the branch. */
+static void git_info(buf *b, const char *cwd) {
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", cwd);
+    for (;;) {
+        char git[PATH_MAX + 8];
+        snprintf(git, sizeof git, "%s/.git", dir);
+        struct stat st;
+        if (stat(git, &st) == 0 && S_ISDIR(st.st_mode)) {
+            char head_path[PATH_MAX + 16], head[256] = "";
+            snprintf(head_path, sizeof head_path, "%s/HEAD", git);
+            FILE *f = fopen(head_path, "r");
+            if (f) {
+                if (!fgets(head, sizeof head, f)) head[0] = '\0';
+                fclose(f);
+            }
+            head[strcspn(head, "\n")] = '\0';
+            buf_puts(b, ",\"git\":{");
+            if (!strncmp(head, "ref: refs/heads/", 16)) {
+                char ref[PATH_MAX + 300], sha[64] = "";
+                snprintf(ref, sizeof ref, "%s/%s", git, head + 5);
+                FILE *r = fopen(ref, "r");
+                if (r) {
+                    if (!fgets(sha, sizeof sha, r)) sha[0] = '\0';
+                    fclose(r);
+                    sha[strcspn(sha, "\n")] = '\0';
+                }
+                if (*sha) {
+                    buf_puts(b, "\"commit_hash\":");
+                    jsonw_cstring(b, sha);
+                    buf_puts(b, ",\"branch\":");
+                    jsonw_cstring(b, head + 16);
+                }
+            }
+            buf_putc(b, '}');
+            return;
+        }
+        char *slash = strrchr(dir, '/');
+        if (!slash || slash == dir) return;
+        *slash = '\0';
+    }
+}
+
+static int mkdirs(char *path) {
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void writer_init(session_writer *w, const session_params *p, const mock_clock *clock,
+                        rng *r) {
+    memset(w, 0, sizeof *w);
+    w->fd = -1;
+    w->clock = clock;
+    w->rng = r;
+    snprintf(w->thread_id, sizeof w->thread_id, "%s", p->thread_id);
+    w->cwd = xstrdup(p->cwd);
+    w->prompt = xstrdup(p->prompt ? p->prompt : "");
+    w->model = xstrdup(p->model ? p->model : "gpt-5.5");
+    w->provider = xstrdup(p->provider ? p->provider : "openai");
+    w->sandbox = xstrdup(p->sandbox ? p->sandbox : "read-only");
+    w->prior = p->prior;
+}
+
+int session_writer_create(session_writer *w, const session_params *p, const mock_clock *clock,
+                          rng *r, char **err) {
+    writer_init(w, p, clock, r);
+    int64_t ms = clock->wall_ms(clock);
+    time_t s = (time_t)(ms / 1000);
+    struct tm lt; /* the dated folder and the file name use local time, as the real CLI */
+    localtime_r(&s, &lt);
+    char *dir = xasprintf("%s/sessions/%04d/%02d/%02d", p->codex_home, lt.tm_year + 1900,
+                          lt.tm_mon + 1, lt.tm_mday);
+    if (mkdirs(dir) < 0) {
+        *err = xasprintf("cannot create %s: %s", dir, strerror(errno));
+        free(dir);
+        return -1;
+    }
+    w->path = xasprintf("%s/rollout-%04d-%02d-%02dT%02d-%02d-%02d-%s.jsonl", dir, lt.tm_year + 1900,
+                        lt.tm_mon + 1, lt.tm_mday, lt.tm_hour, lt.tm_min, lt.tm_sec, p->thread_id);
+    free(dir);
+    w->fd = open(w->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        *err = xasprintf("cannot create %s: %s", w->path, strerror(errno));
+        return -1;
+    }
+    char window[UUID_STR_LEN + 1];
+    new_uuid(w, window);
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"account_scoped\":true,\"session_id\":");
+    jsonw_cstring(&b, p->thread_id);
+    buf_puts(&b, ",\"id\":");
+    jsonw_cstring(&b, p->thread_id);
+    if (p->forked_from) {
+        buf_puts(&b, ",\"forked_from_id\":");
+        jsonw_cstring(&b, p->forked_from);
+        buf_printf(&b, ",\"forked_from_ordinal_exclusive\":%lld", (long long)p->forked_from_lines);
+    }
+    buf_puts(&b, ",\"timestamp\":\"");
+    timestamp_utc(&b, ms);
+    buf_puts(&b, "\",\"cwd\":");
+    jsonw_cstring(&b, p->cwd);
+    buf_puts(&b, ",\"runtime_workspace_roots\":[");
+    jsonw_cstring(&b, p->cwd);
+    buf_puts(&b, "],\"originator\":");
+    jsonw_cstring(&b, p->originator ? p->originator : "codex_exec");
+    buf_puts(&b, ",\"cli_version\":");
+    jsonw_cstring(&b, p->cli_version ? p->cli_version : "0.169.0");
+    buf_puts(&b, ",\"source\":\"exec\",\"thread_source\":");
+    jsonw_cstring(&b, p->thread_source ? p->thread_source : "user");
+    buf_puts(&b, ",\"model_provider\":");
+    jsonw_cstring(&b, w->provider);
+    buf_puts(&b, ",\"base_instructions\":{\"text\":\"You are Codex, a coding agent (codex-mock).\","
+                 "\"provenance\":{\"type\":\"model\",\"model\":");
+    jsonw_cstring(&b, w->model);
+    buf_puts(&b, "}},\"history_mode\":\"paginated\",\"context_window\":{\"window_id\":");
+    jsonw_cstring(&b, window);
+    buf_putc(&b, '}');
+    git_info(&b, p->cwd);
+    buf_putc(&b, '}');
+    write_line(w, "session_meta", &b);
+    buf_free(&b);
+    return 0;
+}
+
+int session_writer_append(session_writer *w, const session_info *existing, const session_params *p,
+                          const mock_clock *clock, rng *r, char **err) {
+    writer_init(w, p, clock, r);
+    w->path = xstrdup(existing->path);
+    w->ordinal = existing->lines;
+    w->fd = open(w->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (w->fd < 0) {
+        *err = xasprintf("cannot append to %s: %s", w->path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void session_writer_close(session_writer *w) {
+    if (w->fd >= 0) close(w->fd);
+    free(w->path);
+    free(w->cwd);
+    free(w->prompt);
+    free(w->model);
+    free(w->provider);
+    free(w->sandbox);
+    memset(w, 0, sizeof *w);
+    w->fd = -1;
+}
+
+static void turn_start(session_writer *w) {
+    char tid[UUID_STR_LEN + 1];
+    new_uuid(w, tid);
+    snprintf(w->turn_id, sizeof w->turn_id, "%s", tid);
+    w->started_ms = w->clock->wall_ms(w->clock);
+    buf b;
+    buf_init(&b);
+    buf_printf(&b,
+               "{\"type\":\"task_started\",\"turn_attribution\":{\"turn_id\":\"%s\","
+               "\"turn_trigger\":\"exec\",\"parent_turn_id\":null,\"initiating_agent_path\":null,"
+               "\"root_turn_id\":\"%s\"},\"turn_id\":\"%s\",\"root_turn_id\":\"%s\","
+               "\"started_at\":%lld,\"model_context_window\":258400,"
+               "\"collaboration_mode_kind\":\"default\"}",
+               tid, tid, tid, tid, (long long)(w->started_ms / 1000));
+    write_line(w, "event_msg", &b);
+    buf_reset(&b);
+    buf_printf(&b, "{\"turn_id\":\"%s\",\"root_turn_id\":\"%s\",\"cwd\":", tid, tid);
+    jsonw_cstring(&b, w->cwd);
+    buf_puts(&b, ",\"approval_policy\":\"never\",\"model\":");
+    jsonw_cstring(&b, w->model);
+    buf_puts(&b, ",\"summary\":\"none\",\"sandbox_policy\":{\"type\":");
+    jsonw_cstring(&b, w->sandbox);
+    buf_puts(&b, "}}");
+    write_line(w, "turn_context", &b);
+    /* the prompt, as the model sees it and as the thread records it */
+    char mid[UUID_STR_LEN + 1];
+    new_uuid(w, mid);
+    buf_reset(&b);
+    buf_printf(&b,
+               "{\"type\":\"message\",\"id\":\"msg_%s\",\"role\":\"user\",\"content\":"
+               "[{\"type\":\"input_text\",\"text\":",
+               mid);
+    jsonw_cstring(&b, w->prompt);
+    buf_puts(&b, "}]}");
+    write_line(w, "response_item", &b);
+    buf_reset(&b);
+    buf_printf(&b,
+               "{\"type\":\"item_completed\",\"thread_id\":\"%s\",\"turn_id\":\"%s\","
+               "\"item\":{\"type\":\"UserMessage\",\"id\":\"%s\",\"content\":[{\"type\":"
+               "\"text\",\"text\":",
+               w->thread_id, tid, mid);
+    jsonw_cstring(&b, w->prompt);
+    int64_t now = w->clock->wall_ms(w->clock);
+    buf_printf(&b, ",\"text_elements\":[]}]},\"started_at_ms\":%lld,\"completed_at_ms\":%lld}",
+               (long long)now, (long long)now);
+    write_line(w, "event_msg", &b);
+    buf_free(&b);
+    w->user_written = true;
+}
+
+static void item_done(session_writer *w, const item *it) {
+    const char *kind = it->type == ITEM_AGENT_MESSAGE ? "AgentMessage" : "Reasoning";
+    char mid[UUID_STR_LEN + 1];
+    new_uuid(w, mid);
+    int64_t now = w->clock->wall_ms(w->clock);
+    buf b;
+    buf_init(&b);
+    buf_printf(&b,
+               "{\"type\":\"item_completed\",\"thread_id\":\"%s\",\"turn_id\":\"%s\","
+               "\"item\":{\"type\":\"%s\",\"id\":\"msg_%s\",\"content\":[{\"type\":\"Text\","
+               "\"text\":",
+               w->thread_id, w->turn_id, kind, mid);
+    jsonw_string(&b, it->u.text.text.ptr ? it->u.text.text.ptr : "", it->u.text.text.len);
+    buf_printf(&b, "}]},\"started_at_ms\":%lld,\"completed_at_ms\":%lld}", (long long)now,
+               (long long)now);
+    write_line(w, "event_msg", &b);
+    buf_reset(&b);
+    if (it->type == ITEM_AGENT_MESSAGE) {
+        buf_printf(&b,
+                   "{\"type\":\"message\",\"status\":\"completed\",\"id\":\"msg_%s\","
+                   "\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":",
+                   mid);
+        jsonw_string(&b, it->u.text.text.ptr ? it->u.text.text.ptr : "", it->u.text.text.len);
+        buf_puts(&b, ",\"annotations\":[]}]}");
+    } else {
+        buf_printf(&b,
+                   "{\"type\":\"reasoning\",\"id\":\"rs_%s\",\"summary\":[{\"type\":"
+                   "\"summary_text\",\"text\":",
+                   mid);
+        jsonw_string(&b, it->u.text.text.ptr ? it->u.text.text.ptr : "", it->u.text.text.len);
+        buf_puts(&b, "}],\"content\":null}");
+    }
+    write_line(w, "response_item", &b);
+    buf_free(&b);
+}
+
+static void turn_end(session_writer *w, const usage *total, const char *last_msg, size_t last_len,
+                     const char *error) {
+    buf b;
+    buf_init(&b);
+    if (total) {
+        usage last = *total;
+        last.input_tokens -= w->prior.input_tokens;
+        last.cached_input_tokens -= w->prior.cached_input_tokens;
+        last.cache_write_input_tokens -= w->prior.cache_write_input_tokens;
+        last.output_tokens -= w->prior.output_tokens;
+        last.reasoning_output_tokens -= w->prior.reasoning_output_tokens;
+        buf_puts(&b, "{\"type\":\"token_count\",\"info\":{\"total_token_usage\":");
+        usage_obj(&b, total);
+        buf_puts(&b, ",\"last_token_usage\":");
+        usage_obj(&b, &last);
+        buf_puts(&b, ",\"last_usage_includes_reasoning\":false,\"model_context_window\":258400},"
+                     "\"rate_limits\":null}");
+        write_line(w, "event_msg", &b);
+        buf_reset(&b);
+    }
+    int64_t now = w->clock->wall_ms(w->clock);
+    buf_printf(&b,
+               "{\"type\":\"task_complete\",\"root_turn_id\":\"%s\",\"turn_id\":\"%s\","
+               "\"last_agent_message\":",
+               w->turn_id, w->turn_id);
+    if (last_msg && !error)
+        jsonw_string(&b, last_msg, last_len);
+    else
+        jsonw_null(&b);
+    if (error) {
+        buf_puts(&b, ",\"error\":{\"message\":");
+        jsonw_cstring(&b, error);
+        buf_puts(&b, ",\"codex_error_info\":null}");
+    }
+    buf_printf(&b, ",\"started_at\":%lld,\"completed_at\":%lld,\"duration_ms\":%lld}",
+               (long long)(w->started_ms / 1000), (long long)(now / 1000),
+               (long long)(now - w->started_ms));
+    write_line(w, "event_msg", &b);
+    buf_free(&b);
+}
+
+static void session_event(void *ctx, const event *ev, buf *out, buf *err) {
+    (void)out;
+    (void)err;
+    session_writer *w = ctx;
+    switch (ev->type) {
+    case EV_TURN_STARTED:
+        turn_start(w);
+        break;
+    case EV_ITEM_COMPLETED:
+        if (!w->user_written) turn_start(w);
+        if (ev->item.type == ITEM_AGENT_MESSAGE || ev->item.type == ITEM_REASONING)
+            item_done(w, &ev->item);
+        break;
+    case EV_TURN_COMPLETED:
+        if (!w->user_written) turn_start(w);
+        /* last_agent_message is filled in on_end, which knows the final message */
+        w->prior_total_seen = true;
+        w->final_usage = ev->usage;
+        break;
+    case EV_TURN_FAILED: {
+        if (!w->user_written) turn_start(w);
+        char *msg = xstrndup(ev->message.ptr ? ev->message.ptr : "", ev->message.len);
+        turn_end(w, NULL, NULL, 0, msg);
+        free(msg);
+        w->turn_closed = true;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void session_end(void *ctx, const play_end *end, buf *out, buf *err) {
+    (void)out;
+    (void)err;
+    session_writer *w = ctx;
+    if (w->turn_closed || !w->user_written) return;
+    if (end->reason == END_INTERRUPTED) {
+        buf b;
+        buf_init(&b);
+        buf_printf(&b, "{\"type\":\"turn_aborted\",\"turn_id\":\"%s\",\"reason\":\"interrupted\"}",
+                   w->turn_id);
+        write_line(w, "event_msg", &b);
+        buf_free(&b);
+    } else if (w->prior_total_seen) {
+        turn_end(w, &w->final_usage, end->final_message, end->final_len, NULL);
+    }
+    w->turn_closed = true;
+}
+
+sink sink_session(session_writer *w) {
+    return (sink){w, session_event, session_end};
+}

@@ -1,0 +1,90 @@
+/* session — the real CLI's session files in CODEX_HOME (reference §5, §6):
+ * sessions/YYYY/MM/DD/rollout-<local time>-<thread id>.jsonl, one JSON object per line in the
+ * envelope {"timestamp","ordinal","type","payload"}.
+ *
+ * Reading: session_find_id() and session_find_last() locate a thread's file and summarise it
+ * (turns played, the thread's cumulative usage, its latest cwd) for resume and fork.
+ * Writing: a session_writer is a sink (sink.h) that appends the lines of one turn — task_started,
+ * turn_context, the user message, one item_completed (and response_item) per agent message or
+ * reasoning, token_count, then task_complete / turn_aborted. Every line is one write() on an
+ * O_APPEND descriptor, so a crash never leaves half a line and concurrent runs never
+ * interleave inside a line.
+ *
+ * Ownership: session_info's strings are heap (session_info_free). The writer owns its fd and
+ * strings (session_writer_close). Errors return -1 with a message in *err (heap). */
+#ifndef CODEX_MOCK_SESSION_H
+#define CODEX_MOCK_SESSION_H
+
+#include "clock.h"
+#include "rng.h"
+#include "scenario.h"
+#include "sink.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    char *path;
+    char *thread_id;
+    int turns;        /* task_started lines: turns played in this thread */
+    usage totals;     /* the last token_count's total_token_usage */
+    char *cwd;        /* the latest turn_context cwd (fallback: session_meta cwd) */
+    char *provider;   /* session_meta model_provider */
+    int64_t lines;    /* lines in the file: the next ordinal */
+    int64_t mtime_ns; /* last modification, for --last */
+    bool has_user_message;
+} session_info;
+
+void session_info_free(session_info *s);
+/* Reads and summarises one rollout file. */
+int session_read(const char *path, session_info *out, char **err);
+/* The rollout of thread `id` under codex_home; 0 found, 1 not found, -1 error. */
+int session_find_id(const char *codex_home, const char *id, session_info *out, char **err);
+/* The most recently updated thread whose latest cwd is `cwd` (any cwd when `all`) and that
+ * recorded a user message; 0 found, 1 none. */
+int session_find_last(const char *codex_home, const char *cwd, bool all, session_info *out,
+                      char **err);
+
+typedef struct {
+    int fd;
+    char *path;
+    int64_t ordinal;
+    const mock_clock *clock;
+    rng *rng;
+    char thread_id[64];
+    char turn_id[40];
+    char *cwd, *prompt, *model, *provider, *sandbox;
+    usage prior; /* thread totals before this turn */
+    int64_t started_ms;
+    bool user_written;     /* the turn's opening lines are out */
+    bool prior_total_seen; /* a turn.completed was played: its usage closes the turn */
+    bool turn_closed;
+    usage final_usage;
+} session_writer;
+
+typedef struct {
+    const char *codex_home;
+    const char *thread_id;
+    const char *cwd;
+    const char *prompt;
+    const char *model;         /* for turn_context; NULL → "gpt-5.5" */
+    const char *provider;      /* model_provider; NULL → "openai" */
+    const char *sandbox;       /* sandbox mode; NULL → "read-only" */
+    const char *originator;    /* NULL → "codex_exec" (the SDK overrides it) */
+    const char *thread_source; /* NULL → "user" */
+    const char *cli_version;
+    const char *forked_from; /* fork: the parent thread, else NULL */
+    int64_t forked_from_lines;
+    usage prior;
+} session_params;
+
+/* A new thread's file, with its session_meta line. */
+int session_writer_create(session_writer *w, const session_params *p, const mock_clock *clock,
+                          rng *r, char **err);
+/* Appends to an existing thread's file (resume). */
+int session_writer_append(session_writer *w, const session_info *existing, const session_params *p,
+                          const mock_clock *clock, rng *r, char **err);
+void session_writer_close(session_writer *w);
+sink sink_session(session_writer *w);
+
+#endif
