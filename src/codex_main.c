@@ -11,7 +11,10 @@
 #include "play.h"
 #include "preflight.h"
 #include "prompt.h"
+#include "jsonw.h"
+#include "rules.h"
 #include "session.h"
+#include "state.h"
 #include "rng.h"
 #include "run_config.h"
 #include "scenario_load.h"
@@ -27,9 +30,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* What replaces the turn when `cli.requires_api_key` finds no key (reference §8.3). */
+extern char **environ;
+
 static const char MISSING_KEY_YAML[] = "codex_mock: 1\nsteps:\n  - fail: missing_api_key\n";
 /* `exec fork` without a prompt: the new thread and nothing else (reference §6.2). */
 static const char FORK_ONLY_YAML[] =
@@ -153,6 +159,7 @@ typedef struct {
     char thread_id[64];
     size_t turn;
     usage prior;
+    long invocation; /* {{invocation}}: 1-based count in the state directory */
 } thread_pos;
 
 static int play_scenario(scenario *sc, const chaos_spec *chaos, run_clock *rc, rng *r,
@@ -170,18 +177,35 @@ static int play_scenario(scenario *sc, const chaos_spec *chaos, run_clock *rc, r
 
     rng chaos_rng;
     rng_seed(&chaos_rng, rng_next(r) ^ UINT64_C(0xc4a05c4a05c4a05));
+    /* {{now}}: the start time, as the session files write it */
+    char now[96];
+    time_t secs = (time_t)(rc->wall_start / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(now, sizeof now, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (int)(rc->wall_start % 1000));
+    template_vars vars = {.prompt = prompt,
+                          .thread_id = thread_id,
+                          .cwd = cwd,
+                          .envp = (const char *const *)environ,
+                          .invocation = tp ? tp->invocation : 1,
+                          .now = now};
     plan_params params = {
         .chaos = chaos,
         .chaos_rng = &chaos_rng,
         .wall_start_ms = rc->wall_start,
         .sc = sc,
-        .turn = tp && tp->turn < sc->n_turns ? tp->turn : tp ? sc->n_turns - 1 : 0,
+        .turn = tp && tp->turn < sc->n_turns ? tp->turn
+                : tp                         ? sc->n_turns - 1
+                                             : 0,
         .prior_usage = tp ? tp->prior : (usage){0},
         .speed = rc->settings.speed,
         .rng = r,
         .cwd = cwd,
         .thread_id = thread_id,
         .prompt = prompt,
+        .vars = &vars,
     };
     planner pl;
     plan_init(&pl, &params);
@@ -231,7 +255,187 @@ static int swap_scenario(scenario *sc, const char *name, const char *yaml, diag 
     return 0;
 }
 
-static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
+static void iso_time(char *out, size_t len, int64_t ms) {
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+static const char *command_name(const invocation *inv) {
+    switch (inv->cmd) {
+    case CMD_EXEC_RESUME:
+        return "resume";
+    case CMD_EXEC_FORK:
+        return "fork";
+    case CMD_EXEC_REVIEW:
+        return "review";
+    default:
+        return "exec";
+    }
+}
+
+/* Everything the journal line of this invocation says (state.h, `codex-mock journal`). */
+typedef struct {
+    int argc;
+    char **argv;
+    state_dir state;
+    bool have_state;
+    long invocation;
+    char start[96];
+    const char *rule;
+    char *rule_name;
+    char *scenario;
+    const char *stdin_text;
+    size_t stdin_len;
+    bool stdin_read;
+} run_record;
+
+static void journal_write(run_record *rec, const invocation *inv, const char *cwd,
+                          const char *prompt, const char *thread_id, int code, run_clock *rc) {
+    if (!rec->have_state) return;
+    static const char *const vars[] = {"CODEX_HOME",         "CODEX_MOCK_SCENARIO",
+                                       "CODEX_MOCK_RULES",   "CODEX_MOCK_SPEED",
+                                       "CODEX_MOCK_SEED",    "CODEX_MOCK_CHAOS",
+                                       "CODEX_MOCK_VERSION", "CODEX_INTERNAL_ORIGINATOR_OVERRIDE",
+                                       "OPENAI_BASE_URL",    NULL};
+    static const char *const secrets[] = {"CODEX_API_KEY", "OPENAI_API_KEY", NULL};
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"invocation\":%ld,\"start\":", rec->invocation);
+    jsonw_cstring(&b, rec->start);
+    char end[96];
+    iso_time(end, sizeof end, rc->clk->wall_ms(rc->clk));
+    buf_puts(&b, ",\"end\":");
+    jsonw_cstring(&b, end);
+    buf_puts(&b, ",\"argv\":[");
+    for (int i = 0; i < rec->argc; i++) {
+        if (i) buf_putc(&b, ',');
+        jsonw_cstring(&b, rec->argv[i]);
+    }
+    buf_puts(&b, "],\"command\":");
+    jsonw_cstring(&b, command_name(inv));
+    buf_puts(&b, ",\"cwd\":");
+    jsonw_cstring(&b, cwd);
+    buf_puts(&b, ",\"prompt\":");
+    if (prompt)
+        jsonw_cstring(&b, prompt);
+    else
+        jsonw_null(&b);
+    buf_puts(&b, ",\"stdin\":");
+    if (rec->stdin_read)
+        jsonw_string(&b, rec->stdin_text ? rec->stdin_text : "", rec->stdin_len);
+    else
+        jsonw_null(&b);
+    buf_puts(&b, ",\"env\":{");
+    bool first = true;
+    for (size_t i = 0; vars[i]; i++) {
+        const char *v = getenv(vars[i]);
+        if (!v) continue;
+        buf_printf(&b, "%s\"%s\":", first ? "" : ",", vars[i]);
+        jsonw_cstring(&b, v);
+        first = false;
+    }
+    for (size_t i = 0; secrets[i]; i++) { /* whether a key is there, never the key */
+        if (!getenv(secrets[i])) continue;
+        buf_printf(&b, "%s\"%s\":\"<set>\"", first ? "" : ",", secrets[i]);
+        first = false;
+    }
+    buf_puts(&b, "},\"rule\":");
+    if (rec->rule)
+        jsonw_cstring(&b, rec->rule);
+    else
+        jsonw_null(&b);
+    buf_puts(&b, ",\"scenario\":");
+    if (rec->scenario)
+        jsonw_cstring(&b, rec->scenario);
+    else
+        jsonw_null(&b);
+    buf_puts(&b, ",\"thread_id\":");
+    if (thread_id && *thread_id)
+        jsonw_cstring(&b, thread_id);
+    else
+        jsonw_null(&b);
+    buf_printf(&b, ",\"exit_code\":%d}", code);
+    char *jerr = NULL;
+    if (state_journal_append(&rec->state, b.data, b.len, &jerr) < 0) {
+        fprintf(stderr, "codex-mock: journal: %s\n", jerr);
+        free(jerr);
+    }
+    buf_free(&b);
+}
+
+/* The scenario a rule picks: a built-in name or a path, its sequence position taken from the
+ * state directory. Replaces *sc. */
+static int apply_rules(run_record *rec, const invocation *inv, const char *prompt, const char *cwd,
+                       const char *thread_id, scenario *sc, diag *err) {
+    const char *path = getenv("CODEX_MOCK_RULES");
+    rules rs;
+    if (rules_load(path, &rs, err) < 0) return -1;
+    rule_input in = {.prompt = prompt,
+                     .cwd = cwd,
+                     .command = command_name(inv),
+                     .argv = (const char *const *)rec->argv + 1,
+                     .argc = rec->argc - 1,
+                     .envp = (const char *const *)environ,
+                     .invocation = rec->invocation};
+    const rule *r = rules_match(&rs, &in);
+    if (!r) {
+        diag_set(err, path, 0, 0, "no rule matches this invocation (command %s, prompt \"%.60s\")",
+                 in.command, prompt ? prompt : "");
+        rules_free(&rs);
+        return -1;
+    }
+    size_t pick = 0;
+    if (r->n_scenarios > 1) {
+        char *key = r->per_thread ? xasprintf("rule:%s:thread:%s", r->name, thread_id)
+                                  : xasprintf("rule:%s", r->name);
+        long pos = 0;
+        char *serr = NULL;
+        int rc = state_next(&rec->state, (const char *const *)&key, 1, NULL, &pos, &serr);
+        free(key);
+        if (rc < 0) {
+            diag_set(err, NULL, 0, 0, "%s", serr);
+            free(serr);
+            rules_free(&rs);
+            return -1;
+        }
+        pick = (size_t)pos < r->n_scenarios ? (size_t)pos : r->n_scenarios - 1;
+    }
+    const char *name = r->scenarios[pick];
+    char *builtin = builtin_scenario_dir();
+    scenario_choice choice;
+    int rc = select_scenario(name, getenv("CODEX_MOCK_SCENARIO_PATH"), builtin, &choice, err);
+    free(builtin);
+    if (rc < 0) {
+        /* point at the rule that names it */
+        char *why = xstrdup(err->msg ? err->msg : "");
+        diag_set(err, path, r->line, r->col, "rule '%s': %s", r->name, why);
+        free(why);
+        rules_free(&rs);
+        return -1;
+    }
+    scenario next;
+    rc = load_choice(&choice, &next, err);
+    choice_free(&choice);
+    if (rc < 0) {
+        rules_free(&rs);
+        return -1;
+    }
+    scenario_free(sc);
+    *sc = next;
+    rec->rule = NULL;
+    free(rec->scenario);
+    rec->scenario = xstrdup(name);
+    /* the rule's name outlives `rs` in the record */
+    rec->rule_name = xstrdup(r->name);
+    rec->rule = rec->rule_name;
+    rules_free(&rs);
+    return 0;
+}
+
+static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, run_record *rec) {
     char *msg = NULL, *home = NULL;
     diag err;
     diag_init(&err);
@@ -242,6 +446,26 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
     if (inv->cd && preflight_cd(inv->cd, &msg) < 0) {
         free(home);
         return preflight_fail(msg);
+    }
+
+    /* State: the invocation counter, sequences and the journal (CODEX_MOCK_STATE). */
+    iso_time(rec->start, sizeof rec->start, rc->wall_start);
+    {
+        char *serr = NULL;
+        const char *explicit_state = getenv("CODEX_MOCK_STATE");
+        bool needed = (explicit_state && *explicit_state) || getenv("CODEX_MOCK_RULES");
+        if (state_open(&rec->state, explicit_state, home, &serr) == 0 &&
+            state_next(&rec->state, NULL, 0, &rec->invocation, NULL, &serr) == 0) {
+            rec->have_state = true;
+        } else if (needed) {
+            diag_set(&err, NULL, 0, 0, "%s", serr);
+            free(serr);
+            free(home);
+            return mock_error(&err);
+        }
+        free(serr);
+        const char *requested = getenv("CODEX_MOCK_SCENARIO");
+        rec->scenario = xstrdup(requested && *requested ? requested : "default");
     }
 
     scenario sc, old;
@@ -300,6 +524,7 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
         fprintf(stderr, "%s\n", pp.error);
         goto done;
     }
+    rec->stdin_read = pp.read_stdin;
     if (pp.read_stdin) {
         int64_t preflight = plan_scale(plan_preflight_raw_ns(&sc, &r), rc->settings.speed);
         rc->clk->wait_until(rc->clk, rc->spawn + preflight, NULL);
@@ -373,6 +598,17 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
         char id[UUID_STR_LEN + 1];
         uuid_v7(id, (uint64_t)rc->clk->wall_ms(rc->clk), &r);
         snprintf(tp.thread_id, sizeof tp.thread_id, "%s", id);
+    }
+
+    tp.invocation = rec->have_state ? rec->invocation : 1;
+    /* Rules pick the scenario now that the prompt, cwd and thread are known. */
+    if (getenv("CODEX_MOCK_RULES") && *getenv("CODEX_MOCK_RULES")) {
+        if (apply_rules(rec, inv, prompt, cwd, tp.thread_id, &sc, &err) < 0) {
+            code = mock_error(&err);
+            goto done;
+        }
+        chaos = sc.chaos;
+        if (getenv("CODEX_MOCK_CHAOS")) chaos_parse(getenv("CODEX_MOCK_CHAOS"), &chaos, &err);
     }
 
     /* What the turn is: the missing-key failure, a fork with nothing to do, or the scenario. */
@@ -459,6 +695,9 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc) {
     if (schema && ss.mismatch && strict && code == EXIT_OK) code = EXIT_TURN_FAILED;
 
 done:
+    rec->stdin_text = in.data;
+    rec->stdin_len = in.len;
+    journal_write(rec, inv, cwd, prompt, tp.thread_id, code, rc);
     session_info_free(&si);
     run_header_free(&hdr);
     cJSON_Delete(schema);
@@ -512,7 +751,11 @@ int main(int argc, char **argv) {
                 rc.clk = &rc.fixed_clk;
             }
             rc.wall_start = rc.clk->wall_ms(rc.clk);
-            code = run_exec(&inv, &vp, &rc);
+            run_record rec = {.argc = argc, .argv = argv};
+            code = run_exec(&inv, &vp, &rc, &rec);
+            if (rec.have_state) state_close(&rec.state);
+            free(rec.scenario);
+            free(rec.rule_name);
         }
     }
     diag_free(&err);

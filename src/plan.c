@@ -373,6 +373,15 @@ static void retry_cause(planner *pl, int n) {
         p.request_id = id;
     }
     failure_message(out, rs->kind, &p, now_s);
+    if (pl->retry.src && pl->retry.src->has_template && pl->p.vars &&
+        template_present(out->data, out->len)) {
+        buf x;
+        buf_init(&x);
+        template_expand(&x, out->data, out->len, pl->p.vars);
+        buf_reset(out);
+        buf_append(out, x.data ? x.data : "", x.len);
+        buf_free(&x);
+    }
 }
 
 /* How long one attempt takes to fail: its request, plus the hidden request-level retries. */
@@ -515,7 +524,91 @@ static void retry_step(planner *pl) {
     buf_free(&tmp);
 }
 
-static void expand_step(planner *pl, const step *s) {
+/* --- templates: {{prompt}} and friends, expanded as a step is played --- */
+
+static mstr tpl(planner *pl, mstr s) {
+    if (!pl->p.vars || !s.ptr || !template_present(s.ptr, s.len)) return s;
+    buf b;
+    buf_init(&b);
+    template_expand(&b, s.ptr, s.len, pl->p.vars);
+    mstr out = {arena_strndup(&pl->scratch, b.data ? b.data : "", b.len), b.len};
+    buf_free(&b);
+    return out;
+}
+
+static void tpl_item(planner *pl, item *it) {
+    it->id = tpl(pl, it->id);
+    switch (it->type) {
+    case ITEM_AGENT_MESSAGE:
+    case ITEM_REASONING:
+    case ITEM_ERROR: it->u.text.text = tpl(pl, it->u.text.text); break;
+    case ITEM_COMMAND_EXECUTION:
+        it->u.cmd.command = tpl(pl, it->u.cmd.command);
+        it->u.cmd.output = tpl(pl, it->u.cmd.output);
+        break;
+    case ITEM_FILE_CHANGE: {
+        file_change_entry *v = arena_alloc(&pl->scratch, (it->u.fc.n ? it->u.fc.n : 1) * sizeof *v);
+        for (size_t i = 0; i < it->u.fc.n; i++) {
+            v[i] = it->u.fc.v[i];
+            v[i].path = tpl(pl, v[i].path);
+        }
+        it->u.fc.v = v;
+        break;
+    }
+    case ITEM_MCP_TOOL_CALL: {
+        mcp_call *m = arena_alloc(&pl->scratch, sizeof *m);
+        *m = *it->u.mcp;
+        m->server = tpl(pl, m->server);
+        m->tool = tpl(pl, m->tool);
+        m->error = tpl(pl, m->error);
+        it->u.mcp = m;
+        break;
+    }
+    case ITEM_WEB_SEARCH: it->u.ws.query = tpl(pl, it->u.ws.query); break;
+    case ITEM_TODO_LIST: {
+        todo_entry *v = arena_alloc(&pl->scratch, (it->u.todo.n ? it->u.todo.n : 1) * sizeof *v);
+        for (size_t i = 0; i < it->u.todo.n; i++) {
+            v[i] = it->u.todo.v[i];
+            v[i].text = tpl(pl, v[i].text);
+        }
+        it->u.todo.v = v;
+        break;
+    }
+    case ITEM_COLLAB_TOOL_CALL: {
+        collab_call *c = arena_alloc(&pl->scratch, sizeof *c);
+        *c = *it->u.collab;
+        c->prompt = tpl(pl, c->prompt);
+        it->u.collab = c;
+        break;
+    }
+    case ITEM_TYPE_COUNT: break;
+    }
+}
+
+/* A copy of the step with its strings expanded, when it has any placeholder. */
+static const step *expanded(planner *pl, const step *s, step *copy, event *ev_copy) {
+    if (!s->has_template || !pl->p.vars) return s;
+    *copy = *s;
+    switch (s->kind) {
+    case STEP_STDERR:
+    case STEP_RAW: copy->u.bytes = tpl(pl, s->u.bytes); break;
+    case STEP_ITEM:
+    case STEP_TODO_LIST: tpl_item(pl, &copy->u.item); break;
+    case STEP_EVENT:
+        *ev_copy = *s->u.ev;
+        ev_copy->message = tpl(pl, ev_copy->message);
+        ev_copy->thread_id = tpl(pl, ev_copy->thread_id);
+        tpl_item(pl, &ev_copy->item);
+        copy->u.ev = ev_copy;
+        break;
+    default: break;
+    }
+    return copy;
+}
+
+static void expand_step(planner *pl, const step *orig) {
+    /* the copy lives in the planner: actions and a running retry loop point at it */
+    const step *s = expanded(pl, orig, &pl->step_copy, &pl->ev_copy);
     int64_t start = s->has_at ? s->at_ns : pl->cursor + (s->has_after ? s->after_ns : 0);
     if (!s->has_at && !s->has_after) start = pl->cursor + pace_before(pl, s);
     switch (s->kind) {

@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "chaos.h"
+#include "template.h"
 #include "rng.h"
 #include "scenario.h"
 
@@ -51,6 +52,7 @@ typedef struct {
     const char *cwd;         /* relative file_change paths are made absolute against it */
     const char *thread_id;   /* used unless the scenario or a thread.started event fixes one */
     const char *prompt;      /* the resolved prompt (for templates); NULL when none */
+    const template_vars *vars; /* {{placeholders}} in scenario strings, or NULL */
     usage prior_usage;       /* thread totals before this turn (zero for a new thread) */
     int64_t wall_start_ms;   /* Unix ms at spawn: usage-limit reset times, log timestamps */
     const chaos_spec *chaos; /* faults to inject, or NULL */
@@ -94,6 +96,8 @@ typedef struct {
         buf cause;
     } retry;
     retry_spec chaos_retry; /* the loop a chaos draw injects */
+    step step_copy;         /* the step being played, its {{placeholders}} expanded */
+    event ev_copy;
     step chaos_step;
     size_t chaos_checked; /* next_step + 1 of the last step chaos drew for */
 } planner;

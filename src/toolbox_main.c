@@ -4,6 +4,7 @@
 #include "convert.h"
 #include "diag.h"
 #include "exitcodes.h"
+#include "tool_state.h"
 #include "lint.h"
 #include "recording.h"
 #include "scenario_load.h"
@@ -33,10 +34,17 @@ static const char USAGE[] =
     "                      run the real CLI, pass its I/O through, write a recording\n"
     "  convert DIR|FILE [-o OUT] [--template-thread-id] [--turn N]\n"
     "                      a recording, a --json capture or a session rollout → scenario YAML\n"
+    "  journal [--json]    the invocations recorded in the state directory\n"
+    "  verify [--times N] [--command C] [--flag F]... [--prompt RE]... [--in-order]\n"
+    "                      check how codex was called; exit 1 with what differs\n"
+    "  reset               empty the state directory (sequences, journal)\n"
+    "                      (journal, verify, reset take --state DIR; default CODEX_MOCK_STATE,\n"
+    "                      else $CODEX_HOME/codex-mock-state)\n"
     "  help                this text\n"
     "  version             the codex-mock version\n"
     "\n"
-    "Exit codes: 0 ok, 1 a checked or converted file has errors, 2 usage error,\n"
+    "Exit codes: 0 ok, 1 a checked or converted file has errors or verify's expectations\n"
+    "are not met, 2 usage error,\n"
     "78 codex-mock could not do its job (record: CLI not found, recording not written).\n"
     "record exits with the recorded CLI's own exit code.\n";
 
@@ -275,6 +283,9 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "show")) return cmd_show(argc - 2, argv + 2);
     if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2);
     if (!strcmp(argv[1], "record")) return tool_record(argc - 2, argv + 2, environ);
+    if (!strcmp(argv[1], "journal")) return tool_journal(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "verify")) return tool_verify(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "reset")) return tool_reset(argc - 2, argv + 2);
     fprintf(stderr, "codex-mock: unknown command '%s'\n\n%s", argv[1], USAGE);
     return 2;
 }

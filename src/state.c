@@ -1,0 +1,186 @@
+#include "state.h"
+#include "buf.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int mkdir_p(const char *path) {
+    char *p = xstrdup(path);
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/') continue;
+        *q = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *q = '/';
+    }
+    int rc = mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+    free(p);
+    return rc;
+}
+
+int state_open(state_dir *s, const char *explicit_dir, const char *codex_home, char **err) {
+    s->lock_fd = -1;
+    if (explicit_dir && *explicit_dir)
+        s->dir = xstrdup(explicit_dir);
+    else
+        s->dir = xasprintf("%s/codex-mock-state", codex_home);
+    if (mkdir_p(s->dir) < 0) {
+        *err = xasprintf("CODEX_MOCK_STATE: cannot create %s: %s", s->dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void state_close(state_dir *s) {
+    if (s->lock_fd >= 0) close(s->lock_fd);
+    free(s->dir);
+    s->dir = NULL;
+    s->lock_fd = -1;
+}
+
+static int lock(state_dir *s, char **err) {
+    char *path = xasprintf("%s/lock", s->dir);
+    s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX) != 0) {
+        *err = xasprintf("cannot lock %s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    free(path);
+    return 0;
+}
+
+static void unlock(state_dir *s) {
+    if (s->lock_fd >= 0) {
+        flock(s->lock_fd, LOCK_UN);
+        close(s->lock_fd);
+    }
+    s->lock_fd = -1;
+}
+
+static cJSON *read_counters(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return cJSON_CreateObject();
+    buf b;
+    buf_init(&b);
+    char tmp[4096];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        buf_append(&b, tmp, n);
+    fclose(f);
+    cJSON *j = b.data ? cJSON_Parse(b.data) : NULL;
+    buf_free(&b);
+    return cJSON_IsObject(j) ? j : (cJSON_Delete(j), cJSON_CreateObject());
+}
+
+/* Writes text to path via a temporary name and rename(), so readers see old or new, whole. */
+static int write_atomic(const char *path, const char *text, char **err) {
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    size_t len = strlen(text), off = 0;
+    bool ok = fd >= 0;
+    while (ok && off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        ok = w > 0;
+        if (ok) off += (size_t)w;
+    }
+    if (fd >= 0 && close(fd) != 0) ok = false;
+    if (!ok || rename(tmp, path) != 0) {
+        *err = xasprintf("cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+static long bump(cJSON *obj, const char *key) {
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    long n = cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+    if (v)
+        cJSON_SetNumberValue(v, (double)(n + 1));
+    else
+        cJSON_AddNumberToObject(obj, key, (double)(n + 1));
+    return n;
+}
+
+int state_next(state_dir *s, const char *const *keys, size_t n, long *invocation, long *positions,
+               char **err) {
+    if (lock(s, err) < 0) return -1;
+    char *path = xasprintf("%s/counters.json", s->dir);
+    cJSON *c = read_counters(path);
+    if (invocation) *invocation = bump(c, "invocations") + 1;
+    cJSON *seq = cJSON_GetObjectItemCaseSensitive(c, "sequences");
+    if (!cJSON_IsObject(seq)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(c, "sequences");
+        seq = cJSON_AddObjectToObject(c, "sequences");
+    }
+    for (size_t i = 0; i < n; i++)
+        positions[i] = bump(seq, keys[i]);
+    char *text = cJSON_Print(c);
+    int rc = write_atomic(path, text, err);
+    free(text);
+    cJSON_Delete(c);
+    free(path);
+    unlock(s);
+    return rc;
+}
+
+int state_journal_append(state_dir *s, const char *json_line, size_t len, char **err) {
+    if (lock(s, err) < 0) return -1;
+    char *path = xasprintf("%s/journal.jsonl", s->dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int rc = 0;
+    if (fd < 0) {
+        *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
+        rc = -1;
+    } else {
+        buf b;
+        buf_init(&b);
+        buf_append(&b, json_line, len);
+        buf_putc(&b, '\n');
+        size_t off = 0;
+        while (off < b.len) {
+            ssize_t w = write(fd, b.data + off, b.len - off);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
+                rc = -1;
+                break;
+            }
+            off += (size_t)w;
+        }
+        buf_free(&b);
+        close(fd);
+    }
+    free(path);
+    unlock(s);
+    return rc;
+}
+
+int state_reset(state_dir *s, char **err) {
+    if (lock(s, err) < 0) return -1;
+    const char *names[] = {"counters.json", "journal.jsonl"};
+    int rc = 0;
+    for (size_t i = 0; i < 2; i++) {
+        char *p = xasprintf("%s/%s", s->dir, names[i]);
+        if (unlink(p) != 0 && errno != ENOENT) {
+            *err = xasprintf("cannot remove %s: %s", p, strerror(errno));
+            rc = -1;
+        }
+        free(p);
+    }
+    unlock(s);
+    return rc;
+}

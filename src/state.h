@@ -1,0 +1,35 @@
+/* state — what codex-mock remembers across invocations (design.md §3 "Rules and sequences"):
+ * the invocation counter, each sequence's position, and the journal of invocations.
+ *
+ * The state directory is CODEX_MOCK_STATE, else $CODEX_HOME/codex-mock-state. Many invocations
+ * may run at once: every read-modify-write of counters.json happens under an exclusive flock()
+ * on `lock`, and the new file is written to a temporary name and renamed, so a reader (or a
+ * crash) never sees half a file. Journal lines are appended under the same lock, one write()
+ * each, so they are whole and never interleave.
+ *
+ * Errors return -1 with a heap message in *err naming the file. */
+#ifndef CODEX_MOCK_STATE_H
+#define CODEX_MOCK_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    char *dir;
+    int lock_fd; /* held between state_lock and state_unlock */
+} state_dir;
+
+/* Resolves (and creates) the directory. `explicit_dir` is CODEX_MOCK_STATE (may be NULL). */
+int state_open(state_dir *s, const char *explicit_dir, const char *codex_home, char **err);
+void state_close(state_dir *s);
+
+/* Takes the next invocation number (1-based; skipped when `invocation` is NULL) and, for each
+ * of the `n` counter keys, the key's next position (0-based), all in one locked update. */
+int state_next(state_dir *s, const char *const *keys, size_t n, long *invocation, long *positions,
+               char **err);
+/* Appends one line (a JSON object, no newline) to journal.jsonl. */
+int state_journal_append(state_dir *s, const char *json_line, size_t len, char **err);
+/* Empties the directory's counters and journal. */
+int state_reset(state_dir *s, char **err);
+
+#endif
