@@ -595,8 +595,9 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, r
         }
     }
     if (!resumed) {
+        /* the start time, not "now": with CODEX_MOCK_NOW and a seed, ids repeat exactly */
         char id[UUID_STR_LEN + 1];
-        uuid_v7(id, (uint64_t)rc->clk->wall_ms(rc->clk), &r);
+        uuid_v7(id, (uint64_t)rc->wall_start, &r);
         snprintf(tp.thread_id, sizeof tp.thread_id, "%s", id);
     }
 
