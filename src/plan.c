@@ -541,7 +541,9 @@ static void tpl_item(planner *pl, item *it) {
     switch (it->type) {
     case ITEM_AGENT_MESSAGE:
     case ITEM_REASONING:
-    case ITEM_ERROR: it->u.text.text = tpl(pl, it->u.text.text); break;
+    case ITEM_ERROR:
+        it->u.text.text = tpl(pl, it->u.text.text);
+        break;
     case ITEM_COMMAND_EXECUTION:
         it->u.cmd.command = tpl(pl, it->u.cmd.command);
         it->u.cmd.output = tpl(pl, it->u.cmd.output);
@@ -564,7 +566,9 @@ static void tpl_item(planner *pl, item *it) {
         it->u.mcp = m;
         break;
     }
-    case ITEM_WEB_SEARCH: it->u.ws.query = tpl(pl, it->u.ws.query); break;
+    case ITEM_WEB_SEARCH:
+        it->u.ws.query = tpl(pl, it->u.ws.query);
+        break;
     case ITEM_TODO_LIST: {
         todo_entry *v = arena_alloc(&pl->scratch, (it->u.todo.n ? it->u.todo.n : 1) * sizeof *v);
         for (size_t i = 0; i < it->u.todo.n; i++) {
@@ -581,7 +585,8 @@ static void tpl_item(planner *pl, item *it) {
         it->u.collab = c;
         break;
     }
-    case ITEM_TYPE_COUNT: break;
+    case ITEM_TYPE_COUNT:
+        break;
     }
 }
 
@@ -591,9 +596,13 @@ static const step *expanded(planner *pl, const step *s, step *copy, event *ev_co
     *copy = *s;
     switch (s->kind) {
     case STEP_STDERR:
-    case STEP_RAW: copy->u.bytes = tpl(pl, s->u.bytes); break;
+    case STEP_RAW:
+        copy->u.bytes = tpl(pl, s->u.bytes);
+        break;
     case STEP_ITEM:
-    case STEP_TODO_LIST: tpl_item(pl, &copy->u.item); break;
+    case STEP_TODO_LIST:
+        tpl_item(pl, &copy->u.item);
+        break;
     case STEP_EVENT:
         *ev_copy = *s->u.ev;
         ev_copy->message = tpl(pl, ev_copy->message);
@@ -601,7 +610,8 @@ static const step *expanded(planner *pl, const step *s, step *copy, event *ev_co
         tpl_item(pl, &ev_copy->item);
         copy->u.ev = ev_copy;
         break;
-    default: break;
+    default:
+        break;
     }
     return copy;
 }
@@ -783,7 +793,9 @@ static void refill(planner *pl) {
         case PH_THREAD:
             pl->phase = PH_TURN_START;
             if (pl->implicit_thread_started) {
-                int64_t due = sc->has_startup ? sc->startup_ns : jitter(pl, ms(PACE_STARTUP_MS));
+                int64_t due = t->has_startup    ? t->startup_ns
+                              : sc->has_startup ? sc->startup_ns
+                                                : jitter(pl, ms(PACE_STARTUP_MS));
                 action *a = push_event(pl, EV_THREAD_STARTED, due, NULL);
                 a->ev.thread_id = pl->thread_id;
                 a->explain = "thread.started: the real CLI has loaded its config, resolved the "

@@ -226,7 +226,8 @@ typedef struct {
     int line, col;
     step *steps;
     size_t n_steps;
-    bool has_started_after, has_completed_after;
+    bool has_started_after, has_completed_after, has_startup;
+    int64_t startup_ns; /* this turn's spawn → thread.started (a resumed run starts faster) */
     int64_t started_after_ns;   /* turn.started after thread.started (or the previous output) */
     int64_t completed_after_ns; /* turn.completed after the last step */
 } turn;

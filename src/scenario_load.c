@@ -1248,12 +1248,17 @@ static int load_steps_stream(loader *L, step_vec *sv) {
     }
 }
 
-static const char *const TURN_KEYS[] = {"steps", "started_after", "completed_after", NULL};
+static const char *const TURN_KEYS[] = {"steps", "startup", "started_after", "completed_after",
+                                        NULL};
 
 static int turn_option(loader *L, turn *t, const ynode *k, const ynode *v) {
     if (key_is(k, "started_after")) {
         t->has_started_after = true;
         return get_duration(L, v, "started_after", &t->started_after_ns);
+    }
+    if (key_is(k, "startup")) {
+        t->has_startup = true;
+        return get_duration(L, v, "startup", &t->startup_ns);
     }
     if (key_is(k, "completed_after")) {
         t->has_completed_after = true;

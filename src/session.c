@@ -323,6 +323,7 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
         *err = xasprintf("cannot create %s: %s", w->path, strerror(errno));
         return -1;
     }
+    w->new_thread = true;
     char window[UUID_STR_LEN + 1];
     new_uuid(w, window);
     buf b;
@@ -388,6 +389,72 @@ void session_writer_close(session_writer *w) {
     w->fd = -1;
 }
 
+/* thread_settings_applied: what the thread runs with (before a resumed turn, after the first
+ * turn's context). */
+static void thread_settings(session_writer *w, buf *b) {
+    buf_reset(b);
+    buf_printf(b,
+               "{\"type\":\"thread_settings_applied\",\"thread_id\":\"%s\","
+               "\"thread_settings\":{\"model\":",
+               w->thread_id);
+    jsonw_cstring(b, w->model);
+    buf_puts(b, ",\"model_provider_id\":");
+    jsonw_cstring(b, w->provider);
+    buf_puts(b, ",\"approval_policy\":\"never\",\"cwd\":");
+    jsonw_cstring(b, w->cwd);
+    buf_puts(b, ",\"runtime_workspace_roots\":[");
+    jsonw_cstring(b, w->cwd);
+    buf_puts(b, "]}}");
+    write_line(w, "event_msg", b);
+}
+
+/* The context the first turn carries: instructions, the environment, the world state. */
+static void thread_context(session_writer *w, buf *b) {
+    char id[UUID_STR_LEN + 1];
+    new_uuid(w, id);
+    buf_reset(b);
+    buf_printf(b,
+               "{\"type\":\"message\",\"id\":\"msg_%s\",\"role\":\"developer\","
+               "\"content\":[{\"type\":\"input_text\",\"text\":\"<permissions "
+               "instructions>\\nApproval policy is currently never.\\n</permissions "
+               "instructions>\"}]}",
+               id);
+    write_line(w, "response_item", b);
+    new_uuid(w, id);
+    time_t s = (time_t)(w->clock->wall_ms(w->clock) / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    char date[16];
+    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    buf env;
+    buf_init(&env);
+    buf_printf(&env,
+               "<environment_context>\n  <cwd>%s</cwd>\n  <shell>bash</shell>\n  "
+               "<current_date>%s</current_date>\n  <timezone>Etc/UTC</timezone>\n"
+               "</environment_context>",
+               w->cwd, date);
+    buf_reset(b);
+    buf_printf(b,
+               "{\"type\":\"message\",\"id\":\"msg_%s\",\"role\":\"user\",\"content\":"
+               "[{\"type\":\"input_text\",\"text\":",
+               id);
+    jsonw_string(b, env.data, env.len);
+    buf_puts(b, "}]}");
+    buf_free(&env);
+    write_line(w, "response_item", b);
+    buf_reset(b);
+    buf_puts(b, "{\"full\":true,\"state\":{\"collaboration_mode\":{\"mode\":\"default\","
+                "\"model\":");
+    jsonw_cstring(b, w->model);
+    buf_puts(b, "},\"environments\":{\"environments\":{\"local\":{\"cwd\":");
+    jsonw_cstring(b, w->cwd);
+    buf_printf(b,
+               ",\"status\":\"available\",\"shell\":\"bash\"}},\"current_date\":\"%s\","
+               "\"timezone\":\"Etc/UTC\"}}}",
+               date);
+    write_line(w, "world_state", b);
+}
+
 static void turn_start(session_writer *w) {
     char tid[UUID_STR_LEN + 1];
     new_uuid(w, tid);
@@ -395,6 +462,8 @@ static void turn_start(session_writer *w) {
     w->started_ms = w->clock->wall_ms(w->clock);
     buf b;
     buf_init(&b);
+    if (!w->new_thread) thread_settings(w, &b);
+    buf_reset(&b);
     buf_printf(&b,
                "{\"type\":\"task_started\",\"turn_attribution\":{\"turn_id\":\"%s\","
                "\"turn_trigger\":\"exec\",\"parent_turn_id\":null,\"initiating_agent_path\":null,"
@@ -403,6 +472,7 @@ static void turn_start(session_writer *w) {
                "\"collaboration_mode_kind\":\"default\"}",
                tid, tid, tid, tid, (long long)(w->started_ms / 1000));
     write_line(w, "event_msg", &b);
+    if (w->new_thread) thread_context(w, &b);
     buf_reset(&b);
     buf_printf(&b, "{\"turn_id\":\"%s\",\"root_turn_id\":\"%s\",\"cwd\":", tid, tid);
     jsonw_cstring(&b, w->cwd);
@@ -412,6 +482,7 @@ static void turn_start(session_writer *w) {
     jsonw_cstring(&b, w->sandbox);
     buf_puts(&b, "}}");
     write_line(w, "turn_context", &b);
+    if (w->new_thread) thread_settings(w, &b);
     /* the prompt, as the model sees it and as the thread records it */
     char mid[UUID_STR_LEN + 1];
     new_uuid(w, mid);
@@ -485,6 +556,18 @@ static void turn_end(session_writer *w, const usage *total, const char *last_msg
         last.cache_write_input_tokens -= w->prior.cache_write_input_tokens;
         last.output_tokens -= w->prior.output_tokens;
         last.reasoning_output_tokens -= w->prior.reasoning_output_tokens;
+        buf_printf(&b,
+                   "{\"thread_id\":\"%s\",\"turn_id\":\"%s\",\"session_id\":\"%s\","
+                   "\"root_turn_id\":\"%s\",\"response_id\":null,\"usage\":",
+                   w->thread_id, w->turn_id, w->thread_id, w->turn_id);
+        usage_obj(&b, &last);
+        buf_puts(&b, ",\"turn_token_usage\":");
+        usage_obj(&b, &last);
+        buf_puts(&b, ",\"thread_token_usage\":");
+        usage_obj(&b, total);
+        buf_putc(&b, '}');
+        write_line(w, "token_usage_record", &b);
+        buf_reset(&b);
         buf_puts(&b, "{\"type\":\"token_count\",\"info\":{\"total_token_usage\":");
         usage_obj(&b, total);
         buf_puts(&b, ",\"last_token_usage\":");

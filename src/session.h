@@ -59,6 +59,7 @@ typedef struct {
     bool user_written;     /* the turn's opening lines are out */
     bool prior_total_seen; /* a turn.completed was played: its usage closes the turn */
     bool turn_closed;
+    bool new_thread; /* the thread's first turn: the context lines come with it */
     usage final_usage;
 } session_writer;
 

@@ -55,6 +55,8 @@ static int teardown(void **state) {
     return 0;
 }
 
+static const char *scenario_override; /* a built-in name instead of multi.yaml */
+
 static void codex(proc_result *r, const char *cwd, const char *const *args) {
     const char *argv[16] = {CODEX_BIN, "exec", "--json", "--skip-git-repo-check"};
     size_t n = 4;
@@ -63,7 +65,8 @@ static void codex(proc_result *r, const char *cwd, const char *const *args) {
     argv[n] = NULL;
     char e_home[4096], e_scn[4096];
     snprintf(e_home, sizeof e_home, "CODEX_HOME=%s", home);
-    snprintf(e_scn, sizeof e_scn, "CODEX_MOCK_SCENARIO=%s", scn);
+    snprintf(e_scn, sizeof e_scn, "CODEX_MOCK_SCENARIO=%s",
+             scenario_override ? scenario_override : scn);
     const char *env[] = {e_home, e_scn, "CODEX_MOCK_SPEED=0", NULL};
     static const char *const unset[] = {"CODEX_MOCK_SEED", "CODEX_MOCK_CHAOS", "CODEX_MOCK_NOW",
                                         "CODEX_API_KEY", NULL};
@@ -114,10 +117,33 @@ static void free_paths(char **p) {
     free(p);
 }
 
+/* "type" or "type/payload.type" of every line of a rollout file. */
+static char *line_kinds(const char *path) {
+    char *text = read_file(path, NULL);
+    assert_non_null(text);
+    char *out = calloc(1, strlen(text) + 1);
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        cJSON *j = cJSON_Parse(l);
+        assert_non_null(j);
+        strcat(out, cJSON_GetObjectItem(j, "type")->valuestring);
+        cJSON *pt = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "payload"), "type");
+        if (cJSON_IsString(pt)) {
+            strcat(out, "/");
+            strcat(out, pt->valuestring);
+        }
+        strcat(out, "\n");
+        cJSON_Delete(j);
+    }
+    free(text);
+    return out;
+}
+
 /* Trace 07: start, `resume <id>`, `resume --last`: one thread, one file, cumulative usage. */
 static void test_resume_two_turns(void **state) {
     (void)state;
     proc_result r1, r2, r3;
+    scenario_override = "resume-two-turns";
     codex(&r1, work, (const char *[]){"Remember the number 42.", NULL});
     assert_int_equal(r1.exit_code, 0);
     char *id = thread_of(&r1);
@@ -126,12 +152,25 @@ static void test_resume_two_turns(void **state) {
     assert_int_equal(r2.exit_code, 0);
     codex(&r3, work, (const char *[]){"resume", "--last", "And doubled?", NULL});
     assert_int_equal(r3.exit_code, 0);
+    scenario_override = NULL;
+    /* the three runs print the trace's bytes, thread id aside */
+    const proc_result *runs[] = {&r1, &r2, &r3};
+    for (int i = 0; i < 3; i++) {
+        char tpath[4096];
+        snprintf(tpath, sizeof tpath, "%s/07_resume_two_turns/run%d/stdout.jsonl", CORPUS_DIR,
+                 i + 1);
+        char *real = read_file(tpath, NULL);
+        char *a = mask_uuids(real), *b = mask_uuids(runs[i]->out);
+        assert_string_equal(b, a);
+        free(a);
+        free(b);
+        free(real);
+    }
     char *id2 = thread_of(&r2), *id3 = thread_of(&r3);
     assert_string_equal(id, id2);
     assert_string_equal(id, id3);
     /* each run plays the thread's next turn; item ids restart at item_0 */
-    assert_non_null(strstr(r2.out, "{\"id\":\"item_0\",\"type\":\"reasoning\""));
-    assert_non_null(strstr(r2.out, "\"id\":\"item_1\",\"type\":\"agent_message\",\"text\":\"You "
+    assert_non_null(strstr(r2.out, "\"id\":\"item_0\",\"type\":\"agent_message\",\"text\":\"You "
                                    "asked me to remember 42.\""));
     assert_non_null(strstr(r3.out, "\"id\":\"item_0\",\"type\":\"agent_message\",\"text\":"
                                    "\"Doubled, that is 84.\""));
@@ -180,6 +219,16 @@ static void test_resume_two_turns(void **state) {
     assert_int_equal(token_counts, 3);
     assert_int_equal(task_complete, 3);
     free(text);
+    /* line for line, the same kinds of lines as the real CLI's file after the same three runs */
+    char pat[4096];
+    snprintf(pat, sizeof pat, "%s/07_resume_two_turns/rollout/rollout-*.jsonl", CORPUS_DIR);
+    glob_t g;
+    assert_int_equal(glob(pat, 0, NULL, &g), 0);
+    char *want = line_kinds(g.gl_pathv[0]), *got = line_kinds(paths[0]);
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+    globfree(&g);
     free_paths(paths);
     free(id);
     free(id2);
