@@ -691,6 +691,12 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, r
                   (!(mode && !strcmp(mode, "warn")) && sc.cli.schema == SCHEMA_MODE_STRICT);
     if (schema) sinks[n++] = sink_output_schema(&ss, schema, inv->output_schema, strict);
     if (session_open) sinks[n++] = sink_session(&sw);
+    if ((sc.cli.history || vp->legacy) && !inv->ephemeral) {
+        char *herr = NULL;
+        if (session_history_append(home, tp.thread_id, prompt, rc->wall_start / 1000, &herr) < 0)
+            fprintf(stderr, "codex-mock: history: %s\n", herr);
+        free(herr);
+    }
     code = play_scenario(&sc, &chaos, rc, &r, prompt, cwd, sinks, n, explain_fd, &tp);
     if (session_open) session_writer_close(&sw);
     if (schema && ss.mismatch && strict && code == EXIT_OK) code = EXIT_TURN_FAILED;

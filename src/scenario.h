@@ -241,6 +241,7 @@ typedef struct {
     const char *model, *provider, *reasoning_effort, *reasoning_summaries;
     bool requires_api_key; /* no key (CODEX_API_KEY / auth.json) → the missing-key failure */
     bool before_prompt;    /* steps play before the prompt is read (config-time failures) */
+    bool history;          /* append the prompt to CODEX_HOME/history.jsonl (0.60-era spec) */
     schema_mode schema;    /* --output-schema checking of the final message */
 } cli_config;
 

@@ -1385,7 +1385,7 @@ static const char *const TOP_KEYS[] = {"codex_mock", "name",    "description",  
 static int parse_cli(loader *L, const ynode *n, cli_config *c) {
     static const char *const keys[] = {"version",          "model",         "provider",
                                        "reasoning_effort", "reasoning_summaries",
-                                       "requires_api_key", "before_prompt", "output_schema",
+                                       "requires_api_key", "before_prompt", "output_schema", "history",
                                        NULL};
     if (need_mapping(L, n, "'cli'") < 0) return -1;
     if (check_keys(L, n, keys, "cli", NULL) < 0) return -1;
@@ -1404,6 +1404,7 @@ static int parse_cli(loader *L, const ynode *n, cli_config *c) {
     if ((v = map_get(n, "before_prompt")) &&
         get_bool(L, v, "before_prompt", &c->before_prompt) < 0)
         return -1;
+    if ((v = map_get(n, "history")) && get_bool(L, v, "history", &c->history) < 0) return -1;
     if ((v = map_get(n, "output_schema"))) {
         static const char *const modes[] = {"warn", "strict", NULL};
         int m;

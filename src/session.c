@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -650,4 +651,40 @@ static void session_end(void *ctx, const play_end *end, buf *out, buf *err) {
 
 sink sink_session(session_writer *w) {
     return (sink){w, session_event, session_end};
+}
+
+int session_history_append(const char *codex_home, const char *thread_id, const char *prompt,
+                           int64_t unix_s, char **err) {
+    char *path = xasprintf("%s/history.jsonl", codex_home);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"session_id\":");
+    jsonw_cstring(&b, thread_id);
+    buf_printf(&b, ",\"ts\":%lld,\"text\":", (long long)unix_s);
+    jsonw_cstring(&b, prompt ? prompt : "");
+    buf_puts(&b, "}\n");
+    flock(fd, LOCK_EX);
+    int rc = 0;
+    size_t off = 0;
+    while (off < b.len) {
+        ssize_t n = write(fd, b.data + off, b.len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        off += (size_t)n;
+    }
+    flock(fd, LOCK_UN);
+    close(fd);
+    buf_free(&b);
+    free(path);
+    return rc;
 }

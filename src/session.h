@@ -86,6 +86,13 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
 int session_writer_append(session_writer *w, const session_info *existing, const session_params *p,
                           const mock_clock *clock, rng *r, char **err);
 void session_writer_close(session_writer *w);
+
+/* history.jsonl (reference §5.5): one line per prompt, {"session_id","ts","text"}, appended under
+ * an advisory lock with O_APPEND, mode 0600. The real `exec` never writes it; the 0.60-era
+ * integration spec tells integrators to find session ids there, so a scenario (cli: history)
+ * or the 0.60 profile can ask for it. */
+int session_history_append(const char *codex_home, const char *thread_id, const char *prompt,
+                           int64_t unix_s, char **err);
 sink sink_session(session_writer *w);
 
 #endif

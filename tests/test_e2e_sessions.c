@@ -347,6 +347,39 @@ static void test_ephemeral(void **state) {
     proc_result_free(&again);
 }
 
+/* history.jsonl: never from the real exec; on request (0.60-era profile, or cli: history). */
+static void test_history(void **state) {
+    (void)state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/history.jsonl", home);
+    unlink(path);
+    proc_result r;
+    codex(&r, work, (const char *[]){"no history", NULL});
+    proc_result_free(&r);
+    assert_int_not_equal(access(path, F_OK), 0);
+    char *h = e2e_write(tmp, "history.yaml",
+                        "codex_mock: 1\ncli: {history: true}\nsteps:\n  - message: ok\n");
+    scenario_override = h;
+    codex(&r, work, (const char *[]){"keep \"this\"", NULL});
+    char *id = thread_of(&r);
+    proc_result_free(&r);
+    codex(&r, work, (const char *[]){"and this", NULL});
+    proc_result_free(&r);
+    scenario_override = NULL;
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    char *text = read_file(path, NULL);
+    char want[256];
+    snprintf(want, sizeof want, "{\"session_id\":\"%s\",\"ts\":", id);
+    assert_true(strncmp(text, want, strlen(want)) == 0);
+    assert_non_null(strstr(text, ",\"text\":\"keep \\\"this\\\"\"}\n{\"session_id\":"));
+    assert_non_null(strstr(text, ",\"text\":\"and this\"}\n"));
+    free(text);
+    free(id);
+    free(h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_two_turns),
@@ -354,6 +387,7 @@ int main(void) {
         cmocka_unit_test(test_resume_last_cwd_filter),
         cmocka_unit_test(test_fork),
         cmocka_unit_test(test_ephemeral),
+        cmocka_unit_test(test_history),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
