@@ -52,9 +52,16 @@ void jsonw_cstring(buf *b, const char *s) {
 }
 
 void jsonw_int(buf *b, int64_t v) {
+    /* by hand: this runs for every id and count of a million-line replay */
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-    buf_append(b, tmp, (size_t)n);
+    int i = sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) tmp[--i] = '-';
+    buf_append(b, tmp + i, sizeof tmp - (size_t)i);
 }
 
 void jsonw_bool(buf *b, bool v) {

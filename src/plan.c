@@ -109,8 +109,17 @@ static mstr assign_id(planner *pl, mstr given) {
         }
         return given;
     }
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "item_%llu", (unsigned long long)pl->next_item++);
+    char tmp[32] = "item_";
+    int i = 31, n;
+    unsigned long long v = (unsigned long long)pl->next_item++;
+    char digits[24];
+    int d = 0;
+    do {
+        digits[d++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (n = 5; d > 0 && n < i;)
+        tmp[n++] = digits[--d];
     return (mstr){arena_strndup(&pl->scratch, tmp, (size_t)n), (size_t)n};
 }
 

@@ -195,28 +195,42 @@ static void timestamp_utc(buf *b, int64_t ms) {
                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
-/* One envelope line, written whole. `payload` is already JSON. */
-static void write_line(session_writer *w, const char *type, const buf *payload) {
-    if (w->fd < 0) return;
-    buf b;
-    buf_init(&b);
-    buf_puts(&b, "{\"timestamp\":\"");
-    timestamp_utc(&b, w->clock->wall_ms(w->clock));
-    buf_printf(&b, "\",\"ordinal\":%lld,\"type\":", (long long)w->ordinal++);
-    jsonw_cstring(&b, type);
-    buf_puts(&b, ",\"payload\":");
-    buf_append(&b, payload->data ? payload->data : "{}", payload->len ? payload->len : 2);
-    buf_puts(&b, "}\n");
-    const char *p = b.data;
-    size_t left = b.len;
-    while (left) {
+static void flush_lines(session_writer *w) {
+    const char *p = w->pending.data;
+    size_t left = w->pending.len;
+    while (w->fd >= 0 && left) {
         ssize_t n = write(w->fd, p, left);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         p += n;
         left -= (size_t)n;
     }
-    buf_free(&b);
+    buf_reset(&w->pending);
+}
+
+/* One envelope line. `payload` is already JSON. Lines are gathered and written whole. */
+static void write_line(session_writer *w, const char *type, const buf *payload) {
+    if (w->fd < 0) return;
+    buf *b = &w->pending;
+    int64_t ms = w->clock->wall_ms(w->clock);
+    if (ms != w->stamp_ms || !w->stamp[0]) { /* formatting a time costs; a run's lines share it */
+        buf t;
+        buf_init(&t);
+        timestamp_utc(&t, ms);
+        snprintf(w->stamp, sizeof w->stamp, "%s", t.data);
+        buf_free(&t);
+        w->stamp_ms = ms;
+    }
+    buf_puts(b, "{\"timestamp\":\"");
+    buf_puts(b, w->stamp);
+    buf_puts(b, "\",\"ordinal\":");
+    jsonw_int(b, w->ordinal++);
+    buf_puts(b, ",\"type\":");
+    jsonw_cstring(b, type);
+    buf_puts(b, ",\"payload\":");
+    buf_append(b, payload->data ? payload->data : "{}", payload->len ? payload->len : 2);
+    buf_puts(b, "}\n");
+    if (b->len >= 64 * 1024) flush_lines(w);
 }
 
 static void new_uuid(session_writer *w, char out[UUID_STR_LEN + 1]) {
@@ -362,6 +376,7 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
     buf_putc(&b, '}');
     write_line(w, "session_meta", &b);
     buf_free(&b);
+    flush_lines(w); /* the thread exists on disk from the start, as the real one does */
     return 0;
 }
 
@@ -379,6 +394,8 @@ int session_writer_append(session_writer *w, const session_info *existing, const
 }
 
 void session_writer_close(session_writer *w) {
+    flush_lines(w);
+    buf_free(&w->pending);
     if (w->fd >= 0) close(w->fd);
     free(w->path);
     free(w->cwd);
@@ -507,6 +524,7 @@ static void turn_start(session_writer *w) {
                (long long)now, (long long)now);
     write_line(w, "event_msg", &b);
     buf_free(&b);
+    flush_lines(w);
     w->user_written = true;
 }
 
@@ -515,31 +533,40 @@ static void item_done(session_writer *w, const item *it) {
     char mid[UUID_STR_LEN + 1];
     new_uuid(w, mid);
     int64_t now = w->clock->wall_ms(w->clock);
+    const char *text = it->u.text.text.ptr ? it->u.text.text.ptr : "";
+    size_t len = it->u.text.text.len;
     buf b;
     buf_init(&b);
-    buf_printf(&b,
-               "{\"type\":\"item_completed\",\"thread_id\":\"%s\",\"turn_id\":\"%s\","
-               "\"item\":{\"type\":\"%s\",\"id\":\"msg_%s\",\"content\":[{\"type\":\"Text\","
-               "\"text\":",
-               w->thread_id, w->turn_id, kind, mid);
-    jsonw_string(&b, it->u.text.text.ptr ? it->u.text.text.ptr : "", it->u.text.text.len);
-    buf_printf(&b, "}]},\"started_at_ms\":%lld,\"completed_at_ms\":%lld}", (long long)now,
-               (long long)now);
+    /* assembled piece by piece: this runs for every message of a long replay */
+    buf_puts(&b, "{\"type\":\"item_completed\",\"thread_id\":\"");
+    buf_puts(&b, w->thread_id);
+    buf_puts(&b, "\",\"turn_id\":\"");
+    buf_puts(&b, w->turn_id);
+    buf_puts(&b, "\",\"item\":{\"type\":\"");
+    buf_puts(&b, kind);
+    buf_puts(&b, "\",\"id\":\"msg_");
+    buf_puts(&b, mid);
+    buf_puts(&b, "\",\"content\":[{\"type\":\"Text\",\"text\":");
+    jsonw_string(&b, text, len);
+    buf_puts(&b, "}]},\"started_at_ms\":");
+    jsonw_int(&b, now);
+    buf_puts(&b, ",\"completed_at_ms\":");
+    jsonw_int(&b, now);
+    buf_putc(&b, '}');
     write_line(w, "event_msg", &b);
     buf_reset(&b);
     if (it->type == ITEM_AGENT_MESSAGE) {
-        buf_printf(&b,
-                   "{\"type\":\"message\",\"status\":\"completed\",\"id\":\"msg_%s\","
-                   "\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":",
-                   mid);
-        jsonw_string(&b, it->u.text.text.ptr ? it->u.text.text.ptr : "", it->u.text.text.len);
+        buf_puts(&b, "{\"type\":\"message\",\"status\":\"completed\",\"id\":\"msg_");
+        buf_puts(&b, mid);
+        buf_puts(&b, "\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\","
+                     "\"text\":");
+        jsonw_string(&b, text, len);
         buf_puts(&b, ",\"annotations\":[]}]}");
     } else {
-        buf_printf(&b,
-                   "{\"type\":\"reasoning\",\"id\":\"rs_%s\",\"summary\":[{\"type\":"
-                   "\"summary_text\",\"text\":",
-                   mid);
-        jsonw_string(&b, it->u.text.text.ptr ? it->u.text.text.ptr : "", it->u.text.text.len);
+        buf_puts(&b, "{\"type\":\"reasoning\",\"id\":\"rs_");
+        buf_puts(&b, mid);
+        buf_puts(&b, "\",\"summary\":[{\"type\":\"summary_text\",\"text\":");
+        jsonw_string(&b, text, len);
         buf_puts(&b, "}],\"content\":null}");
     }
     write_line(w, "response_item", &b);
@@ -597,6 +624,7 @@ static void turn_end(session_writer *w, const usage *total, const char *last_msg
                (long long)(now - w->started_ms));
     write_line(w, "event_msg", &b);
     buf_free(&b);
+    flush_lines(w);
 }
 
 static void session_event(void *ctx, const event *ev, buf *out, buf *err) {
@@ -643,6 +671,7 @@ static void session_end(void *ctx, const play_end *end, buf *out, buf *err) {
                    w->turn_id);
         write_line(w, "event_msg", &b);
         buf_free(&b);
+        flush_lines(w);
     } else if (w->prior_total_seen) {
         turn_end(w, &w->final_usage, end->final_message, end->final_len, NULL);
     }

@@ -6,9 +6,9 @@
  * (turns played, the thread's cumulative usage, its latest cwd) for resume and fork.
  * Writing: a session_writer is a sink (sink.h) that appends the lines of one turn — task_started,
  * turn_context, the user message, one item_completed (and response_item) per agent message or
- * reasoning, token_count, then task_complete / turn_aborted. Every line is one write() on an
- * O_APPEND descriptor, so a crash never leaves half a line and concurrent runs never
- * interleave inside a line.
+ * reasoning, token_count, then task_complete / turn_aborted. Whole lines are gathered and
+ * written with one write() on an O_APPEND descriptor (at 64 KiB, at the end of the turn and on
+ * close), so a crash never leaves half a line and concurrent runs never interleave inside one.
  *
  * Ownership: session_info's strings are heap (session_info_free). The writer owns its fd and
  * strings (session_writer_close). Errors return -1 with a message in *err (heap). */
@@ -60,6 +60,10 @@ typedef struct {
     bool prior_total_seen; /* a turn.completed was played: its usage closes the turn */
     bool turn_closed;
     bool new_thread; /* the thread's first turn: the context lines come with it */
+    char stamp[40];  /* the last timestamp text, and its millisecond */
+    int64_t stamp_ms;
+    buf pending; /* whole lines not written yet (flushed in one write at 64 KiB, at the
+                  * turn's end and on close: a crash loses lines, never half of one) */
     usage final_usage;
 } session_writer;
 

@@ -36,7 +36,7 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
 bool yamlw_valid_utf8(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
-    uint32_t cp;
+    uint32_t cp = 0;
     while (i < len) {
         size_t k = utf8_decode(p + i, len - i, &cp);
         if (!k) return false;
@@ -78,7 +78,7 @@ int yamlw_quoted(buf *b, const char *s, size_t len) {
     buf_putc(b, '"');
     size_t i = 0;
     while (i < len) {
-        uint32_t cp;
+        uint32_t cp = 0;
         size_t k = utf8_decode(p + i, len - i, &cp);
         switch (cp) {
         case '"':
