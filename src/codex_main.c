@@ -577,6 +577,10 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, r
         } else if (inv->session_id && uuid_is_valid(inv->session_id)) {
             found = session_find_id(home, inv->session_id, &si, &serr);
             if (found == 1) {
+                /* the real CLI gets this far (thread/resume) about as late as a thread starts */
+                int64_t at =
+                    sc.has_startup ? sc.startup_ns : rng_scale(&r, INT64_C(175000000), 0.97, 1.03);
+                rc->clk->wait_until(rc->clk, rc->spawn + plan_scale(at, rc->settings.speed), NULL);
                 fprintf(stderr,
                         "Error: thread/%s: thread/%s failed: no rollout found for thread id %s "
                         "(code -32600)\n",
@@ -611,6 +615,11 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, r
         chaos = sc.chaos;
         if (getenv("CODEX_MOCK_CHAOS")) chaos_parse(getenv("CODEX_MOCK_CHAOS"), &chaos, &err);
     }
+
+    /* A scenario that fixes its thread id names its session file after it too. */
+    if (!resumed && sc.thread_id.ptr)
+        snprintf(tp.thread_id, sizeof tp.thread_id, "%.*s", (int)sc.thread_id.len,
+                 sc.thread_id.ptr);
 
     /* What the turn is: the missing-key failure, a fork with nothing to do, or the scenario. */
     old = sc;
@@ -732,6 +741,13 @@ int main(int argc, char **argv) {
     invocation inv;
     cli_parse_profile(argc, argv, vp.version, vp.legacy, &inv);
     if (inv.done) {
+        /* The real binary needs ≈36 ms to start before clap answers (trace 35). */
+        mock_settings early;
+        diag ignore;
+        diag_init(&ignore);
+        if (settings_parse(getenv("CODEX_MOCK_SPEED"), NULL, &early, &ignore) == 0)
+            rc.clk->wait_until(rc.clk, rc.spawn + plan_scale(INT64_C(36000000), early.speed), NULL);
+        diag_free(&ignore);
         if (inv.done_stdout) fputs(inv.done_stdout, stdout);
         if (inv.done_stderr) fputs(inv.done_stderr, stderr);
         int code = inv.done_code;

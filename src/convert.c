@@ -73,7 +73,8 @@ typedef struct {
     gkind kind;
     size_t first, n; /* records */
     rep level;
-    bool stuck; /* even raw bytes do not reproduce it */
+    rep initial; /* the layer it started at */
+    bool stuck;  /* even raw bytes do not reproduce it */
     int yaml_first, yaml_last;
 } group;
 
@@ -98,6 +99,7 @@ typedef struct {
     int exit_code; /* what to exit with when not hanging */
     bool has_notice;
     int64_t notice_t;
+    bool before_prompt;    /* cli: {before_prompt: true} — no stdin notice, no stdin read */
     const char *thread_id; /* recorded */
     cJSON *usage;          /* of the implicit turn.completed */
 } conv;
@@ -178,12 +180,15 @@ static bool line_is(const rec *x, const char *text) {
     return x->len == n + 1 && !memcmp(x->p, text, n) && x->p[n] == '\n';
 }
 
-/* The stdin notice codex-mock's own CLI prints for this argv, or NULL. */
-static const char *fake_notice(const recording *r, bool *cli_done) {
+/* The stdin notice codex-mock's own CLI prints for this argv, or NULL. *continues: the run
+ * resumes or forks a thread (its turn.completed carries the thread's earlier usage too). */
+static const char *fake_notice(const recording *r, bool *cli_done, bool *continues) {
     *cli_done = false;
+    *continues = false;
     if (!r->argc) return NULL;
     invocation inv;
     cli_parse((int)r->argc, r->argv, "0.169.0", &inv);
+    *continues = inv.cmd == CMD_EXEC_RESUME || inv.cmd == CMD_EXEC_FORK;
     const char *notice = NULL;
     if (inv.done || inv.cmd == CMD_LOGIN || inv.cmd == CMD_LOGIN_STATUS || inv.cmd == CMD_LOGOUT) {
         *cli_done = true;
@@ -204,8 +209,8 @@ static size_t next_step_rec(const conv *c, size_t i) {
 /* Roles: what the scenario's top-level keys and implicit events carry. */
 static void assign_roles(conv *c) {
     const recording *r = c->r;
-    bool cli_done = false;
-    const char *notice = fake_notice(r, &cli_done);
+    bool cli_done = false, continues = false;
+    const char *notice = fake_notice(r, &cli_done, &continues);
     if (cli_done)
         note(c->notes, "codex-mock's own CLI answers this argv without a scenario (a usage error, "
                        "--help, --version, or login/logout, which it does not emulate yet); the "
@@ -221,11 +226,9 @@ static void assign_roles(conv *c) {
         }
         break;
     }
-    if (notice && !c->has_notice)
-        note(c->notes,
-             "codex-mock prints \"%s\" on stderr for this argv (stdin is not a terminal), but "
-             "the recording has no such line first: the replay will have it",
-             notice);
+    /* The real CLI stopped before reading stdin (a config.toml error): the steps play before
+     * the prompt, so codex-mock prints no notice either. */
+    if (notice && !c->has_notice) c->before_prompt = true;
     /* how the run ended (a bare capture: as its events say) */
     int sig = r->signal_name ? signal_number(r->signal_name) : 0;
     c->exit_code = 0;
@@ -277,8 +280,10 @@ static void assign_roles(conv *c) {
     if (last > b + 1) {
         rec *l = &c->recs[last - 1];
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(l->json, "usage");
+        /* a resumed or forked thread adds its earlier usage to a `usage:` step: keep the
+         * recorded totals exact with an explicit turn.completed instead */
         if (l->stream == S_OUT && json_type_is(l->json, "turn.completed") && cJSON_IsObject(u) &&
-            c->exit_code == 0 && !c->hang_end)
+            c->exit_code == 0 && !c->hang_end && !continues)
             end_ok = true;
     }
     bool terminal_event = false;
@@ -320,7 +325,7 @@ static bool text_type(const char *t) {
 
 static void add_group(conv *c, gkind kind, size_t first, size_t n, rep level) {
     c->groups = xrealloc(c->groups, (c->n_groups + 1) * sizeof *c->groups);
-    c->groups[c->n_groups] = (group){kind, first, n, level, false, 0, 0};
+    c->groups[c->n_groups] = (group){kind, first, n, level, level, false, 0, 0};
     for (size_t i = first; i < first + n; i++)
         c->recs[i].group = (int)c->n_groups;
     c->n_groups++;
@@ -704,6 +709,7 @@ static void emit(conv *c, buf *y) {
     }
     if (!c->implicit) put(&e, "implicit_events: false\n");
     if (c->sigint_dies) put(&e, "on_sigint: die\n");
+    if (c->before_prompt) put(&e, "cli: {before_prompt: true}\n");
     if (c->has_notice && c->timed) {
         put(&e, "preflight: ");
         put_duration(y, c->notice_t);
@@ -1018,6 +1024,20 @@ int convert_recording(const recording *r, const convert_options *o, buf *yaml, c
             if (m != M_NONE) emit(&c, yaml); /* with the notes */
             break;
         }
+    }
+    /* JSON events that only raw bytes reproduce: codex-mock renders them differently */
+    for (size_t g = 0; rc == 0 && g < c.n_groups; g++) {
+        const group *gr = &c.groups[g];
+        if (gr->kind == G_STDERR || gr->initial == REP_RAW || gr->level != REP_RAW) continue;
+        const rec *x = &c.recs[gr->first];
+        note(notes,
+             "stdout line %zu (%s) is replayed as raw bytes: codex-mock renders it differently "
+             "as an event (an engine difference, or a field the format cannot express)",
+             x->idx + 1,
+             json_type_is(x->json, "item.completed") || json_type_is(x->json, "item.started")
+                 ? item_type_of(x->json)
+             : str_member(x->json, "type") ? str_member(x->json, "type")
+                                           : "?");
     }
     for (size_t i = 0; i < c.n_recs; i++)
         cJSON_Delete(c.recs[i].json);

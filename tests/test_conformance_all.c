@@ -52,18 +52,16 @@ typedef struct {
 
 /* What the fake cannot do yet, and why (each one still runs; see the header). */
 static const known_gap KNOWN_GAPS[] = {
-    {"35_cli_usage_error",
-     "the CLI's usage error is printed at once by cli.c (done path, no scenario, no timing): "
-     "the real one prints it 36 ms after spawn"},
-    {"44_login_port_1455_in_use_fallback", "`codex login` is not emulated (codex_main exits 78)"},
+    {"44_login_port_1455_in_use_fallback",
+     "the browser / device-code `codex login` flows are not emulated (codex_main exits 78)"},
     {"46_login_browser_waiting_for_callback",
-     "`codex login` is not emulated (codex_main exits 78)"},
-    {"47_login_device_auth_no_network", "`codex login` is not emulated (codex_main exits 78)"},
-    {"48_login_device_auth_disabled", "`codex login` is not emulated (codex_main exits 78)"},
-    {"49_login_device_auth_pending", "`codex login` is not emulated (codex_main exits 78)"},
-    {"50_config_toml_broken",
-     "config.toml is not read: codex-mock prints the stdin notice before the config error the "
-     "real CLI stops at"},
+     "the browser / device-code `codex login` flows are not emulated (codex_main exits 78)"},
+    {"47_login_device_auth_no_network",
+     "the browser / device-code `codex login` flows are not emulated (codex_main exits 78)"},
+    {"48_login_device_auth_disabled",
+     "the browser / device-code `codex login` flows are not emulated (codex_main exits 78)"},
+    {"49_login_device_auth_pending",
+     "the browser / device-code `codex login` flows are not emulated (codex_main exits 78)"},
 };
 
 static const char *const MOCK_VARS[] = {"CODEX_MOCK_SPEED", "CODEX_MOCK_SEED",
@@ -357,7 +355,15 @@ static char *convert_run(const char *dir, const char *out, buf *log) {
         return NULL;
     }
     if (res.err_len) buf_printf(log, "  %s", res.err);
+    /* convert falls back to raw bytes when the engine renders an event differently; that
+     * would hide an engine bug from this suite, so it counts as a failure */
+    bool lowered = res.err && strstr(res.err, "is replayed as raw bytes");
     proc_result_free(&res);
+    if (lowered) {
+        buf_printf(log, "  convert had to write JSON events as raw bytes (see the notes)\n");
+        free(yaml);
+        return NULL;
+    }
     return yaml;
 }
 
@@ -404,7 +410,7 @@ static bool replay_trace(const char *trace, buf *log) {
         diag err;
         diag_init(&err);
         if (!yaml || recording_load_dir(to, &r, &err) != 0) {
-            buf_printf(log, "  cannot load the copied trace: %s\n", err.msg ? err.msg : "");
+            buf_printf(log, "  cannot convert or load the copied trace %s\n", err.msg ? err.msg : "");
             diag_free(&err);
             free(yaml);
             all_ok = false;
@@ -492,7 +498,7 @@ static void test_detects_changed_byte(void **state) {
     double shift = start_delay(&r, &fake);
     assert_true(shift > 19.9 && shift < 20.1);
     assert_true(check_lines("stdout", &late, got, r.out.n_lines, shift, &log));
-    got[2].ms += 6.0;
+    got[2].ms += 20.0; /* 329.5 ms: allowed 16.5 */
     assert_false(check_lines("stdout", &late, got, r.out.n_lines, start_delay(&r, &fake), &log));
     free(got);
     free(bad);

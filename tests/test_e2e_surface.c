@@ -495,11 +495,27 @@ static void test_before_prompt(void **state) {
 static void test_fork_without_prompt(void **state) {
     (void)state;
     proc_result r;
-    run(&r, ARGS("exec", "--json", "fork", "01a1fd0a-0000-7000-8000-000000000001"), NOENV, NULL);
+    /* a parent thread to fork from */
+    run(&r, ARGS("exec", "--json", "parent"), NOENV, NULL);
+    assert_int_equal(r.exit_code, 0);
+    const char *at = strstr(r.out, "\"thread_id\":\"");
+    assert_non_null(at);
+    char parent[37];
+    memcpy(parent, at + 13, 36);
+    parent[36] = '\0';
+    proc_result_free(&r);
+    run(&r, ARGS("exec", "--json", "fork", parent), NOENV, NULL);
     assert_int_equal(r.exit_code, 0);
     assert_int_equal(r.n_out, 1);
     assert_non_null(strstr(r.out, "{\"type\":\"thread.started\""));
+    assert_null(strstr(r.out, parent)); /* a new thread */
     proc_result_free(&r);
+    /* an unknown thread cannot be forked */
+    run(&r, ARGS("exec", "--json", "fork", "01a1fd0a-0000-7000-8000-000000000001", "go"), NOENV,
+        NULL);
+    expect(&r, 1, "",
+           "Error: thread/fork: thread/fork failed: no rollout found for thread id "
+           "01a1fd0a-0000-7000-8000-000000000001 (code -32600)\n");
     run(&r, ARGS("exec", "fork", "-o", "x.txt", "01a1fd0a-0000-7000-8000-000000000001"), NOENV,
         NULL);
     expect(&r, 1, "", "Error: Forking with output options requires a prompt\n");
