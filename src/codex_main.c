@@ -12,6 +12,7 @@
 #include "preflight.h"
 #include "prompt.h"
 #include "jsonw.h"
+#include "login_flow.h"
 #include "rules.h"
 #include "session.h"
 #include "state.h"
@@ -111,7 +112,19 @@ static int choose_profile(version_profile *vp, diag *err) {
 }
 
 /* codex login --with-api-key / login status / logout (reference §8). */
-static int run_auth(const invocation *inv, bool legacy) {
+typedef struct run_clock run_clock;
+static int play_login_scenario(run_clock *rc, diag *err);
+
+static double login_speed(void) {
+    mock_settings s;
+    diag d;
+    diag_init(&d);
+    double v = settings_parse(getenv("CODEX_MOCK_SPEED"), NULL, &s, &d) == 0 ? s.speed : 1;
+    diag_free(&d);
+    return v;
+}
+
+static int run_auth(const invocation *inv, bool legacy, run_clock *rc) {
     char *home = NULL, *msg = NULL;
     if (preflight_codex_home(getenv("CODEX_HOME"), getenv("HOME"), &home, &msg) < 0)
         return preflight_fail(msg);
@@ -131,12 +144,22 @@ static int run_auth(const invocation *inv, bool legacy) {
         if (!tty) read_all(STDIN_FILENO, &in);
         code = auth_login_api_key(home, in.data ? in.data : "", in.len, tty, legacy, &err);
         buf_free(&in);
+    } else if (getenv("CODEX_MOCK_SCENARIO") && *getenv("CODEX_MOCK_SCENARIO")) {
+        /* a scenario says what this login prints (login-port-in-use, a recording, …) */
+        diag d;
+        diag_init(&d);
+        code = play_login_scenario(rc, &d);
+        diag_free(&d);
     } else {
-        fprintf(stderr,
-                "codex-mock: '%s' is not emulated yet (codex-mock emulates `codex login "
-                "--with-api-key`, `login status` and `logout`)\n",
-                inv->device_auth ? "codex login --device-auth" : "codex login");
-        code = EXIT_MOCK_ERROR;
+        login_params lp = {.codex_home = home,
+                           .issuer = inv->issuer,
+                           .speed = login_speed(),
+                           .port = 1455,
+                           .fallback_port = 1457};
+        rng r;
+        rng_seed(&r, (uint64_t)time(NULL) ^ (uint64_t)getpid());
+        code = inv->device_auth ? login_device(&lp, clock_system())
+                                : login_browser(&lp, clock_system(), &r);
     }
     if (err.len) fwrite(err.data, 1, err.len, stderr);
     buf_free(&err);
@@ -144,14 +167,14 @@ static int run_auth(const invocation *inv, bool legacy) {
     return code;
 }
 
-typedef struct {
+struct run_clock {
     const mock_clock *clk;
     int64_t spawn;
     mock_settings settings;
     fixed_start fixed_ctx;
     mock_clock fixed_clk;
     int64_t wall_start; /* Unix ms at spawn */
-} run_clock;
+};
 
 /* Plays `sc` with the given sinks; returns the exit code (dies by a signal step's signal). */
 /* Which turn of which thread this invocation plays (new, resumed or forked). */
@@ -233,6 +256,27 @@ static int play_scenario(scenario *sc, const chaos_spec *chaos, run_clock *rc, r
         sigprocmask(SIG_UNBLOCK, &one, NULL);
         raise(die);
     }
+    return code;
+}
+
+/* `codex login` played from a scenario: its stderr lines, its exit, its hang (with
+ * `on_sigint: die`, a signal kills it as it does the real login). */
+static int play_login_scenario(run_clock *rc, diag *err) {
+    scenario sc;
+    if (settings_parse(getenv("CODEX_MOCK_SPEED"), getenv("CODEX_MOCK_SEED"), &rc->settings, err) <
+            0 ||
+        select_and_load(&sc, err) < 0)
+        return mock_error(err);
+    rng r;
+    rng_seed(&r,
+             rc->settings.has_seed ? rc->settings.seed : (uint64_t)rc->spawn ^ (uint64_t)getpid());
+    rc->wall_start = rc->clk->wall_ms(rc->clk);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, ".");
+    sink s = sink_human();
+    chaos_spec none = {0};
+    int code = play_scenario(&sc, &none, rc, &r, NULL, cwd, &s, 1, -1, NULL);
+    scenario_free(&sc);
     return code;
 }
 
@@ -758,7 +802,7 @@ int main(int argc, char **argv) {
 
     int code;
     if (inv.cmd == CMD_LOGIN || inv.cmd == CMD_LOGIN_STATUS || inv.cmd == CMD_LOGOUT) {
-        code = run_auth(&inv, vp.legacy);
+        code = run_auth(&inv, vp.legacy, &rc);
     } else if (settings_parse(getenv("CODEX_MOCK_SPEED"), getenv("CODEX_MOCK_SEED"), &rc.settings,
                               &err) < 0) {
         code = mock_error(&err);
