@@ -817,7 +817,8 @@ int main(int argc, char **argv) {
                 rc.fixed_clk = clock_fixed_start(&rc.fixed_ctx, rc.clk, start_ms, rc.spawn);
                 rc.clk = &rc.fixed_clk;
             }
-            rc.wall_start = rc.clk->wall_ms(rc.clk);
+            /* with CODEX_MOCK_NOW the start is exactly that time, so ids repeat */
+            rc.wall_start = now_text && *now_text ? start_ms : rc.clk->wall_ms(rc.clk);
             run_record rec = {.argc = argc, .argv = argv};
             code = run_exec(&inv, &vp, &rc, &rec);
             if (rec.have_state) state_close(&rec.state);

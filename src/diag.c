@@ -2,6 +2,7 @@
 #include "buf.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,29 @@ void diag_free(diag *d) {
     diag_init(d);
 }
 
+/* A message quotes the user's value back; a 10 MB value must not become a 10 MB message. */
+enum { DIAG_MAX_MSG = 4096, DIAG_KEEP = 1500 };
+
+static bool utf8_cont(char c) {
+    return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+static void elide_middle(buf *b) {
+    if (b->len <= DIAG_MAX_MSG) return;
+    size_t head = DIAG_KEEP, tail = b->len - DIAG_KEEP;
+    while (head > 0 && utf8_cont(b->data[head])) /* never split a UTF-8 sequence */
+        head--;
+    while (tail < b->len && utf8_cont(b->data[tail]))
+        tail++;
+    buf out;
+    buf_init(&out);
+    buf_append(&out, b->data, head);
+    buf_printf(&out, " … [%zu bytes left out] … ", tail - head);
+    buf_append(&out, b->data + tail, b->len - tail);
+    buf_free(b);
+    *b = out;
+}
+
 void diag_set(diag *d, const char *file, int line, int col, const char *fmt, ...) {
     diag_free(d);
     d->file = file ? xstrdup(file) : NULL;
@@ -29,6 +53,7 @@ void diag_set(diag *d, const char *file, int line, int col, const char *fmt, ...
     va_start(ap, fmt);
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
+    elide_middle(&b);
     d->msg = buf_detach(&b);
 }
 

@@ -3,7 +3,8 @@
  * A diag owns its message (heap). Functions that can fail on user input take a `diag *` and
  * fill it instead of printing, so the caller decides where the text goes; diag_print() gives
  * the documented form `codex-mock: FILE:LINE:COL: message` (or `codex-mock: message` when the
- * error has no file). Lines and columns are 1-based. */
+ * error has no file). Lines and columns are 1-based. A message longer than 4 KiB (a 10 MB value
+ * quoted back) keeps its first and last 1500 bytes around ` … [N bytes left out] … `. */
 #ifndef CODEX_MOCK_DIAG_H
 #define CODEX_MOCK_DIAG_H
 

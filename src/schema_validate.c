@@ -8,11 +8,15 @@
 #include <string.h>
 
 enum { MAX_DEPTH = 64 };
+/* Subschema checks per validation: anyOf/oneOf branches that $ref back up the document
+ * multiply (2 branches × 64 levels), so the work is bounded as well as the depth. */
+enum { MAX_CHECKS = 250000 };
 
 typedef struct {
     const cJSON *root; /* the schema document, for $ref */
     buf *why;
-    buf path; /* JSON pointer of the value being checked */
+    buf path;    /* JSON pointer of the value being checked */
+    long budget; /* checks left; below 0: gave up (the answer is "no") */
 } vctx;
 
 static bool check(vctx *c, const cJSON *schema, const cJSON *v, int depth);
@@ -288,6 +292,7 @@ static bool check_combinators(vctx *c, const cJSON *s, const cJSON *v, int depth
 }
 
 static bool check(vctx *c, const cJSON *s, const cJSON *v, int depth) {
+    if (--c->budget < 0) return false;
     if (depth > MAX_DEPTH) return fail(c, "schema nesting or $ref chain deeper than %d", MAX_DEPTH);
     if (cJSON_IsTrue(s)) return true;
     if (cJSON_IsFalse(s)) return fail(c, "no value is allowed here (schema false)");
@@ -317,9 +322,18 @@ static bool check(vctx *c, const cJSON *s, const cJSON *v, int depth) {
 }
 
 bool schema_validate(const cJSON *schema, const cJSON *value, buf *why) {
-    vctx c = {schema, why, {0}};
+    vctx c = {schema, why, {0}, MAX_CHECKS};
     buf_init(&c.path);
+    size_t mark = why ? why->len : 0;
     bool ok = check(&c, schema, value, 0);
+    if (c.budget < 0) {
+        if (why) {
+            why->len = mark; /* one line: this one, not a branch's partial answer */
+            buf_printf(why, "/: schema too costly to check (more than %d subschema checks)",
+                       MAX_CHECKS);
+        }
+        ok = false;
+    }
     buf_free(&c.path);
     return ok;
 }

@@ -126,9 +126,14 @@ int select_scenario(const char *requested, const char *path_list, const char *bu
     bool by_default = !requested || !*requested;
     const char *name = by_default ? "default" : requested;
     if (!by_default && (strchr(name, '/') || ends_with(name, ".yaml") || ends_with(name, ".yml"))) {
-        if (!is_file(name)) {
-            diag_set(err, NULL, 0, 0, "CODEX_MOCK_SCENARIO: no scenario file '%s' (%s)", name,
-                     is_dir(name) ? "it is a directory" : strerror(errno ? errno : ENOENT));
+        struct stat st;
+        int rc = stat(name, &st);
+        if (rc != 0 || !S_ISREG(st.st_mode)) {
+            /* errno only when stat failed: a FIFO or a device is there, just not a file */
+            const char *why = rc != 0 ? strerror(errno)
+                              : S_ISDIR(st.st_mode) ? "it is a directory"
+                                                    : "not a regular file";
+            diag_set(err, NULL, 0, 0, "CODEX_MOCK_SCENARIO: no scenario file '%s' (%s)", name, why);
             return -1;
         }
         out->path = xstrdup(name);

@@ -2,6 +2,7 @@
 #include "buf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,11 @@ static int fail_parser(yread *r) {
     yaml_parser_t *p = &r->parser;
     const char *problem = p->problem ? p->problem : "invalid YAML";
     int line = (int)p->problem_mark.line + 1, col = (int)p->problem_mark.column + 1;
-    if (p->error == YAML_READER_ERROR) {
+    if (p->error == YAML_READER_ERROR && r->fp && ferror(r->fp)) {
+        /* read(2) failed (EIO, e.g. /proc/self/mem): not the file's syntax */
+        int e = errno ? errno : EIO;
+        diag_set(r->err, r->file, 0, 0, "cannot read scenario file: %s", strerror(e));
+    } else if (p->error == YAML_READER_ERROR) {
         /* Reader errors (bad UTF-8, control characters) carry a byte offset, not a mark:
          * count lines up to it in the input itself. */
         position_of_offset(r, p->problem_offset, &line, &col);
@@ -78,7 +83,14 @@ static void init_common(yread *r, const char *name, diag *err) {
 int yread_open(yread *r, const char *path, diag *err) {
     init_common(r, path, err);
     yaml_parser_initialize(&r->parser);
-    r->fp = fopen(path, "rb");
+    /* O_NONBLOCK: opening a FIFO with no writer must not hang (it is refused below). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        r->fp = fdopen(fd, "rb");
+        if (!r->fp) close(fd);
+    }
     if (!r->fp) {
         diag_set(err, path, 0, 0, "cannot read scenario file: %s", strerror(errno));
         return -1;
