@@ -365,9 +365,11 @@ static void test_auth(void **state) {
     expect(&r, 0, "", "Successfully logged out\n");
     assert_int_not_equal(access(auth, F_OK), 0);
 
-    run(&r, ARGS("login"), NOENV, NULL);
-    assert_int_equal(r.exit_code, 78); /* the browser flow is not emulated */
-    proc_result_free(&r);
+    /* the device-code flow, offline (the browser flow waits: see test_e2e_login) */
+    run(&r, ARGS("login", "--device-auth"), NOENV, NULL);
+    expect(&r, 1, "",
+           "Error logging in: error sending request for url "
+           "(https://auth.openai.com/api/accounts/deviceauth/usercode)\n");
 }
 
 /* --- exec with cli.requires_api_key --- */
