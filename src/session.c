@@ -230,7 +230,10 @@ static void write_line(session_writer *w, const char *type, const buf *payload) 
     buf_puts(b, ",\"payload\":");
     buf_append(b, payload->data ? payload->data : "{}", payload->len ? payload->len : 2);
     buf_puts(b, "}\n");
-    if (b->len >= 64 * 1024) flush_lines(w);
+    /* One write() per line: Linux can cut a write() to a file at a page boundary when SIGKILL
+     * arrives, so a big batch could leave a torn line; a single line is cut only if it spans a
+     * page boundary and the kill lands between the two pages' copies. */
+    flush_lines(w);
 }
 
 static void new_uuid(session_writer *w, char out[UUID_STR_LEN + 1]) {
@@ -385,10 +388,29 @@ int session_writer_append(session_writer *w, const session_info *existing, const
     writer_init(w, p, clock, r);
     w->path = xstrdup(existing->path);
     w->ordinal = existing->lines;
-    w->fd = open(w->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    w->fd = open(w->path, O_RDWR | O_APPEND | O_CLOEXEC);
     if (w->fd < 0) {
         *err = xasprintf("cannot append to %s: %s", w->path, strerror(errno));
         return -1;
+    }
+    /* A run killed in the middle of a line left a torn tail: cut it before appending. */
+    off_t size = lseek(w->fd, 0, SEEK_END);
+    char last = '\n';
+    if (size > 0 && pread(w->fd, &last, 1, size - 1) == 1 && last != '\n') {
+        char tmp[4096];
+        off_t pos = size, keep = 0;
+        while (pos > 0 && !keep) {
+            off_t from = pos > (off_t)sizeof tmp ? pos - (off_t)sizeof tmp : 0;
+            ssize_t n = pread(w->fd, tmp, (size_t)(pos - from), from);
+            if (n <= 0) break;
+            for (ssize_t i = n - 1; i >= 0; i--)
+                if (tmp[i] == '\n') {
+                    keep = from + i + 1;
+                    break;
+                }
+            pos = from;
+        }
+        if (ftruncate(w->fd, keep) == 0 && w->ordinal > 0) w->ordinal--;
     }
     return 0;
 }

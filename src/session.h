@@ -6,9 +6,11 @@
  * (turns played, the thread's cumulative usage, its latest cwd) for resume and fork.
  * Writing: a session_writer is a sink (sink.h) that appends the lines of one turn — task_started,
  * turn_context, the user message, one item_completed (and response_item) per agent message or
- * reasoning, token_count, then task_complete / turn_aborted. Whole lines are gathered and
- * written with one write() on an O_APPEND descriptor (at 64 KiB, at the end of the turn and on
- * close), so a crash never leaves half a line and concurrent runs never interleave inside one.
+ * reasoning, token_count, then task_complete / turn_aborted. Each line is one write() on an
+ * O_APPEND descriptor, so concurrent runs never interleave inside a line. SIGKILL can still cut
+ * a write() at a page boundary (Linux copies page by page); a line is torn only if it spans one
+ * and the kill lands between the copies. Readers skip such a tail, and the next append to the
+ * file cuts it off.
  *
  * Ownership: session_info's strings are heap (session_info_free). The writer owns its fd and
  * strings (session_writer_close). Errors return -1 with a message in *err (heap). */
