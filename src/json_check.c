@@ -253,7 +253,7 @@ bool json_check(const char *text, size_t len, buf *msg) {
     return true;
 }
 
-bool json_utf8_valid(const char *str, size_t len) {
+size_t utf8_valid_up_to(const char *str, size_t len) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < len) {
@@ -270,15 +270,19 @@ bool json_utf8_valid(const char *str, size_t len) {
         } else if (c >= 0xf0 && c <= 0xf4) {
             need = 3, min = 0x10000, cp = c & 0x07;
         } else {
-            return false;
+            return i;
         }
-        if (i + need >= len) return false;
+        if (i + need >= len) return i;
         for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xc0) != 0x80) return false;
+            if ((s[i + k] & 0xc0) != 0x80) return i;
             cp = (cp << 6) | (s[i + k] & 0x3f);
         }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
         i += need + 1;
     }
-    return true;
+    return len;
+}
+
+bool json_utf8_valid(const char *str, size_t len) {
+    return utf8_valid_up_to(str, len) == len;
 }

@@ -25,5 +25,7 @@ bool json_check(const char *text, size_t len, buf *msg);
 
 /* True when [s, s + len) is valid UTF-8. */
 bool json_utf8_valid(const char *s, size_t len);
+/* The index of the first byte that is not part of valid UTF-8 (Rust's valid_up_to), or len. */
+size_t utf8_valid_up_to(const char *s, size_t len);
 
 #endif

@@ -1,4 +1,5 @@
 #include "prompt.h"
+#include "json_check.h"
 #include "buf.h"
 
 #include <stdint.h>
@@ -97,36 +98,6 @@ prompt_plan prompt_decide(const invocation *inv, bool stdin_is_tty) {
     return p;
 }
 
-/* Index of the first byte that is not part of valid UTF-8 (Rust's valid_up_to), or len. */
-static size_t utf8_valid_up_to(const unsigned char *s, size_t len) {
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t need;
-        uint32_t min, cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            need = 1, min = 0x80, cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2, min = 0x800, cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3, min = 0x10000, cp = c & 0x07;
-        } else {
-            return i;
-        }
-        if (i + need >= len) return i;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xc0) != 0x80) return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-        i += need + 1;
-    }
-    return len;
-}
-
 static void put_utf8(buf *b, uint32_t cp) {
     if (cp < 0x80) {
         buf_putc(b, (char)cp);
@@ -191,7 +162,7 @@ static bool decode_stdin(prompt_plan *plan, const char *in, size_t len, buf *out
         }
         return true;
     }
-    size_t ok = utf8_valid_up_to(s, len);
+    size_t ok = utf8_valid_up_to((const char *)s, len);
     if (ok < len) {
         snprintf(plan->msg, sizeof plan->msg,
                  "%sinput is not valid UTF-8 (invalid byte at offset %zu). Convert it to UTF-8 "

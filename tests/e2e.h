@@ -30,6 +30,21 @@ static inline char *e2e_tmpdir(void) {
     return real;
 }
 
+/* A test group's temporary directory (*tmp) with a CODEX_HOME of its own inside, so session
+ * files and the journal never go to the user's ~/.codex; codex-mock's state variables cleared.
+ * Returns 0, or -1 when the directory cannot be made (cmocka group setup convention). */
+static inline int e2e_setup_home(char **tmp) {
+    *tmp = e2e_tmpdir();
+    if (!*tmp) return -1;
+    char home[PATH_MAX + 16];
+    snprintf(home, sizeof home, "%s/codex-home", *tmp);
+    if (mkdir(home, 0755) != 0) return -1;
+    setenv("CODEX_HOME", home, 1);
+    unsetenv("CODEX_MOCK_STATE");
+    unsetenv("CODEX_MOCK_RULES");
+    return 0;
+}
+
 static inline void e2e_rmtree(char *dir) {
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -13,16 +13,7 @@ static char *tmp;
 
 static int setup(void **state) {
     (void)state;
-    tmp = e2e_tmpdir();
-    if (!tmp) return -1;
-    /* session files and the journal go to a home of the test's own, not the user's ~/.codex */
-    char home[4200];
-    snprintf(home, sizeof home, "%s/codex-home", tmp);
-    if (mkdir(home, 0755) != 0) return -1;
-    setenv("CODEX_HOME", home, 1);
-    unsetenv("CODEX_MOCK_STATE");
-    unsetenv("CODEX_MOCK_RULES");
-    return 0;
+    return e2e_setup_home(&tmp);
 }
 
 static int teardown(void **state) {
