@@ -58,7 +58,7 @@ enum slot {
     S_APIKEY,
     S_ISSUER,
     S_CLIENTID,
-    S_TUI, /* accepted by the interactive CLI only; no effect here */
+    S_TUI,      /* accepted by the interactive CLI only; no effect here */
     S_APPROVAL, /* 0.60-era exec: -a/--ask-for-approval */
     S_FULLAUTO, /* 0.60-era exec: --full-auto */
     S_SEARCH,   /* 0.60-era exec: --search */
@@ -491,13 +491,12 @@ static const cmddef CMD_ROOT = {
 
 /* The 0.60-era profile: exec also takes -a, --full-auto and --search. */
 static const argdef *const EXEC_ARGS_LEGACY[] = {
-    &A_CONFIG,    &A_ENABLE,      &A_DISABLE,       &A_STRICT,        &A_IMAGE_MULTI,
-    &A_MODEL,     &A_OSS,         &A_LOCALPROV,     &A_PROFILE,       &A_SANDBOX,
-    &A_APPROVE,   &A_YOLO,        &A_HOOKTRUST,     &A_CD,            &A_WORKTREE,
-    &A_ADDDIR,    &A_THREADSRC,   &A_CYBER,         &A_SKIPGIT,       &A_TRUST,
-    &A_EPHEMERAL, &A_IGNUSER,     &A_IGNRULES,      &A_SCHEMA,        &A_COLOR,
-    &A_JSON,      &A_OLM,         &A_ASK_LEGACY,    &A_FULLAUTO_LEGACY, &A_SEARCH_LEGACY,
-    &A_PROMPT,    &A_HELP,        &A_VERSION,
+    &A_CONFIG,    &A_ENABLE,    &A_DISABLE,   &A_STRICT,     &A_IMAGE_MULTI,     &A_MODEL,
+    &A_OSS,       &A_LOCALPROV, &A_PROFILE,   &A_SANDBOX,    &A_APPROVE,         &A_YOLO,
+    &A_HOOKTRUST, &A_CD,        &A_WORKTREE,  &A_ADDDIR,     &A_THREADSRC,       &A_CYBER,
+    &A_SKIPGIT,   &A_TRUST,     &A_EPHEMERAL, &A_IGNUSER,    &A_IGNRULES,        &A_SCHEMA,
+    &A_COLOR,     &A_JSON,      &A_OLM,       &A_ASK_LEGACY, &A_FULLAUTO_LEGACY, &A_SEARCH_LEGACY,
+    &A_PROMPT,    &A_HELP,      &A_VERSION,
 };
 static const cmddef CMD_EXEC_LEGACY = {
     .name = "exec",
@@ -1729,8 +1728,7 @@ void cli_parse(int argc, char **argv, const char *version, invocation *inv) {
     cli_parse_profile(argc, argv, version, false, inv);
 }
 
-void cli_parse_profile(int argc, char **argv, const char *version, bool legacy,
-                       invocation *inv) {
+void cli_parse_profile(int argc, char **argv, const char *version, bool legacy, invocation *inv) {
     memset(inv, 0, sizeof *inv);
     inv->version = version;
     inv->color = "auto";

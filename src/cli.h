@@ -106,8 +106,7 @@ typedef struct {
 void cli_parse(int argc, char **argv, const char *version, invocation *inv);
 /* The same with a version profile: `legacy` (the 0.60 era) makes `codex exec` also accept
  * -a/--ask-for-approval, --full-auto and --search (reference §10). */
-void cli_parse_profile(int argc, char **argv, const char *version, bool legacy,
-                       invocation *inv);
+void cli_parse_profile(int argc, char **argv, const char *version, bool legacy, invocation *inv);
 void cli_free(invocation *inv);
 
 #endif

@@ -46,17 +46,17 @@ typedef struct {
 
 typedef struct {
     const scenario *sc;
-    size_t turn;             /* index of the turn this invocation plays */
-    double speed;            /* 1 real pace, 0 instant, N N× faster */
-    rng *rng;                /* jitter and generated ids */
-    const char *cwd;         /* relative file_change paths are made absolute against it */
-    const char *thread_id;   /* used unless the scenario or a thread.started event fixes one */
-    const char *prompt;      /* the resolved prompt (for templates); NULL when none */
+    size_t turn;               /* index of the turn this invocation plays */
+    double speed;              /* 1 real pace, 0 instant, N N× faster */
+    rng *rng;                  /* jitter and generated ids */
+    const char *cwd;           /* relative file_change paths are made absolute against it */
+    const char *thread_id;     /* used unless the scenario or a thread.started event fixes one */
+    const char *prompt;        /* the resolved prompt (for templates); NULL when none */
     const template_vars *vars; /* {{placeholders}} in scenario strings, or NULL */
-    usage prior_usage;       /* thread totals before this turn (zero for a new thread) */
-    int64_t wall_start_ms;   /* Unix ms at spawn: usage-limit reset times, log timestamps */
-    const chaos_spec *chaos; /* faults to inject, or NULL */
-    rng *chaos_rng;          /* their own seeded stream, so chaos leaves other timing alone */
+    usage prior_usage;         /* thread totals before this turn (zero for a new thread) */
+    int64_t wall_start_ms;     /* Unix ms at spawn: usage-limit reset times, log timestamps */
+    const chaos_spec *chaos;   /* faults to inject, or NULL */
+    rng *chaos_rng;            /* their own seeded stream, so chaos leaves other timing alone */
 } plan_params;
 
 enum { PLAN_QUEUE = 8 };

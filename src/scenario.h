@@ -171,13 +171,14 @@ typedef struct {
     bool has_resets_in;
     int64_t resets_in_ns; /* usage limit: resets this long after the run starts */
     mstr cause;           /* explicit cause text (reconnect only) */
-    const char **messages; /* `message: [a, b, …]`: attempt n uses messages[n-1], the last repeats */
+    const char *
+        *messages; /* `message: [a, b, …]`: attempt n uses messages[n-1], the last repeats */
     size_t n_messages;
-    int attempts;         /* visible notices; -1 = forever */
-    int max;              /* M of "n/M" (stream_max_retries) */
-    int hidden_retries;   /* invisible request retries per attempt */
-    bool hidden_only;     /* http_retries: only those invisible retries, then success */
-    bool fail;            /* retries exhausted → error + turn.failed; else the turn goes on */
+    int attempts;       /* visible notices; -1 = forever */
+    int max;            /* M of "n/M" (stream_max_retries) */
+    int hidden_retries; /* invisible request retries per attempt */
+    bool hidden_only;   /* http_retries: only those invisible retries, then success */
+    bool fail;          /* retries exhausted → error + turn.failed; else the turn goes on */
     transport_kind transport;
     bool log; /* WebSocket: the tracing line on stderr at each failed connect */
     bool has_advised;

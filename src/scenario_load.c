@@ -929,10 +929,9 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
         return -1;
     }
     if (opt_str(L, f, "url", &p->url) < 0 || opt_str(L, f, "request_id", &p->request_id) < 0 ||
-        opt_str(L, f, "body", &p->body) < 0 ||
-        opt_str(L, f, "plan", &p->plan) < 0 || opt_str(L, f, "model", &p->model) < 0 ||
-        opt_str(L, f, "env_var", &p->env_var) < 0 || opt_str(L, f, "cf_ray", &p->cf_ray) < 0 ||
-        opt_str(L, f, "limit_name", &p->limit_name) < 0)
+        opt_str(L, f, "body", &p->body) < 0 || opt_str(L, f, "plan", &p->plan) < 0 ||
+        opt_str(L, f, "model", &p->model) < 0 || opt_str(L, f, "env_var", &p->env_var) < 0 ||
+        opt_str(L, f, "cf_ray", &p->cf_ray) < 0 || opt_str(L, f, "limit_name", &p->limit_name) < 0)
         return -1;
     if ((v = field(f, "owner")) && get_bool(L, v, "owner", &p->owner) < 0) return -1;
     if ((v = field(f, "resets_at"))) {
@@ -1376,16 +1375,21 @@ static int load_turns(loader *L) {
     }
 }
 
-static const char *const TOP_KEYS[] = {"codex_mock", "name",    "description",     "thread_id",
-                                       "preflight",  "startup", "implicit_events", "on_sigint",
-                                       "chaos",      "turns",   "steps",           "cli",
-                                       NULL};
+static const char *const TOP_KEYS[] = {
+    "codex_mock", "name",  "description", "thread_id", "preflight", "startup", "implicit_events",
+    "on_sigint",  "chaos", "turns",       "steps",     "cli",       NULL};
 
 /* `cli:` — the emulated CLI's configuration (scenario.h cli_config; docs/format.md). */
 static int parse_cli(loader *L, const ynode *n, cli_config *c) {
-    static const char *const keys[] = {"version",          "model",         "provider",
-                                       "reasoning_effort", "reasoning_summaries",
-                                       "requires_api_key", "before_prompt", "output_schema", "history",
+    static const char *const keys[] = {"version",
+                                       "model",
+                                       "provider",
+                                       "reasoning_effort",
+                                       "reasoning_summaries",
+                                       "requires_api_key",
+                                       "before_prompt",
+                                       "output_schema",
+                                       "history",
                                        NULL};
     if (need_mapping(L, n, "'cli'") < 0) return -1;
     if (check_keys(L, n, keys, "cli", NULL) < 0) return -1;
@@ -1401,8 +1405,7 @@ static int parse_cli(loader *L, const ynode *n, cli_config *c) {
     if ((v = map_get(n, "requires_api_key")) &&
         get_bool(L, v, "requires_api_key", &c->requires_api_key) < 0)
         return -1;
-    if ((v = map_get(n, "before_prompt")) &&
-        get_bool(L, v, "before_prompt", &c->before_prompt) < 0)
+    if ((v = map_get(n, "before_prompt")) && get_bool(L, v, "before_prompt", &c->before_prompt) < 0)
         return -1;
     if ((v = map_get(n, "history")) && get_bool(L, v, "history", &c->history) < 0) return -1;
     if ((v = map_get(n, "output_schema"))) {

@@ -130,7 +130,7 @@ int select_scenario(const char *requested, const char *path_list, const char *bu
         int rc = stat(name, &st);
         if (rc != 0 || !S_ISREG(st.st_mode)) {
             /* errno only when stat failed: a FIFO or a device is there, just not a file */
-            const char *why = rc != 0 ? strerror(errno)
+            const char *why = rc != 0               ? strerror(errno)
                               : S_ISDIR(st.st_mode) ? "it is a directory"
                                                     : "not a regular file";
             diag_set(err, NULL, 0, 0, "CODEX_MOCK_SCENARIO: no scenario file '%s' (%s)", name, why);
