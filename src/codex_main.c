@@ -86,18 +86,19 @@ static int select_and_load(scenario *sc, diag *err) {
 
 /* The version profile: CODEX_MOCK_VERSION, else the scenario's `cli.version` (read quietly
  * here, before the command line is parsed, because the profile decides the grammar). */
-static int choose_profile(version_profile *vp, diag *err) {
+/* The profile: CODEX_MOCK_VERSION, else the scenario's cli.version. The scenario read for that
+ * is handed back in *peek (when *peeked) so the run need not parse it a second time. */
+static int choose_profile(version_profile *vp, diag *err, scenario *peek, bool *peeked) {
     const char *env = getenv("CODEX_MOCK_VERSION");
     char *why = NULL;
     const char *text = env;
-    scenario peek;
-    bool peeked = false;
+    *peeked = false;
     if (!env || !*env) {
         diag quiet;
         diag_init(&quiet);
-        if (select_and_load(&peek, &quiet) == 0) {
-            peeked = true;
-            text = peek.cli.version;
+        if (select_and_load(peek, &quiet) == 0) {
+            *peeked = true;
+            text = peek->cli.version;
         }
         diag_free(&quiet);
     }
@@ -107,7 +108,6 @@ static int choose_profile(version_profile *vp, diag *err) {
                  why);
         free(why);
     }
-    if (peeked) scenario_free(&peek);
     return rc;
 }
 
@@ -331,6 +331,7 @@ typedef struct {
     const char *rule;
     char *rule_name;
     char *scenario;
+    scenario *preloaded; /* read before the arguments were parsed; taken by run_exec */
     const char *stdin_text;
     size_t stdin_len;
     bool stdin_read;
@@ -514,7 +515,11 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, r
 
     scenario sc, old;
     bool have_old = false;
-    if (select_and_load(&sc, &err) < 0) {
+    if (rec->preloaded && !inv->cd) {
+        /* the scenario choose_profile already read: the same file, as the cwd is unchanged */
+        sc = *rec->preloaded;
+        rec->preloaded = NULL;
+    } else if (select_and_load(&sc, &err) < 0) {
         free(home);
         return mock_error(&err);
     }
@@ -780,7 +785,12 @@ int main(int argc, char **argv) {
     diag err;
     diag_init(&err);
     version_profile vp;
-    if (choose_profile(&vp, &err) < 0) return mock_error(&err);
+    scenario peek;
+    bool peeked;
+    if (choose_profile(&vp, &err, &peek, &peeked) < 0) {
+        if (peeked) scenario_free(&peek);
+        return mock_error(&err);
+    }
 
     invocation inv;
     cli_parse_profile(argc, argv, vp.version, vp.legacy, &inv);
@@ -797,6 +807,7 @@ int main(int argc, char **argv) {
         int code = inv.done_code;
         cli_free(&inv);
         version_profile_free(&vp);
+        if (peeked) scenario_free(&peek);
         return code;
     }
 
@@ -819,8 +830,9 @@ int main(int argc, char **argv) {
             }
             /* with CODEX_MOCK_NOW the start is exactly that time, so ids repeat */
             rc.wall_start = now_text && *now_text ? start_ms : rc.clk->wall_ms(rc.clk);
-            run_record rec = {.argc = argc, .argv = argv};
+            run_record rec = {.argc = argc, .argv = argv, .preloaded = peeked ? &peek : NULL};
             code = run_exec(&inv, &vp, &rc, &rec);
+            peeked = rec.preloaded != NULL; /* still ours when run_exec did not take it */
             if (rec.have_state) state_close(&rec.state);
             free(rec.scenario);
             free(rec.rule_name);
@@ -829,5 +841,6 @@ int main(int argc, char **argv) {
     diag_free(&err);
     cli_free(&inv);
     version_profile_free(&vp);
+    if (peeked) scenario_free(&peek);
     return code;
 }
