@@ -75,6 +75,7 @@ typedef struct {
     rep level;
     rep initial; /* the layer it started at */
     bool stuck;  /* even raw bytes do not reproduce it */
+    bool bulk;   /* lowered to raw by bulk_lower(), not because its own form failed */
     int yaml_first, yaml_last;
 } group;
 
@@ -129,6 +130,29 @@ static const char *item_id_of(const cJSON *ev) {
 static const char *str_member(const cJSON *o, const char *key) {
     const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
     return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Text the loader would take for a template placeholder: a `{{` closed by a later `}}`
+ * (template.h). A scenario has no way to write such text literally — `{{cwd}}` would be
+ * expanded on replay and an unknown `{{HOME}}` does not load — so convert never writes it in a
+ * scenario string: the line goes out as raw bytes split between the braces (emit_raw). */
+static bool holds_placeholder(const char *s, size_t len) {
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] != '{' || s[i + 1] != '{') continue;
+        for (size_t j = i + 2; j + 1 < len; j++)
+            if (s[j] == '}' && s[j + 1] == '}') return true;
+        return false;
+    }
+    return false;
+}
+
+static bool json_holds_placeholder(const cJSON *v) {
+    if (!v) return false;
+    if (v->string && holds_placeholder(v->string, strlen(v->string))) return true;
+    if (cJSON_IsString(v) && holds_placeholder(v->valuestring, strlen(v->valuestring))) return true;
+    for (const cJSON *c = v->child; c; c = c->next)
+        if (json_holds_placeholder(c)) return true;
+    return false;
 }
 
 /* A JSON line cJSON can hold exactly: no escaped NUL (cJSON strings end at NUL). */
@@ -264,6 +288,8 @@ static void assign_roles(conv *c) {
     for (size_t i = 0; i < c->n_recs && !c->thread_id; i++)
         if (c->recs[i].stream == S_OUT && json_type_is(c->recs[i].json, "thread.started"))
             c->thread_id = str_member(c->recs[i].json, "thread_id");
+    /* `thread_id:` would be a template (holds_placeholder): thread.started stays a line */
+    if (c->thread_id && holds_placeholder(c->thread_id, strlen(c->thread_id))) return;
     size_t a = next_step_rec(c, 0);
     if (a >= c->n_recs || c->recs[a].stream != S_OUT ||
         !json_type_is(c->recs[a].json, "thread.started"))
@@ -324,8 +350,13 @@ static bool text_type(const char *t) {
 }
 
 static void add_group(conv *c, gkind kind, size_t first, size_t n, rep level) {
+    for (size_t i = first; i < first + n; i++) { /* see holds_placeholder */
+        const rec *x = &c->recs[i];
+        if (x->json ? json_holds_placeholder(x->json) : holds_placeholder(x->p, x->len))
+            level = REP_RAW;
+    }
     c->groups = xrealloc(c->groups, (c->n_groups + 1) * sizeof *c->groups);
-    c->groups[c->n_groups] = (group){kind, first, n, level, level, false, 0, 0};
+    c->groups[c->n_groups] = (group){kind, first, n, level, level, false, false, 0, 0};
     for (size_t i = first; i < first + n; i++)
         c->recs[i].group = (int)c->n_groups;
     c->n_groups++;
@@ -405,21 +436,43 @@ static void put_duration(buf *b, int64_t t) {
 /* Writes a string scalar; bytes YAML cannot carry are replaced (U+FFFD) — the caller notes it. */
 static bool put_str(emitter *e, const char *s, size_t len) {
     if (yamlw_scalar(e->y, s, len) == 0) return true;
+    /* keep every whole UTF-8 sequence (copying only the first byte of one left the result
+     * invalid, and the whole string was written as "") */
     buf fixed;
     buf_init(&fixed);
-    for (size_t i = 0; i < len; i++) {
-        if (yamlw_valid_utf8(s + i, 1) ||
-            ((unsigned char)s[i] >= 0x80 && i + 1 < len && yamlw_valid_utf8(s + i, 2))) {
-            buf_putc(&fixed, s[i]);
-        } else if ((unsigned char)s[i] >= 0x80) {
-            buf_puts(&fixed, "\xef\xbf\xbd");
+    for (size_t i = 0; i < len;) {
+        size_t k = 1;
+        while (k <= 4 && i + k <= len && !yamlw_valid_utf8(s + i, k))
+            k++;
+        if (k <= 4 && i + k <= len) {
+            buf_append(&fixed, s + i, k);
+            i += k;
         } else {
-            buf_putc(&fixed, s[i]);
+            buf_puts(&fixed, "\xef\xbf\xbd");
+            i++;
         }
     }
     if (yamlw_quoted(e->y, fixed.data ? fixed.data : "", fixed.len) < 0) put(e, "\"\"");
     buf_free(&fixed);
     return false;
+}
+
+/* name / description: labels, not replayed bytes. One holding placeholder text
+ * (holds_placeholder) is written with a space inside each `{{`, so that it loads. */
+static void put_label(emitter *e, const char *s) {
+    size_t len = strlen(s);
+    if (!holds_placeholder(s, len)) {
+        put_str(e, s, len);
+        return;
+    }
+    buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < len; i++) {
+        buf_putc(&b, s[i]);
+        if (s[i] == '{' && s[i + 1] == '{') buf_putc(&b, ' ');
+    }
+    put_str(e, b.data, b.len);
+    buf_free(&b);
 }
 
 static void put_after(emitter *e, int64_t t, const conv *c) {
@@ -490,18 +543,39 @@ static void emit_event(emitter *e, const conv *c, const rec *x) {
 }
 
 static void emit_raw(emitter *e, const conv *c, const rec *x) {
-    put(e, "      - raw: ");
-    if (!put_str(e, x->p, x->len))
-        note(c->notes, "%s line %zu is not valid UTF-8 and cannot be written in YAML exactly",
-             x->stream == S_OUT ? "stdout" : "stderr", x->idx + 1);
-    put(e, "\n");
-    if (x->stream == S_ERR) put(e, "        stream: stderr\n");
-    put_after(e, x->t, c);
+    /* One raw step per piece, cut between the braces of every `{{` so that no piece holds a
+     * placeholder (holds_placeholder); the pieces after the first follow at once. */
+    size_t start = 0;
+    do {
+        size_t end = start;
+        while (end < x->len && !(end > start && x->p[end - 1] == '{' && x->p[end] == '{'))
+            end++;
+        put(e, "      - raw: ");
+        if (!put_str(e, x->p + start, end - start))
+            note(c->notes, "%s line %zu is not valid UTF-8 and cannot be written in YAML exactly",
+                 x->stream == S_OUT ? "stdout" : "stderr", x->idx + 1);
+        put(e, "\n");
+        if (x->stream == S_ERR) put(e, "        stream: stderr\n");
+        if (start == 0 || c->timed)
+            put_after(e, x->t, c);
+        else
+            put(e, "        after: 0ms\n");
+        start = end;
+    } while (start < x->len);
 }
 
 static void put_field_json(emitter *e, const char *key, const cJSON *v) {
     buf_printf(e->y, "        %s: ", key);
     if (yamlw_json(e->y, v) < 0) put(e, "null");
+    put(e, "\n");
+}
+
+/* `status:` from the recording: a scalar like any other input text (written bare, a status
+ * holding a line break or `: ` broke the YAML, and the load error fell on the next step). */
+static void put_status(emitter *e, const char *indent, const char *status) {
+    put(e, indent);
+    put(e, "status: ");
+    put_str(e, status, strlen(status));
     put(e, "\n");
 }
 
@@ -524,7 +598,7 @@ static void emit_pair_sugar(emitter *e, const conv *c, const rec *s, const rec *
         bool zero = cJSON_IsNumber(ec) && ec->valuedouble == 0;
         if (cJSON_IsNull(ec) || !zero) put_field_json(e, "exit_code", ec);
         const char *def = (cJSON_IsNull(ec) || zero) ? "completed" : "failed";
-        if (status && strcmp(status, def)) buf_printf(e->y, "        status: %s\n", status);
+        if (status && strcmp(status, def)) put_status(e, "        ", status);
     } else if (!strcmp(type, "file_change")) {
         put(e, "      - file_change: [");
         const cJSON *ch, *changes = cJSON_GetObjectItemCaseSensitive(it, "changes");
@@ -536,11 +610,14 @@ static void emit_pair_sugar(emitter *e, const conv *c, const rec *s, const rec *
             put(e, "{path: ");
             p = p ? relative_path(c, p) : "";
             put_str(e, p, strlen(p));
-            buf_printf(e->y, ", kind: %s}", k ? k : "update");
+            put(e, ", kind: ");
+            k = k ? k : "update";
+            put_str(e, k, strlen(k));
+            put(e, "}");
         }
         put(e, "]\n");
         put_id_if_needed(e, item_id_of(d->json));
-        if (status && strcmp(status, "completed")) buf_printf(e->y, "        status: %s\n", status);
+        if (status && strcmp(status, "completed")) put_status(e, "        ", status);
     } else if (!strcmp(type, "mcp_tool_call")) {
         put(e, "      - mcp_tool_call:\n");
         const char *keys[] = {"server", "tool", "arguments", "result", "error"};
@@ -553,7 +630,7 @@ static void emit_pair_sugar(emitter *e, const conv *c, const rec *s, const rec *
         }
         const cJSON *err = cJSON_GetObjectItemCaseSensitive(it, "error");
         const char *def = (err && !cJSON_IsNull(err)) ? "failed" : "completed";
-        if (status && strcmp(status, def)) buf_printf(e->y, "          status: %s\n", status);
+        if (status && strcmp(status, def)) put_status(e, "          ", status);
         put_id_if_needed(e, item_id_of(d->json));
     } else { /* web_search: the provider's id is the second "id" member */
         const char *q = str_member(it, "query");
@@ -668,7 +745,7 @@ static void emit_comment_block(buf *y, const char *text) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         buf_puts(y, "# ");
-        buf_append(y, p, n);
+        yamlw_comment_text(y, p, n); /* a comment must stay one (input bytes: notes, paths) */
         buf_putc(y, '\n');
         p += n + (nl ? 1 : 0);
     }
@@ -678,8 +755,10 @@ static void emit(conv *c, buf *y) {
     buf_reset(y);
     emitter e = {y, 0, 0, 1, 0};
     const recording *r = c->r;
-    buf_printf(y, "# Shows: %s\n",
-               r->description ? r->description : "a run recorded from the real Codex CLI");
+    const char *shows = r->description ? r->description : "a run recorded from the real Codex CLI";
+    buf_puts(y, "# Shows: ");
+    yamlw_comment_text(y, shows, strlen(shows));
+    buf_putc(y, '\n');
     buf head;
     buf_init(&head);
     buf_printf(&head, "Converted by `codex-mock convert` from %s.",
@@ -688,18 +767,16 @@ static void emit(conv *c, buf *y) {
     buf_free(&head);
     for (size_t i = 0; i < c->notes->n; i++) {
         buf_puts(y, "# note: ");
-        for (const char *p = c->notes->v[i]; *p; p++)
-            buf_putc(y, *p == '\n' ? ' ' : *p);
+        yamlw_comment_text(y, c->notes->v[i], strlen(c->notes->v[i]));
         buf_putc(y, '\n');
     }
     put(&e, "codex_mock: 1\n");
     put(&e, "name: ");
-    const char *name = r->name ? r->name : "recording";
-    put_str(&e, name, strlen(name));
+    put_label(&e, r->name ? r->name : "recording");
     put(&e, "\n");
     if (r->description) {
         put(&e, "description: ");
-        put_str(&e, r->description, strlen(r->description));
+        put_label(&e, r->description);
         put(&e, "\n");
     }
     if (c->implicit && c->thread_id && !c->o->template_thread_id) {
@@ -956,6 +1033,32 @@ static bool lower(group *g) {
     return true;
 }
 
+/* A proof round renders the whole scenario and lowers one group, so a long recording with many
+ * lines to lower took time quadratic in its length (600 such lines: seconds). Past a budget
+ * of rounds, scaled so that rounds × groups stays near PROOF_WORK (a recording of up to ~100
+ * groups never reaches it), bulk_lower() lowers at once every group the proof has not yet
+ * shown to replay: the mismatching one and all after it, and every stderr group when the
+ * mismatch is on stdout (stderr is compared after stdout). */
+enum { PROOF_WORK = 40000, PROOF_MIN_ROUNDS = 16 };
+
+static void bulk_lower(conv *c, size_t from) {
+    const rec *x = &c->recs[c->groups[from].first];
+    bool on_stdout = x->stream == S_OUT;
+    note(c->notes,
+         "a long recording: from %s line %zu on, every step is replayed as raw bytes, unchecked "
+         "for a readable form (the proof's budget of rounds ran out)",
+         on_stdout ? "stdout" : "stderr", x->idx + 1);
+    for (size_t g = 0; g < c->n_groups; g++) {
+        group *gr = &c->groups[g];
+        bool err_side = gr->kind == G_STDERR;
+        if (gr->level == REP_RAW ||
+            !((g >= from && (on_stdout || err_side)) || (on_stdout && err_side)))
+            continue;
+        gr->level = REP_RAW;
+        gr->bulk = true;
+    }
+}
+
 int convert_recording(const recording *r, const convert_options *o, buf *yaml, convert_notes *notes,
                       diag *err) {
     conv c = {0};
@@ -967,6 +1070,8 @@ int convert_recording(const recording *r, const convert_options *o, buf *yaml, c
     assign_roles(&c);
     build_groups(&c);
     size_t max_rounds = 4 * c.n_groups + 16;
+    size_t budget = PROOF_WORK / (c.n_groups + 1);
+    if (budget < PROOF_MIN_ROUNDS) budget = PROOF_MIN_ROUNDS;
     int rc = 0;
     for (size_t round = 0;; round++) {
         emit(&c, yaml);
@@ -999,7 +1104,11 @@ int convert_recording(const recording *r, const convert_options *o, buf *yaml, c
         }
         diag_free(&lerr);
         bool progressed = false;
-        if (m == M_GROUP && g >= 0 && !c.groups[g].stuck) {
+        if (m == M_GROUP && g >= 0 && !c.groups[g].stuck && round >= budget &&
+            c.groups[g].level != REP_RAW) {
+            bulk_lower(&c, (size_t)g);
+            progressed = true;
+        } else if (m == M_GROUP && g >= 0 && !c.groups[g].stuck) {
             progressed = lower(&c.groups[g]);
             if (!progressed) {
                 c.groups[g].stuck = true;
@@ -1028,7 +1137,8 @@ int convert_recording(const recording *r, const convert_options *o, buf *yaml, c
     /* JSON events that only raw bytes reproduce: codex-mock renders them differently */
     for (size_t g = 0; rc == 0 && g < c.n_groups; g++) {
         const group *gr = &c.groups[g];
-        if (gr->kind == G_STDERR || gr->initial == REP_RAW || gr->level != REP_RAW) continue;
+        if (gr->kind == G_STDERR || gr->initial == REP_RAW || gr->level != REP_RAW || gr->bulk)
+            continue;
         const rec *x = &c.recs[gr->first];
         note(notes,
              "stdout line %zu (%s) is replayed as raw bytes: codex-mock renders it differently "

@@ -44,10 +44,18 @@ void convert_notes_free(convert_notes *n);
 int convert_recording(const recording *r, const convert_options *o, buf *yaml, convert_notes *notes,
                       diag *err);
 
-/* Rollout file → the recording it implies (stdout only, no timing); used by convert_rollout. */
+/* Rollout file → the recording it implies (stdout only, no timing); used by convert_rollout.
+ * *r is initialised either way: recording_free() it. */
 int rollout_to_recording(const char *path, int turn, recording *r, convert_notes *notes, diag *err);
 int convert_rollout(const char *path, const convert_options *o, buf *yaml, convert_notes *notes,
                     diag *err);
+/* The same on a rollout's bytes in memory (no NUL needed; they stay the caller's). `source`
+ * (rollout_to_recording_mem) or o->source (convert_rollout_mem; NULL: "<rollout>") names the
+ * file in messages. */
+int rollout_to_recording_mem(const char *data, size_t len, const char *source, int turn,
+                             recording *r, convert_notes *notes, diag *err);
+int convert_rollout_mem(const char *data, size_t len, const convert_options *o, buf *yaml,
+                        convert_notes *notes, diag *err);
 
 /* True when the file's first line is a rollout envelope (`session_meta`). */
 bool convert_is_rollout(const char *path);

@@ -5,6 +5,7 @@
 #include "jsonw.h"
 
 #include <cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,16 @@ static void emit_line(synth *s) {
 static const char *str_of(const cJSON *o, const char *key) {
     const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
     return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A JSON number as an integer (token counts, exit codes). Casting a double out of int64's
+ * range is undefined behaviour, and a rollout may hold any number: out of range is clamped,
+ * NaN and non-numbers are 0. */
+static int64_t int_of(const cJSON *v) {
+    if (!cJSON_IsNumber(v) || v->valuedouble != v->valuedouble) return 0;
+    if (v->valuedouble >= 9223372036854775807.0) return INT64_MAX; /* 2^63 */
+    if (v->valuedouble <= -9223372036854775807.0) return INT64_MIN;
+    return (int64_t)v->valuedouble;
 }
 
 /* A JSON value re-serialised compactly (cJSON keeps member order; numbers may differ in form
@@ -116,7 +127,7 @@ static void command_item(synth *s, const cJSON *it) {
         jsonw_cstring(&s->line, phase && out ? out : "");
         buf_puts(&s->line, ",\"exit_code\":");
         if (phase && cJSON_IsNumber(ec))
-            jsonw_int(&s->line, (int64_t)ec->valuedouble);
+            jsonw_int(&s->line, int_of(ec));
         else
             jsonw_null(&s->line);
         buf_puts(&s->line, ",\"status\":");
@@ -289,13 +300,21 @@ static void add_note(convert_notes *notes, const char *text) {
 
 int rollout_to_recording(const char *path, int turn, recording *r, convert_notes *notes,
                          diag *err) {
-    recording_init(r);
     size_t len;
     char *data = recording_read_file(path, &len);
     if (!data) {
+        recording_init(r);
         diag_set(err, path, 0, 0, "cannot read the rollout file");
         return -1;
     }
+    int rc = rollout_to_recording_mem(data, len, path, turn, r, notes, err);
+    free(data);
+    return rc;
+}
+
+int rollout_to_recording_mem(const char *data, size_t len, const char *source, int turn,
+                             recording *r, convert_notes *notes, diag *err) {
+    recording_init(r);
     synth s = {r, {0}, 0};
     buf_init(&s.line);
     r->json_mode = true;
@@ -307,19 +326,18 @@ int rollout_to_recording(const char *path, int turn, recording *r, convert_notes
     const char *thread_id = NULL;
     cJSON *meta = NULL;
     int lineno = 0;
-    for (char *p = data; p < data + len;) {
-        char *nl = memchr(p, '\n', (size_t)(data + len - p));
+    for (const char *p = data; p < data + len;) {
+        const char *nl = memchr(p, '\n', (size_t)(data + len - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(data + len - p);
         lineno++;
         cJSON *o = n ? cJSON_ParseWithLength(p, n) : NULL;
         p += n + (nl ? 1 : 0);
         if (!o) {
             if (n) {
-                diag_set(err, path, lineno, 1, "not a JSON line");
+                diag_set(err, source, lineno, 1, "not a JSON line");
                 cJSON_Delete(meta);
                 cJSON_Delete(total);
                 buf_free(&s.line);
-                free(data);
                 return -1;
             }
             continue;
@@ -376,7 +394,7 @@ int rollout_to_recording(const char *path, int turn, recording *r, convert_notes
                         const cJSON *v = cJSON_GetObjectItemCaseSensitive(total, keys[k]);
                         if (k) buf_putc(&s.line, ',');
                         jsonw_key(&s.line, keys[k]);
-                        jsonw_int(&s.line, cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0);
+                        jsonw_int(&s.line, int_of(v));
                     }
                     buf_puts(&s.line, "}}");
                     emit_line(&s);
@@ -402,12 +420,11 @@ int rollout_to_recording(const char *path, int turn, recording *r, convert_notes
         add_note(notes, m);
     }
     if (want > seen) {
-        diag_set(err, path, 0, 0, "the rollout holds %d turn%s; there is no turn %d", seen,
+        diag_set(err, source, 0, 0, "the rollout holds %d turn%s; there is no turn %d", seen,
                  seen == 1 ? "" : "s", want);
         cJSON_Delete(meta);
         cJSON_Delete(total);
         buf_free(&s.line);
-        free(data);
         return -1;
     }
     r->name = xstrdup("from-rollout");
@@ -415,7 +432,6 @@ int rollout_to_recording(const char *path, int turn, recording *r, convert_notes
     cJSON_Delete(meta);
     cJSON_Delete(total);
     buf_free(&s.line);
-    free(data);
     return 0;
 }
 
@@ -423,6 +439,19 @@ int convert_rollout(const char *path, const convert_options *o, buf *yaml, conve
                     diag *err) {
     recording r;
     if (rollout_to_recording(path, o->rollout_turn, &r, notes, err) < 0) {
+        recording_free(&r);
+        return -1;
+    }
+    int rc = convert_recording(&r, o, yaml, notes, err);
+    recording_free(&r);
+    return rc;
+}
+
+int convert_rollout_mem(const char *data, size_t len, const convert_options *o, buf *yaml,
+                        convert_notes *notes, diag *err) {
+    recording r;
+    const char *source = o->source ? o->source : "<rollout>";
+    if (rollout_to_recording_mem(data, len, source, o->rollout_turn, &r, notes, err) < 0) {
         recording_free(&r);
         return -1;
     }

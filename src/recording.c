@@ -159,26 +159,26 @@ static int64_t ms_to_t(double ms) {
     return (int64_t)llround(ms * 10.0);
 }
 
-/* Splits bytes into lines and stamps them from the timing file's rows (or 0 without one). */
-static int load_stream(rec_stream *s, const char *bytes_path, const char *timing_path,
+/* Splits bytes into lines and stamps them from the timing file's rows (or 0 without one).
+ * Messages name the files as DIR/NAME. */
+static int load_stream(rec_stream *s, const rec_file *bytes, const rec_file *timing_file,
+                       const char *dir, const char *bytes_name, const char *timing_name,
                        bool *has_timing, diag *err) {
-    size_t len = 0;
-    char *data = recording_read_file(bytes_path, &len);
-    if (!data) return 0; /* an absent stream is empty */
-    buf_append(&s->bytes, data, len);
-    free(data);
+    if (!bytes->data) return 0; /* an absent stream is empty */
+    buf_append(&s->bytes, bytes->data, bytes->len);
     size_t start = 0;
     for (size_t i = 0; i < s->bytes.len; i++)
         if (s->bytes.data[i] == '\n') push_line(s, start, i + 1 - start, 0), start = i + 1;
     if (start < s->bytes.len) push_line(s, start, s->bytes.len - start, 0);
-    size_t tlen = 0;
-    char *timing = timing_path ? recording_read_file(timing_path, &tlen) : NULL;
-    if (!timing) {
+    if (!timing_file->data) {
         if (s->n_lines) *has_timing = false;
         return 0;
     }
+    /* a NUL-terminated copy: strtod() must not read past the caller's bytes */
+    size_t tlen = timing_file->len;
+    char *timing = xstrndup(timing_file->data, tlen);
+    tlen = strlen(timing); /* a NUL byte ends the rows, as it would end a C string anyway */
     size_t row = 0;
-    char *save = NULL;
     bool header = true;
     for (char *p = timing; p < timing + tlen;) {
         char *nl = memchr(p, '\n', (size_t)(timing + tlen - p));
@@ -189,7 +189,9 @@ static int load_stream(rec_stream *s, const char *bytes_path, const char *timing
             char *num_end = NULL;
             double ms = strtod(p, &num_end);
             if (num_end == p || (num_end < end && *num_end != '\t')) {
-                diag_set(err, timing_path, (int)row + 2, 1, "expected `ms<TAB>line`");
+                char *tp = path_join(dir, timing_name);
+                diag_set(err, tp, (int)row + 2, 1, "expected `ms<TAB>line`");
+                free(tp);
                 free(timing);
                 return -1;
             }
@@ -198,11 +200,12 @@ static int load_stream(rec_stream *s, const char *bytes_path, const char *timing
         }
         p = nl ? nl + 1 : end;
     }
-    (void)save;
     free(timing);
     if (row != s->n_lines) {
-        diag_set(err, timing_path, 0, 0, "has %zu timing rows but %s has %zu lines", row,
-                 bytes_path, s->n_lines);
+        char *tp = path_join(dir, timing_name), *bp = path_join(dir, bytes_name);
+        diag_set(err, tp, 0, 0, "has %zu timing rows but %s has %zu lines", row, bp, s->n_lines);
+        free(tp);
+        free(bp);
         return -1;
     }
     return 0;
@@ -213,15 +216,8 @@ static char *json_str(const cJSON *obj, const char *key) {
     return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
 }
 
-static int load_argv_json(recording *r, const char *path, diag *err) {
-    size_t len;
-    char *text = recording_read_file(path, &len);
-    if (!text) {
-        diag_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
-        return -1;
-    }
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    free(text);
+static int load_argv_json(recording *r, const rec_file *f, const char *path, diag *err) {
+    cJSON *root = cJSON_ParseWithLength(f->data, f->len);
     const cJSON *argv = root ? cJSON_GetObjectItemCaseSensitive(root, "argv") : NULL;
     if (!cJSON_IsArray(argv)) {
         diag_set(err, path, 0, 0, "expected a JSON object with an \"argv\" array");
@@ -268,28 +264,10 @@ static int load_argv_json(recording *r, const char *path, diag *err) {
     return 0;
 }
 
-/* meta.json of this run: in the folder, or (for runN/) in its parent, runs[N-1]. */
-static void load_meta(recording *r, const char *dir) {
-    char *path = path_join(dir, "meta.json");
-    size_t len;
-    char *text = recording_read_file(path, &len);
-    int run = 1;
-    if (!text) {
-        const char *base = strrchr(dir, '/');
-        base = base ? base + 1 : dir;
-        if (strncmp(base, "run", 3) == 0 && atoi(base + 3) > 0) {
-            run = atoi(base + 3);
-            char *parent = xstrndup(dir, (size_t)(base - dir));
-            free(path);
-            path = path_join(*parent ? parent : ".", "meta.json");
-            free(parent);
-            text = recording_read_file(path, &len);
-        }
-    }
-    free(path);
-    if (!text) return;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    free(text);
+/* meta.json of this run: its runs[run - 1] entry. */
+static void load_meta(recording *r, const rec_file *f, int run) {
+    if (!f->data) return;
+    cJSON *root = cJSON_ParseWithLength(f->data, f->len);
     if (!root) return;
     r->name = json_str(root, "scenario");
     r->description = json_str(root, "description");
@@ -327,6 +305,52 @@ static char *find_rollout(const char *dir) {
     return found;
 }
 
+int recording_load_files(const recording_files *f, recording *r, diag *err) {
+    recording_init(r);
+    const char *dir = f->dir ? f->dir : "<recording>";
+    if (!f->argv_json.data) {
+        diag_set(err, dir, 0, 0, "no argv.json: not a recording made by `codex-mock record`");
+        return -1;
+    }
+    char *argv_path = path_join(dir, "argv.json");
+    int rc = load_argv_json(r, &f->argv_json, argv_path, err);
+    free(argv_path);
+    if (rc < 0) return -1;
+    r->json_mode = f->stdout_jsonl.data != NULL;
+    r->has_timing = f->stdout_timing.data || f->stderr_timing.data;
+    bool timing_ok = true;
+    rc = load_stream(&r->out, r->json_mode ? &f->stdout_jsonl : &f->stdout_txt, &f->stdout_timing,
+                     dir, r->json_mode ? "stdout.jsonl" : "stdout.txt", "stdout_timing.tsv",
+                     &timing_ok, err);
+    if (rc == 0)
+        rc = load_stream(&r->err, &f->stderr_txt, &f->stderr_timing, dir, "stderr.txt",
+                         "stderr_timing.tsv", &timing_ok, err);
+    if (!timing_ok) r->has_timing = false;
+    if (rc < 0) return -1;
+    if (f->exit_code.data) {
+        char *ec = xstrndup(f->exit_code.data, f->exit_code.len);
+        char *end;
+        long v = strtol(ec, &end, 10);
+        if (end != ec) r->has_exit = true, r->exit_code = (int)v;
+        free(ec);
+    }
+    load_meta(r, &f->meta_json, f->run > 0 ? f->run : 1);
+    if (f->last_message.data) {
+        r->last_message = xstrndup(f->last_message.data, f->last_message.len);
+        r->last_message_len = f->last_message.len;
+    }
+    return 0;
+}
+
+/* Reads DIR/NAME into *f (data NULL when it cannot be read). */
+static void read_into(rec_file *f, const char *dir, const char *name) {
+    char *path = path_join(dir, name);
+    size_t len = 0;
+    f->data = recording_read_file(path, &len);
+    f->len = len;
+    free(path);
+}
+
 int recording_load_dir(const char *dir_arg, recording *r, diag *err) {
     recording_init(r);
     char dir[4096];
@@ -351,39 +375,50 @@ int recording_load_dir(const char *dir_arg, recording *r, diag *err) {
         free(argv_path);
         return -1;
     }
-    int rc = load_argv_json(r, argv_path, err);
-    free(argv_path);
-    if (rc < 0) return -1;
-    char *out_json = path_join(dir, "stdout.jsonl"), *out_txt = path_join(dir, "stdout.txt");
-    char *out_t = path_join(dir, "stdout_timing.tsv");
-    char *err_b = path_join(dir, "stderr.txt"), *err_t = path_join(dir, "stderr_timing.tsv");
-    r->json_mode = access(out_json, F_OK) == 0;
-    r->has_timing = access(out_t, F_OK) == 0 || access(err_t, F_OK) == 0;
-    bool timing_ok = true;
-    rc = load_stream(&r->out, r->json_mode ? out_json : out_txt, out_t, &timing_ok, err);
-    if (rc == 0) rc = load_stream(&r->err, err_b, err_t, &timing_ok, err);
-    if (!timing_ok) r->has_timing = false;
-    free(out_json);
-    free(out_txt);
-    free(out_t);
-    free(err_b);
-    free(err_t);
-    if (rc < 0) return -1;
-    char *exit_path = path_join(dir, "exit_code");
-    char *ec = recording_read_file(exit_path, NULL);
-    free(exit_path);
-    if (ec) {
-        char *end;
-        long v = strtol(ec, &end, 10);
-        if (end != ec) r->has_exit = true, r->exit_code = (int)v;
-        free(ec);
+    recording_files f = {.dir = dir, .run = 1};
+    read_into(&f.argv_json, dir, "argv.json");
+    if (!f.argv_json.data) {
+        diag_set(err, argv_path, 0, 0, "cannot read: %s", strerror(errno));
+        free(argv_path);
+        return -1;
     }
-    load_meta(r, dir);
-    char *lm = path_join(dir, "collected_last_message.txt");
-    r->last_message = recording_read_file(lm, &r->last_message_len);
-    free(lm);
+    free(argv_path);
+    read_into(&f.stdout_jsonl, dir, "stdout.jsonl");
+    if (!f.stdout_jsonl.data) read_into(&f.stdout_txt, dir, "stdout.txt");
+    read_into(&f.stdout_timing, dir, "stdout_timing.tsv");
+    read_into(&f.stderr_txt, dir, "stderr.txt");
+    read_into(&f.stderr_timing, dir, "stderr_timing.tsv");
+    read_into(&f.exit_code, dir, "exit_code");
+    read_into(&f.last_message, dir, "collected_last_message.txt");
+    /* meta.json: in the folder, or (for runN/) in its parent, runs[N-1] */
+    read_into(&f.meta_json, dir, "meta.json");
+    if (!f.meta_json.data) {
+        const char *base = strrchr(dir, '/');
+        base = base ? base + 1 : dir;
+        if (strncmp(base, "run", 3) == 0 && atoi(base + 3) > 0) {
+            f.run = atoi(base + 3);
+            char *parent = xstrndup(dir, (size_t)(base - dir));
+            read_into(&f.meta_json, *parent ? parent : ".", "meta.json");
+            free(parent);
+        }
+    }
+    int rc = recording_load_files(&f, r, err);
+    rec_file *all[] = {&f.argv_json,     &f.stdout_jsonl, &f.stdout_txt,
+                       &f.stdout_timing, &f.stderr_txt,   &f.stderr_timing,
+                       &f.exit_code,     &f.meta_json,    &f.last_message};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free((char *)all[i]->data);
+    if (rc < 0) return -1;
     r->rollout_path = find_rollout(dir);
     return 0;
+}
+
+void recording_load_capture_mem(const char *data, size_t len, recording *r) {
+    recording_init(r);
+    rec_stream_feed(&r->out, data, len, 0);
+    rec_stream_finish(&r->out, 0);
+    r->json_mode = true;
+    r->has_timing = false;
 }
 
 int recording_load_capture(const char *path, recording *r, diag *err) {
@@ -394,11 +429,8 @@ int recording_load_capture(const char *path, recording *r, diag *err) {
         diag_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
-    rec_stream_feed(&r->out, data, len, 0);
-    rec_stream_finish(&r->out, 0);
+    recording_load_capture_mem(data, len, r);
     free(data);
-    r->json_mode = true;
-    r->has_timing = false;
     return 0;
 }
 

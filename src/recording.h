@@ -74,6 +74,27 @@ void rec_stream_finish(rec_stream *s, int64_t t);
 
 int recording_load_dir(const char *dir, recording *r, diag *err);
 int recording_load_capture(const char *path, recording *r, diag *err);
+
+/* A recording's files already in memory (what recording_load_dir() reads; the fuzz targets
+ * use it). Each data pointer is NULL when the file is absent; the bytes need no NUL and stay
+ * the caller's (the recording copies what it keeps). `dir` only names the files in messages;
+ * `run` picks meta.json's runs[run - 1] (0 or 1: the first). rollout_path is left NULL.
+ * Returns 0, or -1 with *err filled; *r is initialised either way: recording_free() it. */
+typedef struct {
+    const char *data;
+    size_t len;
+} rec_file;
+
+typedef struct {
+    const char *dir;
+    int run;
+    rec_file argv_json, stdout_jsonl, stdout_txt, stdout_timing, stderr_txt, stderr_timing;
+    rec_file exit_code, meta_json, last_message; /* last_message: collected_last_message.txt */
+} recording_files;
+
+int recording_load_files(const recording_files *f, recording *r, diag *err);
+/* A bare `codex exec --json` capture in memory (the bytes are copied); it cannot fail. */
+void recording_load_capture_mem(const char *data, size_t len, recording *r);
 /* Creates dir if needed; refuses a dir that already holds a recording. */
 int recording_write_dir(const recording *r, const char *dir, diag *err);
 

@@ -114,6 +114,28 @@ int yamlw_quoted(buf *b, const char *s, size_t len) {
     return 0;
 }
 
+void yamlw_comment_text(buf *b, const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp = 0;
+        size_t k = utf8_decode(p + i, len - i, &cp);
+        if (!k) {
+            buf_puts(b, "\xef\xbf\xbd"); /* one U+FFFD per byte that is not UTF-8 */
+            i++;
+            continue;
+        }
+        if (cp == '\t' || cp == '\n' || cp == '\r')
+            buf_putc(b, ' ');
+        else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
+                 cp == 0x2029 || cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
+            buf_puts(b, "\xef\xbf\xbd"); /* libyaml rejects it, or reads a line break */
+        else
+            buf_append(b, p + i, k);
+        i += k;
+    }
+}
+
 int yamlw_scalar(buf *b, const char *s, size_t len) {
     if (plain_safe(s, len)) {
         buf_append(b, s, len);
@@ -122,7 +144,7 @@ int yamlw_scalar(buf *b, const char *s, size_t len) {
     return yamlw_quoted(b, s, len);
 }
 
-int yamlw_json(buf *b, const cJSON *v) {
+static int json_node(buf *b, const cJSON *v) {
     if (cJSON_IsNull(v)) {
         buf_puts(b, "null");
     } else if (cJSON_IsTrue(v)) {
@@ -153,11 +175,21 @@ int yamlw_json(buf *b, const cJSON *v) {
                 if (yamlw_scalar(b, k, strlen(k)) < 0) return -1;
                 buf_puts(b, ": ");
             }
-            if (yamlw_json(b, c) < 0) return -1;
+            if (json_node(b, c) < 0) return -1;
         }
         buf_putc(b, obj ? '}' : ']');
     } else {
         return -1;
     }
     return 0;
+}
+
+int yamlw_json(buf *b, const cJSON *v) {
+    /* A string deep inside fails after its container is half written: take that back, so
+     * that -1 appends nothing, as the callers (convert.c) write another node instead. */
+    size_t len = b->len;
+    if (json_node(b, v) == 0) return 0;
+    b->len = len;
+    if (b->data) b->data[len] = '\0';
+    return -1;
 }

@@ -27,8 +27,14 @@ bool yamlw_valid_utf8(const char *s, size_t len);
 int yamlw_scalar(buf *b, const char *s, size_t len);
 /* Always double-quoted. Returns 0, or -1 for invalid UTF-8. */
 int yamlw_quoted(buf *b, const char *s, size_t len);
-/* A cJSON value as a YAML flow node. Returns 0, or -1 when a string is not valid UTF-8 or
- * holds a NUL cJSON could not keep (the caller passes `raw_has_nul`, see convert.c). */
+/* Text for the rest of a `# ` comment line, which YAML reads back as a comment whatever the
+ * bytes: tab and line breaks become spaces, bytes that are not UTF-8 and characters libyaml
+ * rejects or takes for a line break (the ones yamlw_quoted() escapes) become U+FFFD. Appends no
+ * newline; never fails. */
+void yamlw_comment_text(buf *b, const char *s, size_t len);
+/* A cJSON value as a YAML flow node. Returns 0, or -1 (appending nothing) when a string or key
+ * is not valid UTF-8 or holds a NUL cJSON could not keep (the caller passes `raw_has_nul`, see
+ * convert.c). */
 int yamlw_json(buf *b, const cJSON *v);
 
 #endif

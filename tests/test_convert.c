@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "convert.h"
+#include "scenario_load.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,12 +201,250 @@ static void test_rollout(void **state) {
     free(path);
 }
 
+/* convert_rollout_mem() is convert_rollout() on bytes in memory. */
+static void test_rollout_mem(void **state) {
+    (void)state;
+    char *path = xasprintf("%s/03_command_success/rollout/"
+                           "rollout-2026-11-21T07-37-51-01a1fd0a-45ae-75a0-ae13-0a20b0004afa.jsonl",
+                           CORPUS_DIR);
+    size_t len;
+    char *data = recording_read_file(path, &len);
+    assert_non_null(data);
+    convert_options o = {.source = path};
+    buf a, b;
+    buf_init(&a);
+    buf_init(&b);
+    convert_notes na = {0}, nb = {0};
+    diag err;
+    diag_init(&err);
+    assert_int_equal(convert_rollout(path, &o, &a, &na, &err), 0);
+    assert_int_equal(convert_rollout_mem(data, len, &o, &b, &nb, &err), 0);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    /* errors name o->source */
+    buf_reset(&b);
+    o.rollout_turn = 2;
+    assert_int_equal(convert_rollout_mem(data, len, &o, &b, &nb, &err), -1);
+    assert_string_equal(err.file, path);
+    assert_non_null(strstr(err.msg, "there is no turn 2"));
+    buf_free(&a);
+    buf_free(&b);
+    convert_notes_free(&na);
+    convert_notes_free(&nb);
+    diag_free(&err);
+    free(data);
+    free(path);
+}
+
+/* tests/regress/convert_rollout/invalid-utf8-item-type.jsonl: a note quoting input that is not
+ * UTF-8 (and holds a carriage return) went verbatim into a `# note:` comment, and the scenario
+ * did not parse (convert failed with an internal error). */
+static void test_note_with_bad_bytes_stays_a_comment(void **state) {
+    (void)state;
+    const char rollout[] =
+        "{\"type\":\"session_meta\",\"payload\":{\"id\":\"t\",\"cwd\":\"/w\"}}\n"
+        "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_started\"}}\n"
+        "{\"type\":\"event_msg\",\"payload\":{\"type\":\"item_completed\",\"item\":{\"type\":"
+        "\"R\x9f\xffsoning\\r: [\"}}}\n"
+        "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\"}}\n";
+    convert_options o = {.source = "bad.jsonl"};
+    buf y;
+    buf_init(&y);
+    convert_notes notes = {0};
+    diag err;
+    diag_init(&err);
+    assert_int_equal(convert_rollout_mem(rollout, sizeof rollout - 1, &o, &y, &notes, &err), 0);
+    assert_non_null(strstr(y.data, "# note: rollout item type R\xef\xbf\xbd\xef\xbf\xbdsoning : [ "
+                                   "has no JSONL counterpart here; skipped\n"));
+    scenario sc;
+    assert_int_equal(scenario_load_mem("converted.yaml", y.data, y.len, &sc, &err), 0);
+    scenario_free(&sc);
+    buf_free(&y);
+    convert_notes_free(&notes);
+    diag_free(&err);
+}
+
+/* tests/regress/convert_rollout/huge-token-count.jsonl: numbers out of int64's range (a token
+ * count of 4e96, an exit code of -1e300) were cast from double, which is undefined behaviour;
+ * they are clamped. */
+static void test_rollout_numbers_out_of_range(void **state) {
+    (void)state;
+    const char rollout[] =
+        "{\"type\":\"session_meta\",\"payload\":{\"id\":\"t\",\"cwd\":\"/w\"}}\n"
+        "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_started\"}}\n"
+        "{\"type\":\"event_msg\",\"payload\":{\"type\":\"item_completed\",\"item\":{\"type\":"
+        "\"CommandExecution\",\"command\":[\"ls\"],\"exit_code\":-1e300}}}\n"
+        "{\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\",\"info\":{"
+        "\"total_token_usage\":{\"input_tokens\":4e96,\"output_tokens\":12}}}}\n"
+        "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\"}}\n";
+    recording r;
+    convert_notes notes = {0};
+    diag err;
+    diag_init(&err);
+    assert_int_equal(
+        rollout_to_recording_mem(rollout, sizeof rollout - 1, "r", 0, &r, &notes, &err), 0);
+    assert_non_null(strstr(r.out.bytes.data, "\"exit_code\":-9223372036854775808,"));
+    assert_non_null(strstr(r.out.bytes.data, "{\"input_tokens\":9223372036854775807,"));
+    assert_non_null(strstr(r.out.bytes.data, "\"output_tokens\":12,"));
+    recording_free(&r);
+    convert_notes_free(&notes);
+    diag_free(&err);
+}
+
+/* tests/regress/convert_jsonl/placeholder-in-meta: a name or description (meta.json) holding
+ * `{{…}}` made convert fail with an internal error (the scenario did not load). */
+static void test_placeholder_in_labels(void **state) {
+    (void)state;
+    const char *const lines[] = {"0", "e", "x\n", NULL};
+    recording r;
+    make(&r, lines, 0, false);
+    r.name = xstrdup("{{RUN}}");
+    r.description = xstrdup("under {{HOME}}/x, {{ open");
+    char *y = convert(&r, NULL);
+    assert_non_null(strstr(y, "\nname: \"{ {RUN}}\"\n"));
+    assert_non_null(strstr(y, "\ndescription: \"under { {HOME}}/x, { { open\"\n"));
+    free(y);
+}
+
+/* tests/regress/convert_jsonl/line-break-in-status.jsonl: a recorded `status` was written bare
+ * after `status: `; a carriage return in it broke the YAML, the load error fell on the next
+ * step (already raw), and convert gave up with a scenario that did not load. */
+static void test_status_is_quoted(void **state) {
+    (void)state;
+    const char *const lines[] = {
+        "0",
+        "o",
+        "{\"type\":\"item.started\",\"item\":{\"id\":\"item_0\",\"type\":\"command_execution\","
+        "\"command\":\"ls\",\"aggregated_output\":\"\",\"exit_code\":null,\"status\":\"in_"
+        "progress\"}}\n",
+        "0",
+        "o",
+        "{\"type\":\"item.completed\",\"item\":{\"id\":\"item_0\",\"type\":\"command_execution\","
+        "\"command\":\"ls\",\"aggregated_output\":\"\",\"exit_code\":1,\"status\":\"complete"
+        "\\rd\"}}\n",
+        "0",
+        "o",
+        "not json\n",
+        "0",
+        "e",
+        "caf\xc3\xa9 \xff\n", /* not UTF-8: the valid characters around the bad byte stay */
+        NULL};
+    recording r;
+    make(&r, lines, 0, false);
+    char *y = convert(&r, NULL);
+    scenario sc;
+    diag err;
+    diag_init(&err);
+    assert_int_equal(scenario_load_mem("converted.yaml", y, strlen(y), &sc, &err), 0);
+    scenario_free(&sc);
+    assert_non_null(strstr(y, "\"caf\xc3\xa9 \xef\xbf\xbd\\n\""));
+    free(y);
+}
+
+/* tests/regress/convert_jsonl/timeout-many-lines-to-lower.jsonl: each proof round renders the
+ * whole scenario and lowered one group, so 600 lines that codex-mock renders differently took
+ * seconds (minutes for a few thousand). Past a budget, the rest is lowered at once, and the
+ * scenario still replays the recording. */
+static void test_long_recording_is_bounded(void **state) {
+    (void)state;
+    recording r;
+    const char *const none[] = {NULL};
+    make(&r, none, 0, false);
+    const char *head =
+        "{\"type\":\"thread.started\",\"thread_id\":\"t\"}\n{\"type\":\"turn.started\"}\n";
+    rec_stream_feed(&r.out, head, strlen(head), 0);
+    for (int i = 0; i < 600; i++) {
+        char *l = xasprintf("{\"type\":\"item.completed\",\"item\":{\"id\":\"item_%d\",\"type\":"
+                            "\"agent_message\",\"text\":\"x\",\"extra\":%d}}\n",
+                            i + 7, i);
+        rec_stream_feed(&r.out, l, strlen(l), 0);
+        free(l);
+    }
+    buf y;
+    buf_init(&y);
+    convert_notes notes = {0};
+    diag err;
+    diag_init(&err);
+    convert_options o = {.source = "long"};
+    assert_int_equal(convert_recording(&r, &o, &y, &notes, &err), 0);
+    bool bulk = false;
+    for (size_t i = 0; i < notes.n; i++) {
+        assert_null(strstr(notes.v[i], "cannot replay exactly"));
+        if (strstr(notes.v[i], "a long recording: from stdout line ")) bulk = true;
+    }
+    assert_true(bulk);
+    scenario sc;
+    assert_int_equal(scenario_load_mem("converted.yaml", y.data, y.len, &sc, &err), 0);
+    assert_int_equal(sc.turns[0].n_steps, 602); /* one step a line */
+    scenario_free(&sc);
+    buf_free(&y);
+    convert_notes_free(&notes);
+    diag_free(&err);
+    recording_free(&r);
+}
+
+/* tests/regress/convert_jsonl/placeholder-in-message.jsonl: recorded text holding `{{…}}` (the
+ * corpus's {{HOME}}, a template printed by a command) was written into scenario strings, where
+ * the loader takes it for a placeholder: {{HOME}} did not load, {{cwd}} was expanded on replay.
+ * Such a line is now raw bytes cut between the braces, and the scenario replays it. */
+static void test_placeholder_text_stays_literal(void **state) {
+    (void)state;
+    const char *const lines[] = {
+        "0",
+        "o",
+        "{\"type\":\"thread.started\",\"thread_id\":\"t\"}\n",
+        "0",
+        "o",
+        "{\"type\":\"turn.started\"}\n",
+        "0",
+        "o",
+        "{\"type\":\"item.completed\",\"item\":{\"id\":\"item_0\",\"type\":\"agent_message\","
+        "\"text\":\"see {{HOME}} and {{cwd}}\"}}\n",
+        "0",
+        "o",
+        "{\"type\":\"item.completed\",\"item\":{\"id\":\"item_1\",\"type\":\"agent_message\","
+        "\"text\":\"an open {{ is text\"}}\n",
+        "0",
+        "o",
+        "{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":1,\"cached_input_tokens\":0,"
+        "\"cache_write_input_tokens\":0,\"output_tokens\":2,\"reasoning_output_tokens\":0}}\n",
+        "0",
+        "e",
+        "warn: {{{{ cwd }}\n",
+        NULL};
+    recording r;
+    make(&r, lines, 0, false);
+    size_t n;
+    char *y = convert(&r, &n);
+    assert_int_equal(n, 0); /* replayed exactly */
+    assert_non_null(strstr(y, "      - raw: \"{HOME}} and {\"\n        after: 0ms\n"));
+    assert_non_null(strstr(y, "      - raw: \"{ cwd }}\\n\"\n        stream: stderr\n"));
+    /* an unclosed {{ is text: the message stays sugar, and it is the only {{ left */
+    const char *open = strstr(y, "      - message: \"an open {{ is text\"\n");
+    assert_non_null(open);
+    assert_ptr_equal(strstr(y, "{{"), open + strlen("      - message: \"an open "));
+    assert_null(strstr(open + strlen("      - message: \"an open {{"), "{{"));
+    scenario sc;
+    diag err;
+    diag_init(&err);
+    assert_int_equal(scenario_load_mem("converted.yaml", y, strlen(y), &sc, &err), 0);
+    scenario_free(&sc);
+    free(y);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sugar_with_timing),
         cmocka_unit_test(test_lower_layers),
         cmocka_unit_test(test_signal_endings),
         cmocka_unit_test(test_rollout),
+        cmocka_unit_test(test_rollout_mem),
+        cmocka_unit_test(test_note_with_bad_bytes_stays_a_comment),
+        cmocka_unit_test(test_placeholder_text_stays_literal),
+        cmocka_unit_test(test_rollout_numbers_out_of_range),
+        cmocka_unit_test(test_placeholder_in_labels),
+        cmocka_unit_test(test_status_is_quoted),
+        cmocka_unit_test(test_long_recording_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,9 +25,13 @@ static const struct {
     const char *name;
     target_fn fn;
 } TARGETS[] = {
-    {"scenario", fuzz_scenario_one}, {"duration", fuzz_duration_one},
-    {"schema", fuzz_schema_one},     {"json_check", fuzz_json_check_one},
+    {"scenario", fuzz_scenario_one},
+    {"duration", fuzz_duration_one},
+    {"schema", fuzz_schema_one},
+    {"json_check", fuzz_json_check_one},
     {"rules", fuzz_rules_one},
+    {"convert_jsonl", fuzz_convert_jsonl_one},
+    {"convert_rollout", fuzz_convert_rollout_one},
 };
 
 static double now_s(void) {

@@ -108,6 +108,56 @@ static void test_corpus_layout(void **state) {
     diag_free(&err);
 }
 
+/* recording_load_files(): the files of a folder in memory (bytes without a NUL). */
+static void test_load_files(void **state) {
+    (void)state;
+    static const char out[] = "{\"type\":\"turn.started\"}\npartial";
+    static const char timing[] = "ms_since_spawn\tline\n218.7\t{\"type\":\"turn.started\"}\n"
+                                 "300\tpartial\n";
+    static const char meta[] = "{\"scenario\":\"s\",\"runs\":[{\"duration_ms\":1},"
+                               "{\"duration_ms\":2.5,\"signal_sent\":{\"name\":\"SIGINT\","
+                               "\"sent_at_ms\":2}}]}";
+    recording_files f = {
+        .dir = "mem",
+        .run = 2,
+        .argv_json = {"{\"argv\":[\"timeout\",\"5\",\"codex\",\"exec\"]}XX", 39},
+        .stdout_jsonl = {out, sizeof out - 1},
+        .stdout_timing = {timing, sizeof timing - 1},
+        .exit_code = {"-2999", 2}, /* "-2": the length bounds it */
+        .meta_json = {meta, sizeof meta - 1},
+        .last_message = {"done\0!", 6},
+    };
+    recording r;
+    diag err;
+    diag_init(&err);
+    assert_int_equal(recording_load_files(&f, &r, &err), 0);
+    assert_int_equal(r.argc, 2);
+    assert_string_equal(r.argv[0], "codex");
+    assert_true(r.json_mode && r.has_timing);
+    assert_int_equal(r.out.n_lines, 2);
+    assert_int_equal(r.out.lines[0].t, 2187);
+    assert_int_equal(r.out.lines[1].t, 3000);
+    assert_true(r.has_exit);
+    assert_int_equal(r.exit_code, -2);
+    assert_string_equal(r.signal_name, "SIGINT"); /* runs[1] */
+    assert_int_equal(r.duration_t, 25);
+    assert_int_equal(r.last_message_len, 6);
+    assert_memory_equal(r.last_message, "done\0!", 6);
+    assert_null(r.rollout_path);
+    recording_free(&r);
+    /* a timing file that does not match: the message names DIR/FILE */
+    f.stdout_timing.len = strlen("ms_since_spawn\tline\n218.7\t{\"type\":\"turn.started\"}\n");
+    assert_int_equal(recording_load_files(&f, &r, &err), -1);
+    assert_string_equal(err.file, "mem/stdout_timing.tsv");
+    assert_string_equal(err.msg, "has 1 timing rows but mem/stdout.jsonl has 2 lines");
+    recording_free(&r);
+    f.argv_json.data = NULL;
+    assert_int_equal(recording_load_files(&f, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "no argv.json"));
+    recording_free(&r);
+    diag_free(&err);
+}
+
 static void test_signal_names(void **state) {
     (void)state;
     assert_int_equal(signal_number("SIGINT"), SIGINT);
@@ -118,9 +168,8 @@ static void test_signal_names(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_feed_splits_lines),
-        cmocka_unit_test(test_write_then_load),
-        cmocka_unit_test(test_corpus_layout),
+        cmocka_unit_test(test_feed_splits_lines), cmocka_unit_test(test_write_then_load),
+        cmocka_unit_test(test_corpus_layout),     cmocka_unit_test(test_load_files),
         cmocka_unit_test(test_signal_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,12 +112,55 @@ static void test_json_flow(void **state) {
     cJSON_Delete(v);
 }
 
+/* tests/regress/convert_jsonl/invalid-utf8-key-in-event.jsonl: a key that is not UTF-8 made
+ * yamlw_json() fail after writing half the mapping, and convert.c's fallback `{}` went after
+ * it: the scenario did not parse. A failure now appends nothing. */
+static void test_json_failure_appends_nothing(void **state) {
+    (void)state;
+    cJSON *v = cJSON_Parse("{\"type\":\"x\",\"item\":{\"a\":1,\"b\\u00ff\":[\"s\"]}}");
+    /* cJSON holds \u00ff as UTF-8; make the key's bytes invalid */
+    cJSON *item = cJSON_GetObjectItemCaseSensitive(v, "item");
+    item->child->next->string[1] = '\xff';
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "event: ");
+    assert_int_equal(yamlw_json(&b, v), -1);
+    assert_string_equal(b.data, "event: ");
+    buf_free(&b);
+    cJSON_Delete(v);
+}
+
+/* tests/regress/convert_rollout/invalid-utf8-item-type.jsonl, convert_jsonl/newline-in-description:
+ * convert quotes input in `# ` comments (notes, the description); a byte that is not UTF-8
+ * or a line break there broke the scenario. */
+static void test_comment_text_stays_a_comment(void **state) {
+    (void)state;
+    const char text[] = "a\xff\x9f\rb: [\n\xe2\x80\xa8"
+                        "c\x01\td\xc2\x85\xe2\x80\x99";
+    buf y;
+    buf_init(&y);
+    buf_puts(&y, "# ");
+    yamlw_comment_text(&y, text, sizeof text - 1);
+    assert_string_equal(y.data, "# a\xef\xbf\xbd\xef\xbf\xbd b: [ \xef\xbf\xbd"
+                                "c\xef\xbf\xbd d\xef\xbf\xbd"
+                                "\xe2\x80\x99");
+    buf_puts(&y, "\ncodex_mock: 1\nsteps: []\n");
+    scenario sc;
+    diag err;
+    diag_init(&err);
+    assert_int_equal(scenario_load_mem("t.yaml", y.data, y.len, &sc, &err), 0);
+    scenario_free(&sc);
+    buf_free(&y);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scalars_round_trip),
         cmocka_unit_test(test_plain_only_when_safe),
         cmocka_unit_test(test_invalid_utf8_refused),
         cmocka_unit_test(test_json_flow),
+        cmocka_unit_test(test_json_failure_appends_nothing),
+        cmocka_unit_test(test_comment_text_stays_a_comment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
