@@ -1,7 +1,10 @@
 #include "clock.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 static int64_t sys_mono(const mock_clock *c) {
     (void)c;
@@ -69,4 +72,25 @@ mock_clock clock_fixed_start(fixed_start *ctx_storage, const mock_clock *base, i
     ctx_storage->start_ms = start_ms;
     ctx_storage->start_mono = start_mono;
     return (mock_clock){fixed_mono, fixed_wall, fixed_wait, ctx_storage};
+}
+
+int64_t clock_process_age_ns(void) {
+    /* CPU time first: reading it brings the kernel's runtime figure up to date. */
+    struct timespec cpu;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) != 0) return 0;
+    int64_t age = (int64_t)cpu.tv_sec * 1000000000 + cpu.tv_nsec;
+    /* schedstat: "<ns on a CPU> <ns waiting for one> <timeslices>" */
+    int fd = open("/proc/self/schedstat", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char text[96];
+        ssize_t n = read(fd, text, sizeof text - 1);
+        close(fd);
+        unsigned long long run, wait;
+        if (n > 0) {
+            text[n] = '\0';
+            if (sscanf(text, "%llu %llu", &run, &wait) == 2 && wait < 1000000000ULL)
+                age += (int64_t)wait;
+        }
+    }
+    return age < 0 ? 0 : age > 1000000000 ? 1000000000 : age;
 }

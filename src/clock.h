@@ -24,6 +24,14 @@ struct mock_clock {
 /* CLOCK_MONOTONIC, CLOCK_REALTIME and sigtimedwait(). */
 const mock_clock *clock_system(void);
 
+/* How long ago this process was spawned (forked), in ns, estimated from its own CPU time and
+ * the time it spent waiting for a CPU (/proc/self/schedstat); 0 when unknown. The caller's
+ * deadlines are offsets from spawn, but `main` runs only after exec and dynamic linking — most
+ * of a millisecond, more on a loaded machine — so a clock started in `main` makes every line
+ * late by that much. Time the process spent blocked (a cold page cache) is not counted, so the
+ * estimate errs towards "late", never early. Capped at one second. */
+int64_t clock_process_age_ns(void);
+
 /* A clock like `base` whose wall time reads `start_ms` at monotonic time `start_mono` and
  * advances with the monotonic clock (CODEX_MOCK_NOW). The caller owns `ctx_storage`, which
  * must outlive the clock. */

@@ -5,12 +5,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether any of 8 bytes is a control character, '"' or '\\' (may say yes for a word that
+ * has none when a byte is >= 0x80; never no for one that has one). */
+static bool word_needs_escape(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+    uint64_t below_space = (x - ones * 0x20) & ~x;
+    uint64_t is_quote = (quote - ones) & ~quote, is_backslash = (backslash - ones) & ~backslash;
+    return ((below_space | is_quote | is_backslash) & highs) != 0;
+}
+
+/* How many leading bytes need no escaping. */
+static size_t plain_prefix(const char *s, size_t len) {
+    size_t i = 0;
+    for (;;) {
+        /* a word at a time while it is plain: most text needs no escaping at all */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (word_needs_escape(w)) break;
+            i += 8;
+        }
+        if (i >= len) return len;
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\') return i;
+        i++;
+    }
+}
+
 void jsonw_string(buf *b, const char *s, size_t len) {
     static const char hex[] = "0123456789abcdef";
+    size_t plain = plain_prefix(s, len);
     buf_reserve(b, len + 2);
+    if (plain == len) { /* the common case (every key, id and most texts), in one copy */
+        char *d = b->data + b->len;
+        d[0] = '"';
+        memcpy(d + 1, s, len);
+        d[len + 1] = '"';
+        d[len + 2] = '\0';
+        b->len += len + 2;
+        return;
+    }
     buf_putc(b, '"');
     size_t run = 0; /* start of the pending run of bytes that need no escaping */
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = plain; i < len; i++) {
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (word_needs_escape(w)) break;
+            i += 8;
+        }
+        if (i >= len) break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         buf_append(b, s + run, i - run);

@@ -80,7 +80,7 @@ static void last_message_end(void *ctx, const play_end *end, buf *out, buf *err)
 
 sink sink_last_message(last_message_state *st, const char *path) {
     st->path = path;
-    return (sink){st, NULL, last_message_end};
+    return (sink){st, NULL, last_message_end, NULL};
 }
 
 int output_schema_load(const char *path, cJSON **schema, char **err) {
@@ -162,5 +162,5 @@ sink sink_output_schema(schema_state *st, const cJSON *schema, const char *path,
     st->path = path;
     st->strict = strict;
     st->mismatch = false;
-    return (sink){st, NULL, schema_end};
+    return (sink){st, NULL, schema_end, NULL};
 }

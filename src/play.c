@@ -67,6 +67,11 @@ static void remember_final(play_result *res, const event *ev) {
     res->final_len = t->len;
 }
 
+static void flush_sinks(const play_params *pp) {
+    for (size_t i = 0; i < pp->n_sinks; i++)
+        if (pp->sinks[i].on_flush) pp->sinks[i].on_flush(pp->sinks[i].ctx);
+}
+
 static void end_sinks(const play_params *pp, play_result *res, end_reason reason, bool failed,
                       int exit_code, out_stream *out, out_stream *err) {
     play_end end = {reason, exit_code,          res->turn_completed,
@@ -86,11 +91,15 @@ int play(planner *pl, const play_params *pp, play_result *res) {
     bool failed = false;
     end_reason reason = END_EXIT;
     action a;
+    /* A time the clock is known to have passed: an action due by then needs no clock read
+     * (at speed 0 every action is, a million times over). */
+    int64_t passed = INT64_MIN;
     while (plan_next(pl, &a)) {
         int64_t deadline = a.kind == ACT_HANG ? INT64_MAX : pp->anchor_ns + a.due_ns;
-        if (clk->mono_ns(clk) < deadline) {
+        if (deadline > passed && (passed = clk->mono_ns(clk)) < deadline) {
             flush(&out);
             flush(&err);
+            flush_sinks(pp);
             int sig = clk->wait_until(clk, deadline, pp->watch);
             if (sig) {
                 res->interrupted = true;
@@ -98,6 +107,7 @@ int play(planner *pl, const play_params *pp, play_result *res) {
                 exit_code = EXIT_TURN_FAILED;
                 break;
             }
+            passed = deadline;
         }
         if (pp->explain_fd > 0 && a.explain) {
             char head[48];
@@ -154,6 +164,7 @@ int play(planner *pl, const play_params *pp, play_result *res) {
     if (out.broken) reason = END_BROKEN_PIPE;
     if (reason == END_INTERRUPTED) buf_reset(&out.pending); /* nothing more on stdout */
     end_sinks(pp, res, reason, failed, exit_code, &out, &err);
+    flush_sinks(pp);
     flush(&err);
     if (!flush(&out) || out.broken) {
         res->broken_pipe = true;

@@ -6,11 +6,12 @@
  * (turns played, the thread's cumulative usage, its latest cwd) for resume and fork.
  * Writing: a session_writer is a sink (sink.h) that appends the lines of one turn — task_started,
  * turn_context, the user message, one item_completed (and response_item) per agent message or
- * reasoning, token_count, then task_complete / turn_aborted. Each line is one write() on an
- * O_APPEND descriptor, so concurrent runs never interleave inside a line. SIGKILL can still cut
- * a write() at a page boundary (Linux copies page by page); a line is torn only if it spans one
- * and the kill lands between the copies. Readers skip such a tail, and the next append to the
- * file cuts it off.
+ * reasoning, token_count, then task_complete / turn_aborted. Lines are gathered and written
+ * when the player pauses (the sink's flush), at 64 KiB and at the end, on an O_APPEND
+ * descriptor, in write()s that never cross a page boundary of the file: a line is on disk
+ * before the player sleeps, so a reader (or a resume) never waits for it. SIGKILL can still tear
+ * a line that spans a page boundary (Linux stops a copy between pages, and such a line takes two
+ * writes); readers skip such a tail, and the next append to the file cuts it off.
  *
  * Ownership: session_info's strings are heap (session_info_free). The writer owns its fd and
  * strings (session_writer_close). Errors return -1 with a message in *err (heap). */
@@ -64,8 +65,9 @@ typedef struct {
     bool new_thread; /* the thread's first turn: the context lines come with it */
     char stamp[40];  /* the last timestamp text, and its millisecond */
     int64_t stamp_ms;
-    buf pending; /* whole lines not written yet (flushed in one write at 64 KiB, at the
-                  * turn's end and on close: a crash loses lines, never half of one) */
+    buf pending;    /* whole lines not written yet (see flush_lines) */
+    int64_t offset; /* where the next byte lands in the file, for page-sized writes */
+    buf scratch;    /* one line's payload, reused from line to line */
     usage final_usage;
 } session_writer;
 

@@ -32,6 +32,9 @@ typedef struct {
     void *ctx;
     void (*on_event)(void *ctx, const event *ev, buf *out, buf *err);
     void (*on_end)(void *ctx, const play_end *end, buf *out, buf *err);
+    /* Optional: the player is about to wait, or is done — write out what the sink has
+     * gathered, so a file is as current as stdout whenever time passes. */
+    void (*on_flush)(void *ctx);
 } sink;
 
 /* `codex exec --json`: every event as its JSONL line on stdout. */

@@ -304,10 +304,10 @@ static void human_end(void *ctx, const play_end *end, buf *out, buf *err) {
 }
 
 sink sink_human(void) {
-    return (sink){NULL, NULL, human_end};
+    return (sink){NULL, NULL, human_end, NULL};
 }
 
 sink sink_human_full(human_state *st, const human_opts *o) {
     st->o = *o;
-    return (sink){st, human_event, human_end};
+    return (sink){st, human_event, human_end, NULL};
 }

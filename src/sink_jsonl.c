@@ -8,7 +8,7 @@ static void jsonl_event(void *ctx, const event *ev, buf *out, buf *err) {
 }
 
 sink sink_jsonl(void) {
-    return (sink){NULL, jsonl_event, NULL};
+    return (sink){NULL, jsonl_event, NULL, NULL};
 }
 
 /* The 0.60-era usage object had three keys (reference §10). */
@@ -28,5 +28,5 @@ static void jsonl_legacy_event(void *ctx, const event *ev, buf *out, buf *err) {
 }
 
 sink sink_jsonl_legacy(void) {
-    return (sink){NULL, jsonl_legacy_event, NULL};
+    return (sink){NULL, jsonl_legacy_event, NULL, NULL};
 }

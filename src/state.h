@@ -2,10 +2,12 @@
  * the invocation counter, each sequence's position, and the journal of invocations.
  *
  * The state directory is CODEX_MOCK_STATE, else $CODEX_HOME/codex-mock-state. Many invocations
- * may run at once: every read-modify-write of counters.json happens under an exclusive flock()
- * on `lock`, and the new file is written to a temporary name and renamed, so a reader (or a
- * crash) never sees half a file. Journal lines are appended under the same lock, one write()
- * each, so they are whole and never interleave.
+ * may run at once:
+ * - `invocations` grows by one byte per call (O_APPEND): its size after our byte is our number;
+ * - counters.json (sequence positions) is read, updated and written to a temporary name that is
+ *   renamed, all under an exclusive flock() on `lock`, so a reader (or a crash) never sees half
+ *   a file;
+ * - journal.jsonl gets one O_APPEND write() per line, so lines never interleave.
  *
  * Errors return -1 with a heap message in *err naming the file. */
 #ifndef CODEX_MOCK_STATE_H

@@ -75,7 +75,7 @@ static int setup(void **st) {
     sprintf(state, "%s/state", tmp);
     if (mkdir(home, 0755) != 0) return -1;
 
-    /* Many messages (the rollout is flushed in 64 KiB batches), then one large last message
+    /* Many messages (the rollout is gathered and written page by page), then one large last message
      * (so the -o file is far bigger than one page). */
     FILE *f;
     char *scn = malloc(strlen(tmp) + 16);
@@ -148,9 +148,10 @@ static void run(proc_result *r, int sig, double after_ms) {
 
 /* Every line of a JSONL file parses and the file ends with a newline.
  *
- * Known issue: a rollout is appended in write()s of up to 64 KiB, and Linux stops a write()
- * to a regular file at a page boundary when SIGKILL is pending, so a kill can leave a torn
- * last line whose file size is a multiple of 4096. With CODEX_MOCK_KILL_TORN_TAIL_OK=1 such a
+ * Known issue: Linux stops a write() to a regular file at a page boundary when SIGKILL is
+ * pending, so a rollout line that spans a page boundary (written by a write() of its own, see
+ * session.c flush_lines) can be left torn, its file size a multiple of 4096 — as a write() per
+ * line could. With CODEX_MOCK_KILL_TORN_TAIL_OK=1 (the default) such a
  * tail is reported and tolerated, so that the other guarantees can still be checked. */
 static int torn_tails;
 

@@ -1,0 +1,84 @@
+/* Unit tests for clock: the system clock's waits, the fixed-start wall clock
+ * (CODEX_MOCK_NOW) and the process-age estimate that anchors due times at spawn. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void test_process_age_counts_cpu_time(void **state) {
+    (void)state;
+    int64_t a = clock_process_age_ns();
+    assert_true(a > 0);
+    assert_true(a <= INT64_C(1000000000));
+    /* 20 ms of our own work makes us at least that much older (unless capped) */
+    int64_t until = cpu_ns() + INT64_C(20000000);
+    volatile uint64_t spin = 0;
+    while (cpu_ns() < until)
+        spin++;
+    int64_t b = clock_process_age_ns();
+    assert_true(b >= a + INT64_C(20000000) || b == INT64_C(1000000000));
+}
+
+/* A fresh child's age is about the time since fork, never much more. */
+static void test_process_age_of_a_child(void **state) {
+    (void)state;
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    const mock_clock *c = clock_system();
+    int64_t before = c->mono_ns(c);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int64_t spawn = c->mono_ns(c) - clock_process_age_ns();
+        ssize_t n = write(fd[1], &spawn, sizeof spawn);
+        _exit(n == (ssize_t)sizeof spawn ? 0 : 1);
+    }
+    int64_t spawn = 0;
+    assert_int_equal(read(fd[0], &spawn, sizeof spawn), (ssize_t)sizeof spawn);
+    int64_t after = c->mono_ns(c);
+    int status;
+    waitpid(pid, &status, 0);
+    close(fd[0]);
+    close(fd[1]);
+    /* the estimate lies between our fork and the child's report (it errs towards late) */
+    assert_true(spawn >= before - INT64_C(1000000));
+    assert_true(spawn <= after);
+}
+
+static void test_fixed_start_wall_clock(void **state) {
+    (void)state;
+    const mock_clock *sys = clock_system();
+    fixed_start ctx;
+    int64_t mono = sys->mono_ns(sys);
+    mock_clock f = clock_fixed_start(&ctx, sys, INT64_C(1795000000000), mono);
+    int64_t w = f.wall_ms(&f);
+    assert_true(w >= INT64_C(1795000000000) && w < INT64_C(1795000001000));
+    /* waits go to the base clock: an absolute deadline already passed returns at once */
+    assert_int_equal(f.wait_until(&f, mono, NULL), 0);
+    int64_t t0 = sys->mono_ns(sys);
+    assert_int_equal(f.wait_until(&f, t0 + INT64_C(2000000), NULL), 0);
+    assert_true(sys->mono_ns(sys) >= t0 + INT64_C(2000000));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_process_age_counts_cpu_time),
+        cmocka_unit_test(test_process_age_of_a_child),
+        cmocka_unit_test(test_fixed_start_wall_clock),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
