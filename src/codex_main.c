@@ -67,8 +67,31 @@ static void read_all(int fd, buf *b) {
     }
 }
 
+/* CODEX_MOCK_STREAM_ABOVE: the size in bytes above which a scenario file is played as it is
+ * read (default SCENARIO_STREAM_ABOVE). */
+static int stream_above(size_t *out, diag *err) {
+    const char *v = getenv("CODEX_MOCK_STREAM_ABOVE");
+    *out = SCENARIO_STREAM_ABOVE;
+    if (!v || !*v) return 0;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end || errno == ERANGE || (unsigned long long)(size_t)n != n) {
+        diag_set(err, NULL, 0, 0,
+                 "CODEX_MOCK_STREAM_ABOVE: expected a size in bytes such as 8388608, found '%s'",
+                 v);
+        return -1;
+    }
+    *out = (size_t)n;
+    return 0;
+}
+
 static int load_choice(const scenario_choice *choice, scenario *sc, diag *err) {
-    if (choice->path) return scenario_load_file(choice->path, sc, err);
+    size_t above;
+    if (choice->path) {
+        if (stream_above(&above, err) < 0) return -1;
+        return scenario_open_file(choice->path, above, sc, err);
+    }
     return scenario_load_mem("<built-in default>", DEFAULT_SCENARIO_YAML, DEFAULT_SCENARIO_YAML_LEN,
                              sc, err);
 }
@@ -220,9 +243,7 @@ static int play_scenario(scenario *sc, const chaos_spec *chaos, run_clock *rc, r
         .chaos_rng = &chaos_rng,
         .wall_start_ms = rc->wall_start,
         .sc = sc,
-        .turn = tp && tp->turn < sc->n_turns ? tp->turn
-                : tp                         ? sc->n_turns - 1
-                                             : 0,
+        .turn = tp ? tp->turn : 0, /* the planner plays the last turn past it */
         .prior_usage = tp ? tp->prior : (usage){0},
         .speed = rc->settings.speed,
         .rng = r,
@@ -246,6 +267,7 @@ static int play_scenario(scenario *sc, const chaos_spec *chaos, run_clock *rc, r
     play_result res;
     int code = play(&pl, &play_p, &res);
     int die = res.die_signal;
+    if (res.scenario_error) diag_print(plan_error(&pl), stderr);
     play_result_free(&res);
     plan_free(&pl);
     if (die) {

@@ -62,21 +62,71 @@ void plan_init(planner *pl, const plan_params *params) {
     memset(pl, 0, sizeof *pl);
     pl->p = *params;
     arena_init(&pl->scratch);
-    const turn *t = &pl->p.sc->turns[pl->p.turn];
-    bool implicit = !pl->p.sc->no_implicit_events;
-    pl->implicit_thread_started = implicit && !turn_has_event(t, EV_THREAD_STARTED);
-    pl->implicit_turn_started = implicit && !turn_has_event(t, EV_TURN_STARTED);
-    pl->implicit_turn_end =
-        implicit && !turn_has_event(t, EV_TURN_COMPLETED) && !turn_has_event(t, EV_TURN_FAILED);
+    arena_init(&pl->todo_mem);
+    const scenario *sc = pl->p.sc;
+    bool has_thread_started, has_turn_started;
+    if (sc->stream) {
+        /* the turn's first steps are read ahead for its raw thread.started / turn.started;
+         * a raw turn.completed / turn.failed is seen as it is played (saw_turn_end) */
+        if (scenario_stream_turn(sc->stream, pl->p.turn, &pl->turn, &has_thread_started,
+                                 &has_turn_started) < 0) {
+            pl->stream_failed = true;
+            pl->phase = PH_DONE;
+            return;
+        }
+    } else {
+        pl->turn = &sc->turns[pl->p.turn < sc->n_turns ? pl->p.turn : sc->n_turns - 1];
+        has_thread_started = turn_has_event(pl->turn, EV_THREAD_STARTED);
+        has_turn_started = turn_has_event(pl->turn, EV_TURN_STARTED);
+    }
+    bool implicit = !sc->no_implicit_events;
+    pl->implicit_thread_started = implicit && !has_thread_started;
+    pl->implicit_turn_started = implicit && !has_turn_started;
+    pl->implicit_turn_end = implicit;
     const char *tid = pl->p.thread_id ? pl->p.thread_id : "";
-    if (pl->p.sc->thread_id.ptr) tid = pl->p.sc->thread_id.ptr;
+    if (sc->thread_id.ptr) tid = sc->thread_id.ptr;
     snprintf(pl->thread_id_buf, sizeof pl->thread_id_buf, "%s", tid);
     pl->thread_id = (mstr){pl->thread_id_buf, strlen(pl->thread_id_buf)};
     pl->phase = PH_THREAD;
 }
 
+const diag *plan_error(const planner *pl) {
+    return pl->stream_failed ? scenario_stream_error(pl->p.sc->stream) : NULL;
+}
+
+/* The next step of the turn, unless one is waiting: 1, 0 after the last, -1 on a stream error.
+ * A streamed step's memory is reused at the next fetch, when its actions have been played. */
+static int fetch_step(planner *pl) {
+    if (pl->ahead) return 1;
+    if (pl->p.sc->stream) {
+        int rc = scenario_stream_next(pl->p.sc->stream, &pl->ahead);
+        if (rc < 0) pl->stream_failed = true;
+        return rc;
+    }
+    if (pl->next_step >= pl->turn->n_steps) return 0;
+    pl->ahead = &pl->turn->steps[pl->next_step];
+    return 1;
+}
+
+/* The last todo_list state, kept past its step. */
+static void keep_todo(planner *pl, const item *it) {
+    arena_reset(&pl->todo_mem);
+    pl->todo_item = *it;
+    todo_entry *v = arena_alloc(&pl->todo_mem, (it->u.todo.n ? it->u.todo.n : 1) * sizeof *v);
+    for (size_t i = 0; i < it->u.todo.n; i++) {
+        v[i] = it->u.todo.v[i];
+        const mstr *t = &it->u.todo.v[i].text;
+        if (t->ptr) v[i].text.ptr = arena_strndup(&pl->todo_mem, t->ptr, t->len);
+    }
+    pl->todo_item.u.todo.v = v;
+    const mstr *e = &it->u.todo.explanation, *id = &it->id;
+    if (e->ptr) pl->todo_item.u.todo.explanation.ptr = arena_strndup(&pl->todo_mem, e->ptr, e->len);
+    if (id->ptr) pl->todo_item.id.ptr = arena_strndup(&pl->todo_mem, id->ptr, id->len);
+}
+
 void plan_free(planner *pl) {
     arena_free(&pl->scratch);
+    arena_free(&pl->todo_mem);
     buf_free(&pl->retry.cause);
 }
 
@@ -700,7 +750,7 @@ static void expand_step(planner *pl, const step *orig) {
             if (!a->ev.thread_id.ptr) a->ev.thread_id = pl->thread_id;
             if (pl->turn_start_pending) {
                 pl->turn_start_pending = false;
-                const turn *t = &pl->p.sc->turns[pl->p.turn];
+                const turn *t = pl->turn;
                 push_turn_started(pl, t->has_started_after ? t->started_after_ns
                                                            : jitter(pl, ms(PACE_TURN_STARTED_MS)));
             }
@@ -717,15 +767,17 @@ static void expand_step(planner *pl, const step *orig) {
                          a->ev.item.id.ptr);
                 pl->todo_open = true;
             }
-            if (a->ev.item.type == ITEM_TODO_LIST) pl->todo_item = a->ev.item;
+            if (a->ev.item.type == ITEM_TODO_LIST) keep_todo(pl, &a->ev.item);
             if (a->ev.item.type == ITEM_TODO_LIST && a->ev.type == EV_ITEM_COMPLETED)
                 pl->todo_open = false;
             break;
         case EV_TURN_COMPLETED:
             if (!a->ev.has_usage) a->ev.usage = thread_usage(pl);
+            pl->saw_turn_end = true;
             break;
         case EV_TURN_FAILED:
             pl->failed = true;
+            pl->saw_turn_end = true;
             break;
         default:
             break;
@@ -742,7 +794,7 @@ static void expand_step(planner *pl, const step *orig) {
             pl->todo_open = true;
         }
         a->ev.item.id = (mstr){pl->todo_id, strlen(pl->todo_id)};
-        pl->todo_item = s->u.item;
+        keep_todo(pl, &s->u.item);
         return;
     }
     case STEP_ITEM:
@@ -795,7 +847,7 @@ static bool chaos_draw(planner *pl, const step *next) {
 
 static void refill(planner *pl) {
     const scenario *sc = pl->p.sc;
-    const turn *t = &sc->turns[pl->p.turn];
+    const turn *t = pl->turn;
     arena_reset(&pl->scratch);
     while (pl->q_len == 0 && pl->phase != PH_DONE) {
         switch (pl->phase) {
@@ -830,12 +882,20 @@ static void refill(planner *pl) {
                 pl->phase = PH_EXIT;
                 break;
             }
-            if (pl->next_step >= t->n_steps || pl->ended) {
-                pl->phase = pl->ended ? PH_DONE : PH_TURN_END;
+            if (pl->ended) {
+                pl->phase = PH_DONE;
                 break;
             }
-            if (chaos_draw(pl, &t->steps[pl->next_step])) break;
-            expand_step(pl, &t->steps[pl->next_step++]);
+            int got = fetch_step(pl);
+            if (got <= 0) {
+                pl->phase = got < 0 ? PH_DONE : PH_TURN_END;
+                break;
+            }
+            if (chaos_draw(pl, pl->ahead)) break;
+            const step *s = pl->ahead;
+            pl->ahead = NULL;
+            pl->next_step++;
+            expand_step(pl, s);
             break;
         case PH_TURN_END: {
             pl->phase = PH_EXIT;
@@ -845,7 +905,7 @@ static void refill(planner *pl) {
                 close_open_todo(pl, pl->cursor + d);
                 d = 0;
             }
-            if (pl->implicit_turn_end) {
+            if (pl->implicit_turn_end && !pl->saw_turn_end) {
                 action *a = push_event(pl, EV_TURN_COMPLETED, pl->cursor + d, NULL);
                 a->ev.usage = thread_usage(pl);
                 a->explain = "turn.completed: usage is the thread's running total; the process "

@@ -4,10 +4,11 @@
  * and the speed factor apply here and nowhere else.
  *
  * The planner is an iterator so a million-step scenario never exists as a million actions:
- * plan_next() yields one action at a time. Due times are absolute offsets from process spawn:
- * `raw_due_ns` at real pace, `due_ns` after the speed factor. An action and everything it
- * points to stay valid until the next plan_next() or plan_free(). The planner borrows the
- * scenario, rng and strings in its params; plan_free() releases its own scratch memory.
+ * plan_next() yields one action at a time, and a streamed scenario (scenario.h) hands it one step
+ * at a time: a step's memory is reused once its actions have been played. Due times are absolute
+ * offsets from process spawn: `raw_due_ns` at real pace, `due_ns` after the speed factor. An action
+ * and everything it points to stay valid until the next plan_next() or plan_free(). The planner
+ * borrows the scenario, rng and strings in its params; plan_free() releases its own scratch memory.
  *
  * Pace model (used only where the scenario gives no timing; each delay × U[0.9, 1.1) from the
  * seeded rng) is documented in docs/format.md "Timing". */
@@ -46,10 +47,10 @@ typedef struct {
 
 typedef struct {
     const scenario *sc;
-    size_t turn;               /* index of the turn this invocation plays */
-    double speed;              /* 1 real pace, 0 instant, N N× faster */
-    rng *rng;                  /* jitter and generated ids */
-    const char *cwd;           /* relative file_change paths are made absolute against it */
+    size_t turn;     /* index of the turn this invocation plays (past the last one: the last one) */
+    double speed;    /* 1 real pace, 0 instant, N N× faster */
+    rng *rng;        /* jitter and generated ids */
+    const char *cwd; /* relative file_change paths are made absolute against it */
     const char *thread_id;     /* used unless the scenario or a thread.started event fixes one */
     const char *prompt;        /* the resolved prompt (for templates); NULL when none */
     const template_vars *vars; /* {{placeholders}} in scenario strings, or NULL */
@@ -63,9 +64,13 @@ enum { PLAN_QUEUE = 8 };
 
 typedef struct {
     plan_params p;
+    const turn *turn; /* the played turn (its options; steps come from fetch_step) */
     int phase;
-    size_t next_step;
-    int64_t cursor; /* raw due of the last action */
+    size_t next_step;   /* steps expanded so far */
+    const step *ahead;  /* the next step, fetched but not yet expanded (chaos draws before it) */
+    bool stream_failed; /* a streamed scenario's error stopped the timeline (plan_error) */
+    bool saw_turn_end;  /* a raw turn.completed / turn.failed was played */
+    int64_t cursor;     /* raw due of the last action */
     action queue[PLAN_QUEUE];
     size_t q_head, q_len;
     arena scratch; /* per-refill storage: resolved paths, generated ids */
@@ -83,7 +88,8 @@ typedef struct {
     bool turn_start_pending; /* an explicit thread.started comes first; turn.started follows it */
     bool todo_open;
     char todo_id[32];
-    item todo_item; /* last todo_list state (points into the scenario) */
+    item todo_item; /* last todo_list state (a copy in todo_mem: steps do not live long) */
+    arena todo_mem;
     char thread_id_buf[64];
     mstr thread_id;
     /* A running reconnect / fail loop: one attempt per refill, so "forever" stays lazy. */
@@ -103,8 +109,11 @@ typedef struct {
 } planner;
 
 void plan_init(planner *pl, const plan_params *params);
-/* Fills *out with the next action; false when the timeline is exhausted. */
+/* Fills *out with the next action; false when the timeline is exhausted (or stopped by an
+ * error in a streamed scenario: then plan_error says what). */
 bool plan_next(planner *pl, action *out);
+/* The error in a streamed scenario that ended the timeline early, or NULL. */
+const diag *plan_error(const planner *pl);
 void plan_free(planner *pl);
 
 /* When the stdin notice is printed and stdin is read: raw ns since spawn. */

@@ -163,7 +163,13 @@ int play(planner *pl, const play_params *pp, play_result *res) {
     }
     if (out.broken) reason = END_BROKEN_PIPE;
     if (reason == END_INTERRUPTED) buf_reset(&out.pending); /* nothing more on stdout */
-    end_sinks(pp, res, reason, failed, exit_code, &out, &err);
+    if (plan_error(pl)) {
+        /* a streamed scenario's error: what was played stays written; the caller says why */
+        res->scenario_error = true;
+        exit_code = EXIT_MOCK_ERROR;
+    } else {
+        end_sinks(pp, res, reason, failed, exit_code, &out, &err);
+    }
     flush_sinks(pp);
     flush(&err);
     if (!flush(&out) || out.broken) {

@@ -7,7 +7,8 @@
  * a watched signal (SIGINT) stops the run with nothing more on stdout and exit 1 (the sinks
  * are told, so human mode can say `turn interrupted`); a reader that closed stdout gets the real
  * CLI's panic text on stderr and exit 101. The caller must ignore SIGPIPE and block the watched
- * signals.
+ * signals. An error in a streamed scenario (plan_error) stops the run where it is found: what was
+ * played stays written, the sinks are not told, and the exit code is 78 (the caller prints it).
  *
  * The player borrows the planner and the clock; play_result's final_message is heap-owned
  * by the caller (free it). */
@@ -37,8 +38,9 @@ typedef struct {
     bool turn_completed; /* a turn.completed was written */
     char *final_message; /* text of the last agent_message, or NULL */
     size_t final_len;
-    size_t lines_out; /* stdout lines written */
-    int die_signal;   /* a signal step: the caller raises this signal (exit_code is 128+N) */
+    size_t lines_out;    /* stdout lines written */
+    int die_signal;      /* a signal step: the caller raises this signal (exit_code is 128+N) */
+    bool scenario_error; /* a streamed scenario's error stopped it (plan_error; exit 78) */
 } play_result;
 
 int play(planner *pl, const play_params *pp, play_result *res);

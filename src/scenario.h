@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "chaos.h"
+#include "diag.h"
 #include "failures.h"
 #include "jval.h"
 
@@ -246,6 +247,10 @@ typedef struct {
     schema_mode schema;    /* --output-schema checking of the final message */
 } cli_config;
 
+/* A big scenario being read as it is played (scenario_open_file(), docs/format.md "Big
+ * scenarios"): its turns are not in the model but come from the stream. */
+typedef struct scenario_stream scenario_stream;
+
 typedef struct {
     arena mem;
     const char *file; /* path it was loaded from, or "<built-in default>" */
@@ -259,10 +264,24 @@ typedef struct {
     int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */
     int64_t startup_ns;   /* spawn → thread.started */
     cli_config cli;       /* `cli:` */
-    turn *turns;
+    turn *turns;          /* NULL with a stream */
     size_t n_turns;
+    scenario_stream *stream; /* non-NULL: the turns are read as they are played */
 } scenario;
 
 void scenario_free(scenario *sc);
+
+/* The played turn of a streamed scenario, once: skips the turns before `index` (checking them),
+ * opens that turn (the last one when there are fewer) and reads its first steps ahead. *t holds
+ * the turn's options (no steps); the flags say whether a raw thread.started / turn.started
+ * comes before the turn's first other event. -1 on an error (scenario_stream_error). */
+int scenario_stream_turn(scenario_stream *st, size_t index, const turn **t,
+                         bool *has_thread_started, bool *has_turn_started);
+/* The played turn's next step: 1 and *out (valid until the next call), 0 after its last step
+ * (the rest of the file read and checked), -1 on an error. */
+int scenario_stream_next(scenario_stream *st, const step **out);
+/* The error that stopped the stream, or NULL. */
+const diag *scenario_stream_error(const scenario_stream *st);
+void scenario_stream_close(scenario_stream *st);
 
 #endif

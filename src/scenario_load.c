@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char *const ITEM_TYPE_NAMES[ITEM_TYPE_COUNT + 1] = {
     "agent_message", "reasoning", "command_execution", "file_change", "mcp_tool_call",
@@ -30,6 +31,7 @@ static const char *const COLLAB_TOOLS[] = {"spawn_agent", "send_input", "wait", 
                                            NULL};
 
 void scenario_free(scenario *sc) {
+    if (sc->stream) scenario_stream_close(sc->stream);
     for (size_t i = 0; i < sc->n_turns; i++)
         free(sc->turns[i].steps);
     free(sc->turns);
@@ -40,6 +42,7 @@ void scenario_free(scenario *sc) {
 typedef struct {
     yread *r;
     scenario *sc;
+    arena *mem; /* where parsed values go: the scenario's arena, or a streamed step's */
     diag *err;
     bool saw_template; /* a string of the current step holds a {{placeholder}} */
 } loader;
@@ -99,7 +102,7 @@ static int fail_unknown(loader *L, const ynode *at, const char *what, const char
 }
 
 static mstr keep(loader *L, const char *s, size_t len) {
-    mstr m = {arena_strndup(&L->sc->mem, s, len), len};
+    mstr m = {arena_strndup(L->mem, s, len), len};
     return m;
 }
 
@@ -176,7 +179,7 @@ static int get_enum(loader *L, const ynode *n, const char *what, const char *con
 }
 
 static jval *to_jval(loader *L, const ynode *n) {
-    jval *v = arena_alloc(&L->sc->mem, sizeof *v);
+    jval *v = arena_alloc(L->mem, sizeof *v);
     switch (n->kind) {
     case YN_SCALAR:
         switch (n->type) {
@@ -194,7 +197,7 @@ static jval *to_jval(loader *L, const ynode *n) {
             break;
         case YS_STR:
             v->kind = JV_STRING;
-            v->s = arena_strndup(&L->sc->mem, n->value, n->len);
+            v->s = arena_strndup(L->mem, n->value, n->len);
             v->len = n->len;
             break;
         }
@@ -202,19 +205,18 @@ static jval *to_jval(loader *L, const ynode *n) {
     case YN_SEQUENCE:
         v->kind = JV_ARRAY;
         v->n = n->n;
-        v->items = arena_alloc(&L->sc->mem, (n->n ? n->n : 1) * sizeof(jval *));
+        v->items = arena_alloc(L->mem, (n->n ? n->n : 1) * sizeof(jval *));
         for (size_t i = 0; i < n->n; i++)
             v->items[i] = to_jval(L, n->items[i]);
         break;
     case YN_MAPPING:
         v->kind = JV_OBJECT;
         v->n = n->n / 2;
-        v->members = arena_alloc(&L->sc->mem, (v->n ? v->n : 1) * sizeof(jmember));
+        v->members = arena_alloc(L->mem, (v->n ? v->n : 1) * sizeof(jmember));
         for (size_t i = 0; i < v->n; i++) {
             const ynode *k = n->items[2 * i];
             /* JSON keys are strings: a YAML key `1` or `true` keeps its text. */
-            v->members[i].key =
-                k->kind == YN_SCALAR ? arena_strndup(&L->sc->mem, k->value, k->len) : "";
+            v->members[i].key = k->kind == YN_SCALAR ? arena_strndup(L->mem, k->value, k->len) : "";
             v->members[i].key_len = k->kind == YN_SCALAR ? k->len : 0;
             v->members[i].value = to_jval(L, n->items[2 * i + 1]);
         }
@@ -345,7 +347,7 @@ static int parse_changes(loader *L, const ynode *n, item *it) {
     static const char *const keys[] = {"path", "kind", NULL};
     if (need_sequence(L, n, "'changes'") < 0) return -1;
     it->u.fc.n = n->n;
-    it->u.fc.v = arena_alloc(&L->sc->mem, (n->n ? n->n : 1) * sizeof(file_change_entry));
+    it->u.fc.v = arena_alloc(L->mem, (n->n ? n->n : 1) * sizeof(file_change_entry));
     for (size_t i = 0; i < n->n; i++) {
         const ynode *c = n->items[i];
         file_change_entry *e = &it->u.fc.v[i];
@@ -373,7 +375,7 @@ static int parse_todos(loader *L, const ynode *n, item *it) {
     static const char *const statuses[] = {"pending", "in_progress", "completed", NULL};
     if (need_sequence(L, n, "'items'") < 0) return -1;
     it->u.todo.n = n->n;
-    it->u.todo.v = arena_alloc(&L->sc->mem, (n->n ? n->n : 1) * sizeof(todo_entry));
+    it->u.todo.v = arena_alloc(L->mem, (n->n ? n->n : 1) * sizeof(todo_entry));
     for (size_t i = 0; i < n->n; i++) {
         const ynode *t = n->items[i];
         todo_entry *e = &it->u.todo.v[i];
@@ -419,7 +421,7 @@ static int parse_reasoning_text(loader *L, const ynode *n, mstr *out) {
 
 static int parse_collab(loader *L, const fields *f, item *it) {
     const ynode *v;
-    it->u.collab = arena_alloc(&L->sc->mem, sizeof *it->u.collab);
+    it->u.collab = arena_alloc(L->mem, sizeof *it->u.collab);
     if (require(L, f, "tool", "a collab_tool_call", &v) < 0) return -1;
     int tool;
     if (get_enum(L, v, "tool", COLLAB_TOOLS, &tool) < 0) return -1;
@@ -429,7 +431,7 @@ static int parse_collab(loader *L, const fields *f, item *it) {
     if ((v = field(f, "receiver_thread_ids"))) {
         if (need_sequence(L, v, "'receiver_thread_ids'") < 0) return -1;
         it->u.collab->n_receivers = v->n;
-        it->u.collab->receivers = arena_alloc(&L->sc->mem, (v->n ? v->n : 1) * sizeof(mstr));
+        it->u.collab->receivers = arena_alloc(L->mem, (v->n ? v->n : 1) * sizeof(mstr));
         for (size_t i = 0; i < v->n; i++)
             if (get_str(L, v->items[i], "receiver_thread_ids", &it->u.collab->receivers[i]) < 0)
                 return -1;
@@ -440,8 +442,7 @@ static int parse_collab(loader *L, const fields *f, item *it) {
         static const char *const keys[] = {"status", "message", NULL};
         if (need_mapping(L, v, "'agents_states'") < 0) return -1;
         it->u.collab->n_states = v->n / 2;
-        it->u.collab->states =
-            arena_alloc(&L->sc->mem, (v->n ? v->n / 2 : 1) * sizeof(agent_state));
+        it->u.collab->states = arena_alloc(L->mem, (v->n ? v->n / 2 : 1) * sizeof(agent_state));
         for (size_t i = 0; i < v->n / 2; i++) {
             agent_state *s = &it->u.collab->states[i];
             const ynode *k = v->items[2 * i], *st = v->items[2 * i + 1];
@@ -510,7 +511,7 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
         if ((v = field(f, "diff")) && get_str(L, v, "diff", &it->u.fc.diff) < 0) return -1;
         break;
     case ITEM_MCP_TOOL_CALL: {
-        it->u.mcp = arena_alloc(&L->sc->mem, sizeof *it->u.mcp);
+        it->u.mcp = arena_alloc(L->mem, sizeof *it->u.mcp);
         if (require(L, f, "server", ctx, &v) < 0) return -1;
         if (get_str(L, v, "server", &it->u.mcp->server) < 0) return -1;
         if (require(L, f, "tool", ctx, &v) < 0) return -1;
@@ -525,24 +526,24 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
             it->u.mcp->result = to_jval(L, res);
         } else if (content || structured) {
             /* {"content":[…],"structured_content":…} in the wire's order */
-            jval *r = arena_alloc(&L->sc->mem, sizeof *r);
+            jval *r = arena_alloc(L->mem, sizeof *r);
             r->kind = JV_OBJECT;
             r->n = 2;
-            r->members = arena_alloc(&L->sc->mem, 2 * sizeof(jmember));
+            r->members = arena_alloc(L->mem, 2 * sizeof(jmember));
             r->members[0].key = "content";
             r->members[0].key_len = 7;
             if (content && content->kind == YN_SCALAR && content->type == YS_STR) {
                 /* a plain string is one text block */
-                jval *arr = arena_alloc(&L->sc->mem, sizeof *arr);
-                jval *blk = arena_alloc(&L->sc->mem, sizeof *blk);
-                jval *ty = arena_alloc(&L->sc->mem, sizeof *ty);
+                jval *arr = arena_alloc(L->mem, sizeof *arr);
+                jval *blk = arena_alloc(L->mem, sizeof *blk);
+                jval *ty = arena_alloc(L->mem, sizeof *ty);
                 arr->kind = JV_ARRAY;
                 arr->n = 1;
-                arr->items = arena_alloc(&L->sc->mem, sizeof(jval *));
+                arr->items = arena_alloc(L->mem, sizeof(jval *));
                 arr->items[0] = blk;
                 blk->kind = JV_OBJECT;
                 blk->n = 2;
-                blk->members = arena_alloc(&L->sc->mem, 2 * sizeof(jmember));
+                blk->members = arena_alloc(L->mem, 2 * sizeof(jmember));
                 ty->kind = JV_STRING;
                 ty->s = "text";
                 ty->len = 4;
@@ -553,7 +554,7 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
                 if (need_sequence(L, content, "'content'") < 0) return -1;
                 r->members[0].value = to_jval(L, content);
             } else {
-                jval *arr = arena_alloc(&L->sc->mem, sizeof *arr);
+                jval *arr = arena_alloc(L->mem, sizeof *arr);
                 arr->kind = JV_ARRAY;
                 r->members[0].value = arr;
             }
@@ -862,7 +863,7 @@ static int opt_duration(loader *L, const fields *f, const char *name, bool *has,
 
 /* reconnect: N | forever, or fail: NAME — with the catalogue's parameters as siblings. */
 static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const fields *f) {
-    retry_spec *rs = arena_alloc(&L->sc->mem, sizeof *rs);
+    retry_spec *rs = arena_alloc(L->mem, sizeof *rs);
     s->kind = STEP_RETRY;
     s->u.retry = rs;
     rs->max = 5;
@@ -918,7 +919,7 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     if ((v = field(f, "message")) && v->kind == YN_SEQUENCE) {
         /* one message per attempt: servers do not always answer alike */
         rs->n_messages = v->n;
-        rs->messages = arena_alloc(&L->sc->mem, (v->n ? v->n : 1) * sizeof(char *));
+        rs->messages = arena_alloc(L->mem, (v->n ? v->n : 1) * sizeof(char *));
         for (size_t i = 0; i < v->n; i++) {
             mstr m = {NULL, 0};
             if (get_str(L, v->items[i], "message", &m) < 0) return -1;
@@ -1062,7 +1063,7 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         return parse_usage_map(L, kind_val, &s->u.usage);
     case K_EVENT: {
         s->kind = STEP_EVENT;
-        event *ev = arena_alloc(&L->sc->mem, sizeof *ev);
+        event *ev = arena_alloc(L->mem, sizeof *ev);
         s->u.ev = ev;
         return parse_event(L, kind_val, ev);
     }
@@ -1100,7 +1101,7 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         if (get_int(L, kind_val, "http_retries", &n) < 0) return -1;
         if (n < 0 || n > 100)
             return fail_at(L, kind_val, "'http_retries' takes 0 to 100 (request_max_retries)");
-        retry_spec *rs = arena_alloc(&L->sc->mem, sizeof *rs);
+        retry_spec *rs = arena_alloc(L->mem, sizeof *rs);
         rs->hidden_only = true;
         rs->hidden_retries = (int)n;
         rs->max = 5;
@@ -1479,9 +1480,17 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
     return fail_unknown(L, k, "top-level key", k->value, k->len, TOP_KEYS);
 }
 
-static int load_document(loader *L) {
-    scenario *sc = L->sc;
+/* The top-level mapping as it is read. */
+typedef struct {
+    bool have_version, have_turns;
+    unsigned seen; /* top-level keys already given, by their index in TOP_KEYS */
+    ynode pos;     /* the mapping's position */
+} top_state;
+
+/* From the start of the file to just inside the top-level mapping. */
+static int doc_begin(loader *L, top_state *ts) {
     const yaml_event_t *pe;
+    memset(ts, 0, sizeof *ts);
     if (yread_expect(L->r, YAML_STREAM_START_EVENT, "the start of the file") < 0) return -1;
     if (yread_peek(L->r, &pe) < 0) return -1;
     if (pe->type == YAML_STREAM_END_EVENT)
@@ -1491,7 +1500,7 @@ static int load_document(loader *L) {
     if (yread_peek(L->r, &pe) < 0) return -1;
     int line, col;
     yread_event_pos(pe, &line, &col);
-    ynode pos = {.line = line, .col = col};
+    ts->pos = (ynode){.line = line, .col = col};
     if (pe->type != YAML_MAPPING_START_EVENT) {
         ynode *n;
         if (yread_node(L->r, &n) < 0) return -1;
@@ -1503,9 +1512,34 @@ static int load_document(loader *L) {
                        "a scenario must be a mapping (codex_mock, name, turns, ...), found %s",
                        ynode_kind_name(n));
     }
-    yread_skip_event(L->r);
-    bool have_version = false, have_turns = false;
-    unsigned seen = 0; /* top-level keys already given, by their index in TOP_KEYS */
+    return yread_skip_event(L->r);
+}
+
+/* The rest of the file after the top-level mapping: one document only. */
+static int doc_tail(loader *L) {
+    const yaml_event_t *pe;
+    if (yread_expect(L->r, YAML_DOCUMENT_END_EVENT, "the end of the document") < 0) return -1;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type != YAML_STREAM_END_EVENT) {
+        int line, col;
+        yread_event_pos(pe, &line, &col);
+        return fail_at(L, &(ynode){.line = line, .col = col},
+                       "a scenario file holds one document; found a second one");
+    }
+    return 0;
+}
+
+/* Where a streamed scenario's list of steps starts. */
+typedef struct {
+    bool is_turns; /* 'turns' (else a top-level 'steps': one turn) */
+    int line, col; /* the key */
+} list_start;
+
+/* Reads the top-level keys. Whole (`at` NULL): to the mapping's end, then the checks. Streamed:
+ * stops at 'steps' or 'turns' with its value next and returns 1. */
+static int doc_keys(loader *L, top_state *ts, list_start *at) {
+    scenario *sc = L->sc;
+    const yaml_event_t *pe;
     for (;;) {
         if (yread_peek(L->r, &pe) < 0) return -1;
         if (pe->type == YAML_MAPPING_END_EVENT) {
@@ -1516,15 +1550,22 @@ static int load_document(loader *L) {
         if (yread_node(L->r, &k) < 0) return -1;
         if (k->kind != YN_SCALAR) return fail_at(L, k, "top-level keys must be plain names");
         int ki = in_list(k->value, k->len, TOP_KEYS);
-        if (ki >= 0 && (seen >> ki) & 1u)
+        if (ki >= 0 && (ts->seen >> ki) & 1u)
             return fail_at(L, k, "key '%s' given twice at the top level", k->value);
-        if (ki >= 0) seen |= 1u << ki;
+        if (ki >= 0) ts->seen |= 1u << ki;
         if (key_is(k, "turns") || key_is(k, "steps")) {
-            if (have_turns)
+            if (ts->have_turns)
                 return fail_at(L, k,
                                "give either 'turns' or 'steps' once (steps is a one-turn "
                                "scenario)");
-            have_turns = true;
+            ts->have_turns = true;
+            if (at) {
+                at->is_turns = key_is(k, "turns");
+                at->line = k->line;
+                at->col = k->col;
+                yread_scratch_reset(L->r);
+                return 1;
+            }
             if (key_is(k, "turns")) {
                 if (load_turns(L) < 0) return -1;
             } else {
@@ -1540,30 +1581,30 @@ static int load_document(loader *L) {
         } else {
             ynode *v;
             if (yread_node(L->r, &v) < 0) return -1;
-            if (top_option(L, k, v, &have_version) < 0) return -1;
+            if (top_option(L, k, v, &ts->have_version) < 0) return -1;
         }
         yread_scratch_reset(L->r);
     }
-    if (!have_version)
-        return fail_at(L, &pos, "missing 'codex_mock: %d' (the format version) at the top",
+    if (!ts->have_version)
+        return fail_at(L, &ts->pos, "missing 'codex_mock: %d' (the format version) at the top",
                        SCENARIO_FORMAT_VERSION);
-    if (!have_turns) return fail_at(L, &pos, "missing 'turns' (or 'steps' for a single turn)");
-    if (sc->n_turns == 0) return fail_at(L, &pos, "'turns' is empty: a scenario needs a turn");
-    if (yread_expect(L->r, YAML_DOCUMENT_END_EVENT, "the end of the document") < 0) return -1;
-    if (yread_peek(L->r, &pe) < 0) return -1;
-    if (pe->type != YAML_STREAM_END_EVENT) {
-        yread_event_pos(pe, &line, &col);
-        return fail_at(L, &(ynode){.line = line, .col = col},
-                       "a scenario file holds one document; found a second one");
-    }
+    if (!ts->have_turns)
+        return fail_at(L, &ts->pos, "missing 'turns' (or 'steps' for a single turn)");
+    if (sc->n_turns == 0) return fail_at(L, &ts->pos, "'turns' is empty: a scenario needs a turn");
     return 0;
+}
+
+static int load_document(loader *L) {
+    top_state ts;
+    if (doc_begin(L, &ts) < 0 || doc_keys(L, &ts, NULL) < 0) return -1;
+    return doc_tail(L);
 }
 
 static int load(yread *r, scenario *out, diag *err) {
     memset(out, 0, sizeof *out);
     arena_init(&out->mem);
     out->file = arena_strdup(&out->mem, r->file);
-    loader L = {r, out, err, false};
+    loader L = {r, out, &out->mem, err, false};
     int rc = load_document(&L);
     yread_close(r);
     if (rc < 0) scenario_free(out);
@@ -1584,4 +1625,487 @@ int scenario_load_mem(const char *name, const char *data, size_t len, scenario *
     yread r;
     yread_open_mem(&r, name, data, len, err);
     return load(&r, out, err);
+}
+
+/* --- streaming: a big scenario played as it is read (docs/format.md "Big scenarios") ---
+ *
+ * The file is read once, in order. Opening reads the top-level keys up to 'steps' or 'turns';
+ * scenario_stream_turn() then skips (parses, validates, forgets) the turns before the played
+ * one, opens it and reads its first steps ahead (raw thread.started / turn.started decide the
+ * implicit events); scenario_stream_next() parses one step at a time into memory that is
+ * reused for the next. After the played turn's last step the rest of the file is read and
+ * checked. Errors land in the stream's own diag. */
+
+struct scenario_stream {
+    yread r; /* must not move: libyaml keeps a pointer to it */
+    diag err;
+    loader L;
+    char *path;
+    size_t above;     /* the size above which files stream (for messages) */
+    bool no_implicit; /* implicit_events: false */
+    list_start list;
+    ynode top_pos; /* the top-level mapping (for "'turns' is empty") */
+    bool list_started, list_ended;
+    const ynode *turns_tree; /* 'turns' given as an alias or an anchored list: a tree */
+    size_t turns_idx;
+    /* the turn being read */
+    turn cur;      /* its options; its steps too when they were read as a tree */
+    bool turn_map; /* a turn mapping read as events: its end must follow 'steps' */
+    bool steps_ev; /* its steps are read as events (else from cur.steps) */
+    bool steps_done;
+    size_t arr_idx;
+    arena turn_mem; /* cur.steps' values */
+    /* the played turn */
+    bool opened, finished, failed;
+    bool check_all; /* scenario_stream_check: every turn as if it were played */
+    arena step_mem; /* the step handed out last */
+    step one;
+    turn played; /* the played turn's options (cur moves on to the turns after it) */
+    step *ahead; /* steps read ahead, handed out first */
+    size_t n_ahead, ahead_pos, ahead_cap;
+    arena ahead_mem;
+    bool has_thread_started, has_turn_started;
+};
+
+static const char *stream_size(const scenario_stream *st, char *tmp, size_t n) {
+    if (st->above && st->above % (1024 * 1024) == 0)
+        snprintf(tmp, n, "%zu MiB", st->above / (1024 * 1024));
+    else
+        snprintf(tmp, n, "%zu bytes", st->above);
+    return tmp;
+}
+
+/* Forgets the yread's nodes, unless a turns tree still lives there. */
+static void release_nodes(scenario_stream *st) {
+    if (!st->turns_tree) yread_scratch_reset(&st->r);
+}
+
+static int open_steps(scenario_stream *st) {
+    loader *L = &st->L;
+    const yaml_event_t *pe;
+    st->steps_done = false;
+    st->arr_idx = 0;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type == YAML_SEQUENCE_START_EVENT && !pe->data.sequence_start.anchor) {
+        st->steps_ev = true;
+        return yread_skip_event(L->r);
+    }
+    st->steps_ev = false; /* an alias or an anchored list: one tree */
+    ynode *n;
+    if (yread_node(L->r, &n) < 0) return -1;
+    step_vec sv = {0};
+    L->mem = &st->turn_mem;
+    int rc = load_steps_tree(L, n, &sv);
+    st->cur.steps = sv.v;
+    st->cur.n_steps = sv.n;
+    release_nodes(st);
+    return rc;
+}
+
+/* A turn given as a tree (an alias, an anchored mapping, or a turns tree's item). */
+static int open_tree_turn(scenario_stream *st, const ynode *n) {
+    st->L.mem = &st->turn_mem;
+    st->steps_ev = false;
+    st->steps_done = false;
+    st->arr_idx = 0;
+    return load_turn_tree(&st->L, n, &st->cur);
+}
+
+/* Opens the next turn of the list, its options read and its steps next: 1, or 0 when the list
+ * has ended. */
+static int open_turn_or_end(scenario_stream *st) {
+    loader *L = &st->L;
+    const yaml_event_t *pe;
+    memset(&st->cur, 0, sizeof st->cur);
+    st->turn_map = false;
+    if (st->list_ended) return 0;
+    if (!st->list.is_turns) { /* top-level steps: one turn */
+        if (st->list_started) return 0;
+        st->list_started = true;
+        st->cur.line = st->list.line;
+        st->cur.col = st->list.col;
+        return open_steps(st) < 0 ? -1 : 1;
+    }
+    if (!st->list_started) {
+        st->list_started = true;
+        if (yread_peek(L->r, &pe) < 0) return -1;
+        if (pe->type == YAML_SEQUENCE_START_EVENT && !pe->data.sequence_start.anchor) {
+            if (yread_skip_event(L->r) < 0) return -1;
+        } else {
+            ynode *n;
+            if (yread_node(L->r, &n) < 0) return -1;
+            if (need_sequence(L, n, "'turns'") < 0) return -1;
+            st->turns_tree = n;
+            st->turns_idx = 0;
+        }
+    }
+    if (st->turns_tree) {
+        if (st->turns_idx == st->turns_tree->n) return 0;
+        return open_tree_turn(st, st->turns_tree->items[st->turns_idx++]) < 0 ? -1 : 1;
+    }
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type == YAML_SEQUENCE_END_EVENT) {
+        if (yread_skip_event(L->r) < 0) return -1;
+        return 0;
+    }
+    if (pe->type != YAML_MAPPING_START_EVENT || pe->data.mapping_start.anchor) {
+        ynode *n;
+        if (yread_node(L->r, &n) < 0) return -1;
+        int rc = open_tree_turn(st, n);
+        release_nodes(st);
+        return rc < 0 ? -1 : 1;
+    }
+    int line, col;
+    yread_event_pos(pe, &line, &col);
+    st->cur.line = line;
+    st->cur.col = col;
+    if (yread_skip_event(L->r) < 0) return -1;
+    for (;;) {
+        if (yread_peek(L->r, &pe) < 0) return -1;
+        if (pe->type == YAML_MAPPING_END_EVENT)
+            return fail_at(L, &(ynode){.line = line, .col = col}, "a turn needs 'steps'");
+        ynode *k;
+        if (yread_node(L->r, &k) < 0) return -1;
+        if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a turn must be plain names");
+        if (key_is(k, "steps")) {
+            release_nodes(st);
+            st->turn_map = true;
+            return open_steps(st) < 0 ? -1 : 1;
+        }
+        ynode *v;
+        if (yread_node(L->r, &v) < 0 || turn_option(L, &st->cur, k, v) < 0) return -1;
+        release_nodes(st);
+    }
+}
+
+static int open_next_turn(scenario_stream *st) {
+    int rc = open_turn_or_end(st);
+    if (rc == 0) st->list_ended = true;
+    return rc;
+}
+
+/* The open turn's next step into *s (its values in `mem`): 1, or 0 after its last step. */
+static int read_step(scenario_stream *st, arena *mem, step *s) {
+    loader *L = &st->L;
+    if (st->steps_done) return 0;
+    if (!st->steps_ev) {
+        if (st->arr_idx < st->cur.n_steps) {
+            *s = st->cur.steps[st->arr_idx++];
+            return 1;
+        }
+        st->steps_done = true;
+        return 0;
+    }
+    const yaml_event_t *pe;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type == YAML_SEQUENCE_END_EVENT) {
+        st->steps_done = true;
+        return yread_skip_event(L->r);
+    }
+    ynode *n;
+    if (yread_node(L->r, &n) < 0) return -1;
+    L->mem = mem;
+    L->saw_template = false;
+    int rc = parse_step(L, n, s);
+    s->has_template = L->saw_template;
+    release_nodes(st);
+    return rc < 0 ? -1 : 1;
+}
+
+/* After a turn's last step: the end of its mapping, and its memory. */
+static int close_turn(scenario_stream *st) {
+    loader *L = &st->L;
+    free(st->cur.steps);
+    st->cur.steps = NULL;
+    st->cur.n_steps = 0;
+    arena_reset(&st->turn_mem);
+    if (!st->turn_map) return 0;
+    st->turn_map = false;
+    const yaml_event_t *pe;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type == YAML_MAPPING_END_EVENT) return yread_skip_event(L->r);
+    ynode *k;
+    if (yread_node(L->r, &k) < 0) return -1;
+    if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a turn must be plain names");
+    char size[32];
+    return fail_at(L, k,
+                   "'%s' after 'steps' in a turn: a scenario over %s is played as it is read, "
+                   "so a turn's 'steps' must come last",
+                   k->value, stream_size(st, size, sizeof size));
+}
+
+/* A step whose output is an event (other than the two the read-ahead looks for). */
+static bool writes_event(const step *s) {
+    switch (s->kind) {
+    case STEP_ITEM:
+    case STEP_TODO_LIST:
+    case STEP_EVENT:
+        return true;
+    case STEP_RETRY:
+        return !s->u.retry->hidden_only;
+    default:
+        return false;
+    }
+}
+
+static int late_lifecycle_event(scenario_stream *st, const step *s) {
+    char size[32];
+    return fail_at(&st->L, &(ynode){.line = s->line, .col = s->col},
+                   "a raw %s event after the turn's first item: a scenario over %s is played as "
+                   "it is read, so its raw thread.started and turn.started must come before the "
+                   "first item (or say 'implicit_events: false')",
+                   EVENT_TYPE_NAMES[s->u.ev->type], stream_size(st, size, sizeof size));
+}
+
+/* Reads the open turn to its end, its steps checked and forgotten. With `lifecycle`, also the
+ * rule a played turn follows: raw thread.started / turn.started before its first other event. */
+static int skip_turn(scenario_stream *st, bool lifecycle) {
+    bool first = false, ts = false, tst = false;
+    lifecycle = lifecycle && !st->no_implicit;
+    for (;;) {
+        arena_reset(&st->step_mem);
+        const step *s = &st->one;
+        int rc = read_step(st, &st->step_mem, &st->one);
+        if (rc < 0) return -1;
+        if (rc == 0) break;
+        if (!lifecycle) continue;
+        bool is_ts = s->kind == STEP_EVENT && s->u.ev->type == EV_THREAD_STARTED;
+        bool is_tst = s->kind == STEP_EVENT && s->u.ev->type == EV_TURN_STARTED;
+        if (first && ((is_ts && !ts) || (is_tst && !tst))) return late_lifecycle_event(st, s);
+        if (!first) {
+            ts = ts || is_ts;
+            tst = tst || is_tst;
+            first = !is_ts && !is_tst && writes_event(s);
+        }
+    }
+    return close_turn(st);
+}
+
+/* After the played turn's last step: the rest of the file, checked. */
+static int finish_doc(scenario_stream *st) {
+    loader *L = &st->L;
+    if (close_turn(st) < 0) return -1;
+    for (;;) {
+        int rc = open_next_turn(st);
+        if (rc < 0) return -1;
+        if (rc == 0) break;
+        if (skip_turn(st, st->check_all) < 0) return -1;
+    }
+    const yaml_event_t *pe;
+    if (yread_peek(L->r, &pe) < 0) return -1;
+    if (pe->type != YAML_MAPPING_END_EVENT) {
+        ynode *k;
+        if (yread_node(L->r, &k) < 0) return -1;
+        if (k->kind != YN_SCALAR) return fail_at(L, k, "top-level keys must be plain names");
+        const char *list = st->list.is_turns ? "turns" : "steps";
+        char size[32];
+        return fail_at(L, k,
+                       "'%s' after '%s': a scenario over %s is played as it is read, so '%s' "
+                       "must come last",
+                       k->value, list, stream_size(st, size, sizeof size), list);
+    }
+    if (yread_skip_event(L->r) < 0) return -1;
+    return doc_tail(L);
+}
+
+/* The top-level keys up to the list: into `sc`, errors into `err`. */
+static int open_top(scenario_stream *st, scenario *sc, diag *err) {
+    st->L = (loader){&st->r, sc, &sc->mem, err, false};
+    top_state ts;
+    if (doc_begin(&st->L, &ts) < 0) return -1;
+    int rc = doc_keys(&st->L, &ts, &st->list);
+    if (rc <= 0) return -1; /* doc_keys reported what is missing */
+    st->top_pos = ts.pos;
+    if (!ts.have_version) {
+        char size[32];
+        return fail_at(&st->L, &ts.pos,
+                       "missing 'codex_mock: %d' (the format version) before '%s': a scenario "
+                       "over %s is played as it is read",
+                       SCENARIO_FORMAT_VERSION, st->list.is_turns ? "turns" : "steps",
+                       stream_size(st, size, sizeof size));
+    }
+    st->L.sc = NULL;
+    st->L.mem = &st->turn_mem; /* `sc` may move (it is the caller's); each read sets its own */
+    st->L.err = &st->err;
+    st->r.err = &st->err;
+    return 0;
+}
+
+/* Back to the start of the list (the played turn is the last one, found by counting). */
+static int reopen(scenario_stream *st) {
+    yread_close(&st->r);
+    st->list_started = st->list_ended = false;
+    st->turns_tree = NULL;
+    if (yread_open(&st->r, st->path, &st->err) < 0) return -1;
+    scenario tmp;
+    memset(&tmp, 0, sizeof tmp);
+    arena_init(&tmp.mem);
+    int rc = open_top(st, &tmp, &st->err);
+    scenario_free(&tmp);
+    return rc;
+}
+
+int scenario_open_file(const char *path, size_t stream_above, scenario *out, diag *err) {
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size <= stream_above)
+        return scenario_load_file(path, out, err);
+    scenario_stream *st = xcalloc(1, sizeof *st);
+    st->path = xstrdup(path);
+    st->above = stream_above;
+    diag_init(&st->err);
+    arena_init(&st->turn_mem);
+    arena_init(&st->step_mem);
+    arena_init(&st->ahead_mem);
+    memset(out, 0, sizeof *out);
+    arena_init(&out->mem);
+    out->file = arena_strdup(&out->mem, path);
+    if (yread_open(&st->r, st->path, err) < 0 || open_top(st, out, err) < 0) {
+        scenario_stream_close(st);
+        scenario_free(out);
+        return -1;
+    }
+    st->no_implicit = out->no_implicit_events;
+    out->stream = st;
+    return 0;
+}
+
+void scenario_stream_close(scenario_stream *st) {
+    yread_close(&st->r);
+    diag_free(&st->err);
+    free(st->cur.steps);
+    arena_free(&st->turn_mem);
+    arena_free(&st->step_mem);
+    arena_free(&st->ahead_mem);
+    free(st->ahead);
+    free(st->path);
+    free(st);
+}
+
+const diag *scenario_stream_error(const scenario_stream *st) {
+    return st->failed ? &st->err : NULL;
+}
+
+int scenario_stream_turn(scenario_stream *st, size_t index, const turn **t,
+                         bool *has_thread_started, bool *has_turn_started) {
+    if (st->failed || st->opened) goto fail;
+    st->opened = true;
+    if (!st->list.is_turns) index = 0;
+    bool restarted = false;
+    for (size_t j = 0;; j++) {
+        int rc = open_next_turn(st);
+        if (rc < 0) goto fail;
+        if (rc == 0) {
+            if (j == 0) {
+                fail_at(&st->L, &st->top_pos, "'turns' is empty: a scenario needs a turn");
+                goto fail;
+            }
+            if (st->check_all) { /* every turn has been checked: the rest of the file */
+                st->finished = true;
+                if (finish_doc(st) < 0) goto fail;
+                return 0;
+            }
+            if (restarted) {
+                fail_at(&st->L, NULL, "the scenario file changed while it was read");
+                goto fail;
+            }
+            /* fewer turns than asked for: the last one plays, so read up to it again */
+            restarted = true;
+            if (reopen(st) < 0) goto fail;
+            index = j - 1;
+            j = (size_t)-1;
+            continue;
+        }
+        if (j == index) break;
+        if (skip_turn(st, st->check_all) < 0) goto fail;
+    }
+    /* Read ahead to the first step that writes another event: the raw thread.started and
+     * turn.started the implicit ones give way to must come before it. */
+    while (!st->no_implicit) {
+        if (st->n_ahead == st->ahead_cap) {
+            st->ahead_cap = st->ahead_cap ? st->ahead_cap * 2 : 8;
+            st->ahead = xrealloc(st->ahead, st->ahead_cap * sizeof *st->ahead);
+        }
+        step *s = &st->ahead[st->n_ahead];
+        int rc = read_step(st, &st->ahead_mem, s);
+        if (rc < 0) goto fail;
+        if (rc == 0) break;
+        st->n_ahead++;
+        if (s->kind == STEP_EVENT && s->u.ev->type == EV_THREAD_STARTED)
+            st->has_thread_started = true;
+        else if (s->kind == STEP_EVENT && s->u.ev->type == EV_TURN_STARTED)
+            st->has_turn_started = true;
+        else if (writes_event(s))
+            break;
+    }
+    st->played = st->cur;
+    st->played.steps = NULL;
+    st->played.n_steps = 0;
+    *t = &st->played;
+    *has_thread_started = st->has_thread_started;
+    *has_turn_started = st->has_turn_started;
+    return 0;
+fail:
+    st->failed = true;
+    return -1;
+}
+
+int scenario_stream_next(scenario_stream *st, const step **out) {
+    if (st->failed || !st->opened) goto fail;
+    if (st->ahead_pos < st->n_ahead) {
+        *out = &st->ahead[st->ahead_pos++];
+        return 1;
+    }
+    if (st->n_ahead) { /* the steps read ahead have been played */
+        st->n_ahead = st->ahead_pos = 0;
+        arena_free(&st->ahead_mem);
+    }
+    if (st->finished) return 0;
+    arena_reset(&st->step_mem);
+    int rc = read_step(st, &st->step_mem, &st->one);
+    if (rc < 0) goto fail;
+    if (rc == 0) {
+        st->finished = true;
+        if (finish_doc(st) < 0) goto fail;
+        return 0;
+    }
+    if (!st->no_implicit && st->one.kind == STEP_EVENT) {
+        event_type ty = st->one.u.ev->type;
+        if ((ty == EV_THREAD_STARTED && !st->has_thread_started) ||
+            (ty == EV_TURN_STARTED && !st->has_turn_started)) {
+            late_lifecycle_event(st, &st->one);
+            goto fail;
+        }
+    }
+    *out = &st->one;
+    return 1;
+fail:
+    st->failed = true;
+    return -1;
+}
+
+int scenario_stream_check(const char *path, size_t stream_above, diag *err) {
+    scenario sc;
+    if (scenario_open_file(path, stream_above, &sc, err) < 0) return -1;
+    int rc = 0;
+    if (sc.stream) {
+        scenario_stream *st = sc.stream;
+        st->check_all = true;
+        const turn *t;
+        bool ts, tst;
+        /* past the last turn: every turn is read (and checked) on the way, then the last again */
+        rc = scenario_stream_turn(st, SIZE_MAX, &t, &ts, &tst);
+        for (const step *s; rc == 0;) {
+            int got = scenario_stream_next(st, &s);
+            if (got <= 0) {
+                rc = got;
+                break;
+            }
+        }
+        if (rc < 0) {
+            diag_set(err, st->err.file, st->err.line, st->err.col, "%s", st->err.msg);
+            rc = -1;
+        }
+    }
+    scenario_free(&sc);
+    return rc;
 }

@@ -48,6 +48,15 @@ static const char USAGE[] =
     "78 codex-mock could not do its job (record: CLI not found, recording not written).\n"
     "record exits with the recorded CLI's own exit code.\n";
 
+/* The size above which `codex exec` plays a file as it reads it (CODEX_MOCK_STREAM_ABOVE). */
+static size_t stream_above(void) {
+    const char *v = getenv("CODEX_MOCK_STREAM_ABOVE");
+    char *end;
+    if (!v || *v < '0' || *v > '9') return SCENARIO_STREAM_ABOVE;
+    unsigned long long n = strtoull(v, &end, 10);
+    return *end ? SCENARIO_STREAM_ABOVE : (size_t)n;
+}
+
 static int cmd_lint(int argc, char **argv) {
     if (argc < 1) {
         fputs("codex-mock lint: give one or more scenario files\n", stderr);
@@ -64,6 +73,15 @@ static int cmd_lint(int argc, char **argv) {
             bad++;
             continue;
         }
+        /* a big file is played as it is read: its order matters too */
+        if (scenario_stream_check(argv[i], stream_above(), &err) < 0) {
+            diag_print(&err, stdout);
+            diag_free(&err);
+            scenario_free(&sc);
+            bad++;
+            continue;
+        }
+        diag_free(&err);
         findings f = {0};
         lint_scenario(&sc, &f);
         for (size_t k = 0; k < f.n; k++)

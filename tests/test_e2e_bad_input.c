@@ -182,7 +182,9 @@ static char *run_78_with(const char *var, const char *value) {
                                         NULL};
     char *env = xasprintf("%s=%s", var, value);
     char *home = xasprintf("CODEX_HOME=%s/home", tmp);
-    const char *e[] = {env, home, "CODEX_MOCK_SPEED=0", NULL};
+    /* the 10 MB files load whole, so every error comes before any output (played as they are
+     * read, they report later: test_e2e_stream) */
+    const char *e[] = {env, home, "CODEX_MOCK_SPEED=0", "CODEX_MOCK_STREAM_ABOVE=1073741824", NULL};
     proc_spec spec = {
         .argv = argv, .env = e, .unset = unset, .cwd = "/", .timeout_ms = RUN_TIMEOUT_MS};
     proc_result r;
