@@ -2,6 +2,7 @@
 #include "buf.h"
 
 #include <cJSON.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,7 +34,9 @@ int state_open(state_dir *s, const char *explicit_dir, const char *codex_home, c
         s->dir = xstrdup(explicit_dir);
     else
         s->dir = xasprintf("%s/codex-mock-state", codex_home);
-    if (mkdir_p(s->dir) < 0) {
+    /* One mkdir() when the parent exists (every call but the first); the whole path if not. */
+    bool made = mkdir(s->dir, 0755) == 0 || errno == EEXIST;
+    if (!made && mkdir_p(s->dir) < 0) {
         *err = xasprintf("CODEX_MOCK_STATE: cannot create %s: %s", s->dir, strerror(errno));
         return -1;
     }
