@@ -74,17 +74,6 @@ void buf_reserve(buf *b, size_t extra) {
     b->cap = cap;
 }
 
-void buf_append(buf *b, const void *p, size_t n) {
-    buf_reserve(b, n);
-    if (n) memcpy(b->data + b->len, p, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void buf_puts(buf *b, const char *s) {
-    buf_append(b, s, strlen(s));
-}
-
 void buf_vprintf(buf *b, const char *fmt, va_list ap) {
     va_list copy;
     va_copy(copy, ap);

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct {
     char *data;
@@ -20,13 +21,22 @@ void buf_init(buf *b);
 void buf_free(buf *b);
 void buf_reset(buf *b); /* len = 0, keeps the allocation */
 void buf_reserve(buf *b, size_t extra);
-void buf_append(buf *b, const void *p, size_t n);
+/* Inline: every JSON line is assembled from many small appends, most of them literals whose
+ * length the compiler then knows. */
+static inline void buf_append(buf *b, const void *p, size_t n) {
+    if (b->len + n + 1 > b->cap) buf_reserve(b, n);
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
 static inline void buf_putc(buf *b, char c) {
     if (b->len + 2 > b->cap) buf_reserve(b, 1);
     b->data[b->len++] = c;
     b->data[b->len] = '\0';
 }
-void buf_puts(buf *b, const char *s);
+static inline void buf_puts(buf *b, const char *s) {
+    buf_append(b, s, strlen(s));
+}
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 /* Hands the data to the caller (free() it); the buffer is left empty. */

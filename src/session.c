@@ -239,7 +239,7 @@ static void flush_lines(session_writer *w) {
 static void write_line(session_writer *w, const char *type, const buf *payload) {
     if (w->fd < 0) return;
     buf *b = &w->pending;
-    int64_t ms = w->clock->wall_ms(w->clock);
+    int64_t ms = w->item_ms >= 0 ? w->item_ms : w->clock->wall_ms(w->clock);
     if (ms != w->stamp_ms || !w->stamp[0]) { /* formatting a time costs; a run's lines share it */
         buf t;
         buf_init(&t);
@@ -262,7 +262,8 @@ static void write_line(session_writer *w, const char *type, const buf *payload) 
 }
 
 static void new_uuid(session_writer *w, char out[UUID_STR_LEN + 1]) {
-    uuid_v7(out, (uint64_t)w->clock->wall_ms(w->clock), w->rng);
+    int64_t ms = w->item_ms >= 0 ? w->item_ms : w->clock->wall_ms(w->clock);
+    uuid_v7(out, (uint64_t)ms, w->rng);
 }
 
 static void usage_obj(buf *b, const usage *u) {
@@ -333,6 +334,7 @@ static void writer_init(session_writer *w, const session_params *p, const mock_c
                         rng *r) {
     memset(w, 0, sizeof *w);
     w->fd = -1;
+    w->item_ms = -1;
     w->clock = clock;
     w->rng = r;
     snprintf(w->thread_id, sizeof w->thread_id, "%s", p->thread_id);
@@ -584,9 +586,11 @@ static void turn_start(session_writer *w) {
 
 static void item_done(session_writer *w, const item *it) {
     const char *kind = it->type == ITEM_AGENT_MESSAGE ? "AgentMessage" : "Reasoning";
+    /* one clock reading for the item's id, times and both lines: they are one moment */
+    int64_t now = w->clock->wall_ms(w->clock);
+    w->item_ms = now;
     char mid[UUID_STR_LEN + 1];
     new_uuid(w, mid);
-    int64_t now = w->clock->wall_ms(w->clock);
     const char *text = it->u.text.text.ptr ? it->u.text.text.ptr : "";
     size_t len = it->u.text.text.len;
     buf *b = &w->scratch; /* reused: this runs for every message of a long replay */
@@ -623,6 +627,7 @@ static void item_done(session_writer *w, const item *it) {
         buf_puts(b, "}],\"content\":null}");
     }
     write_line(w, "response_item", b);
+    w->item_ms = -1;
 }
 
 static void turn_end(session_writer *w, const usage *total, const char *last_msg, size_t last_len,

@@ -65,9 +65,10 @@ typedef struct {
     bool new_thread; /* the thread's first turn: the context lines come with it */
     char stamp[40];  /* the last timestamp text, and its millisecond */
     int64_t stamp_ms;
-    buf pending;    /* whole lines not written yet (see flush_lines) */
-    int64_t offset; /* where the next byte lands in the file, for page-sized writes */
-    buf scratch;    /* one line's payload, reused from line to line */
+    buf pending;     /* whole lines not written yet (see flush_lines) */
+    int64_t offset;  /* where the next byte lands in the file, for page-sized writes */
+    buf scratch;     /* one line's payload, reused from line to line */
+    int64_t item_ms; /* the wall time of the item being written, or -1: read the clock */
     usage final_usage;
 } session_writer;
 
