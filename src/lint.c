@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,22 +41,58 @@ typedef struct {
     int line, col;
 } id_state;
 
+/* Item ids seen so far: a vector in first-seen order (the findings follow it) with an
+ * open-addressing index, so a recording of a million items lints in linear time. */
 typedef struct {
     id_state *v;
-    size_t n;
+    size_t n, cap;
+    size_t *slot;   /* index into v plus one; 0 = empty */
+    size_t n_slots; /* a power of two, at least twice n */
 } id_table;
 
+static size_t id_hash(const char *p, size_t len) {
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+    return (size_t)h;
+}
+
 static id_state *id_find(id_table *t, const mstr *id) {
-    for (size_t i = 0; i < t->n; i++)
-        if (strlen(t->v[i].id) == id->len && !memcmp(t->v[i].id, id->ptr, id->len)) return &t->v[i];
+    if (!t->n_slots) return NULL;
+    size_t mask = t->n_slots - 1;
+    for (size_t i = id_hash(id->ptr, id->len) & mask; t->slot[i]; i = (i + 1) & mask) {
+        id_state *s = &t->v[t->slot[i] - 1];
+        if (strlen(s->id) == id->len && !memcmp(s->id, id->ptr, id->len)) return s;
+    }
     return NULL;
 }
 
+static void id_index(id_table *t, size_t k) {
+    size_t mask = t->n_slots - 1;
+    size_t i = id_hash(t->v[k].id, strlen(t->v[k].id)) & mask;
+    while (t->slot[i])
+        i = (i + 1) & mask;
+    t->slot[i] = k + 1;
+}
+
 static id_state *id_add(id_table *t, const mstr *id, item_type type, int line, int col) {
-    t->v = xrealloc(t->v, (t->n + 1) * sizeof *t->v);
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+    }
     t->v[t->n] =
         (id_state){xstrndup(id->ptr ? id->ptr : "", id->len), type, false, false, line, col};
-    return &t->v[t->n++];
+    t->n++;
+    if (t->n * 2 > t->n_slots) { /* grow and re-index */
+        free(t->slot);
+        t->n_slots = t->n_slots ? t->n_slots * 2 : 128;
+        t->slot = xcalloc(t->n_slots, sizeof *t->slot);
+        for (size_t k = 0; k < t->n; k++)
+            id_index(t, k);
+    } else {
+        id_index(t, t->n - 1);
+    }
+    return &t->v[t->n - 1];
 }
 
 static bool gets_started(item_type t) {
@@ -184,6 +221,7 @@ static void lint_turn(const scenario *sc, size_t ti, findings *f) {
         free(ids.v[i].id);
     }
     free(ids.v);
+    free(ids.slot);
     free(prev_msg);
     plan_free(&pl);
 }

@@ -10,6 +10,7 @@
 #include "scenario_load.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static findings lint_text(const char *yaml) {
@@ -63,6 +64,30 @@ static void test_rules(void **state) {
     findings_free(&f);
 }
 
+/* Thousands of ids (past every growth of the id index): a reused id is still found, at its
+ * own line, and nothing else is reported. */
+static void test_many_ids(void **state) {
+    (void)state;
+    enum { N = 5000 };
+    size_t cap = (size_t)N * 120 + 256, len = 0;
+    char *yaml = malloc(cap);
+    len += (size_t)snprintf(yaml + len, cap - len, "codex_mock: 1\nsteps:\n");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(yaml + len, cap - len,
+                                "  - event: {type: item.completed, item: {id: m%d, type: "
+                                "agent_message, text: x}}\n",
+                                i);
+    /* line 3 + N: m4321 completed again */
+    snprintf(
+        yaml + len, cap - len,
+        "  - event: {type: item.completed, item: {id: m4321, type: agent_message, text: y}}\n");
+    findings f = lint_text(yaml);
+    assert_true(has(&f, FIND_ERROR, 3 + N, "item id 'm4321' is used again (it completed at 4324:"));
+    assert_int_equal(f.errors, 1);
+    findings_free(&f);
+    free(yaml);
+}
+
 static void test_warnings(void **state) {
     (void)state;
     findings f = lint_text(
@@ -85,6 +110,7 @@ int main(void) {
         cmocka_unit_test(test_clean_scenario),
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_many_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
