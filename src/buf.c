@@ -75,13 +75,22 @@ void buf_reserve(buf *b, size_t extra) {
 }
 
 void buf_vprintf(buf *b, const char *fmt, va_list ap) {
+    /* Format straight into the spare room; only a result that does not fit is formatted a
+     * second time (formatting is most of what a short run's session lines cost). */
+    if (b->cap < b->len + 128) buf_reserve(b, 128);
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, copy);
     va_end(copy);
-    if (n < 0) return;
-    buf_reserve(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    if (n < 0) {
+        b->data[b->len] = '\0';
+        return;
+    }
+    if ((size_t)n >= room) {
+        buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 

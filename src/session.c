@@ -191,8 +191,39 @@ static void timestamp_utc(buf *b, int64_t ms) {
     time_t s = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&s, &tm);
-    buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-               tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    /* YYYY-MM-DDTHH:MM:SS.mmmZ by hand: every line of a rollout carries one */
+    int year = tm.tm_year + 1900;
+    if (year < 0 || year > 9999) {
+        buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1, tm.tm_mday,
+                   tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+        return;
+    }
+    int milli = (int)(ms % 1000);
+    char t[24] = {(char)('0' + year / 1000),
+                  (char)('0' + year / 100 % 10),
+                  (char)('0' + year / 10 % 10),
+                  (char)('0' + year % 10),
+                  '-',
+                  (char)('0' + (tm.tm_mon + 1) / 10),
+                  (char)('0' + (tm.tm_mon + 1) % 10),
+                  '-',
+                  (char)('0' + tm.tm_mday / 10),
+                  (char)('0' + tm.tm_mday % 10),
+                  'T',
+                  (char)('0' + tm.tm_hour / 10),
+                  (char)('0' + tm.tm_hour % 10),
+                  ':',
+                  (char)('0' + tm.tm_min / 10),
+                  (char)('0' + tm.tm_min % 10),
+                  ':',
+                  (char)('0' + tm.tm_sec / 10),
+                  (char)('0' + tm.tm_sec % 10),
+                  '.',
+                  (char)('0' + milli / 100),
+                  (char)('0' + milli / 10 % 10),
+                  (char)('0' + milli % 10),
+                  'Z'};
+    buf_append(b, t, sizeof t);
 }
 
 enum { PAGE = 4096, BATCH = 64 * 1024 };
