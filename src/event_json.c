@@ -1,15 +1,29 @@
 #include "event_json.h"
 #include "jsonw.h"
 
+/* Keys and enum names here are plain ASCII identifiers: written without the escaping scan
+ * (event lines are the hot path of a long replay). */
+static inline void plain_key(buf *b, const char *key) {
+    buf_putc(b, '"');
+    buf_puts(b, key);
+    buf_append(b, "\":", 2);
+}
+
+static inline void plain_string(buf *b, const char *s) {
+    buf_putc(b, '"');
+    buf_puts(b, s);
+    buf_putc(b, '"');
+}
+
 static void str_field(buf *b, const char *key, mstr s) {
     buf_putc(b, ',');
-    jsonw_key(b, key);
+    plain_key(b, key);
     jsonw_string(b, s.ptr ? s.ptr : "", s.len);
 }
 
 static void nullable_str_field(buf *b, const char *key, mstr s) {
     buf_putc(b, ',');
-    jsonw_key(b, key);
+    plain_key(b, key);
     if (s.ptr)
         jsonw_string(b, s.ptr, s.len);
     else
@@ -18,17 +32,17 @@ static void nullable_str_field(buf *b, const char *key, mstr s) {
 
 static void status_field(buf *b, item_status st) {
     buf_putc(b, ',');
-    jsonw_key(b, "status");
-    jsonw_cstring(b, ITEM_STATUS_NAMES[st == STATUS_NONE ? STATUS_COMPLETED : st]);
+    plain_key(b, "status");
+    plain_string(b, ITEM_STATUS_NAMES[st == STATUS_NONE ? STATUS_COMPLETED : st]);
 }
 
 void item_write_json(buf *b, const item *it) {
     buf_putc(b, '{');
-    jsonw_key(b, "id");
+    plain_key(b, "id");
     jsonw_string(b, it->id.ptr ? it->id.ptr : "", it->id.len);
     buf_putc(b, ',');
-    jsonw_key(b, "type");
-    jsonw_cstring(b, ITEM_TYPE_NAMES[it->type]);
+    plain_key(b, "type");
+    plain_string(b, ITEM_TYPE_NAMES[it->type]);
     switch (it->type) {
     case ITEM_AGENT_MESSAGE:
     case ITEM_REASONING:
@@ -41,7 +55,7 @@ void item_write_json(buf *b, const item *it) {
         str_field(b, "command", it->u.cmd.command);
         str_field(b, "aggregated_output", it->u.cmd.output);
         buf_putc(b, ',');
-        jsonw_key(b, "exit_code");
+        plain_key(b, "exit_code");
         if (it->u.cmd.has_exit_code)
             jsonw_int(b, it->u.cmd.exit_code);
         else
@@ -50,16 +64,16 @@ void item_write_json(buf *b, const item *it) {
         break;
     case ITEM_FILE_CHANGE:
         buf_putc(b, ',');
-        jsonw_key(b, "changes");
+        plain_key(b, "changes");
         buf_putc(b, '[');
         for (size_t i = 0; i < it->u.fc.n; i++) {
             if (i) buf_putc(b, ',');
             buf_putc(b, '{');
-            jsonw_key(b, "path");
+            plain_key(b, "path");
             jsonw_string(b, it->u.fc.v[i].path.ptr, it->u.fc.v[i].path.len);
             buf_putc(b, ',');
-            jsonw_key(b, "kind");
-            jsonw_cstring(b, CHANGE_KIND_NAMES[it->u.fc.v[i].kind]);
+            plain_key(b, "kind");
+            plain_string(b, CHANGE_KIND_NAMES[it->u.fc.v[i].kind]);
             buf_putc(b, '}');
         }
         buf_putc(b, ']');
@@ -69,19 +83,19 @@ void item_write_json(buf *b, const item *it) {
         str_field(b, "server", it->u.mcp->server);
         str_field(b, "tool", it->u.mcp->tool);
         buf_putc(b, ',');
-        jsonw_key(b, "arguments");
+        plain_key(b, "arguments");
         if (it->u.mcp->arguments)
             jval_write(b, it->u.mcp->arguments);
         else
             buf_puts(b, "{}");
         buf_putc(b, ',');
-        jsonw_key(b, "result");
+        plain_key(b, "result");
         jval_write(b, it->u.mcp->result); /* NULL → null */
         buf_putc(b, ',');
-        jsonw_key(b, "error");
+        plain_key(b, "error");
         if (it->u.mcp->error.ptr) {
             buf_putc(b, '{');
-            jsonw_key(b, "message");
+            plain_key(b, "message");
             jsonw_string(b, it->u.mcp->error.ptr, it->u.mcp->error.len);
             buf_putc(b, '}');
         } else {
@@ -94,28 +108,28 @@ void item_write_json(buf *b, const item *it) {
         str_field(b, "id", it->u.ws.search_id);
         str_field(b, "query", it->u.ws.query);
         buf_putc(b, ',');
-        jsonw_key(b, "action");
+        plain_key(b, "action");
         if (it->u.ws.action) {
             jval_write(b, it->u.ws.action);
         } else {
             buf_putc(b, '{');
-            jsonw_key(b, "type");
-            jsonw_cstring(b, "search");
+            plain_key(b, "type");
+            plain_string(b, "search");
             str_field(b, "query", it->u.ws.query);
             buf_putc(b, '}');
         }
         break;
     case ITEM_TODO_LIST:
         buf_putc(b, ',');
-        jsonw_key(b, "items");
+        plain_key(b, "items");
         buf_putc(b, '[');
         for (size_t i = 0; i < it->u.todo.n; i++) {
             if (i) buf_putc(b, ',');
             buf_putc(b, '{');
-            jsonw_key(b, "text");
+            plain_key(b, "text");
             jsonw_string(b, it->u.todo.v[i].text.ptr, it->u.todo.v[i].text.len);
             buf_putc(b, ',');
-            jsonw_key(b, "completed");
+            plain_key(b, "completed");
             jsonw_bool(b, it->u.todo.v[i].completed);
             buf_putc(b, '}');
         }
@@ -125,7 +139,7 @@ void item_write_json(buf *b, const item *it) {
         str_field(b, "tool", it->u.collab->tool);
         str_field(b, "sender_thread_id", it->u.collab->sender);
         buf_putc(b, ',');
-        jsonw_key(b, "receiver_thread_ids");
+        plain_key(b, "receiver_thread_ids");
         buf_putc(b, '[');
         for (size_t i = 0; i < it->u.collab->n_receivers; i++) {
             if (i) buf_putc(b, ',');
@@ -134,7 +148,7 @@ void item_write_json(buf *b, const item *it) {
         buf_putc(b, ']');
         nullable_str_field(b, "prompt", it->u.collab->prompt);
         buf_putc(b, ',');
-        jsonw_key(b, "agents_states");
+        plain_key(b, "agents_states");
         buf_putc(b, '{');
         for (size_t i = 0; i < it->u.collab->n_states; i++) {
             const agent_state *s = &it->u.collab->states[i];
@@ -142,7 +156,7 @@ void item_write_json(buf *b, const item *it) {
             jsonw_string(b, s->thread_id.ptr, s->thread_id.len);
             buf_putc(b, ':');
             buf_putc(b, '{');
-            jsonw_key(b, "status");
+            plain_key(b, "status");
             jsonw_cstring(b, s->status);
             nullable_str_field(b, "message", s->message);
             buf_putc(b, '}');
@@ -167,7 +181,7 @@ void usage_write_json(buf *b, const usage *u) {
 
 void event_write_json(buf *b, const event *ev) {
     buf_puts(b, "{\"type\":");
-    jsonw_cstring(b, EVENT_TYPE_NAMES[ev->type]);
+    plain_string(b, EVENT_TYPE_NAMES[ev->type]);
     switch (ev->type) {
     case EV_THREAD_STARTED:
         str_field(b, "thread_id", ev->thread_id);
