@@ -4,8 +4,13 @@
 #include <string.h>
 
 bool template_present(const char *s, size_t len) {
-    for (size_t i = 0; i + 1 < len; i++)
-        if (s[i] == '{' && s[i + 1] == '{') return true;
+    /* memchr: every string of every step is asked, and most have no brace at all */
+    if (len < 2) return false;
+    const char *end = s + len, *p = s;
+    while ((p = memchr(p, '{', (size_t)(end - p))) && p + 1 < end) {
+        if (p[1] == '{') return true;
+        p += 2;
+    }
     return false;
 }
 
