@@ -71,15 +71,21 @@ static void files_free(file_list *l) {
     free(l->v);
 }
 
-/* The newest session file that appeared (or grew: `exec resume` appends) during the run. */
-static char *new_session_file(const file_list *before, const file_list *after) {
+static int stamp_cmp(const void *a, const void *b) {
+    return strcmp(((const file_stamp *)a)->path, ((const file_stamp *)b)->path);
+}
+
+/* The newest session file that appeared (or grew: `exec resume` appends) during the run.
+ * Sorts `before` by path: a ~/.codex/sessions of thousands of files is looked up, not scanned
+ * once per file. */
+static char *new_session_file(file_list *before, const file_list *after) {
+    if (before->n) qsort(before->v, before->n, sizeof *before->v, stamp_cmp);
     const file_stamp *best = NULL;
     for (size_t i = 0; i < after->n; i++) {
         const file_stamp *a = &after->v[i];
-        bool changed = true;
-        for (size_t j = 0; j < before->n; j++)
-            if (!strcmp(before->v[j].path, a->path))
-                changed = before->v[j].mtime_ns != a->mtime_ns || before->v[j].size != a->size;
+        const file_stamp *b =
+            before->n ? bsearch(a, before->v, before->n, sizeof *before->v, stamp_cmp) : NULL;
+        bool changed = !b || b->mtime_ns != a->mtime_ns || b->size != a->size;
         if (changed && (!best || a->mtime_ns > best->mtime_ns)) best = a;
     }
     return best ? xstrdup(best->path) : NULL;

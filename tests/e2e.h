@@ -45,6 +45,17 @@ static inline int e2e_setup_home(char **tmp) {
     return 0;
 }
 
+/* "CODEX_MOCK_SPEED=X" (in `out`) for a run whose pace a test watches: `speed` natively, and
+ * `speed` divided by the time scale when the runs are slowed (CODEX_MOCK_TEST_TIME_SCALE,
+ * proc.h). Memcheck takes ~0.5-1 s to start a process, and the fake, whose schedule counts from
+ * spawn, prints at once what fell due meanwhile: a turn that natively takes half a second would
+ * be over before a test could signal it mid-way or close its pipe after the first line. Slowed
+ * as the bounds are widened, it is not. */
+static inline const char *e2e_speed(char out[64], double speed) {
+    snprintf(out, 64, "CODEX_MOCK_SPEED=%g", speed / proc_time_scale());
+    return out;
+}
+
 static inline void e2e_rmtree(char *dir) {
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -194,18 +194,29 @@ static void test_sigint_during_stall(void **state) {
     (void)state;
     const char *argv[] = {CODEX_BIN,           "exec", "--json", "--skip-git-repo-check",
                           "Say hello slowly.", NULL};
-    const char *env[] = {"CODEX_MOCK_SCENARIO=stall-after-turn-started", NULL};
+    /* its session file goes to a CODEX_HOME of its own, not to the user's ~/.codex */
+    char home[] = "/tmp/codex-conformance-home-XXXXXX";
+    assert_non_null(mkdtemp(home));
+    char env_home[64];
+    snprintf(env_home, sizeof env_home, "CODEX_HOME=%s", home);
+    const char *env[] = {"CODEX_MOCK_SCENARIO=stall-after-turn-started", env_home, NULL};
     static const char *const unset[] = {"CODEX_MOCK_SPEED", "CODEX_MOCK_CHAOS", NULL};
-    proc_spec spec = {
-        .argv = argv, .env = env, .unset = unset, .signal = SIGINT, .signal_after_ms = 1500};
+    proc_spec spec = {.argv = argv,
+                      .env = env,
+                      .unset = unset,
+                      .signal = SIGINT,
+                      .signal_after_ms = proc_ms(1500)};
     proc_result r;
     assert_int_equal(proc_run(&spec, &r), 0);
     assert_true(r.exited);
     assert_int_equal(r.exit_code, 1);
     assert_int_equal(r.n_out, 2);
     assert_string_equal(r.err, "Reading additional input from stdin...\n");
-    assert_true(r.duration_ms >= 1500 && r.duration_ms < 3000);
+    assert_true(r.duration_ms >= proc_ms(1500) && r.duration_ms < proc_ms(3000));
     proc_result_free(&r);
+    char rm[128];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", home);
+    assert_int_equal(system(rm), 0);
 }
 
 /* The comparison is not toothless: a notice one jitter band too late is caught. */

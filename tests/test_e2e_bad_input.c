@@ -189,7 +189,7 @@ static char *run_78_with(const char *var, const char *value) {
         .argv = argv, .env = e, .unset = unset, .cwd = "/", .timeout_ms = RUN_TIMEOUT_MS};
     proc_result r;
     assert_int_equal(proc_run(&spec, &r), 0);
-    if (r.timed_out) fail_msg("%.80s: hung (killed after %.0f ms)", value, RUN_TIMEOUT_MS);
+    if (r.timed_out) fail_msg("%.80s: hung (killed after %.0f ms)", value, proc_ms(RUN_TIMEOUT_MS));
     if (!r.exited)
         fail_msg("%.80s: killed by signal %d; stderr: %.2000s", value, r.term_signal, r.err);
     if (r.exit_code != 78) fail_msg("%.80s: exit %d, stderr: %.2000s", value, r.exit_code, r.err);

@@ -163,27 +163,32 @@ static void test_stdin_blocks_until_eof(void **state) {
                       .cwd = tmp,
                       .stdin_data = "x",
                       .stdin_len = 1,
-                      .stdin_close_after_ms = 600};
+                      .stdin_close_after_ms = proc_ms(600)};
     proc_result r;
     assert_int_equal(proc_run(&spec, &r), 0);
     assert_int_equal(r.exit_code, 0);
     assert_true(r.n_err >= 1);
     assert_string_equal(r.err_lines[0].text, "Reading additional input from stdin...");
     /* the notice comes before the wait; thread.started only after stdin closed */
-    assert_true(r.err_lines[0].ms < 400);
-    assert_true(r.out_lines[0].ms >= 600);
+    assert_true(r.err_lines[0].ms < proc_ms(400));
+    assert_true(r.out_lines[0].ms >= proc_ms(600));
     proc_result_free(&r);
 }
 
 static void test_speed_factor(void **state) {
     (void)state;
     proc_result slow, fast;
-    run(&slow, ARGS("exec", "--json", "x"), ARGS("CODEX_MOCK_SPEED=1"), NULL);
-    run(&fast, ARGS("exec", "--json", "x"), ARGS("CODEX_MOCK_SPEED=10"), NULL);
+    char speed_1[64], speed_10[64];
+    run(&slow, ARGS("exec", "--json", "x"), ARGS(e2e_speed(speed_1, 1)), NULL);
+    run(&fast, ARGS("exec", "--json", "x"), ARGS(e2e_speed(speed_10, 10)), NULL);
     double s = slow.out_lines[slow.n_out - 1].ms, f = fast.out_lines[fast.n_out - 1].ms;
-    /* real pace: the default turn takes at least ~0.4 s; ten times faster: far less */
-    assert_true(s > 350);
-    assert_true(f < s / 3);
+    /* real pace: the default turn takes at least ~0.4 s; ten times faster: far less. The
+     * factor is measured from the first line, so that the time a process takes to start
+     * (which no speed changes) does not count. */
+    assert_true(s > proc_ms(350));
+    double s_span = s - slow.out_lines[0].ms, f_span = f - fast.out_lines[0].ms;
+    assert_true(s_span > proc_ms(300));
+    assert_true(f_span < s_span / 3);
     proc_result_free(&slow);
     proc_result_free(&fast);
 }
@@ -210,7 +215,8 @@ static void test_sigint_sigterm(void **state) {
     (void)state;
     static const char *const unset[] = {"CODEX_MOCK_SCENARIO", "CODEX_MOCK_SPEED", NULL};
     const char *argv[] = {CODEX_BIN, "exec", "--json", "hi", NULL};
-    const char *env[] = {"CODEX_MOCK_SPEED=1", NULL};
+    char speed[64];
+    const char *env[] = {e2e_speed(speed, 1), NULL};
     proc_spec spec = {.argv = argv,
                       .env = env,
                       .unset = unset,
@@ -250,12 +256,12 @@ static void test_hang_until_signal(void **state) {
                       .unset = unset,
                       .cwd = tmp,
                       .signal = SIGINT,
-                      .signal_after_ms = 300};
+                      .signal_after_ms = proc_ms(300)};
     proc_result r;
     assert_int_equal(proc_run(&spec, &r), 0);
     assert_true(r.exited);
     assert_int_equal(r.exit_code, 1);
-    assert_true(r.duration_ms >= 300);
+    assert_true(r.duration_ms >= proc_ms(300));
     assert_non_null(strstr(r.out, "turn.completed"));
     proc_result_free(&r);
     free(scn);
@@ -277,7 +283,8 @@ static void test_reader_closes_pipe(void **state) {
     (void)state;
     static const char *const unset[] = {"CODEX_MOCK_SCENARIO", "CODEX_MOCK_SPEED", NULL};
     const char *argv[] = {CODEX_BIN, "exec", "--json", "hi", NULL};
-    const char *env[] = {"CODEX_MOCK_SPEED=2", NULL};
+    char speed[64];
+    const char *env[] = {e2e_speed(speed, 2), NULL};
     proc_spec spec = {
         .argv = argv, .env = env, .unset = unset, .cwd = tmp, .close_stdout_after_lines = 1};
     proc_result r;

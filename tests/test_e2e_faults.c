@@ -201,16 +201,16 @@ static void test_builtin_failures(void **state) {
 static void test_hangs_need_a_deadline(void **state) {
     (void)state;
     /* stall after turn.started: two lines, then nothing until SIGINT → exit 1 */
-    proc_spec base = {.signal = SIGINT, .signal_after_ms = 400};
+    proc_spec base = {.signal = SIGINT, .signal_after_ms = proc_ms(400)};
     proc_result r;
     run(&r, NULL, "stall-after-turn-started", NULL, &base);
     assert_true(r.exited);
     assert_int_equal(r.exit_code, 1);
     assert_int_equal(r.n_out, 2);
-    assert_true(r.duration_ms >= 400);
+    assert_true(r.duration_ms >= proc_ms(400));
     proc_result_free(&r);
     /* the unbounded network loop at ten times speed: notices keep coming, never an exit */
-    proc_spec fast = {.signal = SIGTERM, .signal_after_ms = 2500};
+    proc_spec fast = {.signal = SIGTERM, .signal_after_ms = proc_ms(2500)};
     const char *argv[] = {CODEX_BIN, "exec", "--json", "hi", NULL};
     const char *env[] = {"CODEX_MOCK_SCENARIO=network-unreachable", "CODEX_MOCK_SPEED=10", NULL};
     fast.argv = argv;

@@ -56,7 +56,8 @@ static void login(proc_result *r, const char *const *args, const char *extra, in
                       .unset = unset,
                       .cwd = tmp,
                       .signal = sig,
-                      .signal_after_ms = sig_ms,
+                      /* once it waits: its start counts too (proc.h) */
+                      .signal_after_ms = proc_ms(sig_ms),
                       .timeout_ms = 20000};
     assert_int_equal(proc_run(&spec, r), 0);
 }

@@ -36,6 +36,8 @@ static int setup(void **state) {
     mkdir(p, 0755);
     snprintf(p, sizeof p, "%s/codex_home", tmp);
     mkdir(p, 0755);
+    /* Session files go here, never to the user's ~/.codex (which record would also search). */
+    setenv("CODEX_HOME", p, 1);
     return 0;
 }
 
@@ -120,7 +122,8 @@ static void test_round_trip_builtin_scenarios(void **state) {
         toolbox(&r,
                 (const char *[]){"record", "--out", out, "--name", name, "--", "codex", "exec",
                                  "--json", "--skip-git-repo-check", "Say hello.", NULL},
-                env, hang >= 0 ? SIGINT : 0, hang >= 0 ? hang / SPEED + 400 : 0);
+                /* the scenario's own pace, plus room for the two programs to start */
+                env, hang >= 0 ? SIGINT : 0, hang >= 0 ? hang / SPEED + proc_ms(400) : 0);
         char argv_json[PATH_MAX + 320];
         snprintf(argv_json, sizeof argv_json, "%s/argv.json", out);
         if (access(argv_json, F_OK) != 0)

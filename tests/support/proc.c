@@ -115,7 +115,7 @@ int proc_run(const proc_spec *spec, proc_result *out) {
     }
     stream so = {0}, se = {0};
     int fds[2] = {out_p[0], err_p[0]};
-    double timeout = spec->timeout_ms > 0 ? spec->timeout_ms : 20000;
+    double timeout = proc_ms(spec->timeout_ms > 0 ? spec->timeout_ms : 20000);
     bool signalled = false;
     int status = 0;
     bool reaped = false;
@@ -201,6 +201,28 @@ int proc_run(const proc_spec *spec, proc_result *out) {
         out->term_signal = WTERMSIG(status);
     }
     return 0;
+}
+
+double proc_time_scale(void) {
+    static double scale = 0;
+    if (scale == 0) {
+        const char *s = getenv("CODEX_MOCK_TEST_TIME_SCALE");
+        char *end = NULL;
+        double v = s && *s ? strtod(s, &end) : 1;
+        if (s && *s && (*end || !(v >= 1 && v <= 1000))) {
+            fprintf(stderr,
+                    "CODEX_MOCK_TEST_TIME_SCALE=%s: expected a number from 1 to 1000; "
+                    "using 1\n",
+                    s);
+            v = 1;
+        }
+        scale = v;
+    }
+    return scale;
+}
+
+double proc_ms(double ms) {
+    return ms * proc_time_scale();
 }
 
 void proc_result_free(proc_result *r) {

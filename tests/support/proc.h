@@ -3,7 +3,14 @@
  * and how the process ended. Optionally send a signal at a time, or close stdout early.
  *
  * proc_run() returns 0 when the process ran (whatever its exit), -1 when it could not be
- * started. The result owns its buffers: proc_result_free(). */
+ * started. The result owns its buffers: proc_result_free().
+ *
+ * CODEX_MOCK_TEST_TIME_SCALE (a number >= 1, default 1) says how many times slower than
+ * natively the programs under test may start and run: tools/valgrind sets it, as memcheck makes
+ * a process start take ~0.5 s and run 20-50 times slower. The tests widen their wall-clock
+ * bounds with proc_ms() — timeouts, "within N ms", allowances for a process's start, signals
+ * meant to land once a program has got somewhere — and never use it to skip or loosen a byte,
+ * line-count, exit-code or content check. */
 #ifndef CODEX_MOCK_TEST_PROC_H
 #define CODEX_MOCK_TEST_PROC_H
 
@@ -44,10 +51,16 @@ typedef struct {
     double signal_after_ms;
     int signal_after_lines;       /* … or once this many stdout lines arrived (with signal) */
     int close_stdout_after_lines; /* close our end of stdout after N lines (0 = never) */
-    double timeout_ms;            /* default 20000 */
+    double timeout_ms;            /* default 20000; proc_run multiplies it by the time scale */
 } proc_spec;
 
 int proc_run(const proc_spec *spec, proc_result *out);
 void proc_result_free(proc_result *r);
+
+/* CODEX_MOCK_TEST_TIME_SCALE (see above): 1 when unset; a bad value is reported once on stderr
+ * and counts as 1. */
+double proc_time_scale(void);
+/* A wall-clock bound of `ms` natively, widened by the time scale: ms * proc_time_scale(). */
+double proc_ms(double ms);
 
 #endif
