@@ -246,6 +246,7 @@ static void write_span(session_writer *w, const char *p, size_t n) {
  * gets a write() of its own — the only write that can be cut, as a line-per-write() one would
  * be. Lines of ~300 bytes take about two write()s per page instead of thirteen. */
 static void flush_lines(session_writer *w) {
+    if (w->pending.len == 0) return; /* (pending.data may still be NULL) */
     const char *p = w->pending.data, *end = p + w->pending.len;
     const char *group = p; /* first byte not written yet */
     while (p < end) {
