@@ -49,15 +49,9 @@ void jsonw_string(buf *b, const char *s, size_t len) {
     buf_putc(b, '"');
     size_t run = 0; /* start of the pending run of bytes that need no escaping */
     for (size_t i = plain; i < len; i++) {
-        while (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (word_needs_escape(w)) break;
-            i += 8;
-        }
+        i += plain_prefix(s + i, len - i); /* the next byte that needs escaping */
         if (i >= len) break;
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
         buf_append(b, s + run, i - run);
         run = i + 1;
         switch (c) {

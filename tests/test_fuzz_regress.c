@@ -10,6 +10,7 @@
 
 #include "../fuzz/fuzz_targets.h"
 #include "proc.h"
+#include "recording.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -42,20 +43,6 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    buf b;
-    buf_init(&b);
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_append(&b, tmp, n);
-    fclose(f);
-    *len = b.len;
-    return b.data ? b.data : xstrdup("");
-}
-
 /* Replays every regular file in dir through fn; returns how many. */
 static int replay_dir(const char *dir, target_fn fn) {
     DIR *d = opendir(dir);
@@ -66,7 +53,7 @@ static int replay_dir(const char *dir, target_fn fn) {
         if (e->d_name[0] == '.') continue;
         char *path = xasprintf("%s/%s", dir, e->d_name);
         size_t len = 0;
-        char *data = slurp(path, &len);
+        char *data = recording_read_file(path, &len);
         if (data) {
             double t0 = now_s();
             fn((const uint8_t *)data, len);
