@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,4 +94,28 @@ int64_t clock_process_age_ns(void) {
         }
     }
     return age < 0 ? 0 : age > 1000000000 ? 1000000000 : age;
+}
+
+bool clock_parse_utc(const char *text, int64_t *unix_ms) {
+    int y, mo, d, h, mi, sec, n = 0;
+    if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+        return false;
+    const char *p = text + n;
+    int64_t frac_ms = 0;
+    if (*p == '.') {
+        int scale = 100;
+        for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+            if (scale) frac_ms += (*p - '0') * scale;
+    }
+    if (strcmp(p, "Z") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h >= 24 || mi >= 60 ||
+        sec >= 61)
+        return false;
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
+    *unix_ms = (int64_t)timegm(&tm) * 1000 + frac_ms;
+    return true;
 }

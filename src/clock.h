@@ -8,6 +8,7 @@
 #define CODEX_MOCK_CLOCK_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct mock_clock mock_clock;
@@ -40,6 +41,11 @@ typedef struct {
     int64_t start_ms;
     int64_t start_mono;
 } fixed_start;
+
+/* Parses UTC RFC 3339 text ("2026-11-21T07:38:03Z", "2026-11-21T07:38:03.123Z": the form
+ * rollout timestamps and CODEX_MOCK_NOW use) into Unix ms. Digits past the millisecond are
+ * dropped. Returns false, leaving *unix_ms alone, when the text is not exactly that. */
+bool clock_parse_utc(const char *text, int64_t *unix_ms);
 
 mock_clock clock_fixed_start(fixed_start *ctx_storage, const mock_clock *base, int64_t start_ms,
                              int64_t start_mono);

@@ -51,7 +51,7 @@ int session_read(const char *path, session_info *out, char **err) {
     if (fstat(fileno(f), &st) == 0)
         out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     out->path = xstrdup(path);
-    char *line = NULL;
+    char *line = NULL, latest[40] = "";
     size_t cap = 0;
     ssize_t n;
     while ((n = getline(&line, &cap, f)) > 0) {
@@ -59,6 +59,10 @@ int session_read(const char *path, session_info *out, char **err) {
         cJSON *j = cJSON_ParseWithLength(line, (size_t)n);
         if (!j) continue; /* a foreign or damaged line: skip it, as a reader should */
         const char *type = get_str(j, "type");
+        /* one fixed-width UTC form: the text orders as the time does; parsed once, below */
+        const char *stamp = get_str(j, "timestamp");
+        if (stamp && strlen(stamp) < sizeof latest && strcmp(stamp, latest) > 0)
+            strcpy(latest, stamp);
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "payload");
         const char *ptype = get_str(p, "type");
         if (type && !strcmp(type, "session_meta")) {
@@ -88,6 +92,7 @@ int session_read(const char *path, session_info *out, char **err) {
     }
     free(line);
     fclose(f);
+    if (!clock_parse_utc(latest, &out->updated_ms)) out->updated_ms = 0;
     return 0;
 }
 
@@ -152,6 +157,12 @@ typedef struct {
     bool have;
 } by_last;
 
+static bool newer(const session_info *a, const session_info *b) {
+    if (a->updated_ms != b->updated_ms) return a->updated_ms > b->updated_ms;
+    if (a->mtime_ns != b->mtime_ns) return a->mtime_ns > b->mtime_ns;
+    return strcmp(a->thread_id, b->thread_id) > 0;
+}
+
 static int consider(const char *path, const char *name, void *ctx) {
     (void)name;
     by_last *b = ctx;
@@ -162,7 +173,7 @@ static int consider(const char *path, const char *name, void *ctx) {
         return 0;
     }
     bool ok = s.has_user_message && s.thread_id && (b->all || (s.cwd && !strcmp(s.cwd, b->cwd)));
-    if (ok && (!b->have || s.mtime_ns > b->best.mtime_ns)) {
+    if (ok && (!b->have || newer(&s, &b->best))) {
         if (b->have) session_info_free(&b->best);
         b->best = s;
         b->have = true;

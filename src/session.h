@@ -29,12 +29,13 @@
 typedef struct {
     char *path;
     char *thread_id;
-    int turns;        /* task_started lines: turns played in this thread */
-    usage totals;     /* the last token_count's total_token_usage */
-    char *cwd;        /* the latest turn_context cwd (fallback: session_meta cwd) */
-    char *provider;   /* session_meta model_provider */
-    int64_t lines;    /* lines in the file: the next ordinal */
-    int64_t mtime_ns; /* last modification, for --last */
+    int turns;          /* task_started lines: turns played in this thread */
+    usage totals;       /* the last token_count's total_token_usage */
+    char *cwd;          /* the latest turn_context cwd (fallback: session_meta cwd) */
+    char *provider;     /* session_meta model_provider */
+    int64_t lines;      /* lines in the file: the next ordinal */
+    int64_t updated_ms; /* the latest line timestamp (Unix ms), for --last; 0 when none */
+    int64_t mtime_ns;   /* last modification: --last's tie-break within a millisecond */
     bool has_user_message;
 } session_info;
 
@@ -44,7 +45,9 @@ int session_read(const char *path, session_info *out, char **err);
 /* The rollout of thread `id` under codex_home; 0 found, 1 not found, -1 error. */
 int session_find_id(const char *codex_home, const char *id, session_info *out, char **err);
 /* The most recently updated thread whose latest cwd is `cwd` (any cwd when `all`) and that
- * recorded a user message; 0 found, 1 none. */
+ * recorded a user message; 0 found, 1 none. "Updated" is the latest line timestamp, then the
+ * file's mtime, then the thread id (UUIDv7: the later-made thread): the mtime alone ticks with
+ * the kernel's coarse clock, a few ms, and two runs in a row can share a tick. */
 int session_find_last(const char *codex_home, const char *cwd, bool all, session_info *out,
                       char **err);
 

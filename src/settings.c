@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include "clock.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -44,27 +46,8 @@ int settings_parse(const char *speed, const char *seed, mock_settings *out, diag
 }
 
 int settings_parse_now(const char *text, int64_t *unix_ms, diag *err) {
-    int y, mo, d, h, mi, sec, n = 0;
-    if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
-        const char *p = text + n;
-        int64_t frac_ms = 0;
-        if (*p == '.') {
-            int scale = 100;
-            for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-                if (scale) frac_ms += (*p - '0') * scale;
-        }
-        if (strcmp(p, "Z") == 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 &&
-            sec < 61) {
-            struct tm tm = {.tm_year = y - 1900,
-                            .tm_mon = mo - 1,
-                            .tm_mday = d,
-                            .tm_hour = h,
-                            .tm_min = mi,
-                            .tm_sec = sec};
-            *unix_ms = (int64_t)timegm(&tm) * 1000 + frac_ms;
-            return 0;
-        }
-    } else if (text[0] >= '0' && text[0] <= '9') {
+    if (clock_parse_utc(text, unix_ms)) return 0;
+    if (text[0] >= '0' && text[0] <= '9') {
         char *end;
         errno = 0;
         double v = strtod(text, &end);

@@ -74,11 +74,38 @@ static void test_fixed_start_wall_clock(void **state) {
     assert_true(sys->mono_ns(sys) >= t0 + INT64_C(2000000));
 }
 
+/* rollout timestamps and CODEX_MOCK_NOW: exact UTC RFC 3339 only */
+static void test_parse_utc(void **state) {
+    (void)state;
+    int64_t ms = -1;
+    assert_true(clock_parse_utc("1970-01-01T00:00:00Z", &ms));
+    assert_int_equal(ms, 0);
+    assert_true(clock_parse_utc("2026-11-21T07:38:03.123Z", &ms));
+    assert_int_equal(ms, INT64_C(1795246683123));
+    assert_true(clock_parse_utc("2026-11-21T07:38:03.1239Z", &ms)); /* past ms: dropped */
+    assert_int_equal(ms, INT64_C(1795246683123));
+    assert_true(clock_parse_utc("2026-11-21T07:38:03.5Z", &ms));
+    assert_int_equal(ms, INT64_C(1795246683500));
+    ms = 42;
+    const char *bad[] = {"",
+                         "2026-11-21",
+                         "2026-11-21T07:38:03",
+                         "2026-11-21T07:38:03+01:00",
+                         "2026-13-21T07:38:03Z",
+                         "2026-11-21T24:00:00Z",
+                         "2026-11-21T07:38:03Zx",
+                         "soon"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(clock_parse_utc(bad[i], &ms));
+    assert_int_equal(ms, 42);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_process_age_counts_cpu_time),
         cmocka_unit_test(test_process_age_of_a_child),
         cmocka_unit_test(test_fixed_start_wall_clock),
+        cmocka_unit_test(test_parse_utc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
