@@ -119,3 +119,51 @@ bool clock_parse_utc(const char *text, int64_t *unix_ms) {
     *unix_ms = (int64_t)timegm(&tm) * 1000 + frac_ms;
     return true;
 }
+
+static char *two_digits(char *p, int v) {
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
+void clock_format_utc(char out[CLOCK_UTC_SIZE], int64_t unix_ms) {
+    /* four-digit years only: a clock that far off is clamped to 0000 / 9999 */
+    const int64_t lo = INT64_C(-62167219200000), hi = INT64_C(253402300799999);
+    if (unix_ms < lo) unix_ms = lo;
+    if (unix_ms > hi) unix_ms = hi;
+    int64_t s = unix_ms / 1000, milli = unix_ms % 1000;
+    if (milli < 0) { /* before 1970: the second below, and the ms into it */
+        milli += 1000;
+        s--;
+    }
+    /* days to a civil date (H. Hinnant's days_from_civil inverted): gmtime_r would take the
+     * time-zone lock and cost ten times the rest */
+    int64_t days = s / 86400, sod = s % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
+    }
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int mday = (int)(doy - (153 * mp + 2) / 5 + 1), mon = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int year = (int)(yoe + era * 400 + (mon <= 2));
+    char *p = two_digits(two_digits(out, year / 100), year % 100);
+    *p++ = '-';
+    p = two_digits(p, mon);
+    *p++ = '-';
+    p = two_digits(p, mday);
+    *p++ = 'T';
+    p = two_digits(p, (int)(sod / 3600));
+    *p++ = ':';
+    p = two_digits(p, (int)(sod / 60 % 60));
+    *p++ = ':';
+    p = two_digits(p, (int)(sod % 60));
+    *p++ = '.';
+    *p++ = (char)('0' + milli / 100);
+    p = two_digits(p, (int)(milli % 100));
+    *p++ = 'Z';
+    *p = '\0';
+}

@@ -47,6 +47,11 @@ typedef struct {
  * dropped. Returns false, leaving *unix_ms alone, when the text is not exactly that. */
 bool clock_parse_utc(const char *text, int64_t *unix_ms);
 
+/* Writes `unix_ms` as "2026-11-21T07:38:03.123Z" (the rollout and journal form) and a NUL.
+ * Formatted by hand: a rollout stamps every line, and printf costs more than the rest of it. */
+enum { CLOCK_UTC_SIZE = 32 };
+void clock_format_utc(char out[CLOCK_UTC_SIZE], int64_t unix_ms);
+
 mock_clock clock_fixed_start(fixed_start *ctx_storage, const mock_clock *base, int64_t start_ms,
                              int64_t start_mono);
 

@@ -97,10 +97,11 @@ static int load_choice(const scenario_choice *choice, scenario *sc, diag *err) {
 }
 
 static int select_and_load(scenario *sc, diag *err) {
-    char *builtin = builtin_scenario_dir();
+    const char *requested = getenv("CODEX_MOCK_SCENARIO");
+    /* a path needs no library: finding it costs a dozen system calls of every start */
+    char *builtin = scenario_is_path(requested) ? NULL : builtin_scenario_dir();
     scenario_choice choice;
-    int rc = select_scenario(getenv("CODEX_MOCK_SCENARIO"), getenv("CODEX_MOCK_SCENARIO_PATH"),
-                             builtin, &choice, err);
+    int rc = select_scenario(requested, getenv("CODEX_MOCK_SCENARIO_PATH"), builtin, &choice, err);
     free(builtin);
     if (rc < 0) return -1;
     rc = load_choice(&choice, sc, err);
@@ -225,13 +226,8 @@ static int play_scenario(scenario *sc, const chaos_spec *chaos, run_clock *rc, r
     rng chaos_rng;
     rng_seed(&chaos_rng, rng_next(r) ^ UINT64_C(0xc4a05c4a05c4a05));
     /* {{now}}: the start time, as the session files write it */
-    char now[96];
-    time_t secs = (time_t)(rc->wall_start / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(now, sizeof now, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (int)(rc->wall_start % 1000));
+    char now[CLOCK_UTC_SIZE];
+    clock_format_utc(now, rc->wall_start);
     template_vars vars = {.prompt = prompt,
                           .thread_id = thread_id,
                           .cwd = cwd,
@@ -322,14 +318,6 @@ static int swap_scenario(scenario *sc, const char *name, const char *yaml, diag 
     return 0;
 }
 
-static void iso_time(char *out, size_t len, int64_t ms) {
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-}
-
 static const char *command_name(const invocation *inv) {
     switch (inv->cmd) {
     case CMD_EXEC_RESUME:
@@ -350,7 +338,7 @@ typedef struct {
     state_dir state;
     bool have_state;
     long invocation;
-    char start[96];
+    char start[CLOCK_UTC_SIZE];
     const char *rule;
     char *rule_name;
     char *scenario;
@@ -371,10 +359,12 @@ static void journal_write(run_record *rec, const invocation *inv, const char *cw
     static const char *const secrets[] = {"CODEX_API_KEY", "OPENAI_API_KEY", NULL};
     buf b;
     buf_init(&b);
-    buf_printf(&b, "{\"invocation\":%ld,\"start\":", rec->invocation);
+    buf_puts(&b, "{\"invocation\":");
+    jsonw_int(&b, rec->invocation);
+    buf_puts(&b, ",\"start\":");
     jsonw_cstring(&b, rec->start);
-    char end[96];
-    iso_time(end, sizeof end, rc->clk->wall_ms(rc->clk));
+    char end[CLOCK_UTC_SIZE];
+    clock_format_utc(end, rc->clk->wall_ms(rc->clk));
     buf_puts(&b, ",\"end\":");
     jsonw_cstring(&b, end);
     buf_puts(&b, ",\"argv\":[");
@@ -401,13 +391,17 @@ static void journal_write(run_record *rec, const invocation *inv, const char *cw
     for (size_t i = 0; vars[i]; i++) {
         const char *v = getenv(vars[i]);
         if (!v) continue;
-        buf_printf(&b, "%s\"%s\":", first ? "" : ",", vars[i]);
+        if (!first) buf_putc(&b, ',');
+        jsonw_cstring(&b, vars[i]);
+        buf_putc(&b, ':');
         jsonw_cstring(&b, v);
         first = false;
     }
     for (size_t i = 0; secrets[i]; i++) { /* whether a key is there, never the key */
         if (!getenv(secrets[i])) continue;
-        buf_printf(&b, "%s\"%s\":\"<set>\"", first ? "" : ",", secrets[i]);
+        if (!first) buf_putc(&b, ',');
+        jsonw_cstring(&b, secrets[i]);
+        buf_puts(&b, ":\"<set>\"");
         first = false;
     }
     buf_puts(&b, "},\"rule\":");
@@ -425,7 +419,9 @@ static void journal_write(run_record *rec, const invocation *inv, const char *cw
         jsonw_cstring(&b, thread_id);
     else
         jsonw_null(&b);
-    buf_printf(&b, ",\"exit_code\":%d}", code);
+    buf_puts(&b, ",\"exit_code\":");
+    jsonw_int(&b, code);
+    buf_putc(&b, '}');
     char *jerr = NULL;
     if (state_journal_append(&rec->state, b.data, b.len, &jerr) < 0) {
         fprintf(stderr, "codex-mock: journal: %s\n", jerr);
@@ -472,7 +468,7 @@ static int apply_rules(run_record *rec, const invocation *inv, const char *promp
         pick = (size_t)pos < r->n_scenarios ? (size_t)pos : r->n_scenarios - 1;
     }
     const char *name = r->scenarios[pick];
-    char *builtin = builtin_scenario_dir();
+    char *builtin = scenario_is_path(name) ? NULL : builtin_scenario_dir();
     scenario_choice choice;
     int rc = select_scenario(name, getenv("CODEX_MOCK_SCENARIO_PATH"), builtin, &choice, err);
     free(builtin);
@@ -517,7 +513,7 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, r
     }
 
     /* State: the invocation counter, sequences and the journal (CODEX_MOCK_STATE). */
-    iso_time(rec->start, sizeof rec->start, rc->wall_start);
+    clock_format_utc(rec->start, rc->wall_start);
     {
         char *serr = NULL;
         const char *explicit_state = getenv("CODEX_MOCK_STATE");
@@ -728,8 +724,9 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, r
         .prompt = prompt,
         .color = color_wanted(inv->color),
 #ifdef __linux__
-        .bwrap_warning =
-            strcmp(hdr.sandbox_mode, "danger-full-access") != 0 && !bwrap_on_path(getenv("PATH")),
+        /* human mode only: a dozen access() calls that --json never needs */
+        .bwrap_warning = !inv->json && strcmp(hdr.sandbox_mode, "danger-full-access") != 0 &&
+                         !bwrap_on_path(getenv("PATH")),
 #endif
     };
     sink sinks[4];
@@ -806,10 +803,21 @@ done:
 int main(int argc, char **argv) {
     run_clock rc;
     rc.clk = clock_system();
-    /* Due times count from the moment the caller spawned us, not from `main`. */
-    rc.spawn = rc.clk->mono_ns(rc.clk) - clock_process_age_ns();
-    /* Wake at the deadline, not up to 50 µs after it (the default timer slack). */
-    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+    /* Due times count from the moment the caller spawned us, not from `main`; at speed 0
+     * everything is due at once, and neither the estimate (a /proc read) nor a tight timer
+     * slack would buy anything. Errors in CODEX_MOCK_SPEED are reported later, where the
+     * settings are read for the run. */
+    mock_settings early;
+    diag ignore;
+    diag_init(&ignore);
+    bool early_ok = settings_parse(getenv("CODEX_MOCK_SPEED"), NULL, &early, &ignore) == 0;
+    diag_free(&ignore);
+    rc.spawn = rc.clk->mono_ns(rc.clk);
+    if (!early_ok || early.speed != 0) {
+        rc.spawn -= clock_process_age_ns();
+        /* Wake at the deadline, not up to 50 µs after it (the default timer slack). */
+        prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+    }
     signal(SIGPIPE, SIG_IGN);
 
     diag err;
@@ -826,12 +834,8 @@ int main(int argc, char **argv) {
     cli_parse_profile(argc, argv, vp.version, vp.legacy, &inv);
     if (inv.done) {
         /* The real binary needs ≈36 ms to start before clap answers (trace 35). */
-        mock_settings early;
-        diag ignore;
-        diag_init(&ignore);
-        if (settings_parse(getenv("CODEX_MOCK_SPEED"), NULL, &early, &ignore) == 0)
+        if (early_ok)
             rc.clk->wait_until(rc.clk, rc.spawn + plan_scale(INT64_C(36000000), early.speed), NULL);
-        diag_free(&ignore);
         if (inv.done_stdout) fputs(inv.done_stdout, stdout);
         if (inv.done_stderr) fputs(inv.done_stderr, stderr);
         int code = inv.done_code;

@@ -120,12 +120,18 @@ static size_t search_dirs(const char *path_list, const char *builtin_dir, char *
     return n;
 }
 
+bool scenario_is_path(const char *requested) {
+    return requested && *requested &&
+           (strchr(requested, '/') || ends_with(requested, ".yaml") ||
+            ends_with(requested, ".yml"));
+}
+
 int select_scenario(const char *requested, const char *path_list, const char *builtin_dir,
                     scenario_choice *out, diag *err) {
     out->path = out->name = NULL;
     bool by_default = !requested || !*requested;
     const char *name = by_default ? "default" : requested;
-    if (!by_default && (strchr(name, '/') || ends_with(name, ".yaml") || ends_with(name, ".yml"))) {
+    if (scenario_is_path(requested)) {
         struct stat st;
         int rc = stat(name, &st);
         if (rc != 0 || !S_ISREG(st.st_mode)) {

@@ -19,6 +19,10 @@ typedef struct {
     char *name; /* what the user asked for (or "default") */
 } scenario_choice;
 
+/* Whether `requested` names a file rather than a scenario (a '/' in it, or .yaml/.yml at
+ * the end): then no directory is searched and the caller need not find the library. */
+bool scenario_is_path(const char *requested);
+
 /* `builtin_dir` may be NULL. `path_list` is CODEX_MOCK_SCENARIO_PATH (may be NULL). */
 int select_scenario(const char *requested, const char *path_list, const char *builtin_dir,
                     scenario_choice *out, diag *err);

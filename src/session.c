@@ -198,45 +198,6 @@ int session_find_last(const char *codex_home, const char *cwd, bool all, session
 
 /* --- writing --- */
 
-static void timestamp_utc(buf *b, int64_t ms) {
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    /* YYYY-MM-DDTHH:MM:SS.mmmZ by hand: every line of a rollout carries one */
-    int year = tm.tm_year + 1900;
-    if (year < 0 || year > 9999) {
-        buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1, tm.tm_mday,
-                   tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-        return;
-    }
-    int milli = (int)(ms % 1000);
-    char t[24] = {(char)('0' + year / 1000),
-                  (char)('0' + year / 100 % 10),
-                  (char)('0' + year / 10 % 10),
-                  (char)('0' + year % 10),
-                  '-',
-                  (char)('0' + (tm.tm_mon + 1) / 10),
-                  (char)('0' + (tm.tm_mon + 1) % 10),
-                  '-',
-                  (char)('0' + tm.tm_mday / 10),
-                  (char)('0' + tm.tm_mday % 10),
-                  'T',
-                  (char)('0' + tm.tm_hour / 10),
-                  (char)('0' + tm.tm_hour % 10),
-                  ':',
-                  (char)('0' + tm.tm_min / 10),
-                  (char)('0' + tm.tm_min % 10),
-                  ':',
-                  (char)('0' + tm.tm_sec / 10),
-                  (char)('0' + tm.tm_sec % 10),
-                  '.',
-                  (char)('0' + milli / 100),
-                  (char)('0' + milli / 10 % 10),
-                  (char)('0' + milli % 10),
-                  'Z'};
-    buf_append(b, t, sizeof t);
-}
-
 enum { PAGE = 4096, BATCH = 64 * 1024 };
 
 static void write_span(session_writer *w, const char *p, size_t n) {
@@ -284,11 +245,7 @@ static void write_line(session_writer *w, const char *type, const buf *payload) 
     buf *b = &w->pending;
     int64_t ms = w->item_ms >= 0 ? w->item_ms : w->clock->wall_ms(w->clock);
     if (ms != w->stamp_ms || !w->stamp[0]) { /* formatting a time costs; a run's lines share it */
-        buf t;
-        buf_init(&t);
-        timestamp_utc(&t, ms);
-        snprintf(w->stamp, sizeof w->stamp, "%s", t.data);
-        buf_free(&t);
+        clock_format_utc(w->stamp, ms);
         w->stamp_ms = ms;
     }
     buf_puts(b, "{\"timestamp\":\"");
@@ -310,13 +267,26 @@ static void new_uuid(session_writer *w, char out[UUID_STR_LEN + 1]) {
 }
 
 static void usage_obj(buf *b, const usage *u) {
-    buf_printf(
-        b,
-        "{\"input_tokens\":%lld,\"cached_input_tokens\":%lld,\"cache_write_input_tokens\":"
-        "%lld,\"output_tokens\":%lld,\"reasoning_output_tokens\":%lld,\"total_tokens\":%lld}",
-        (long long)u->input_tokens, (long long)u->cached_input_tokens,
-        (long long)u->cache_write_input_tokens, (long long)u->output_tokens,
-        (long long)u->reasoning_output_tokens, (long long)(u->input_tokens + u->output_tokens));
+    buf_puts(b, "{\"input_tokens\":");
+    jsonw_int(b, u->input_tokens);
+    buf_puts(b, ",\"cached_input_tokens\":");
+    jsonw_int(b, u->cached_input_tokens);
+    buf_puts(b, ",\"cache_write_input_tokens\":");
+    jsonw_int(b, u->cache_write_input_tokens);
+    buf_puts(b, ",\"output_tokens\":");
+    jsonw_int(b, u->output_tokens);
+    buf_puts(b, ",\"reasoning_output_tokens\":");
+    jsonw_int(b, u->reasoning_output_tokens);
+    buf_puts(b, ",\"total_tokens\":");
+    jsonw_int(b, u->input_tokens + u->output_tokens);
+    buf_putc(b, '}');
+}
+
+/* Ids are UUID text (no escaping needed): `key` is the JSON before the value, quote included. */
+static void put_id(buf *b, const char *key, const char *id) {
+    buf_puts(b, key);
+    buf_puts(b, id);
+    buf_putc(b, '"');
 }
 
 /* Git facts of the working tree, as session_meta reports them: omitted outside a repository,
@@ -429,8 +399,10 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
         jsonw_cstring(&b, p->forked_from);
         buf_printf(&b, ",\"forked_from_ordinal_exclusive\":%lld", (long long)p->forked_from_lines);
     }
+    char stamp[CLOCK_UTC_SIZE];
+    clock_format_utc(stamp, ms);
     buf_puts(&b, ",\"timestamp\":\"");
-    timestamp_utc(&b, ms);
+    buf_puts(&b, stamp);
     buf_puts(&b, "\",\"cwd\":");
     jsonw_cstring(&b, p->cwd);
     buf_puts(&b, ",\"runtime_workspace_roots\":[");
@@ -510,10 +482,8 @@ void session_writer_close(session_writer *w) {
  * turn's context). */
 static void thread_settings(session_writer *w, buf *b) {
     buf_reset(b);
-    buf_printf(b,
-               "{\"type\":\"thread_settings_applied\",\"thread_id\":\"%s\","
-               "\"thread_settings\":{\"model\":",
-               w->thread_id);
+    put_id(b, "{\"type\":\"thread_settings_applied\",\"thread_id\":\"", w->thread_id);
+    buf_puts(b, ",\"thread_settings\":{\"model\":");
     jsonw_cstring(b, w->model);
     buf_puts(b, ",\"model_provider_id\":");
     jsonw_cstring(b, w->provider);
@@ -530,12 +500,10 @@ static void thread_context(session_writer *w, buf *b) {
     char id[UUID_STR_LEN + 1];
     new_uuid(w, id);
     buf_reset(b);
-    buf_printf(b,
-               "{\"type\":\"message\",\"id\":\"msg_%s\",\"role\":\"developer\","
-               "\"content\":[{\"type\":\"input_text\",\"text\":\"<permissions "
-               "instructions>\\nApproval policy is currently never.\\n</permissions "
-               "instructions>\"}]}",
-               id);
+    put_id(b, "{\"type\":\"message\",\"id\":\"msg_", id);
+    buf_puts(b, ",\"role\":\"developer\",\"content\":[{\"type\":\"input_text\",\"text\":"
+                "\"<permissions instructions>\\nApproval policy is currently never.\\n"
+                "</permissions instructions>\"}]}");
     write_line(w, "response_item", b);
     new_uuid(w, id);
     time_t s = (time_t)(w->clock->wall_ms(w->clock) / 1000);
@@ -545,16 +513,14 @@ static void thread_context(session_writer *w, buf *b) {
     strftime(date, sizeof date, "%Y-%m-%d", &tm);
     buf env;
     buf_init(&env);
-    buf_printf(&env,
-               "<environment_context>\n  <cwd>%s</cwd>\n  <shell>bash</shell>\n  "
-               "<current_date>%s</current_date>\n  <timezone>Etc/UTC</timezone>\n"
-               "</environment_context>",
-               w->cwd, date);
+    buf_puts(&env, "<environment_context>\n  <cwd>");
+    buf_puts(&env, w->cwd);
+    buf_puts(&env, "</cwd>\n  <shell>bash</shell>\n  <current_date>");
+    buf_puts(&env, date);
+    buf_puts(&env, "</current_date>\n  <timezone>Etc/UTC</timezone>\n</environment_context>");
     buf_reset(b);
-    buf_printf(b,
-               "{\"type\":\"message\",\"id\":\"msg_%s\",\"role\":\"user\",\"content\":"
-               "[{\"type\":\"input_text\",\"text\":",
-               id);
+    put_id(b, "{\"type\":\"message\",\"id\":\"msg_", id);
+    buf_puts(b, ",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":");
     jsonw_string(b, env.data, env.len);
     buf_puts(b, "}]}");
     buf_free(&env);
@@ -565,10 +531,8 @@ static void thread_context(session_writer *w, buf *b) {
     jsonw_cstring(b, w->model);
     buf_puts(b, "},\"environments\":{\"environments\":{\"local\":{\"cwd\":");
     jsonw_cstring(b, w->cwd);
-    buf_printf(b,
-               ",\"status\":\"available\",\"shell\":\"bash\"}},\"current_date\":\"%s\","
-               "\"timezone\":\"Etc/UTC\"}}}",
-               date);
+    put_id(b, ",\"status\":\"available\",\"shell\":\"bash\"}},\"current_date\":\"", date);
+    buf_puts(b, ",\"timezone\":\"Etc/UTC\"}}}");
     write_line(w, "world_state", b);
 }
 
@@ -581,17 +545,21 @@ static void turn_start(session_writer *w) {
     buf_init(&b);
     if (!w->new_thread) thread_settings(w, &b);
     buf_reset(&b);
-    buf_printf(&b,
-               "{\"type\":\"task_started\",\"turn_attribution\":{\"turn_id\":\"%s\","
-               "\"turn_trigger\":\"exec\",\"parent_turn_id\":null,\"initiating_agent_path\":null,"
-               "\"root_turn_id\":\"%s\"},\"turn_id\":\"%s\",\"root_turn_id\":\"%s\","
-               "\"started_at\":%lld,\"model_context_window\":258400,"
-               "\"collaboration_mode_kind\":\"default\"}",
-               tid, tid, tid, tid, (long long)(w->started_ms / 1000));
+    put_id(&b, "{\"type\":\"task_started\",\"turn_attribution\":{\"turn_id\":\"", tid);
+    buf_puts(&b, ",\"turn_trigger\":\"exec\",\"parent_turn_id\":null,"
+                 "\"initiating_agent_path\":null");
+    put_id(&b, ",\"root_turn_id\":\"", tid);
+    put_id(&b, "},\"turn_id\":\"", tid);
+    put_id(&b, ",\"root_turn_id\":\"", tid);
+    buf_puts(&b, ",\"started_at\":");
+    jsonw_int(&b, w->started_ms / 1000);
+    buf_puts(&b, ",\"model_context_window\":258400,\"collaboration_mode_kind\":\"default\"}");
     write_line(w, "event_msg", &b);
     if (w->new_thread) thread_context(w, &b);
     buf_reset(&b);
-    buf_printf(&b, "{\"turn_id\":\"%s\",\"root_turn_id\":\"%s\",\"cwd\":", tid, tid);
+    put_id(&b, "{\"turn_id\":\"", tid);
+    put_id(&b, ",\"root_turn_id\":\"", tid);
+    buf_puts(&b, ",\"cwd\":");
     jsonw_cstring(&b, w->cwd);
     buf_puts(&b, ",\"approval_policy\":\"never\",\"model\":");
     jsonw_cstring(&b, w->model);
@@ -604,26 +572,26 @@ static void turn_start(session_writer *w) {
     char mid[UUID_STR_LEN + 1];
     new_uuid(w, mid);
     buf_reset(&b);
-    buf_printf(&b,
-               "{\"type\":\"message\",\"id\":\"msg_%s\",\"role\":\"user\",\"content\":"
-               "[{\"type\":\"input_text\",\"text\":",
-               mid);
+    put_id(&b, "{\"type\":\"message\",\"id\":\"msg_", mid);
+    buf_puts(&b, ",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":");
     jsonw_cstring(&b, w->prompt);
     buf_puts(&b, "}]}");
     write_line(w, "response_item", &b);
     buf_reset(&b);
-    buf_printf(&b,
-               "{\"type\":\"item_completed\",\"thread_id\":\"%s\",\"turn_id\":\"%s\","
-               "\"item\":{\"type\":\"UserMessage\",\"id\":\"%s\",\"content\":[{\"type\":"
-               "\"text\",\"text\":",
-               w->thread_id, tid, mid);
+    put_id(&b, "{\"type\":\"item_completed\",\"thread_id\":\"", w->thread_id);
+    put_id(&b, ",\"turn_id\":\"", tid);
+    put_id(&b, ",\"item\":{\"type\":\"UserMessage\",\"id\":\"", mid);
+    buf_puts(&b, ",\"content\":[{\"type\":\"text\",\"text\":");
     jsonw_cstring(&b, w->prompt);
     int64_t now = w->clock->wall_ms(w->clock);
-    buf_printf(&b, ",\"text_elements\":[]}]},\"started_at_ms\":%lld,\"completed_at_ms\":%lld}",
-               (long long)now, (long long)now);
+    buf_puts(&b, ",\"text_elements\":[]}]},\"started_at_ms\":");
+    jsonw_int(&b, now);
+    buf_puts(&b, ",\"completed_at_ms\":");
+    jsonw_int(&b, now);
+    buf_putc(&b, '}');
     write_line(w, "event_msg", &b);
     buf_free(&b);
-    flush_lines(w);
+    /* written at the player's first pause, before it sleeps (sink on_flush) */
     w->user_written = true;
 }
 
@@ -684,10 +652,11 @@ static void turn_end(session_writer *w, const usage *total, const char *last_msg
         last.cache_write_input_tokens -= w->prior.cache_write_input_tokens;
         last.output_tokens -= w->prior.output_tokens;
         last.reasoning_output_tokens -= w->prior.reasoning_output_tokens;
-        buf_printf(&b,
-                   "{\"thread_id\":\"%s\",\"turn_id\":\"%s\",\"session_id\":\"%s\","
-                   "\"root_turn_id\":\"%s\",\"response_id\":null,\"usage\":",
-                   w->thread_id, w->turn_id, w->thread_id, w->turn_id);
+        put_id(&b, "{\"thread_id\":\"", w->thread_id);
+        put_id(&b, ",\"turn_id\":\"", w->turn_id);
+        put_id(&b, ",\"session_id\":\"", w->thread_id);
+        put_id(&b, ",\"root_turn_id\":\"", w->turn_id);
+        buf_puts(&b, ",\"response_id\":null,\"usage\":");
         usage_obj(&b, &last);
         buf_puts(&b, ",\"turn_token_usage\":");
         usage_obj(&b, &last);
@@ -706,10 +675,9 @@ static void turn_end(session_writer *w, const usage *total, const char *last_msg
         buf_reset(&b);
     }
     int64_t now = w->clock->wall_ms(w->clock);
-    buf_printf(&b,
-               "{\"type\":\"task_complete\",\"root_turn_id\":\"%s\",\"turn_id\":\"%s\","
-               "\"last_agent_message\":",
-               w->turn_id, w->turn_id);
+    put_id(&b, "{\"type\":\"task_complete\",\"root_turn_id\":\"", w->turn_id);
+    put_id(&b, ",\"turn_id\":\"", w->turn_id);
+    buf_puts(&b, ",\"last_agent_message\":");
     if (last_msg && !error)
         jsonw_string(&b, last_msg, last_len);
     else
@@ -719,9 +687,13 @@ static void turn_end(session_writer *w, const usage *total, const char *last_msg
         jsonw_cstring(&b, error);
         buf_puts(&b, ",\"codex_error_info\":null}");
     }
-    buf_printf(&b, ",\"started_at\":%lld,\"completed_at\":%lld,\"duration_ms\":%lld}",
-               (long long)(w->started_ms / 1000), (long long)(now / 1000),
-               (long long)(now - w->started_ms));
+    buf_puts(&b, ",\"started_at\":");
+    jsonw_int(&b, w->started_ms / 1000);
+    buf_puts(&b, ",\"completed_at\":");
+    jsonw_int(&b, now / 1000);
+    buf_puts(&b, ",\"duration_ms\":");
+    jsonw_int(&b, now - w->started_ms);
+    buf_putc(&b, '}');
     write_line(w, "event_msg", &b);
     buf_free(&b);
     flush_lines(w);

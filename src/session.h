@@ -65,8 +65,8 @@ typedef struct {
     bool user_written;     /* the turn's opening lines are out */
     bool prior_total_seen; /* a turn.completed was played: its usage closes the turn */
     bool turn_closed;
-    bool new_thread; /* the thread's first turn: the context lines come with it */
-    char stamp[40];  /* the last timestamp text, and its millisecond */
+    bool new_thread;            /* the thread's first turn: the context lines come with it */
+    char stamp[CLOCK_UTC_SIZE]; /* the last timestamp text, and its millisecond */
     int64_t stamp_ms;
     buf pending;     /* whole lines not written yet (see flush_lines) */
     int64_t offset;  /* where the next byte lands in the file, for page-sized writes */

@@ -45,7 +45,8 @@ typedef struct anchor_entry anchor_entry;
 typedef struct {
     yaml_parser_t parser;
     FILE *fp;
-    const char *mem; /* in-memory input (yread_open_mem), else NULL */
+    const char *mem; /* in-memory input (yread_open_mem, or a small file read whole) */
+    char *owned;     /* the small file's bytes, freed by yread_close */
     size_t mem_len;
     const char *file; /* name used in messages (borrowed) */
     arena scratch;
@@ -57,7 +58,10 @@ typedef struct {
     diag *err;
 } yread;
 
-/* Opens a file; name is used in messages. data/len (when data != NULL) read from memory instead. */
+/* Files up to this size are read whole at open; bigger ones through stdio as parsing goes. */
+#define YREAD_SLURP_MAX (1024 * 1024)
+
+/* Opens a file (a regular file only); `path` is also the name used in messages. */
 int yread_open(yread *r, const char *path, diag *err);
 int yread_open_mem(yread *r, const char *name, const char *data, size_t len, diag *err);
 void yread_close(yread *r);

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 
+#include <stdio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,12 +101,55 @@ static void test_parse_utc(void **state) {
     assert_int_equal(ms, 42);
 }
 
+static void test_format_utc(void **state) {
+    (void)state;
+    char out[CLOCK_UTC_SIZE];
+    clock_format_utc(out, INT64_C(1795246683123));
+    assert_string_equal(out, "2026-11-21T07:38:03.123Z");
+    clock_format_utc(out, 0);
+    assert_string_equal(out, "1970-01-01T00:00:00.000Z");
+    clock_format_utc(out, INT64_C(1795246683007));
+    assert_string_equal(out, "2026-11-21T07:38:03.007Z");
+    clock_format_utc(out, -1); /* the last ms of 1969 */
+    assert_string_equal(out, "1969-12-31T23:59:59.999Z");
+    clock_format_utc(out, INT64_MAX); /* clamped, never more than four digits of year */
+    assert_string_equal(out, "9999-12-31T23:59:59.999Z");
+    clock_format_utc(out, INT64_MIN);
+    assert_string_equal(out, "0000-01-01T00:00:00.000Z");
+    /* the same calendar as gmtime_r, over the whole four-digit range */
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int64_t lo = INT64_C(-62167219200000), span = INT64_C(253402300799999) - lo;
+        int64_t v = lo + (int64_t)(x % (uint64_t)span);
+        if (i < 2000) v = INT64_C(951782400000) + (int64_t)(x % INT64_C(172800000)) - 86400000;
+        clock_format_utc(out, v);
+        int64_t sec = v >= 0 ? v / 1000 : -((-v + 999) / 1000);
+        time_t t = (time_t)sec;
+        struct tm tm;
+        assert_non_null(gmtime_r(&t, &tm));
+        char want[64];
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)(v - sec * 1000));
+        assert_string_equal(out, want);
+    }
+    /* what it writes, clock_parse_utc reads back */
+    int64_t ms = 0;
+    clock_format_utc(out, INT64_C(1795246683123));
+    assert_true(clock_parse_utc(out, &ms));
+    assert_int_equal(ms, INT64_C(1795246683123));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_process_age_counts_cpu_time),
         cmocka_unit_test(test_process_age_of_a_child),
         cmocka_unit_test(test_fixed_start_wall_clock),
         cmocka_unit_test(test_parse_utc),
+        cmocka_unit_test(test_format_utc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
