@@ -133,9 +133,10 @@ static const char *str_member(const cJSON *o, const char *key) {
 }
 
 /* Text the loader would take for a template placeholder: a `{{` closed by a later `}}`
- * (template.h). A scenario has no way to write such text literally — `{{cwd}}` would be
- * expanded on replay and an unknown `{{HOME}}` does not load — so convert never writes it in a
- * scenario string: the line goes out as raw bytes split between the braces (emit_raw). */
+ * (template.h). Written as it stands, `{{cwd}}` would be expanded on replay and an unknown
+ * `{{HOME}}` would not load, so convert never writes it in a played string: the line goes out
+ * as raw bytes split between the braces (emit_raw), which replay exactly. (`{{braces}}` came
+ * later and would do too; the split form is what earlier conversions hold.) */
 static bool holds_placeholder(const char *s, size_t len) {
     for (size_t i = 0; i + 1 < len; i++) {
         if (s[i] != '{' || s[i + 1] != '{') continue;
@@ -457,24 +458,6 @@ static bool put_str(emitter *e, const char *s, size_t len) {
     return false;
 }
 
-/* name / description: labels, not replayed bytes. One holding placeholder text
- * (holds_placeholder) is written with a space inside each `{{`, so that it loads. */
-static void put_label(emitter *e, const char *s) {
-    size_t len = strlen(s);
-    if (!holds_placeholder(s, len)) {
-        put_str(e, s, len);
-        return;
-    }
-    buf b;
-    buf_init(&b);
-    for (size_t i = 0; i < len; i++) {
-        buf_putc(&b, s[i]);
-        if (s[i] == '{' && s[i + 1] == '{') buf_putc(&b, ' ');
-    }
-    put_str(e, b.data, b.len);
-    buf_free(&b);
-}
-
 static void put_after(emitter *e, int64_t t, const conv *c) {
     if (!c->timed) return;
     put(e, "        after: ");
@@ -771,12 +754,13 @@ static void emit(conv *c, buf *y) {
         buf_putc(y, '\n');
     }
     put(&e, "codex_mock: 1\n");
+    const char *name = r->name ? r->name : "recording";
     put(&e, "name: ");
-    put_label(&e, r->name ? r->name : "recording");
+    put_str(&e, name, strlen(name)); /* labels are not templates: written as they are */
     put(&e, "\n");
     if (r->description) {
         put(&e, "description: ");
-        put_label(&e, r->description);
+        put_str(&e, r->description, strlen(r->description));
         put(&e, "\n");
     }
     if (c->implicit && c->thread_id && !c->o->template_thread_id) {

@@ -108,24 +108,31 @@ static mstr keep(loader *L, const char *s, size_t len) {
 
 /* --- scalar getters --- */
 
-static int get_str(loader *L, const ynode *n, const char *what, mstr *out) {
+/* A string scalar; `templated` when it is played (and so may hold placeholders) rather than
+ * a label such as the scenario's name, which is shown as written. */
+static int get_text(loader *L, const ynode *n, const char *what, bool templated, mstr *out) {
     if (n->kind != YN_SCALAR)
         return fail_at(L, n, "'%s' must be a string, found %s", what, ynode_kind_name(n));
     if (n->type == YS_NULL || n->type == YS_BOOL)
         return fail_at(L, n, "'%s' must be a string, found %s (quote it if you meant the text)",
                        what, ynode_kind_name(n));
-    if (template_present(n->value, n->len)) {
+    if (templated && template_present(n->value, n->len)) {
         const char *bad;
         size_t bad_len;
         if (template_check(n->value, n->len, &bad, &bad_len) < 0)
             return fail_at(L, n,
                            "unknown placeholder %.*s in '%s' (known: {{prompt}}, {{thread_id}}, "
-                           "{{cwd}}, {{env.NAME}}, {{invocation}}, {{now}})",
+                           "{{cwd}}, {{env.NAME}}, {{invocation}}, {{now}}; {{braces}} writes a "
+                           "literal {{)",
                            (int)bad_len, bad, what);
         L->saw_template = true;
     }
     *out = keep(L, n->value, n->len);
     return 0;
+}
+
+static int get_str(loader *L, const ynode *n, const char *what, mstr *out) {
+    return get_text(L, n, what, true, out);
 }
 
 static int get_nullable_str(loader *L, const ynode *n, const char *what, mstr *out) {
@@ -1433,8 +1440,9 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
         *have_version = true;
         return 0;
     }
-    if (key_is(k, "name")) return get_str(L, v, "name", &sc->name);
-    if (key_is(k, "description")) return get_str(L, v, "description", &sc->description);
+    /* labels: shown as written, never played, so `{{` in them is just text */
+    if (key_is(k, "name")) return get_text(L, v, "name", false, &sc->name);
+    if (key_is(k, "description")) return get_text(L, v, "description", false, &sc->description);
     if (key_is(k, "thread_id")) {
         if (get_str(L, v, "thread_id", &sc->thread_id) < 0) return -1;
         if (sc->thread_id.len == 0 || sc->thread_id.len > 63)

@@ -56,7 +56,7 @@ static bool env_name_ok(const char *s, size_t n) {
 
 static bool known(const char *name, size_t n) {
     if (is(name, n, "prompt") || is(name, n, "thread_id") || is(name, n, "cwd") ||
-        is(name, n, "invocation") || is(name, n, "now"))
+        is(name, n, "invocation") || is(name, n, "now") || is(name, n, "braces"))
         return true;
     return n > 4 && memcmp(name, "env.", 4) == 0 && env_name_ok(name + 4, n - 4);
 }
@@ -90,6 +90,8 @@ void template_expand(buf *out, const char *s, size_t len, const template_vars *v
             buf_printf(out, "%ld", v->invocation);
         } else if (is(name, n, "now")) {
             if (v->now) buf_puts(out, v->now);
+        } else if (is(name, n, "braces")) {
+            buf_puts(out, "{{"); /* literal: what follows is not read as a placeholder */
         } else if (n > 4 && !memcmp(name, "env.", 4) && v->envp) {
             for (const char *const *e = v->envp; *e; e++)
                 if (!strncmp(*e, name + 4, n - 4) && (*e)[n - 4] == '=') {

@@ -200,6 +200,19 @@ static void test_templates_and_determinism(void **st) {
     assert_int_equal(proc_run(&spec, &r), 0);
     assert_int_equal(r.exit_code, 78);
     assert_non_null(strstr(r.err, "bad.yaml:3:13: unknown placeholder {{whoami}} in 'stderr'"));
+    assert_non_null(strstr(r.err, "{{braces}} writes a literal {{"));
+    proc_result_free(&r);
+    free(bad);
+    /* {{braces}}: text that looks like a placeholder, played as written; a label may hold {{ */
+    bad = e2e_write(tmp, "braces.yaml",
+                    "codex_mock: 1\nname: \"{{whoami}}\"\nsteps:\n"
+                    "  - stderr: \"{{braces}}whoami}} in {{cwd}}\\n\"\n");
+    snprintf(e_scn, sizeof e_scn, "CODEX_MOCK_SCENARIO=%s", bad);
+    assert_int_equal(proc_run(&spec, &r), 0);
+    assert_int_equal(r.exit_code, 0);
+    char want_err[4200];
+    snprintf(want_err, sizeof want_err, "{{whoami}} in %s\n", tmp);
+    assert_non_null(strstr(r.err, want_err));
     proc_result_free(&r);
     free(bad);
     free(scn);

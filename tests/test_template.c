@@ -45,6 +45,27 @@ static void test_expand(void **state) {
     free(s);
 }
 
+/* {{braces}} is a literal `{{`: how a scenario writes text that looks like a placeholder */
+static void test_braces(void **state) {
+    (void)state;
+    template_vars v = {.prompt = "p", .cwd = "/w"};
+    char *s = expand("{{braces}}cwd}} is {{cwd}}", &v); /* one pass: not read again */
+    assert_string_equal(s, "{{cwd}} is /w");
+    free(s);
+    s = expand("{{braces}}{{braces}}x}}}}", &v);
+    assert_string_equal(s, "{{{{x}}}}");
+    free(s);
+    s = expand("{{ braces }}HOME}}", &v);
+    assert_string_equal(s, "{{HOME}}");
+    free(s);
+    const char *bad;
+    size_t n;
+    /* what would not load written plainly loads with the escape */
+    assert_int_equal(template_check("{{HOME}}", 8, &bad, &n), -1);
+    assert_int_equal(template_check("{{braces}}HOME}}", 16, &bad, &n), 0);
+    assert_int_equal(template_check("{{brace}}", 9, &bad, &n), -1);
+}
+
 static void test_check(void **state) {
     (void)state;
     const char *bad;
@@ -62,6 +83,7 @@ static void test_check(void **state) {
 }
 
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_expand), cmocka_unit_test(test_check)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_expand), cmocka_unit_test(test_braces),
+                                       cmocka_unit_test(test_check)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
