@@ -267,18 +267,19 @@ static void new_uuid(session_writer *w, char out[UUID_STR_LEN + 1]) {
 }
 
 static void usage_obj(buf *b, const usage *u) {
-    buf_puts(b, "{\"input_tokens\":");
-    jsonw_int(b, u->input_tokens);
-    buf_puts(b, ",\"cached_input_tokens\":");
-    jsonw_int(b, u->cached_input_tokens);
-    buf_puts(b, ",\"cache_write_input_tokens\":");
-    jsonw_int(b, u->cache_write_input_tokens);
-    buf_puts(b, ",\"output_tokens\":");
-    jsonw_int(b, u->output_tokens);
-    buf_puts(b, ",\"reasoning_output_tokens\":");
-    jsonw_int(b, u->reasoning_output_tokens);
-    buf_puts(b, ",\"total_tokens\":");
-    jsonw_int(b, u->input_tokens + u->output_tokens);
+    const struct {
+        const char *key; /* the JSON before the value */
+        int64_t v;
+    } f[] = {{"{\"input_tokens\":", u->input_tokens},
+             {",\"cached_input_tokens\":", u->cached_input_tokens},
+             {",\"cache_write_input_tokens\":", u->cache_write_input_tokens},
+             {",\"output_tokens\":", u->output_tokens},
+             {",\"reasoning_output_tokens\":", u->reasoning_output_tokens},
+             {",\"total_tokens\":", u->input_tokens + u->output_tokens}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        buf_puts(b, f[i].key);
+        jsonw_int(b, f[i].v);
+    }
     buf_putc(b, '}');
 }
 
