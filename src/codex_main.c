@@ -11,6 +11,7 @@
 #include "play.h"
 #include "preflight.h"
 #include "prompt.h"
+#include "journal.h"
 #include "jsonw.h"
 #include "login_flow.h"
 #include "rules.h"
@@ -348,80 +349,33 @@ typedef struct {
     bool stdin_read;
 } run_record;
 
+static const char *env_lookup(const char *name) {
+    return getenv(name);
+}
+
 static void journal_write(run_record *rec, const invocation *inv, const char *cwd,
                           const char *prompt, const char *thread_id, int code, run_clock *rc) {
     if (!rec->have_state) return;
-    static const char *const vars[] = {"CODEX_HOME",         "CODEX_MOCK_SCENARIO",
-                                       "CODEX_MOCK_RULES",   "CODEX_MOCK_SPEED",
-                                       "CODEX_MOCK_SEED",    "CODEX_MOCK_CHAOS",
-                                       "CODEX_MOCK_VERSION", "CODEX_INTERNAL_ORIGINATOR_OVERRIDE",
-                                       "OPENAI_BASE_URL",    NULL};
-    static const char *const secrets[] = {"CODEX_API_KEY", "OPENAI_API_KEY", NULL};
-    buf b;
-    buf_init(&b);
-    buf_puts(&b, "{\"invocation\":");
-    jsonw_int(&b, rec->invocation);
-    buf_puts(&b, ",\"start\":");
-    jsonw_cstring(&b, rec->start);
     char end[CLOCK_UTC_SIZE];
     clock_format_utc(end, rc->clk->wall_ms(rc->clk));
-    buf_puts(&b, ",\"end\":");
-    jsonw_cstring(&b, end);
-    buf_puts(&b, ",\"argv\":[");
-    for (int i = 0; i < rec->argc; i++) {
-        if (i) buf_putc(&b, ',');
-        jsonw_cstring(&b, rec->argv[i]);
-    }
-    buf_puts(&b, "],\"command\":");
-    jsonw_cstring(&b, command_name(inv));
-    buf_puts(&b, ",\"cwd\":");
-    jsonw_cstring(&b, cwd);
-    buf_puts(&b, ",\"prompt\":");
-    if (prompt)
-        jsonw_cstring(&b, prompt);
-    else
-        jsonw_null(&b);
-    buf_puts(&b, ",\"stdin\":");
-    if (rec->stdin_read)
-        jsonw_string(&b, rec->stdin_text ? rec->stdin_text : "", rec->stdin_len);
-    else
-        jsonw_null(&b);
-    buf_puts(&b, ",\"env\":{");
-    bool first = true;
-    for (size_t i = 0; vars[i]; i++) {
-        const char *v = getenv(vars[i]);
-        if (!v) continue;
-        if (!first) buf_putc(&b, ',');
-        jsonw_cstring(&b, vars[i]);
-        buf_putc(&b, ':');
-        jsonw_cstring(&b, v);
-        first = false;
-    }
-    for (size_t i = 0; secrets[i]; i++) { /* whether a key is there, never the key */
-        if (!getenv(secrets[i])) continue;
-        if (!first) buf_putc(&b, ',');
-        jsonw_cstring(&b, secrets[i]);
-        buf_puts(&b, ":\"<set>\"");
-        first = false;
-    }
-    buf_puts(&b, "},\"rule\":");
-    if (rec->rule)
-        jsonw_cstring(&b, rec->rule);
-    else
-        jsonw_null(&b);
-    buf_puts(&b, ",\"scenario\":");
-    if (rec->scenario)
-        jsonw_cstring(&b, rec->scenario);
-    else
-        jsonw_null(&b);
-    buf_puts(&b, ",\"thread_id\":");
-    if (thread_id && *thread_id)
-        jsonw_cstring(&b, thread_id);
-    else
-        jsonw_null(&b);
-    buf_puts(&b, ",\"exit_code\":");
-    jsonw_int(&b, code);
-    buf_putc(&b, '}');
+    journal_entry e = {.invocation = rec->invocation,
+                       .start = rec->start,
+                       .end = end,
+                       .argc = rec->argc,
+                       .argv = rec->argv,
+                       .command = command_name(inv),
+                       .cwd = cwd,
+                       .prompt = prompt,
+                       .stdin_read = rec->stdin_read,
+                       .stdin_text = rec->stdin_text,
+                       .stdin_len = rec->stdin_len,
+                       .rule = rec->rule,
+                       .scenario = rec->scenario,
+                       .thread_id = thread_id,
+                       .exit_code = code};
+    buf b;
+    buf_init(&b);
+    journal_format(&b, &e, env_lookup);
     char *jerr = NULL;
     if (state_journal_append(&rec->state, b.data, b.len, &jerr) < 0) {
         fprintf(stderr, "codex-mock: journal: %s\n", jerr);
