@@ -453,6 +453,35 @@ static int apply_rules(run_record *rec, const invocation *inv, const char *promp
     return 0;
 }
 
+/* The thread `exec resume` / `exec fork` continues: 0 with *si filled; 1 for a new thread
+ * (`--last` that finds nothing, a name — exec threads have none — or an unreadable session
+ * folder); -1 when the run ends here, the real CLI's error printed (an unknown thread id). */
+static int find_thread(const invocation *inv, const char *home, const char *cwd, const scenario *sc,
+                       rng *r, run_clock *rc, session_info *si) {
+    char *serr = NULL;
+    int found = 1; /* session_find_*: 0 found, 1 not, -1 unreadable (a new thread, too) */
+    if (inv->cmd == CMD_EXEC_RESUME && inv->last) {
+        found = session_find_last(home, cwd, inv->all, si, &serr);
+    } else if (inv->session_id && uuid_is_valid(inv->session_id)) {
+        found = session_find_id(home, inv->session_id, si, &serr);
+        if (found == 1) {
+            /* the real CLI gets this far (thread/resume) about as late as a thread starts */
+            const char *verb = inv->cmd == CMD_EXEC_FORK ? "fork" : "resume";
+            int64_t at =
+                sc->has_startup ? sc->startup_ns : rng_scale(r, INT64_C(175000000), 0.97, 1.03);
+            rc->clk->wait_until(rc->clk, rc->spawn + plan_scale(at, rc->settings.speed), NULL);
+            fprintf(stderr,
+                    "Error: thread/%s: thread/%s failed: no rollout found for thread id %s "
+                    "(code -32600)\n",
+                    verb, verb, inv->session_id);
+            free(serr);
+            return -1;
+        }
+    }
+    free(serr);
+    return found == 0 ? 0 : 1;
+}
+
 static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, run_record *rec) {
     char *msg = NULL, *home = NULL;
     diag err;
@@ -595,27 +624,8 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, r
     /* The thread: resumed (same id, next turn, cumulative usage), forked (new id, the
      * parent's usage), or new (reference §6). */
     if (inv->cmd == CMD_EXEC_RESUME || inv->cmd == CMD_EXEC_FORK) {
-        const char *verb = inv->cmd == CMD_EXEC_FORK ? "fork" : "resume";
-        char *serr = NULL;
-        int found = 1;
-        if (inv->cmd == CMD_EXEC_RESUME && inv->last) {
-            found = session_find_last(home, cwd, inv->all, &si, &serr);
-        } else if (inv->session_id && uuid_is_valid(inv->session_id)) {
-            found = session_find_id(home, inv->session_id, &si, &serr);
-            if (found == 1) {
-                /* the real CLI gets this far (thread/resume) about as late as a thread starts */
-                int64_t at =
-                    sc.has_startup ? sc.startup_ns : rng_scale(&r, INT64_C(175000000), 0.97, 1.03);
-                rc->clk->wait_until(rc->clk, rc->spawn + plan_scale(at, rc->settings.speed), NULL);
-                fprintf(stderr,
-                        "Error: thread/%s: thread/%s failed: no rollout found for thread id %s "
-                        "(code -32600)\n",
-                        verb, verb, inv->session_id);
-                goto done;
-            }
-        }
-        free(serr);
-        /* --last that finds nothing, or a thread name that matches nothing: a new thread */
+        int found = find_thread(inv, home, cwd, &sc, &r, rc, &si);
+        if (found < 0) goto done;
         if (found == 0) {
             resumed = inv->cmd == CMD_EXEC_RESUME;
             forked = inv->cmd == CMD_EXEC_FORK;
