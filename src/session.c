@@ -507,11 +507,9 @@ static void thread_context(session_writer *w, buf *b) {
                 "</permissions instructions>\"}]}");
     write_line(w, "response_item", b);
     new_uuid(w, id);
-    time_t s = (time_t)(w->clock->wall_ms(w->clock) / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    char date[16];
-    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    char date[CLOCK_UTC_SIZE]; /* YYYY-MM-DD: the UTC timestamp's first ten characters */
+    clock_format_utc(date, w->clock->wall_ms(w->clock));
+    date[10] = '\0';
     buf env;
     buf_init(&env);
     buf_puts(&env, "<environment_context>\n  <cwd>");
