@@ -54,6 +54,15 @@ static char *convert(recording *r, size_t *n_notes) {
     return buf_detach(&y);
 }
 
+/* The converted YAML loads as a scenario (the caller frees *sc). */
+static void load_converted(const char *y, size_t len, scenario *sc) {
+    diag err;
+    diag_init(&err);
+    if (scenario_load_mem("converted.yaml", y, len, sc, &err) != 0)
+        fail_msg("the converted scenario does not load: %s", err.msg ? err.msg : "?");
+    diag_free(&err);
+}
+
 static void test_sugar_with_timing(void **state) {
     (void)state;
     const char *const lines[] = {
@@ -257,7 +266,7 @@ static void test_note_with_bad_bytes_stays_a_comment(void **state) {
     assert_non_null(strstr(y.data, "# note: rollout item type R\xef\xbf\xbd\xef\xbf\xbdsoning : [ "
                                    "has no JSONL counterpart here; skipped\n"));
     scenario sc;
-    assert_int_equal(scenario_load_mem("converted.yaml", y.data, y.len, &sc, &err), 0);
+    load_converted(y.data, y.len, &sc);
     scenario_free(&sc);
     buf_free(&y);
     convert_notes_free(&notes);
@@ -306,13 +315,10 @@ static void test_placeholder_in_labels(void **state) {
     assert_non_null(strstr(y, "\nname: \"{{RUN}}\"\n"));
     assert_non_null(strstr(y, "\ndescription: \"under {{HOME}}/x, {{ open\"\n"));
     scenario sc;
-    diag err;
-    diag_init(&err);
-    assert_int_equal(scenario_load_mem("converted.yaml", y, strlen(y), &sc, &err), 0);
+    load_converted(y, strlen(y), &sc);
     assert_memory_equal(sc.name.ptr, "{{RUN}}", sc.name.len);
     assert_int_equal(sc.name.len, 7);
     scenario_free(&sc);
-    diag_free(&err);
     free(y);
 }
 
@@ -343,9 +349,7 @@ static void test_status_is_quoted(void **state) {
     make(&r, lines, 0, false);
     char *y = convert(&r, NULL);
     scenario sc;
-    diag err;
-    diag_init(&err);
-    assert_int_equal(scenario_load_mem("converted.yaml", y, strlen(y), &sc, &err), 0);
+    load_converted(y, strlen(y), &sc);
     scenario_free(&sc);
     assert_non_null(strstr(y, "\"caf\xc3\xa9 \xef\xbf\xbd\\n\""));
     free(y);
@@ -384,7 +388,7 @@ static void test_long_recording_is_bounded(void **state) {
     }
     assert_true(bulk);
     scenario sc;
-    assert_int_equal(scenario_load_mem("converted.yaml", y.data, y.len, &sc, &err), 0);
+    load_converted(y.data, y.len, &sc);
     assert_int_equal(sc.turns[0].n_steps, 602); /* one step a line */
     scenario_free(&sc);
     buf_free(&y);
@@ -435,9 +439,7 @@ static void test_placeholder_text_stays_literal(void **state) {
     assert_ptr_equal(strstr(y, "{{"), open + strlen("      - message: \"an open "));
     assert_null(strstr(open + strlen("      - message: \"an open {{"), "{{"));
     scenario sc;
-    diag err;
-    diag_init(&err);
-    assert_int_equal(scenario_load_mem("converted.yaml", y, strlen(y), &sc, &err), 0);
+    load_converted(y, strlen(y), &sc);
     scenario_free(&sc);
     free(y);
 }

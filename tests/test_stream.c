@@ -375,17 +375,22 @@ static void test_late_lifecycle_event(void **state) {
     assert_int_equal(n, 3);
 }
 
+/* The error in `err` is `want` ("LINE:COL: message") in the file at `path`. */
+static void assert_error_at(const diag *err, const char *path, const char *want) {
+    char *got = diag_format(err);
+    char full[512];
+    snprintf(full, sizeof full, "codex-mock: %s:%s", path, want);
+    assert_string_equal(got, full);
+    free(got);
+}
+
 static void open_error(const char *yaml, const char *want) {
     char *path = write_file("open.yaml", yaml, strlen(yaml));
     scenario sc;
     diag err;
     diag_init(&err);
     assert_int_equal(scenario_open_file(path, 0, &sc, &err), -1);
-    char *got = diag_format(&err);
-    char full[512];
-    snprintf(full, sizeof full, "codex-mock: %s:%s", path, want);
-    assert_string_equal(got, full);
-    free(got);
+    assert_error_at(&err, path, want);
     diag_free(&err);
     free(path);
 }
@@ -449,11 +454,7 @@ static void check_file(const char *yaml, size_t above, const char *want) {
         if (rc != 0) fail_msg("%s", diag_format(&err));
     } else {
         assert_int_equal(rc, -1);
-        char *got = diag_format(&err);
-        char full[512];
-        snprintf(full, sizeof full, "codex-mock: %s:%s", path, want);
-        assert_string_equal(got, full);
-        free(got);
+        assert_error_at(&err, path, want);
     }
     diag_free(&err);
     free(path);
