@@ -51,7 +51,7 @@ int session_read(const char *path, session_info *out, char **err) {
     if (fstat(fileno(f), &st) == 0)
         out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     out->path = xstrdup(path);
-    char *line = NULL, latest[40] = "";
+    char *line = NULL, latest[CLOCK_UTC_SIZE] = "";
     size_t cap = 0;
     ssize_t n;
     while ((n = getline(&line, &cap, f)) > 0) {
@@ -283,7 +283,8 @@ static void usage_obj(buf *b, const usage *u) {
     buf_putc(b, '}');
 }
 
-/* Ids are UUID text (no escaping needed): `key` is the JSON before the value, quote included. */
+/* Ids (UUID text) and fixed names need no escaping: `key` is the JSON before the value, its
+ * opening quote included. */
 static void put_id(buf *b, const char *key, const char *id) {
     buf_puts(b, key);
     buf_puts(b, id);
@@ -605,15 +606,11 @@ static void item_done(session_writer *w, const item *it) {
     size_t len = it->u.text.text.len;
     buf *b = &w->scratch; /* reused: this runs for every message of a long replay */
     buf_reset(b);
-    buf_puts(b, "{\"type\":\"item_completed\",\"thread_id\":\"");
-    buf_puts(b, w->thread_id);
-    buf_puts(b, "\",\"turn_id\":\"");
-    buf_puts(b, w->turn_id);
-    buf_puts(b, "\",\"item\":{\"type\":\"");
-    buf_puts(b, kind);
-    buf_puts(b, "\",\"id\":\"msg_");
-    buf_puts(b, mid);
-    buf_puts(b, "\",\"content\":[{\"type\":\"Text\",\"text\":");
+    put_id(b, "{\"type\":\"item_completed\",\"thread_id\":\"", w->thread_id);
+    put_id(b, ",\"turn_id\":\"", w->turn_id);
+    put_id(b, ",\"item\":{\"type\":\"", kind);
+    put_id(b, ",\"id\":\"msg_", mid);
+    buf_puts(b, ",\"content\":[{\"type\":\"Text\",\"text\":");
     jsonw_string(b, text, len);
     buf_puts(b, "}]},\"started_at_ms\":");
     jsonw_int(b, now);
@@ -623,16 +620,14 @@ static void item_done(session_writer *w, const item *it) {
     write_line(w, "event_msg", b);
     buf_reset(b);
     if (it->type == ITEM_AGENT_MESSAGE) {
-        buf_puts(b, "{\"type\":\"message\",\"status\":\"completed\",\"id\":\"msg_");
-        buf_puts(b, mid);
-        buf_puts(b, "\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\","
+        put_id(b, "{\"type\":\"message\",\"status\":\"completed\",\"id\":\"msg_", mid);
+        buf_puts(b, ",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\","
                     "\"text\":");
         jsonw_string(b, text, len);
         buf_puts(b, ",\"annotations\":[]}]}");
     } else {
-        buf_puts(b, "{\"type\":\"reasoning\",\"id\":\"rs_");
-        buf_puts(b, mid);
-        buf_puts(b, "\",\"summary\":[{\"type\":\"summary_text\",\"text\":");
+        put_id(b, "{\"type\":\"reasoning\",\"id\":\"rs_", mid);
+        buf_puts(b, ",\"summary\":[{\"type\":\"summary_text\",\"text\":");
         jsonw_string(b, text, len);
         buf_puts(b, "}],\"content\":null}");
     }
