@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* The pace model: what the real CLI's timing looks like when a scenario does not say
- * (figures from the traces in shared/corpus; see docs/format.md "Timing"). */
+ * (figures from the traces in tests/corpus; see docs/format.md "Timing"). */
 enum {
     PACE_PREFLIGHT_MS = 135,     /* config load → "Reading … from stdin..." */
     PACE_STARTUP_MS = 210,       /* spawn → thread.started */

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Record the REAL Codex CLI (label `record`): install @openai/codex@0.169.0 from npm into a
-# cache under the build tree, drive it with ../shared/tools/fake_responses_server.py (a plain
+# cache under the build tree, drive it with tests/fake_model/fake_responses_server.py (a plain
 # message, a command, HTTP 401, a reconnect loop — the corpus' own server scripts), record each
 # run with `codex-mock record`, then let the conformance suite convert and replay every
 # recording (strict): same bytes, exit code and timing.
-# Usage: record_real_test.sh BUILD_DIR SHARED_TOOLS_DIR CORPUS_DIR
+# Usage: record_real_test.sh BUILD_DIR FAKE_MODEL_DIR CORPUS_DIR
 # Needs node/npm (registry access once) and python3: missing ones fail loudly.
 set -euo pipefail
 build=$(cd "$1" && pwd) tools=$(cd "$2" && pwd) corpus=$(cd "$3" && pwd)

@@ -1,5 +1,5 @@
 /* Conformance: each built-in scenario that reproduces a real trace of codex-cli 0.169.0
- * (shared/corpus) is checked against it twice.
+ * (tests/corpus/codex-0.169.0) is checked against it twice.
  *
  *  1. Plan level, exact: the scenario is loaded and planned at speed 1 (seeded rng, cwd
  *     "{{RUN}}/work" as in the trace); the rendered events equal stdout.jsonl byte for byte
