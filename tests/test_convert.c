@@ -343,7 +343,7 @@ static void test_status_is_quoted(void **state) {
         "not json\n",
         "0",
         "e",
-        "caf\xc3\xa9 \xff\n", /* not UTF-8: the valid characters around the bad byte stay */
+        "caf\xc3\xa9 \xff\n", /* not UTF-8: written as !!binary, the same bytes */
         NULL};
     recording r;
     make(&r, lines, 0, false);
@@ -351,7 +351,7 @@ static void test_status_is_quoted(void **state) {
     scenario sc;
     load_converted(y, strlen(y), &sc);
     scenario_free(&sc);
-    assert_non_null(strstr(y, "\"caf\xc3\xa9 \xef\xbf\xbd\\n\""));
+    if (!strstr(y, "      - stderr: !!binary \"Y2Fmw6kg/w==\"\n")) fail_msg("%s", y);
     free(y);
 }
 
