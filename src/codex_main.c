@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "play.h"
 #include "preflight.h"
+#include "remote.h"
 #include "prompt.h"
 #include "journal.h"
 #include "jsonw.h"
@@ -482,6 +483,56 @@ static int find_thread(const invocation *inv, const char *home, const char *cwd,
     return found == 0 ? 0 : 1;
 }
 
+/* `--remote` (0.171.0): nothing is run here; with nothing listening at the address the real
+ * CLI fails with these texts (remote.h). Exit 1, or 78 when something did accept the
+ * connection (talking to a real app server is not emulated). */
+static int run_remote(const invocation *inv, const char *home) {
+    char *url = NULL;
+    int frames = 0;
+    char *msg = remote_check(inv, home, env_lookup, &url, &frames);
+    if (!msg) {
+        prompt_plan pp = prompt_decide(inv, isatty(STDIN_FILENO));
+        if (pp.error) {
+            fprintf(stderr, "%s\n", pp.error);
+            free(url);
+            return EXIT_TURN_FAILED;
+        }
+        buf in;
+        buf_init(&in);
+        if (pp.read_stdin) {
+            if (pp.notice) {
+                fprintf(stderr, "%s\n", pp.notice);
+                fflush(stderr);
+            }
+            read_all(STDIN_FILENO, &in);
+        }
+        const char *prompt_error;
+        char *prompt = prompt_finish(inv, &pp, in.data ? in.data : "", in.len, &prompt_error);
+        buf_free(&in);
+        if (!prompt) {
+            fprintf(stderr, "%s\n", prompt_error);
+            free(url);
+            return EXIT_TURN_FAILED;
+        }
+        free(prompt);
+        msg = remote_connect(url, &frames);
+        if (!msg) {
+            diag err;
+            diag_init(&err);
+            diag_set(&err, NULL, 0, 0,
+                     "--remote: something accepted the connection at %s, but talking to an "
+                     "app server is not emulated",
+                     url);
+            free(url);
+            return mock_error(&err);
+        }
+    }
+    free(url);
+    remote_print_error(stderr, msg, frames, env_lookup);
+    free(msg);
+    return EXIT_TURN_FAILED;
+}
+
 static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, run_record *rec) {
     char *msg = NULL, *home = NULL;
     diag err;
@@ -493,6 +544,11 @@ static int run_exec(invocation *inv, const version_profile *vp, run_clock *rc, r
     if (inv->cd && preflight_cd(inv->cd, &msg) < 0) {
         free(home);
         return preflight_fail(msg);
+    }
+    if (inv->remote || inv->remote_auth_token_env) {
+        int code = run_remote(inv, home);
+        free(home);
+        return code;
     }
 
     /* State: the invocation counter, sequences and the journal (CODEX_MOCK_STATE). */

@@ -213,7 +213,7 @@ static const char *fake_notice(const recording *r, bool *cli_done, bool *continu
     *continues = false;
     if (!r->argc) return NULL;
     invocation inv;
-    cli_parse((int)r->argc, r->argv, "0.169.0", &inv);
+    cli_parse((int)r->argc, r->argv, "0.171.0", &inv);
     *continues = inv.cmd == CMD_EXEC_RESUME || inv.cmd == CMD_EXEC_FORK;
     const char *notice = NULL;
     if (inv.done || inv.cmd == CMD_LOGIN || inv.cmd == CMD_LOGIN_STATUS || inv.cmd == CMD_LOGOUT) {

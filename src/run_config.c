@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CURRENT_VERSION "0.169.0"
+#define CURRENT_VERSION "0.171.0"
 #define LEGACY_VERSION "0.60.0"
 
 static bool digits(const char **p) {
@@ -33,7 +33,7 @@ int version_profile_parse(const char *text, version_profile *out, char **err) {
     bool ok = digits(&p) && *p++ == '.' && digits(&p) && *p++ == '.' && digits(&p) &&
               (*p == '\0' || *p == '-' || *p == '+');
     if (!ok) {
-        *err = xasprintf("expected a version such as 0.169.0 or 0.60.0 (or 'legacy'), found "
+        *err = xasprintf("expected a version such as 0.171.0, 0.169.0 or 0.60.0 (or 'legacy'), found "
                          "'%s'",
                          text);
         return -1;

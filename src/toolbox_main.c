@@ -293,7 +293,7 @@ int main(int argc, char **argv) {
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
-        puts("codex-mock 0.1.0 (emulates codex-cli 0.169.0)");
+        puts("codex-mock 0.1.0 (emulates codex-cli 0.171.0)");
         return 0;
     }
     if (!strcmp(argv[1], "lint")) return cmd_lint(argc - 2, argv + 2);
