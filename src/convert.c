@@ -751,7 +751,22 @@ static void emit(conv *c, buf *y) {
     }
     if (!c->implicit) put(&e, "implicit_events: false\n");
     if (c->sigint_dies) put(&e, "on_sigint: die\n");
-    if (c->before_prompt) put(&e, "cli: {before_prompt: true}\n");
+    /* the version the recording was made with (meta.json's "codex-cli X"): the scenario
+     * emulates that version's profile (0.169.0: no --remote, its help texts) */
+    const char *version = c->r->codex_version;
+    if (version && !strncmp(version, "codex-cli ", 10))
+        version += 10;
+    else
+        version = NULL;
+    if (c->before_prompt || version) {
+        put(&e, "cli: {");
+        if (version) {
+            put(&e, "version: ");
+            put_str(&e, version, strlen(version));
+        }
+        if (c->before_prompt) put(&e, version ? ", before_prompt: true" : "before_prompt: true");
+        put(&e, "}\n");
+    }
     if (c->has_notice && c->timed) {
         put(&e, "preflight: ");
         put_duration(y, c->notice_t);
