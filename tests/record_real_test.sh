@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Record the REAL Codex CLI (label `record`): install @openai/codex@0.169.0 from npm into a
+# Record the REAL Codex CLI (label `record`): install @openai/codex@0.171.0 from npm into a
 # cache under the build tree, drive it with tests/fake_model/fake_responses_server.py (a plain
 # message, a command, HTTP 401, a reconnect loop — the corpus' own server scripts), record each
 # run with `codex-mock record`, then let the conformance suite convert and replay every
@@ -8,7 +8,7 @@
 # Needs node/npm (registry access once) and python3: missing ones fail loudly.
 set -euo pipefail
 build=$(cd "$1" && pwd) tools=$(cd "$2" && pwd) corpus=$(cd "$3" && pwd)
-version=0.169.0
+version=0.171.0
 
 die() { printf '\n*** record test: %s ***\n\n' "$*" >&2; exit 1; }
 command -v python3 >/dev/null || die "python3 is missing (tools/setup installs it)"
