@@ -1,5 +1,4 @@
 #include "play.h"
-#include "event_json.h"
 #include "exitcodes.h"
 
 #include <errno.h>
