@@ -427,7 +427,9 @@ static int binary_scalar(yread *r, ynode *n, const yaml_event_t *ev) {
     return 0;
 }
 
+/* *out is the node on success, NULL on error. */
 static int read_node(yread *r, ynode **out, int depth) {
+    *out = NULL;
     yaml_event_t ev;
     if (next_event(r, &ev) < 0) return -1;
     int line, col;
