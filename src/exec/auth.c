@@ -1,7 +1,7 @@
 #include "auth.h"
 #include "json_check.h"
 #include "jsonw.h"
-#include "output_files.h"
+#include "fileio.h"
 #include "preflight.h"
 
 #include <cJSON.h>
@@ -26,24 +26,6 @@ void auth_mask(buf *b, const char *key) {
 
 static char *auth_path(const char *home) {
     return xasprintf("%s/auth.json", home);
-}
-
-/* Reads the whole file; NULL (errno set) when it cannot be read. */
-static char *slurp(const char *path, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    buf b;
-    buf_init(&b);
-    char tmp[8192];
-    for (;;) {
-        ssize_t n = read(fd, tmp, sizeof tmp);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        buf_append(&b, tmp, (size_t)n);
-    }
-    close(fd);
-    *len = b.len;
-    return b.data ? buf_detach(&b) : xstrdup("");
 }
 
 static bool blank_char(char c) {
@@ -81,7 +63,7 @@ int auth_login_api_key(const char *home, const char *in, size_t len, bool stdin_
     jsonw_string(&json, in, len);
     buf_puts(&json, "\n}");
     char *path = auth_path(home);
-    int rc = write_file_atomic(path, json.data, json.len, 0600);
+    int rc = fileio_write_atomic(path, json.data, json.len, 0600);
     int e = errno;
     free(path);
     buf_free(&json);
@@ -105,7 +87,7 @@ static auth_kind auth_read(const char *home, cJSON **doc, const char **key, buf 
     *key = NULL;
     char *path = auth_path(home);
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = fileio_read_file(path, 0, &len);
     free(path);
     if (!text) return AUTH_NONE;
     auth_kind k = AUTH_NONE;

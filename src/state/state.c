@@ -1,4 +1,5 @@
 #include "state.h"
+#include "fileio.h"
 #include "buf.h"
 
 #include <cJSON.h>
@@ -71,41 +72,17 @@ static void unlock(state_dir *s) {
 }
 
 static cJSON *read_counters(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return cJSON_CreateObject();
-    buf b;
-    buf_init(&b);
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_append(&b, tmp, n);
-    fclose(f);
-    cJSON *j = b.data ? cJSON_Parse(b.data) : NULL;
-    buf_free(&b);
+    char *text = fileio_read_file(path, 0, NULL);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    free(text);
     return cJSON_IsObject(j) ? j : (cJSON_Delete(j), cJSON_CreateObject());
 }
 
-/* Writes text to path via a temporary name and rename(), so readers see old or new, whole. */
+/* Writes text to path so that readers see the old counters or the new ones, whole. */
 static int write_atomic(const char *path, const char *text, char **err) {
-    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    size_t len = strlen(text), off = 0;
-    bool ok = fd >= 0;
-    while (ok && off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR) continue;
-        ok = w > 0;
-        if (ok) off += (size_t)w;
-    }
-    if (fd >= 0 && close(fd) != 0) ok = false;
-    if (!ok || rename(tmp, path) != 0) {
-        *err = xasprintf("cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    if (fileio_write_atomic(path, text, strlen(text), 0644) == 0) return 0;
+    *err = xasprintf("cannot write %s: %s", path, strerror(errno));
+    return -1;
 }
 
 static long bump(cJSON *obj, const char *key) {
