@@ -8,6 +8,7 @@
 #ifndef CODEX_MOCK_DIAG_H
 #define CODEX_MOCK_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -20,8 +21,11 @@ typedef struct {
 
 void diag_init(diag *d);
 void diag_free(diag *d);
+/* Replaces what `d` held: the message is printf'd, `file` copied (NULL: no file). */
 void diag_set(diag *d, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+void diag_vset(diag *d, const char *file, int line, int col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 void diag_print(const diag *d, FILE *out);
 /* The same text diag_print() writes, without the trailing newline (caller frees). */
 char *diag_format(const diag *d);

@@ -3,6 +3,7 @@
 #include "buf.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -495,4 +496,12 @@ static int read_node(yread *r, ynode **out, int depth) {
 
 int yread_node(yread *r, ynode **out) {
     return read_node(r, out, 0);
+}
+
+int ynode_fail(diag *err, const char *file, const ynode *n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vset(err, file, n ? n->line : 0, n ? n->col : 0, fmt, ap);
+    va_end(ap);
+    return -1;
 }

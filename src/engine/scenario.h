@@ -40,6 +40,15 @@ typedef enum {
 /* The wire names, indexed by item_type. */
 extern const char *const ITEM_TYPE_NAMES[ITEM_TYPE_COUNT + 1];
 
+/* Whether the real CLI announces an item of this type with item.started before its
+ * item.completed: the ones that take time (a command, a patch, an MCP call, a web search, a
+ * collab tool call) and the todo list, which is also updated in place. A message, reasoning or
+ * an error only completes (docs/behaviour.md#items). The planner, lint and convert ask this. */
+static inline bool item_type_gets_started(item_type t) {
+    return t == ITEM_COMMAND_EXECUTION || t == ITEM_FILE_CHANGE || t == ITEM_MCP_TOOL_CALL ||
+           t == ITEM_WEB_SEARCH || t == ITEM_TODO_LIST || t == ITEM_COLLAB_TOOL_CALL;
+}
+
 typedef enum {
     STATUS_NONE, /* the item type has no status field */
     STATUS_IN_PROGRESS,
