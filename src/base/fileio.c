@@ -22,6 +22,22 @@ int fileio_read_fd(int fd, buf *out) {
     }
 }
 
+int fileio_write_all(int fd, const void *data, size_t len) {
+    const char *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return -1;
+        if (w == 0) { /* not for a regular file or a pipe; a device that takes nothing */
+            errno = EIO;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
 char *fileio_read_file(const char *path, size_t size_hint, size_t *len) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
@@ -58,16 +74,7 @@ int fileio_write_atomic(const char *path, const void *data, size_t len, int mode
         umask(mask);
         mode = (mode_t)mode_if_new & ~mask;
     }
-    bool ok = fchmod(fd, mode) == 0;
-    const char *p = data;
-    for (size_t off = 0; ok && off < len;) {
-        ssize_t w = write(fd, p + off, len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0)
-            ok = false;
-        else
-            off += (size_t)w;
-    }
+    bool ok = fchmod(fd, mode) == 0 && fileio_write_all(fd, data, len) == 0;
     int e = errno;
     if (close(fd) != 0 && ok) ok = false, e = errno;
     if (ok && rename(tmp, path) != 0) ok = false, e = errno;

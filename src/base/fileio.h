@@ -16,6 +16,10 @@
  * errno on a read error (the bytes read before it stay in `out`). */
 int fileio_read_fd(int fd, buf *out);
 
+/* Writes all `len` bytes to `fd` (a short write is continued). 0, or -1 with errno (EPIPE:
+ * the reader is gone). */
+int fileio_write_all(int fd, const void *data, size_t len);
+
 /* The whole of `path`, NUL-terminated (the NUL is not counted in *len; `len` may be NULL), or
  * NULL with errno when it cannot be opened or read (a directory: EISDIR). `size_hint` is how
  * big the caller expects it to be (0: unknown); the file may be bigger. Caller frees. */

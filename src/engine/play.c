@@ -1,4 +1,5 @@
 #include "play.h"
+#include "fileio.h"
 #include "exitcodes.h"
 
 #include <errno.h>
@@ -16,26 +17,12 @@ typedef struct {
     bool closed; /* closed on purpose: later output is dropped */
 } out_stream;
 
-/* Writes everything; false when the reader is gone (EPIPE) or the fd fails. */
-static bool write_all(int fd, const char *p, size_t n) {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 static bool flush(out_stream *s) {
     if (s->pending.len == 0 || s->broken || s->closed) {
         buf_reset(&s->pending);
         return !s->broken;
     }
-    bool ok = write_all(s->fd, s->pending.data, s->pending.len);
+    bool ok = fileio_write_all(s->fd, s->pending.data, s->pending.len) == 0;
     buf_reset(&s->pending);
     if (!ok) s->broken = true;
     return ok;
@@ -50,7 +37,7 @@ static void write_panic(int err_fd) {
                      "note: run with `RUST_BACKTRACE=1` environment variable to display a "
                      "backtrace\n",
                      (long)gettid());
-    write_all(err_fd, msg + 1, (size_t)n - 1);
+    (void)fileio_write_all(err_fd, msg + 1, (size_t)n - 1);
 }
 
 void play_result_free(play_result *res) {
@@ -111,9 +98,9 @@ int play(planner *pl, const play_params *pp, play_result *res) {
         if (pp->explain_fd > 0 && a.explain) {
             char head[48];
             int n = snprintf(head, sizeof head, "[%9.3fs] ", (double)a.due_ns / 1e9);
-            write_all(pp->explain_fd, head, (size_t)n);
-            write_all(pp->explain_fd, a.explain, strlen(a.explain));
-            write_all(pp->explain_fd, "\n", 1);
+            (void)fileio_write_all(pp->explain_fd, head, (size_t)n);
+            (void)fileio_write_all(pp->explain_fd, a.explain, strlen(a.explain));
+            (void)fileio_write_all(pp->explain_fd, "\n", 1);
         }
         bool stop = false;
         switch (a.kind) {

@@ -1,4 +1,5 @@
 #include "session.h"
+#include "fileio.h"
 #include "buf.h"
 #include "jsonw.h"
 #include "uuid.h"
@@ -770,16 +771,9 @@ int session_history_append(const char *codex_home, const char *thread_id, const 
     buf_puts(&b, "}\n");
     flock(fd, LOCK_EX);
     int rc = 0;
-    size_t off = 0;
-    while (off < b.len) {
-        ssize_t n = write(fd, b.data + off, b.len - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
-            rc = -1;
-            break;
-        }
-        off += (size_t)n;
+    if (fileio_write_all(fd, b.data, b.len) < 0) {
+        *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
+        rc = -1;
     }
     flock(fd, LOCK_UN);
     close(fd);

@@ -159,16 +159,9 @@ int state_journal_append(state_dir *s, const char *json_line, size_t len, char *
         buf_init(&b);
         buf_append(&b, json_line, len);
         buf_putc(&b, '\n');
-        size_t off = 0;
-        while (off < b.len) {
-            ssize_t w = write(fd, b.data + off, b.len - off);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) {
-                *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
-                rc = -1;
-                break;
-            }
-            off += (size_t)w;
+        if (fileio_write_all(fd, b.data, b.len) < 0) {
+            *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
+            rc = -1;
         }
         buf_free(&b);
         close(fd);
