@@ -8,7 +8,8 @@
 #include <string.h>
 
 /* The pace model: what the real CLI's timing looks like when a scenario does not say
- * (figures from the traces in shared/corpus; see docs/format.md "Timing"). */
+ * (figures measured on the real CLI's traces; see docs/architecture.md#timing and
+ * docs/format.md#the-pace-model). */
 enum {
     PACE_PREFLIGHT_MS = 135,     /* config load → "Reading … from stdin..." */
     PACE_STARTUP_MS = 210,       /* spawn → thread.started */
@@ -373,7 +374,7 @@ static void push_turn_started(planner *pl, int64_t after) {
         "turn.started: the first request goes to the model";
 }
 
-/* --- reconnect / fail (reference §4.1–4.3) --- */
+/* --- reconnect / fail (docs/behaviour.md#retries-and-reconnects) --- */
 
 enum {
     RETRY_REQUEST_MS = 35,       /* a failing request's round trip */

@@ -1,7 +1,7 @@
 /* plan — scenario model → timeline: concrete output actions with absolute due times
- * (design.md §2 "plan"). Sugar expands here (a command becomes item.started + item.completed,
- * a todo_list becomes started / updated / completed), item ids are assigned, pacing, jitter
- * and the speed factor apply here and nowhere else.
+ * (docs/architecture.md#data-flow). Sugar expands here (a command becomes item.started +
+ * item.completed, a todo_list becomes started / updated / completed), item ids are assigned,
+ * pacing, jitter and the speed factor apply here and nowhere else.
  *
  * The planner is an iterator so a million-step scenario never exists as a million actions:
  * plan_next() yields one action at a time, and a streamed scenario (scenario.h) hands it one step

@@ -1,4 +1,5 @@
-/* output_files — `-o/--output-last-message FILE` and `--output-schema FILE` (reference §7).
+/* output_files — `-o/--output-last-message FILE` and `--output-schema FILE`
+ * (docs/behaviour.md#output-files).
  *
  * -o: last_message_open() is the start-up step (after the prompt, schema and git checks): the
  * file is created if missing (mode 0666 & ~umask) and never truncated, so a run that fails

@@ -1,5 +1,6 @@
 /* run_config — what the emulated CLI is configured as for one run: the version profile and
- * the values human mode prints in its header (reference §3.2, §10).
+ * the values human mode prints in its header (docs/behaviour.md#human-mode,
+ * docs/behaviour.md#legacy-profile).
  *
  * Version profile: CODEX_MOCK_VERSION (or a scenario's `cli.version`): empty → `0.169.0`;
  * `legacy` or `0.60` → `0.60.0`; any `X.Y.Z` (optionally `-suffix`) is printed as given, and a

@@ -1,6 +1,6 @@
-/* session — the real CLI's session files in CODEX_HOME (reference §5, §6):
- * sessions/YYYY/MM/DD/rollout-<local time>-<thread id>.jsonl, one JSON object per line in the
- * envelope {"timestamp","ordinal","type","payload"}.
+/* session — the real CLI's session files in CODEX_HOME (docs/behaviour.md#sessions-and-rollouts,
+ * docs/behaviour.md#resume-and-fork): sessions/YYYY/MM/DD/rollout-<local time>-<thread id>.jsonl,
+ * one JSON object per line in the envelope {"timestamp","ordinal","type","payload"}.
  *
  * Reading: session_find_id() and session_find_last() locate a thread's file and summarise it
  * (turns played, the thread's cumulative usage, its latest cwd) for resume and fork.
@@ -99,10 +99,10 @@ int session_writer_append(session_writer *w, const session_info *existing, const
                           const mock_clock *clock, rng *r, char **err);
 void session_writer_close(session_writer *w);
 
-/* history.jsonl (reference §5.5): one line per prompt, {"session_id","ts","text"}, appended under
- * an advisory lock with O_APPEND, mode 0600. The real `exec` never writes it; the 0.60-era
- * integration spec tells integrators to find session ids there, so a scenario (cli: history)
- * or the 0.60 profile can ask for it. */
+/* history.jsonl (docs/behaviour.md#sessions-and-rollouts): one line per prompt,
+ * {"session_id","ts","text"}, appended under an advisory lock with O_APPEND, mode 0600. The real
+ * `exec` never writes it; the 0.60-era integration spec tells integrators to find session ids
+ * there, so a scenario (cli: history) or the 0.60 profile can ask for it. */
 int session_history_append(const char *codex_home, const char *thread_id, const char *prompt,
                            int64_t unix_s, char **err);
 sink sink_session(session_writer *w);

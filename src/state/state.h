@@ -1,4 +1,4 @@
-/* state — what codex-mock remembers across invocations (design.md §3 "Rules and sequences"):
+/* state — what codex-mock remembers across invocations (docs/architecture.md#state, docs/rules.md):
  * the invocation counter, each sequence's position, and the journal of invocations.
  *
  * The state directory is CODEX_MOCK_STATE, else $CODEX_HOME/codex-mock-state. Many invocations

@@ -1,6 +1,6 @@
-/* convert_rollout — a session rollout file (reference §5) → the `codex exec --json` lines the
- * run printed, as far as the rollout keeps them (docs/convert.md "From a rollout"), then
- * converted like a bare capture. */
+/* convert_rollout — a session rollout file (docs/behaviour.md#sessions-and-rollouts) → the `codex
+ * exec --json` lines the run printed, as far as the rollout keeps them (docs/convert.md "From a
+ * rollout"), then converted like a bare capture. */
 #include "convert.h"
 #include "fileio.h"
 #include "jsonw.h"

@@ -153,11 +153,13 @@ static void lint_turn(const scenario *sc, size_t ti, findings *f) {
                     "%s before turn.started (only start-up warning items come before it)", name);
             if (ev->type == EV_ITEM_STARTED && !item_type_gets_started(it->type))
                 add(f, FIND_ERROR, line, col,
-                    "%s items never get item.started (reference §2.5): only item.completed", tn);
+                    "%s items never get item.started (docs/behaviour.md#items): only "
+                    "item.completed",
+                    tn);
             if (ev->type == EV_ITEM_UPDATED && it->type != ITEM_TODO_LIST &&
                 it->type != ITEM_FILE_CHANGE)
-                add(f, FIND_WARNING, line, col, "%s items never get item.updated (reference §2.5)",
-                    tn);
+                add(f, FIND_WARNING, line, col,
+                    "%s items never get item.updated (docs/behaviour.md#items)", tn);
             id_state *s = id_find(&ids, &it->id);
             if (s && s->completed) {
                 add(f, FIND_ERROR, line, col, "item id '%s' is used again (it completed at %d:%d)",

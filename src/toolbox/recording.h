@@ -1,4 +1,4 @@
-/* recording — one run of a CLI as the corpus lays it out (shared/corpus/README.md): argv.json,
+/* recording — one run of a CLI as `codex-mock record` lays it out (docs/convert.md): argv.json,
  * stdout.jsonl or stdout.txt, stdout_timing.tsv, stderr.txt, stderr_timing.tsv, exit_code,
  * meta.json, rollout/, collected_last_message.txt.
  *
