@@ -1,6 +1,10 @@
 #include "play.h"
+#include "evloop.h"
 #include "fileio.h"
 #include "exitcodes.h"
+
+#include <poll.h>
+#include <time.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,8 +33,7 @@ static bool flush(out_stream *s) {
 }
 
 static void write_panic(int err_fd) {
-    /* What a Rust binary prints when println! hits a closed pipe
-     * (docs/behaviour.md#how-a-run-ends). */
+    /* What a Rust binary prints when println! hits a closed pipe (reference §4.8). */
     char msg[512];
     int n = snprintf(msg, sizeof msg,
                      "\nthread 'codex-main' (%ld) panicked at library/std/src/io/stdio.rs:1165:9:\n"
@@ -68,104 +71,165 @@ static void end_sinks(const play_params *pp, play_result *res, end_reason reason
             pp->sinks[i].on_end(pp->sinks[i].ctx, &end, &out->pending, &err->pending);
 }
 
-int play(planner *pl, const play_params *pp, play_result *res) {
-    memset(res, 0, sizeof *res);
-    out_stream out = {pp->out_fd, {0}, false, false}, err = {pp->err_fd, {0}, false, false};
-    buf_init(&out.pending);
-    buf_init(&err.pending);
-    const mock_clock *clk = pp->clock;
-    int exit_code = EXIT_OK;
-    bool failed = false;
-    end_reason reason = END_EXIT;
-    action a;
+/* One timeline being played on the event loop. */
+typedef struct {
+    planner *pl;
+    const play_params *pp;
+    play_result *res;
+    evloop *loop;
+    out_stream out, err;
+    int exit_code;
+    bool failed;
+    end_reason reason;
+    action next; /* fetched from the planner, not yet due */
+    bool have_next;
     /* A time the clock is known to have passed: an action due by then needs no clock read
      * (at speed 0 every action is, a million times over). */
-    int64_t passed = INT64_MIN;
-    while (plan_next(pl, &a)) {
-        int64_t deadline = a.kind == ACT_HANG ? INT64_MAX : pp->anchor_ns + a.due_ns;
-        if (deadline > passed && (passed = clk->mono_ns(clk)) < deadline) {
-            flush(&out);
-            flush(&err);
-            flush_sinks(pp);
-            int sig = clk->wait_until(clk, deadline, pp->watch);
-            if (sig) {
-                res->interrupted = true;
-                reason = END_INTERRUPTED;
-                exit_code = EXIT_TURN_FAILED;
-                break;
-            }
-            passed = deadline;
-        }
-        if (pp->explain_fd > 0 && a.explain) {
-            char head[48];
-            int n = snprintf(head, sizeof head, "[%9.3fs] ", (double)a.due_ns / 1e9);
-            (void)fileio_write_all(pp->explain_fd, head, (size_t)n);
-            (void)fileio_write_all(pp->explain_fd, a.explain, strlen(a.explain));
-            (void)fileio_write_all(pp->explain_fd, "\n", 1);
-        }
-        bool stop = false;
-        switch (a.kind) {
-        case ACT_EVENT: {
-            if (a.ev.type == EV_TURN_COMPLETED) res->turn_completed = true;
-            if (a.ev.type == EV_TURN_FAILED) failed = true;
-            remember_final(res, &a.ev);
-            size_t before = out.pending.len;
-            if (err.pending.len) flush(&err);
-            for (size_t i = 0; i < pp->n_sinks; i++)
-                if (pp->sinks[i].on_event)
-                    pp->sinks[i].on_event(pp->sinks[i].ctx, &a.ev, &out.pending, &err.pending);
-            if (out.pending.len > before) res->lines_out++;
-            break;
-        }
-        case ACT_STDOUT:
-            if (err.pending.len) flush(&err);
-            buf_append(&out.pending, a.bytes.ptr, a.bytes.len);
-            break;
-        case ACT_STDERR:
-            if (out.pending.len) flush(&out);
-            buf_append(&err.pending, a.bytes.ptr, a.bytes.len);
-            break;
-        case ACT_EXIT:
-            exit_code = a.exit_code;
-            stop = true;
-            break;
-        case ACT_SIGNAL: /* the caller dies by it once everything is flushed */
-            res->die_signal = a.exit_code;
-            exit_code = 128 + a.exit_code;
-            stop = true;
-            break;
-        case ACT_CLOSE_STDOUT:
-            flush(&out);
-            if (!out.closed) close(out.fd);
-            out.closed = true;
-            break;
-        case ACT_HANG: /* only a signal ends a hang; a fake clock's wait returns at once */
-            stop = true;
-            break;
-        }
-        if (stop) break;
-        if (out.pending.len >= FLUSH_AT) flush(&out);
-        if (err.pending.len >= FLUSH_AT) flush(&err);
-        if (out.broken) break;
+    int64_t passed;
+} player;
+
+/* Writes the narration of an action to CODEX_MOCK_EXPLAIN's file. */
+static void explain(const play_params *pp, const action *a) {
+    if (pp->explain_fd <= 0 || !a->explain) return;
+    char head[48];
+    int n = snprintf(head, sizeof head, "[%9.3fs] ", (double)a->due_ns / 1e9);
+    (void)fileio_write_all(pp->explain_fd, head, (size_t)n);
+    (void)fileio_write_all(pp->explain_fd, a->explain, strlen(a->explain));
+    (void)fileio_write_all(pp->explain_fd, "\n", 1);
+}
+
+/* Performs one due action; true when the timeline ends with it. */
+static bool perform(player *p, const action *a) {
+    const play_params *pp = p->pp;
+    play_result *res = p->res;
+    explain(pp, a);
+    switch (a->kind) {
+    case ACT_EVENT: {
+        if (a->ev.type == EV_TURN_COMPLETED) res->turn_completed = true;
+        if (a->ev.type == EV_TURN_FAILED) p->failed = true;
+        remember_final(res, &a->ev);
+        size_t before = p->out.pending.len;
+        if (p->err.pending.len) flush(&p->err);
+        for (size_t i = 0; i < pp->n_sinks; i++)
+            if (pp->sinks[i].on_event)
+                pp->sinks[i].on_event(pp->sinks[i].ctx, &a->ev, &p->out.pending, &p->err.pending);
+        if (p->out.pending.len > before) res->lines_out++;
+        break;
     }
-    if (out.broken) reason = END_BROKEN_PIPE;
-    if (reason == END_INTERRUPTED) buf_reset(&out.pending); /* nothing more on stdout */
+    case ACT_STDOUT:
+        if (p->err.pending.len) flush(&p->err);
+        buf_append(&p->out.pending, a->bytes.ptr, a->bytes.len);
+        break;
+    case ACT_STDERR:
+        if (p->out.pending.len) flush(&p->out);
+        buf_append(&p->err.pending, a->bytes.ptr, a->bytes.len);
+        break;
+    case ACT_EXIT:
+        p->exit_code = a->exit_code;
+        return true;
+    case ACT_SIGNAL: /* the caller dies by it once everything is flushed */
+        res->die_signal = a->exit_code;
+        p->exit_code = 128 + a->exit_code;
+        return true;
+    case ACT_CLOSE_STDOUT:
+        flush(&p->out);
+        if (!p->out.closed) close(p->out.fd);
+        p->out.closed = true;
+        break;
+    case ACT_HANG: /* only a signal ends a hang; a fake clock's wait returns at once */
+        return true;
+    }
+    if (p->out.pending.len >= FLUSH_AT) flush(&p->out);
+    if (p->err.pending.len >= FLUSH_AT) flush(&p->err);
+    return p->out.broken;
+}
+
+/* The loop's timer: plays every action that is due, then arms the timer for the next one
+ * (everything gathered so far written out first, so each line reaches the reader when it is
+ * due) or stops the loop when the timeline has ended. */
+static void play_due(evloop *loop, void *ctx) {
+    player *p = ctx;
+    const mock_clock *clk = p->pp->clock;
+    for (;;) {
+        if (!p->have_next) {
+            if (!plan_next(p->pl, &p->next)) break;
+            p->have_next = true;
+        }
+        const action *a = &p->next;
+        int64_t deadline = a->kind == ACT_HANG ? INT64_MAX : p->pp->anchor_ns + a->due_ns;
+        if (deadline > p->passed && (p->passed = clk->mono_ns(clk)) < deadline) {
+            flush(&p->out);
+            flush(&p->err);
+            flush_sinks(p->pp);
+            evloop_timer(loop, deadline, play_due, p);
+            return;
+        }
+        p->have_next = false;
+        if (perform(p, a)) break;
+    }
+    evloop_stop(loop, 0);
+}
+
+/* The loop waits through the clock: an absolute deadline, and the watched signals (which the
+ * caller keeps blocked) by sigwait — so a fake clock drives the loop in tests, and SIGINT needs
+ * no handler or global flag. Exec watches no file descriptor; with one, poll would wait. */
+static int wait_on_clock(struct pollfd *fds, nfds_t n, int64_t timeout_ns, void *ctx) {
+    player *p = ctx;
+    const mock_clock *clk = p->pp->clock;
+    if (n > 0) {
+        struct timespec ts = {.tv_sec = timeout_ns / 1000000000,
+                              .tv_nsec = timeout_ns % 1000000000};
+        return ppoll(fds, n, timeout_ns < 0 ? NULL : &ts, NULL);
+    }
+    int64_t now = clk->mono_ns(clk);
+    int64_t deadline =
+        timeout_ns < 0 || timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+    if (clk->wait_until(clk, deadline, p->pp->watch)) {
+        p->res->interrupted = true;
+        p->reason = END_INTERRUPTED;
+        p->exit_code = EXIT_TURN_FAILED;
+        evloop_stop(p->loop, 0);
+    }
+    return 0;
+}
+
+int play(planner *pl, const play_params *pp, play_result *res) {
+    memset(res, 0, sizeof *res);
+    player p = {.pl = pl,
+                .pp = pp,
+                .res = res,
+                .out = {pp->out_fd, {0}, false, false},
+                .err = {pp->err_fd, {0}, false, false},
+                .exit_code = EXIT_OK,
+                .reason = END_EXIT,
+                .passed = INT64_MIN};
+    buf_init(&p.out.pending);
+    buf_init(&p.err.pending);
+    p.loop = evloop_new(pp->clock);
+    evloop_set_wait(p.loop, wait_on_clock, &p);
+    evloop_timer(p.loop, INT64_MIN, play_due, &p); /* the first actions are due at once */
+    evloop_run(p.loop);
+    evloop_free(p.loop);
+
+    if (p.out.broken) p.reason = END_BROKEN_PIPE;
+    if (p.reason == END_INTERRUPTED) buf_reset(&p.out.pending); /* nothing more on stdout */
+    int exit_code = p.exit_code;
     if (plan_error(pl)) {
         /* a streamed scenario's error: what was played stays written; the caller says why */
         res->scenario_error = true;
         exit_code = EXIT_MOCK_ERROR;
     } else {
-        end_sinks(pp, res, reason, failed, exit_code, &out, &err);
+        end_sinks(pp, res, p.reason, p.failed, exit_code, &p.out, &p.err);
     }
     flush_sinks(pp);
-    flush(&err);
-    if (!flush(&out) || out.broken) {
+    flush(&p.err);
+    if (!flush(&p.out) || p.out.broken) {
         res->broken_pipe = true;
-        write_panic(err.fd);
+        write_panic(p.err.fd);
         exit_code = EXIT_PANIC;
     }
-    buf_free(&out.pending);
-    buf_free(&err.pending);
+    buf_free(&p.out.pending);
+    buf_free(&p.err.pending);
     res->exit_code = exit_code;
     return exit_code;
 }
