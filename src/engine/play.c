@@ -33,7 +33,8 @@ static bool flush(out_stream *s) {
 }
 
 static void write_panic(int err_fd) {
-    /* What a Rust binary prints when println! hits a closed pipe (reference §4.8). */
+    /* What a Rust binary prints when println! hits a closed pipe
+     * (docs/behaviour.md#how-a-run-ends). */
     char msg[512];
     int n = snprintf(msg, sizeof msg,
                      "\nthread 'codex-main' (%ld) panicked at library/std/src/io/stdio.rs:1165:9:\n"
