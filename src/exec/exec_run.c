@@ -131,17 +131,18 @@ static int phase_preflight(exec_ctx *x) {
  * the run only loses its journal line. */
 static int phase_state(exec_ctx *x) {
     clock_format_utc(x->start, x->rc->wall_start);
-    char *serr = NULL;
+    diag serr;
+    diag_init(&serr);
     bool needed = x->set->state_dir || x->set->rules;
     if (state_open(&x->state, x->set->state_dir, x->home, &serr) == 0 &&
         state_next(&x->state, NULL, 0, &x->invocation, NULL, &serr) == 0) {
         x->have_state = true;
     } else if (needed) {
-        diag_set(&x->err, NULL, 0, 0, "%s", serr);
-        free(serr);
+        diag_free(&x->err);
+        x->err = serr;
         return stop_mock_error(x);
     }
-    free(serr);
+    diag_free(&serr);
     x->scenario_name = xstrdup(x->set->scenario ? x->set->scenario : "default");
     return 0;
 }
@@ -316,12 +317,9 @@ static int apply_rules(exec_ctx *x) {
         char *key = r->per_thread ? xasprintf("rule:%s:thread:%s", r->name, x->pos.thread_id)
                                   : xasprintf("rule:%s", r->name);
         long pos = 0;
-        char *serr = NULL;
-        int rc = state_next(&x->state, (const char *const *)&key, 1, NULL, &pos, &serr);
+        int rc = state_next(&x->state, (const char *const *)&key, 1, NULL, &pos, &x->err);
         free(key);
         if (rc < 0) {
-            diag_set(&x->err, NULL, 0, 0, "%s", serr);
-            free(serr);
             rules_free(&rs);
             return -1;
         }
@@ -522,11 +520,11 @@ static void write_journal(exec_ctx *x) {
     buf b;
     buf_init(&b);
     journal_format(&b, &e, env_lookup);
-    char *jerr = NULL;
-    if (state_journal_append(&x->state, b.data, b.len, &jerr) < 0) {
-        fprintf(stderr, "codex-mock: journal: %s\n", jerr);
-        free(jerr);
-    }
+    diag jerr;
+    diag_init(&jerr);
+    if (state_journal_append(&x->state, b.data, b.len, &jerr) < 0)
+        fprintf(stderr, "codex-mock: journal: %s\n", jerr.msg);
+    diag_free(&jerr);
     buf_free(&b);
 }
 

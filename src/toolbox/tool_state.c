@@ -317,11 +317,12 @@ int tool_reset(int argc, char **argv, const mock_settings *set) {
     }
     char *dir = state_dir_of(flag, set);
     state_dir s;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     int rc = EXIT_OK;
     if (state_open(&s, dir, NULL, &err) < 0 || state_reset(&s, &err) < 0) {
-        fprintf(stderr, "codex-mock: %s\n", err);
-        free(err);
+        diag_print(&err, stderr); /* `codex-mock: <message>` */
+        diag_free(&err);
         rc = EXIT_MOCK_ERROR;
     } else {
         printf("reset %s\n", dir);
