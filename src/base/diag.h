@@ -9,7 +9,7 @@
  *     an `Error: ...` pre-flight text, a failed -o write): the fake prints it byte for byte as
  *     the real one does and exits as it would (exitcodes.h). Some modules hand the real CLI's
  *     text back as a heap string in `char **err` instead of a buf (preflight, output_files:
- *     the caller prints and frees it); session still does so for both kinds.
+ *     the caller prints and frees it).
  *   - A function that can fail returns 0 — or a documented positive, such as "found" — and -1
  *     on error, with the text in the `diag *` or `buf *` it was given. It never prints and never
  *     exits. Only the programs' mains, the toolbox's command entry points (tool_*, which return

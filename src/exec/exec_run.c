@@ -267,7 +267,8 @@ static int phase_checks(exec_ctx *x) {
 static int find_thread(exec_ctx *x) {
     const invocation *inv = x->inv;
     const run_clock *rc = x->rc;
-    char *serr = NULL;
+    diag serr;
+    diag_init(&serr);
     int found = 1; /* session_find_*: 0 found, 1 not, -1 unreadable (a new thread, too) */
     if (inv->cmd == CMD_EXEC_RESUME && inv->last) {
         found = session_find_last(x->home, x->cwd, inv->all, &x->parent, &serr);
@@ -283,11 +284,11 @@ static int find_thread(exec_ctx *x) {
                     "Error: thread/%s: thread/%s failed: no rollout found for thread id %s "
                     "(code -32600)\n",
                     verb, verb, inv->session_id);
-            free(serr);
+            diag_free(&serr);
             return -1;
         }
     }
-    free(serr);
+    diag_free(&serr);
     return found == 0 ? 0 : 1;
 }
 
@@ -428,15 +429,16 @@ static void open_session(exec_ctx *x) {
         .forked_from_lines = x->parent.lines,
         .prior = x->pos.prior,
     };
-    char *serr = NULL;
+    diag serr;
+    diag_init(&serr);
     int rc = x->resumed
                  ? session_writer_append(&x->session, &x->parent, &sp, x->rc->clk, &x->rng, &serr)
                  : session_writer_create(&x->session, &sp, x->rc->clk, &x->rng, &serr);
     if (rc == 0)
         x->session_open = true;
     else
-        fprintf(stderr, "codex-mock: session file: %s\n", serr);
-    free(serr);
+        fprintf(stderr, "codex-mock: session file: %s\n", serr.msg);
+    diag_free(&serr);
 }
 
 /* Where the turn's events go: JSONL or human mode, -o, --output-schema, the session file;
@@ -477,11 +479,12 @@ static int phase_sinks(exec_ctx *x) {
             sink_output_schema(&x->schema_check, x->schema, inv->output_schema, x->schema_strict);
     if (x->session_open) x->sinks[x->n_sinks++] = sink_session(&x->session);
     if ((x->sc.cli.history || vp->legacy) && !inv->ephemeral) {
-        char *herr = NULL;
+        diag herr;
+        diag_init(&herr);
         if (session_history_append(x->home, x->pos.thread_id, x->prompt, x->rc->wall_start / 1000,
                                    &herr) < 0)
-            fprintf(stderr, "codex-mock: history: %s\n", herr);
-        free(herr);
+            fprintf(stderr, "codex-mock: history: %s\n", herr.msg);
+        diag_free(&herr);
     }
     return 0;
 }
