@@ -45,6 +45,9 @@ typedef struct {
     const char *explain; /* narration for CODEX_MOCK_EXPLAIN: what the real CLI is doing */
 } action;
 
+/* The thread id the toolbox plans with when no real one exists (lint, show, convert's check). */
+#define PLAN_PLACEHOLDER_THREAD_ID "00000000-0000-7000-8000-000000000000"
+
 typedef struct {
     const scenario *sc;
     size_t turn;     /* index of the turn this invocation plays (past the last one: the last one) */

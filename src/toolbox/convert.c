@@ -909,7 +909,7 @@ static void render(const conv *c, const scenario *sc, rendered *p) {
         .speed = 1,
         .rng = &r,
         .cwd = c->r->cwd ? c->r->cwd : "/",
-        .thread_id = c->thread_id ? c->thread_id : "00000000-0000-7000-8000-000000000000",
+        .thread_id = c->thread_id ? c->thread_id : PLAN_PLACEHOLDER_THREAD_ID,
     };
     planner pl;
     plan_init(&pl, &params);

@@ -108,7 +108,7 @@ static void lint_turn(const scenario *sc, size_t ti, findings *f) {
                           .speed = 0,
                           .rng = &r,
                           .cwd = "/work",
-                          .thread_id = "00000000-0000-7000-8000-000000000000"};
+                          .thread_id = PLAN_PLACEHOLDER_THREAD_ID};
     planner pl;
     plan_init(&pl, &params);
     action a;
