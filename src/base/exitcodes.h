@@ -16,6 +16,7 @@
 enum {
     EXIT_OK = 0,
     EXIT_TURN_FAILED = 1,
+    EXIT_LOGIN_FAILED = 1, /* `codex login|logout`: the real CLI's failure (also "Not logged in") */
     EXIT_USAGE = 2,
     EXIT_PANIC = 101,
     EXIT_MOCK_ERROR = 78,  /* sysexits' EX_CONFIG */
