@@ -1,6 +1,6 @@
 /* cli — see cli.h. The grammar is data (argdef / cmddef tables below); the parser follows clap
  * 4's algorithm closely enough that error texts, their precedence and their Usage lines come
- * out as the real binary prints them (reference §1.7, trace 35_cli_usage_error). */
+ * out as the real binary prints them (docs/behaviour.md#command-line, trace 35_cli_usage_error). */
 #include "cli.h"
 #include "buf.h"
 #include "exitcodes.h"
@@ -266,7 +266,8 @@ static const argdef A_EXEC_REMOTE =
 static const argdef A_EXEC_REMOTETOKEN =
     OPT(S_REMOTETOKEN, 0, "remote-auth-token-env", "ENV_VAR", VT_STR,
         "Environment variable containing the remote WebSocket bearer token");
-/* The 0.60-era exec flags (reference §10), accepted only in that version profile. */
+/* The 0.60-era exec flags (docs/behaviour.md#legacy-profile), accepted only in that version
+ * profile. */
 static const argdef A_ASK_LEGACY = {.slot = S_APPROVAL,
                                     .sh = 'a',
                                     .lg = "ask-for-approval",
