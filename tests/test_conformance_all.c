@@ -52,6 +52,7 @@ typedef struct {
     const char *trace;
     const char *corpus; /* the corpus folder's name it applies to ("codex-0.171.0") */
     const char *reason;
+    bool may_pass; /* timing near the edge: a loaded machine makes it pass now and then */
 } known_gap;
 
 /* What the fake cannot do yet, and why (each one still runs; see the header). */
@@ -59,8 +60,13 @@ static const known_gap KNOWN_GAPS[] = {
     {"36_resume_unknown_thread", "codex-0.171.0",
      "timing: this one run of 0.171.0 printed the error 36 ms later than the 0.169.0 run (211 "
      "vs 175 ms after spawn); the fake's own pre-flight pace follows 0.169.0 and is within "
-     "tolerance there"},
-    {NULL, NULL, NULL},
+     "tolerance there",
+     true},
+    {"35_cli_usage_error", "codex-0.171.0",
+     "timing: this one run of 0.171.0 printed the usage error at 51 ms, the 0.169.0 run at "
+     "36 ms; the fake answers as fast as it starts (~37 ms), which matches 0.169.0",
+     true},
+    {NULL, NULL, NULL, false},
 };
 
 static const char *const MOCK_VARS[] = {"CODEX_MOCK_SPEED", "CODEX_MOCK_SEED",
@@ -487,6 +493,9 @@ static void test_trace(void **state) {
     } else if (!ok && gap) {
         print_message("[conformance] %-45s KNOWN GAP: %s\n%s", trace, gap->reason,
                       log.data ? log.data : "");
+    } else if (ok && gap && gap->may_pass) {
+        print_message("[conformance] %-45s identical (a known timing gap, passed this time)\n",
+                      trace);
     } else if (ok && gap) {
         buf_free(&log);
         fail_msg("%s now replays identically: remove it from KNOWN_GAPS in "
