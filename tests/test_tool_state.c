@@ -64,7 +64,10 @@ static int teardown(void **state) {
     return 0;
 }
 
-typedef int (*tool_fn)(int argc, char **argv);
+typedef int (*tool_fn)(int argc, char **argv, const mock_settings *set);
+
+/* No CODEX_MOCK_STATE: the directory comes from --state. */
+static const mock_settings NO_SETTINGS;
 
 /* Runs a tool command with `--state DIR` and the given words; keeps its stdout and stderr. */
 static int run(fixture *f, tool_fn fn, const char *const *words) {
@@ -81,7 +84,7 @@ static int run(fixture *f, tool_fn fn, const char *const *words) {
     int saved_out = dup(1), saved_err = dup(2);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
-    int rc = fn(argc, argv);
+    int rc = fn(argc, argv, &NO_SETTINGS);
     fflush(stdout);
     fflush(stderr);
     dup2(saved_out, 1);
@@ -246,6 +249,28 @@ static void test_reset(void **state) {
     free(want);
 }
 
+/* Without --state, CODEX_MOCK_STATE (the settings' state_dir) names the directory. */
+static void test_state_dir_from_settings(void **state) {
+    fixture *f = *state;
+    mock_settings set = {.state_dir = f->dir};
+    char out_path[] = "/tmp/test-tool-state-out-XXXXXX";
+    int out_fd = mkstemp(out_path);
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(out_fd, 1);
+    char *argv[] = {"--times", "3", NULL};
+    int rc = tool_verify(2, argv, &set);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    close(out_fd);
+    char *out = read_all(out_path);
+    unlink(out_path);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "ok: 3 invocations match\n");
+    free(out);
+}
+
 /* A state directory that cannot be opened: 78 and the reason. */
 static void test_reset_unusable_dir(void **state) {
     fixture *f = *state;
@@ -255,7 +280,7 @@ static void test_reset_unusable_dir(void **state) {
     char err_path[] = "/tmp/test-tool-state-err-XXXXXX";
     int err_fd = mkstemp(err_path), saved = dup(2);
     dup2(err_fd, 2);
-    int rc = tool_reset(2, argv);
+    int rc = tool_reset(2, argv, &NO_SETTINGS);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -278,6 +303,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_verify_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_unusable_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_dir_from_settings, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
