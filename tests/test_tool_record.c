@@ -250,7 +250,10 @@ static void test_usage_and_not_found(void **state) {
     char *env2[] = {"PATH=/nonexistent", real, home, "FAKE_EXIT=5", NULL};
     assert_int_equal(
         run(f, (const char *[]){"--out", f->out_dir, "--", "codex", "exec", NULL}, env2, ""), 5);
-    assert_int_equal(run(f, (const char *[]){"--", "other", NULL}, env2, ""), 78);
+    char *other_out = xasprintf("%s/other", f->dir); /* never in the cwd, even when broken */
+    assert_int_equal(run(f, (const char *[]){"--out", other_out, "--", "other", NULL}, env2, ""),
+                     78);
+    free(other_out);
     assert_non_null(strstr(f->err, "'other' was not found on PATH"));
     free(real);
     free(home);
