@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -41,7 +42,7 @@ extern char **environ;
 #endif
 
 /* Every run is over in well under a second at speed 0; this only stops a case that hangs. */
-enum { RUN_TIMEOUT_MS = 10000, MAX_ARGS = 64, MAX_ENV = 64, MAX_RUNS = 16 };
+enum { RUN_TIMEOUT_MS = 10000, MAX_ARGS = 64, MAX_ENV = 64, MAX_RUNS = 16, JOBS = 4 };
 
 typedef struct {
     char *p;
@@ -587,13 +588,54 @@ int main(int argc, char **argv) {
         fprintf(stderr, "golden_cases: cannot list %s: %s\n", cases, strerror(errno));
         return 2;
     }
-    for (int k = 0; k < n_cs; k++) {
-        if (!wanted(argc, argv, i, cs[k])) continue;
-        int r = do_case(&opt, cases, cs[k]);
-        if (r == 0) passed++;
-        if (r == 1) failed++;
-        if (r == 2) unreadable++;
+    /* The cases run JOBS at a time, each in a child process whose report goes to a file of
+     * its own; the reports are printed in the cases' order. Most of a case is waiting (for a
+     * process to start, for a signal's moment), so this is what keeps the suite fast. */
+    pid_t *pids = calloc((size_t)n_cs + 1, sizeof *pids);
+    FILE **reports = calloc((size_t)n_cs + 1, sizeof *reports);
+    int running = 0, next_report = 0;
+    for (int k = 0; k <= n_cs; k++) {
+        while (running > 0 && (running >= JOBS || k == n_cs)) {
+            /* collect the oldest case still running, and print its report */
+            while (next_report < k && !pids[next_report])
+                next_report++;
+            int status = 0;
+            waitpid(pids[next_report], &status, 0);
+            running--;
+            int r = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+            rewind(reports[next_report]);
+            char chunk[4096];
+            size_t got;
+            while ((got = fread(chunk, 1, sizeof chunk, reports[next_report])) > 0)
+                fwrite(chunk, 1, got, stdout);
+            fclose(reports[next_report]);
+            pids[next_report++] = 0;
+            if (r == 0) passed++;
+            if (r == 1) failed++;
+            if (r >= 2) unreadable++;
+        }
+        if (k == n_cs || !wanted(argc, argv, i, cs[k])) continue;
+        fflush(stdout);
+        fflush(stderr);
+        reports[k] = tmpfile();
+        pid_t pid = reports[k] ? fork() : -1;
+        if (pid < 0) {
+            perror("golden_cases: fork");
+            return 2;
+        }
+        if (pid == 0) {
+            dup2(fileno(reports[k]), 1);
+            dup2(fileno(reports[k]), 2);
+            int r = do_case(&opt, cases, cs[k]);
+            fflush(stdout);
+            fflush(stderr);
+            _exit(r);
+        }
+        pids[k] = pid;
+        running++;
     }
+    free(pids);
+    free(reports);
     for (int k = i; k < argc; k++) {
         if (!is_dir(cases, argv[k])) {
             fprintf(stderr, "golden_cases: no case named %s\n", argv[k]);
