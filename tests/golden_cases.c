@@ -629,6 +629,11 @@ int main(int argc, char **argv) {
             int r = do_case(&opt, cases, cs[k]);
             fflush(stdout);
             fflush(stderr);
+            /* the parent's bookkeeping, freed here too (valgrind counts a child's leaks) */
+            free(pids);
+            free(reports);
+            free_list(sc, n_sc);
+            free_list(cs, n_cs);
             _exit(r);
         }
         pids[k] = pid;
