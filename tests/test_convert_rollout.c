@@ -12,6 +12,7 @@
 
 #include "bytediff.h"
 #include "convert.h"
+#include "fileio.h"
 #include "scenario_load.h"
 
 #include <stdio.h>
@@ -24,7 +25,7 @@ static char *data_path(const char *name) {
 
 static char *slurp(const char *name, size_t *len) {
     char *p = data_path(name);
-    char *d = recording_read_file(p, len);
+    char *d = fileio_read_file(p, 0, len);
     assert_non_null(d);
     free(p);
     return d;
