@@ -166,11 +166,50 @@ static bool scratch_make(scratch *s) {
     mkdir(s->codex_home, 0755);
     const char *home = getenv("CODEX_MOCK_APPSERVER_HOME");
     if (home && *home) snprintf(s->home, sizeof s->home, "%s", home);
-    const char *git[] = {"/usr/bin/git", "init", "-q", NULL};
-    proc_spec spec = {.argv = git, .cwd = s->work, .timeout_ms = 10000};
-    proc_result res;
-    if (access(git[0], X_OK) == 0 && proc_run(&spec, &res) == 0) proc_result_free(&res);
     return true;
+}
+
+static void git(const scratch *s, const char *const *args) {
+    const char *argv[12] = {"/usr/bin/git", "-c", "user.name=corpus", "-c",
+                            "user.email=corpus@example.invalid"};
+    size_t n = 5;
+    for (size_t i = 0; args[i] && n < 11; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    proc_spec spec = {.argv = argv, .cwd = s->work, .timeout_ms = 10000};
+    proc_result res;
+    if (access(argv[0], X_OK) == 0 && proc_run(&spec, &res) == 0) proc_result_free(&res);
+}
+
+/* The work dir as the recorder set it up: scenario.json's setup.files, committed to a fresh
+ * git repository. */
+static void setup_work(const char *session_dir, const scratch *s) {
+    char *p = xasprintf("%s/scenario.json", session_dir);
+    char *data = read_file(p, NULL);
+    free(p);
+    cJSON *j = data ? cJSON_Parse(data) : NULL;
+    free(data);
+    const cJSON *files =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "setup"), "files");
+    git(s, (const char *const[]){"init", "-q", NULL});
+    const cJSON *f;
+    bool any = false;
+    cJSON_ArrayForEach(f, files) {
+        if (!cJSON_IsString(f)) continue;
+        char *path = xasprintf("%s/%s", s->work, f->string);
+        FILE *out = fopen(path, "wb");
+        if (out) {
+            fputs(f->valuestring, out);
+            fclose(out);
+            any = true;
+        }
+        free(path);
+    }
+    cJSON_Delete(j);
+    if (any) {
+        git(s, (const char *const[]){"add", "-A", NULL});
+        git(s, (const char *const[]){"commit", "-q", "-m", "setup", NULL});
+    }
 }
 
 static char *placeholders(const char *text, const scratch *s, const char *base_url) {
@@ -389,6 +428,7 @@ static bool replay_session(const char *session, buf *log, bool *timing_only) {
         buf_printf(log, "%s: cannot make a scratch folder\n", session);
         return false;
     }
+    setup_work(src, &s);
     rpc_idmap ids = {0};
     rpc_canon rec = {0}, ours = {0};
     bool output_ok = true, timing_ok = true;

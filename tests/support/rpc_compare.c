@@ -92,6 +92,7 @@ char *rpc_normalise(const char *line, const char *run_dir, const char *home_dir,
     s = resub(s, "sessions/[0-9]{4}/[0-9]{2}/[0-9]{2}/", "sessions/<date>/");
     s = resub(s, "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z", "<ts>");
     s = resub(s, "req_fake_[0-9]+", "req_fake_<n>");
+    s = resub(s, "\"processId\":\"[0-9]+\"", "\"processId\":\"<pid>\"");
     s = resub(s, "\"serverName\":\"[^\"]*\"", "\"serverName\":\"<host>\"");
     s = resub(s, "(\"userAgent\":\"[^\" ]* )\\([^;\"]*; ([^)\"]*)\\) [^ \"]*",
               "\\1(<os>; \\2) <term>");

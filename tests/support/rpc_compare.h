@@ -6,7 +6,8 @@
  *   - every UUID → <id-N>, N counting distinct ids in order of first appearance within the
  *     session (one rpc_canon per side), so an id must recur where the recording repeats it;
  *   - the numbers of emittedAtMs, startedAt(Ms), completedAt(Ms), createdAt, updatedAt,
- *     recencyAt, durationMs → <t>; the fake model server's request ids req_fake_<ms>; ISO
+ *     recencyAt, durationMs → <t>; the fake model server's request ids req_fake_<ms>;
+ *     the OS process ids of commands (`processId`); ISO
  * timestamps (cursors, stderr) → <ts>; the date parts of rollout paths → <date>;
  *   - the environment values the corpus README lists: the bubblewrap warning's text, the
  *     `serverName` (host name), the OS and TERM in `userAgent`, and the sandbox's pyenv line.

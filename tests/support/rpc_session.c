@@ -358,8 +358,10 @@ static void dump_line(FILE *f, double t, const char *dir, const char *text, size
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "t_ms", round(t * 10) / 10);
     cJSON_AddStringToObject(o, "dir", dir);
-    if (strlen(text) == len && valid_utf8(text, len)) {
-        cJSON_AddStringToObject(o, "line", text);
+    if (!memchr(text, '\0', len) && valid_utf8(text, len)) {
+        char *t = xstrndup(text, len);
+        cJSON_AddStringToObject(o, "line", t);
+        free(t);
     } else {
         cJSON_AddStringToObject(o, "line", "");
         cJSON_AddTrueToObject(o, "not_text");

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum { RPC_STALL_MS = 3000, RPC_EXIT_MS = 5000 };
+enum { RPC_STALL_MS = 10000, RPC_EXIT_MS = 5000 };
 
 typedef enum { RPC_C2S, RPC_S2C, RPC_SIGNAL, RPC_CLOSE_STDIN } rpc_kind;
 
