@@ -181,8 +181,8 @@ static void git(const scratch *s, const char *const *args) {
     if (access(argv[0], X_OK) == 0 && proc_run(&spec, &res) == 0) proc_result_free(&res);
 }
 
-/* The work dir as the recorder set it up: scenario.json's setup.files, committed to a fresh
- * git repository. */
+/* The work dir as the recorder set it up: a fresh git repository on branch main with one
+ * commit holding scenario.json's setup.files (none: an empty commit). */
 static void setup_work(const char *session_dir, const scratch *s) {
     char *p = xasprintf("%s/scenario.json", session_dir);
     char *data = read_file(p, NULL);
@@ -191,7 +191,7 @@ static void setup_work(const char *session_dir, const scratch *s) {
     free(data);
     const cJSON *files =
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "setup"), "files");
-    git(s, (const char *const[]){"init", "-q", NULL});
+    git(s, (const char *const[]){"init", "-q", "-b", "main", NULL});
     const cJSON *f;
     bool any = false;
     cJSON_ArrayForEach(f, files) {
@@ -206,10 +206,9 @@ static void setup_work(const char *session_dir, const scratch *s) {
         free(path);
     }
     cJSON_Delete(j);
-    if (any) {
-        git(s, (const char *const[]){"add", "-A", NULL});
-        git(s, (const char *const[]){"commit", "-q", "-m", "setup", NULL});
-    }
+    if (any) git(s, (const char *const[]){"add", "-A", NULL});
+    /* always a commit: threads read back later carry gitInfo {sha, branch "main"} */
+    git(s, (const char *const[]){"commit", "-q", "--allow-empty", "-m", "setup", NULL});
 }
 
 static char *placeholders(const char *text, const scratch *s, const char *base_url) {
@@ -622,6 +621,12 @@ static void test_normalise(void **state) {
            "\"{{RUN}}/codex_home\",\"serverName\":\"<host>\",\"emittedAtMs\":<t>,\"startedAt\":"
            "null,\"u\":\"{{BASE_URL}}/v1\",\"p\":\"{{RUN}}/codex_home/sessions/<date>/"
            "rollout-<date>-<id-1>.jsonl\",\"t\":\"<id-1>\",\"o\":\"ok\"}");
+    free(n);
+    /* readStates in either order, the same once normalised (both ids are known by then) */
+    n = rpc_normalise("{\"readStates\":{\"11111111-1111-1111-1111-111111111111\":{\"a\":1},"
+                      "\"01a242e1-cb8f-7262-bdf0-6654befcd5cf\":{\"b\":\"}\"}}}",
+                      NULL, NULL, &c);
+    assert_string_equal(n, "{\"readStates\":{\"<id-1>\":{\"b\":\"}\"},\"<id-2>\":{\"a\":1}}}");
     free(n);
     rpc_canon_free(&c);
 }

@@ -66,6 +66,80 @@ static size_t canon_index(rpc_canon *c, const char *id) {
     return c->n;
 }
 
+/* The end of the JSON string or container starting at p (the char after it), or NULL. A scan
+ * for brackets outside strings, no parsing: the line is the server's valid JSON. */
+static const char *skip_value(const char *p) {
+    int depth = 0;
+    bool in_str = false;
+    for (; *p; p++) {
+        if (in_str) {
+            if (*p == '\\' && p[1])
+                p++;
+            else if (*p == '"')
+                in_str = false;
+            if (!in_str && depth == 0) return p + 1;
+            continue;
+        }
+        if (*p == '"')
+            in_str = true;
+        else if (*p == '{' || *p == '[')
+            depth++;
+        else if (*p == '}' || *p == ']') {
+            if (--depth == 0) return p + 1;
+        } else if (depth == 0 && (*p == ',' || *p == '}'))
+            return p;
+    }
+    return NULL;
+}
+
+typedef struct {
+    const char *at;
+    size_t len;
+    size_t rank;
+} member;
+
+static int by_rank(const void *a, const void *b) {
+    const member *x = a, *y = b;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* The members of the object after `"readStates":` in key order by first appearance of the key
+ * (a thread id): the real server writes that map in hash order, different run to run. */
+static char *sort_read_states(char *s, rpc_canon *c) {
+    static const char key[] = "\"readStates\":{";
+    char *start = strstr(s, key);
+    if (!start) return s;
+    const char *obj = start + sizeof key - 2, *p = obj + 1;
+    member m[64];
+    size_t n = 0;
+    while (*p == '"' && n < 64) {
+        const char *k = p, *colon = skip_value(p);
+        if (!colon || *colon != ':') return s;
+        const char *end = skip_value(colon + 1);
+        if (!end) return s;
+        char *name = xstrndup(k + 1, (size_t)(colon - k - 2));
+        size_t rank = 0;
+        for (; rank < c->n && strcmp(c->ids[rank], name); rank++)
+            ;
+        free(name);
+        m[n++] = (member){k, (size_t)(end - k), rank};
+        p = end;
+        if (*p == ',') p++;
+    }
+    if (*p != '}' || n < 2) return s;
+    qsort(m, n, sizeof *m, by_rank);
+    buf out;
+    buf_init(&out);
+    buf_append(&out, s, (size_t)(obj + 1 - s));
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_putc(&out, ',');
+        buf_append(&out, m[i].at, m[i].len);
+    }
+    buf_puts(&out, p);
+    free(s);
+    return buf_detach(&out);
+}
+
 char *rpc_normalise(const char *line, const char *run_dir, const char *home_dir, rpc_canon *c) {
     char *s = xstrdup(line);
     /* the longer path first: one may contain the other */
@@ -74,6 +148,7 @@ char *rpc_normalise(const char *line, const char *run_dir, const char *home_dir,
     s = subst(s, run_dir, "{{RUN}}");
     if (!home_first) s = subst(s, home_dir, "{{HOME}}");
     s = resub(s, "http://127\\.0\\.0\\.1:[0-9]+", "{{BASE_URL}}");
+    s = sort_read_states(s, c);
     size_t n;
     char **ids = rpc_uuids(s, &n);
     for (size_t i = 0; i < n; i++) {
@@ -92,6 +167,7 @@ char *rpc_normalise(const char *line, const char *run_dir, const char *home_dir,
     s = resub(s, "sessions/[0-9]{4}/[0-9]{2}/[0-9]{2}/", "sessions/<date>/");
     s = resub(s, "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z", "<ts>");
     s = resub(s, "req_fake_[0-9]+", "req_fake_<n>");
+    s = resub(s, "\"sha\":\"[0-9a-f]{40}\"", "\"sha\":\"<sha>\"");
     s = resub(s, "\"processId\":\"[0-9]+\"", "\"processId\":\"<pid>\"");
     s = resub(s, "\"serverName\":\"[^\"]*\"", "\"serverName\":\"<host>\"");
     s = resub(s, "(\"userAgent\":\"[^\" ]* )\\([^;\"]*; ([^)\"]*)\\) [^ \"]*",

@@ -7,8 +7,10 @@
  *     session (one rpc_canon per side), so an id must recur where the recording repeats it;
  *   - the numbers of emittedAtMs, startedAt(Ms), completedAt(Ms), createdAt, updatedAt,
  *     recencyAt, durationMs → <t>; the fake model server's request ids req_fake_<ms>;
- *     the OS process ids of commands (`processId`); ISO
+ *     the OS process ids of commands (`processId`); the work dir's commit (`gitInfo.sha`); ISO
  * timestamps (cursors, stderr) → <ts>; the date parts of rollout paths → <date>;
+ *   - the members of `readStates` sorted by when their key (a thread id) first appeared: the
+ *     real server writes that map in hash order;
  *   - the environment values the corpus README lists: the bubblewrap warning's text, the
  *     `serverName` (host name), the OS and TERM in `userAgent`, and the sandbox's pyenv line.
  *
