@@ -486,6 +486,10 @@ int rpc_session_run(const rpc_spec *spec, const rpc_script *s, rpc_idmap *ids, r
                 next++;
                 continue;
             }
+            if (reaped && fds[0] < 0) { /* the server is gone: nothing left to talk to */
+                r->done_ms[next++] = t;
+                continue;
+            }
             size_t need;
             double due = due_ms(s, r, &so, next, &need);
             if (due < 0) {
