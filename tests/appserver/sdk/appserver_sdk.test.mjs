@@ -19,6 +19,29 @@ assert.ok(CODEX_BIN && PROVIDER_ENTRY && AI_ENTRY && WORK_DIR, "run through test
 const { createCodexAppServer } = await import(pathToFileURL(PROVIDER_ENTRY).href);
 const { generateText, streamText } = await import(pathToFileURL(AI_ENTRY).href);
 
+// What our app-server cannot do yet (MODE=fake only), and why. Such a case still runs: its
+// failure is reported as a TODO, and one that passes fails ("remove it from KNOWN_GAPS"), so the
+// list only shrinks.
+const KNOWN_GAPS = {
+  "a persistent thread carries over to the next call":
+    "thread/resume is not emulated yet (issue 12, part 4): the provider resumes a loaded thread",
+};
+
+// test(), with KNOWN_GAPS applied.
+function check(name, body) {
+  test(name, async (t) => {
+    const gap = MODE === "fake" ? KNOWN_GAPS[name] : undefined;
+    if (!gap) return body();
+    try {
+      await body();
+    } catch (err) {
+      t.todo(`KNOWN GAP: ${gap}: ${String(err?.message ?? err).split("\n")[0]}`);
+      return;
+    }
+    throw new Error(`"${name}" now passes: remove it from KNOWN_GAPS in ${import.meta.url}`);
+  });
+}
+
 const providers = [];
 const servers = [];
 after(async () => {
@@ -71,10 +94,12 @@ const ANSWER = `codex_mock: 1
 steps:
   - reasoning: "**Multiplying the numbers**\\n\\n17 * 23 = 17 * 20 + 17 * 3."
   - message: "17 * 23 = 391."
+    chunks: ["17 * 23", " = ", "391", "."]
+    chunk_delay: 40ms
   - usage: {input_tokens: 2100, cached_input_tokens: 1024, output_tokens: 180}
 `;
 
-test("generateText returns the answer", async () => {
+check("generateText returns the answer", async () => {
   const { model } = await fixture({ yaml: ANSWER, session: "07_plain_text_turn" });
   const r = await generateText({ model, prompt: "What is 17 * 23?" });
   assert.equal(r.text, "17 * 23 = 391.");
@@ -82,17 +107,19 @@ test("generateText returns the answer", async () => {
   assert.ok(r.usage.inputTokens > 0, JSON.stringify(r.usage));
 });
 
-test("streamText delivers the deltas one by one", async () => {
+check("streamText delivers the deltas one by one", async () => {
   const { model } = await fixture({ yaml: ANSWER, session: "07_plain_text_turn", speed: "1" });
   const r = streamText({ model, prompt: "What is 17 * 23?" });
   const chunks = [];
   for await (const chunk of r.textStream) chunks.push([chunk, performance.now()]);
   assert.equal(chunks.map((c) => c[0]).join(""), "17 * 23 = 391.");
   assert.ok(chunks.length > 1, `one chunk only: ${JSON.stringify(chunks)}`);
-  // paced like a stream: not all in the same instant
+  // the chunks the model streamed (the scenario's, the corpus script's), 40 ms apart
+  assert.deepEqual(chunks.map((c) => c[0]), ["17 * 23", " = ", "391", "."]);
+  // not all at once: at least one of the 40 ms gaps is seen by the client (a loaded machine
+  // may hand it two lines in one read, so not necessarily all three)
   const spread = chunks[chunks.length - 1][1] - chunks[0][1];
-  assert.ok(spread >= 5, `all deltas within ${spread.toFixed(1)} ms`);
-  if (MODE === "real") assert.deepEqual(chunks.map((c) => c[0]), ["17 * 23", " = ", "391", "."]);
+  assert.ok(spread >= 35, `the deltas came within ${spread.toFixed(1)} ms: at once, not streamed`);
 });
 
 const TWO_TURNS = `codex_mock: 1
@@ -105,7 +132,7 @@ turns:
       - usage: {input_tokens: 2000, cached_input_tokens: 500, output_tokens: 20}
 `;
 
-test("a persistent thread carries over to the next call", async () => {
+check("a persistent thread carries over to the next call", async () => {
   const { model } = await fixture({ yaml: TWO_TURNS, session: "14_two_turns_one_thread" });
   const first = await generateText({
     model,
@@ -129,7 +156,7 @@ steps:
   - fail: unauthorized_401
 `;
 
-test("a failing turn rejects with its error text", async () => {
+check("a failing turn rejects with its error text", async () => {
   const { model } = await fixture({ yaml: FAILING, session: "18_http_401_unauthorized" });
   await assert.rejects(generateText({ model, prompt: "Say hello.", maxRetries: 0 }), (err) => {
     const text = String(err?.message ?? err);
