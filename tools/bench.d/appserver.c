@@ -13,8 +13,10 @@
  *   appserver latency PLAN -- CMD [ARG...]
  *       one turn; PLAN holds one planned offset in ms per line (the agentMessage items of the
  *       scenario, in order). Each item/completed of an agentMessage is stamped on arrival
- *       (CLOCK_MONOTONIC); lateness = (arrival − first arrival) − (planned − first planned).
- *       Prints: lines=… p50_ms=… p99_ms=… max_ms=… last_ms=… (|lateness|; last signed)
+ *       (CLOCK_MONOTONIC) since the turn/start request was written: d = arrival − planned.
+ *       offset = the median d (what the turn's start adds to every item), lateness = d − offset.
+ *       Prints: lines=… offset_ms=… p50_ms=… p99_ms=… max_ms=… (|lateness|) first_ms=… last_ms=…
+ *       (signed lateness of the first and last item)
  *
  * Ids are found by plain string search in the server's lines (`"thread":{"id":"`): the fake's
  * output format is fixed by the conformance suite, this only needs to find its way. Any
@@ -272,23 +274,28 @@ int main(int argc, char **argv) {
         const char *thread = handshake(&s);
         char tid[128];
         snprintf(tid, sizeof tid, "%s", thread);
+        double t0 = now_ms();
         start_turn(&s, tid, 10);
-        double *late = calloc(n, sizeof *late), first = 0, last = 0;
+        double *d = calloc(n, sizeof *d), *late = calloc(n, sizeof *late);
         for (size_t i = 0; i < n;) {
             const char *l = wait_for(&s, "\"method\":\"item/completed\"");
             if (!strstr(l, "\"type\":\"agentMessage\"")) continue;
-            double t = now_ms();
-            if (i == 0) first = t;
-            late[i] = (t - first) - (plan[i] - plan[0]);
-            last = late[i];
-            late[i] = late[i] < 0 ? -late[i] : late[i];
+            d[i] = (now_ms() - t0) - plan[i];
             i++;
         }
         wait_for(&s, "\"method\":\"turn/completed\"");
         finish(&s);
+        memcpy(late, d, n * sizeof *d);
         qsort(late, n, sizeof *late, cmp_double);
-        printf("lines=%zu p50_ms=%.3f p99_ms=%.3f max_ms=%.3f last_ms=%.3f\n", n, pct(late, n, 0.5),
-               pct(late, n, 0.99), late[n - 1], last);
+        double offset = pct(late, n, 0.5);
+        for (size_t i = 0; i < n; i++)
+            late[i] = d[i] - offset < 0 ? offset - d[i] : d[i] - offset;
+        qsort(late, n, sizeof *late, cmp_double);
+        printf("lines=%zu offset_ms=%.3f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f first_ms=%.3f "
+               "last_ms=%.3f\n",
+               n, offset, pct(late, n, 0.5), pct(late, n, 0.99), late[n - 1], d[0] - offset,
+               d[n - 1] - offset);
+        free(d);
         free(late), free(plan);
         return 0;
     }
