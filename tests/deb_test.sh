@@ -10,6 +10,10 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 0
 fi
 fail() { echo "deb_test: $*" >&2; exit 1; }
+if grep -q '^CODEX_MOCK_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then
+  echo "deb_test: SKIPPED: a sanitizer build is not packaged (the plain build's test builds the .deb)"
+  exit 0
+fi
 export DEBIAN_FRONTEND=noninteractive
 if dpkg -s codex-mock >/dev/null 2>&1; then
   fail "codex-mock is already installed on this machine; remove it first (apt-get remove codex-mock)"
@@ -61,8 +65,12 @@ echo "$out" | head -1 | grep -qx /usr/lib/codex-mock/bin/codex || fail "codex re
 echo "$out" | grep -q '"type":"command_execution"' || fail "no command_execution: $out"
 echo "$out" | tail -1 | grep -q '"type":"turn.completed"' || fail "no turn.completed: $out"
 PATH=$userpath codex-mock show command-success >/dev/null || fail "show by name failed"
-man -w codex-mock >/dev/null 2>&1 || fail "man codex-mock: no page"
-man -w 5 codex-mock-scenario >/dev/null 2>&1 || fail "man 5 codex-mock-scenario: no page"
+[ -f /usr/share/man/man1/codex-mock.1 ] && [ -f /usr/share/man/man5/codex-mock-scenario.5 ] ||
+  fail "the man pages are not installed"
+if command -v man >/dev/null; then
+  man -w codex-mock >/dev/null 2>&1 || fail "man codex-mock: no page"
+  man -w 5 codex-mock-scenario >/dev/null 2>&1 || fail "man 5 codex-mock-scenario: no page"
+fi
 
 (timeout 120 apt-get remove -y -qq codex-mock >"$work/apt.log" 2>&1) ||
   { cat "$work/apt.log"; fail "apt-get remove failed"; }
