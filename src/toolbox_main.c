@@ -12,6 +12,7 @@
 #include "recording.h"
 #include "scenario_load.h"
 #include "select.h"
+#include "settings.h"
 #include "show.h"
 #include "tool_record.h"
 
@@ -163,20 +164,12 @@ static void toolbox_spec(buf *b) {
     }
 }
 
-/* The size above which `codex exec` plays a file as it reads it (CODEX_MOCK_STREAM_ABOVE). */
-static size_t stream_above(void) {
-    const char *v = getenv("CODEX_MOCK_STREAM_ABOVE");
-    char *end;
-    if (!v || *v < '0' || *v > '9') return SCENARIO_STREAM_ABOVE;
-    unsigned long long n = strtoull(v, &end, 10);
-    return *end ? SCENARIO_STREAM_ABOVE : (size_t)n;
-}
-
 /* A scenario operand: a regular file or anything that looks like a path is that file; otherwise
  * a name, resolved as CODEX_MOCK_SCENARIO resolves it (select.h). Loads it into *sc and sets
  * *shown to what messages call it (the file, or "<built-in default>" for the compiled-in copy;
  * caller frees). On error prints the message to `out` and returns -1. */
-static int load_operand(const char *arg, scenario *sc, char **shown, FILE *out) {
+static int load_operand(const char *arg, const mock_settings *set, scenario *sc, char **shown,
+                        FILE *out) {
     struct stat st;
     diag err;
     diag_init(&err);
@@ -187,7 +180,7 @@ static int load_operand(const char *arg, scenario *sc, char **shown, FILE *out) 
     } else {
         char *lib = builtin_scenario_dir();
         scenario_choice c;
-        int rc = select_scenario(arg, getenv("CODEX_MOCK_SCENARIO_PATH"), lib, &c, &err);
+        int rc = select_scenario(arg, set->scenario_path, lib, &c, &err);
         free(lib);
         if (rc < 0) {
             const char *msg = err.msg ? err.msg : "no such scenario";
@@ -214,7 +207,7 @@ static int load_operand(const char *arg, scenario *sc, char **shown, FILE *out) 
     return 0;
 }
 
-static int cmd_lint(int argc, char **argv) {
+static int cmd_lint(int argc, char **argv, const mock_settings *set) {
     if (argc < 1) {
         fputs("codex-mock lint: give one or more scenario files or names\n", stderr);
         return 2;
@@ -223,7 +216,7 @@ static int cmd_lint(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         scenario sc;
         char *file;
-        if (load_operand(argv[i], &sc, &file, stdout) < 0) {
+        if (load_operand(argv[i], set, &sc, &file, stdout) < 0) {
             bad++;
             continue;
         }
@@ -231,7 +224,7 @@ static int cmd_lint(int argc, char **argv) {
         diag_init(&err);
         /* a big file is played as it is read: its order matters too */
         if (strcmp(file, "<built-in default>") != 0 &&
-            scenario_stream_check(file, stream_above(), &err) < 0) {
+            scenario_stream_check(file, set->stream_above, &err) < 0) {
             diag_print(&err, stdout);
             diag_free(&err);
             scenario_free(&sc);
@@ -338,7 +331,7 @@ static bool parse_uint(const char *s, unsigned long long *out) {
     return *end == '\0';
 }
 
-static int cmd_show(int argc, char **argv) {
+static int cmd_show(int argc, char **argv, const mock_settings *set) {
     const char *file = NULL;
     show_options o = {.turn = 0, .seed = 1, .json = false};
     for (int i = 0; i < argc; i++) {
@@ -370,7 +363,7 @@ static int cmd_show(int argc, char **argv) {
     }
     scenario sc;
     char *shown;
-    if (load_operand(file, &sc, &shown, stderr) < 0) return 1;
+    if (load_operand(file, set, &sc, &shown, stderr) < 0) return 1;
     if (o.turn >= sc.n_turns) {
         fprintf(stderr, "codex-mock show: %s has %zu turn%s; there is no turn %zu\n", shown,
                 sc.n_turns, sc.n_turns == 1 ? "" : "s", o.turn + 1);
@@ -530,16 +523,25 @@ int main(int argc, char **argv) {
         puts("codex-mock 0.1.0 (emulates codex-cli 0.169.0)");
         return 0;
     }
-    if (!strcmp(argv[1], "lint")) return cmd_lint(argc - 2, argv + 2);
+    /* every CODEX_MOCK_* variable is checked before any command uses one */
+    mock_settings set;
+    diag err;
+    diag_init(&err);
+    if (settings_from_env(env_lookup_process, NULL, &set, &err) < 0) {
+        diag_print(&err, stderr);
+        diag_free(&err);
+        return EXIT_MOCK_ERROR;
+    }
+    if (!strcmp(argv[1], "lint")) return cmd_lint(argc - 2, argv + 2, &set);
     if (!strcmp(argv[1], "list")) return cmd_list(argc - 2, argv + 2);
     if (!strcmp(argv[1], "env")) return cmd_env(argc - 2, argv + 2);
     if (!strcmp(argv[1], "completion")) return cmd_completion(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "show")) return cmd_show(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "show")) return cmd_show(argc - 2, argv + 2, &set);
     if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2);
     if (!strcmp(argv[1], "record")) return tool_record(argc - 2, argv + 2, environ);
-    if (!strcmp(argv[1], "journal")) return tool_journal(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "verify")) return tool_verify(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "reset")) return tool_reset(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "journal")) return tool_journal(argc - 2, argv + 2, &set);
+    if (!strcmp(argv[1], "verify")) return tool_verify(argc - 2, argv + 2, &set);
+    if (!strcmp(argv[1], "reset")) return tool_reset(argc - 2, argv + 2, &set);
     fprintf(stderr, "codex-mock: unknown command '%s'\n\n", argv[1]);
     print_usage(stderr);
     return 2;
