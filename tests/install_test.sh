@@ -17,6 +17,17 @@ for f in bin/codex-mock lib/codex-mock/bin/codex share/codex-mock/scenarios/defa
   [ -e "$prefix/$f" ] || fail "missing $f"
 done
 [ ! -e "$prefix/bin/codex" ] || fail "bin/codex installed: it would shadow a real codex on PATH"
+# the generated man pages are well-formed roff (groff is there with man-db)
+if command -v groff >/dev/null; then
+  for page in share/man/man1/codex-mock.1 share/man/man5/codex-mock-scenario.5; do
+    msgs=$(groff -man -z -ww -Wbreak "$prefix/$page" 2>&1) || fail "groff failed on $page"
+    [ -z "$msgs" ] || fail "groff warns about $page: $msgs"
+  done
+fi
+grep -q '^\.SH "USE IT FROM YOUR TESTS"$' "$prefix/share/man/man1/codex-mock.1" ||
+  fail "codex-mock.1 lacks the README's 'Use it from your tests'"
+grep -q '^\.SH "STEPS"$' "$prefix/share/man/man5/codex-mock-scenario.5" ||
+  fail "codex-mock-scenario.5 lacks docs/format.md's 'Steps'"
 # Move the tree: lookup is relative to the binary, not to the build.
 mv "$prefix" "$prefix.moved"; prefix="$prefix.moved"; trap 'rm -rf "$prefix"' EXIT
 "$prefix/bin/codex-mock" list | grep '^default ' >/dev/null || fail "list lacks default"
