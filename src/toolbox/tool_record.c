@@ -224,7 +224,7 @@ int tool_record(int argc, char **argv, char *const *env) {
     free(self_dir);
     if (!program) {
         fprintf(stderr,
-                "codex-mock record: '%s' was not found on PATH (codex-mock's own directory is "
+                "codex-mock record: '%s' was not found on PATH (the fake codex's directory is "
                 "skipped); install the real CLI or set CODEX_MOCK_REAL_CODEX\n",
                 cmd[0]);
         scrub_free(&s);
