@@ -1,5 +1,6 @@
-/* codex-mock — the toolbox beside the fake `codex` (design.md §4): lint, list, show, record,
- * convert. Each command returns its exit code; messages go to stdout (reports) or stderr. */
+/* codex-mock — the toolbox beside the fake `codex` (docs/architecture.md#toolbox): lint, list,
+ * show, record, convert, journal, verify, reset. Each command returns its exit code (named in
+ * exitcodes.h); messages go to stdout (reports) or stderr. */
 #include "buf.h"
 #include "cli.h"
 #include "completion.h"
@@ -210,7 +211,7 @@ static int load_operand(const char *arg, const mock_settings *set, scenario *sc,
 static int cmd_lint(int argc, char **argv, const mock_settings *set) {
     if (argc < 1) {
         fputs("codex-mock lint: give one or more scenario files or names\n", stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     int bad = 0;
     for (int i = 0; i < argc; i++) {
@@ -253,7 +254,7 @@ static int cmd_lint(int argc, char **argv, const mock_settings *set) {
         scenario_free(&sc);
         free(file);
     }
-    return bad ? 1 : 0;
+    return bad ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 
 /* The first comment line of a scenario file: what it shows. */
@@ -284,7 +285,7 @@ static int cmd_list(int argc, char **argv) {
     bool json = argc == 1 && !strcmp(argv[0], "--json");
     if (argc && !json) {
         fputs("usage: codex-mock list [--json]\n", stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     char *dir = builtin_scenario_dir();
     if (!dir) {
@@ -321,7 +322,7 @@ static int cmd_list(int argc, char **argv) {
     }
     names_free(names);
     free(dir);
-    return 0;
+    return EXIT_OK;
 }
 
 static bool parse_uint(const char *s, unsigned long long *out) {
@@ -352,24 +353,24 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
                     "codex-mock show: unexpected '%s'\nUsage: codex-mock show SCENARIO "
                     "[--json] [--turn N] [--seed N]\n",
                     argv[i]);
-            return 2;
+            return EXIT_USAGE;
         }
     }
     if (!file) {
         fputs("codex-mock show: give a scenario file\nUsage: codex-mock show SCENARIO [--json] "
               "[--turn N] [--seed N]\n",
               stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     scenario sc;
     char *shown;
-    if (load_operand(file, set, &sc, &shown, stderr) < 0) return 1;
+    if (load_operand(file, set, &sc, &shown, stderr) < 0) return EXIT_CHECK_FAILED;
     if (o.turn >= sc.n_turns) {
         fprintf(stderr, "codex-mock show: %s has %zu turn%s; there is no turn %zu\n", shown,
                 sc.n_turns, sc.n_turns == 1 ? "" : "s", o.turn + 1);
         scenario_free(&sc);
         free(shown);
-        return 2;
+        return EXIT_USAGE;
     }
     free(shown);
     char cwd[PATH_MAX];
@@ -380,7 +381,7 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
     fwrite(out.data ? out.data : "", 1, out.len, stdout);
     buf_free(&out);
     scenario_free(&sc);
-    return 0;
+    return EXIT_OK;
 }
 
 static int cmd_convert(int argc, char **argv) {
@@ -402,7 +403,7 @@ static int cmd_convert(int argc, char **argv) {
                     "codex-mock convert: unexpected '%s'\nUsage: codex-mock convert DIR|FILE [-o "
                     "OUT] [--template-thread-id] [--turn N]\n",
                     argv[i]);
-            return 2;
+            return EXIT_USAGE;
         }
     }
     if (!in) {
@@ -410,13 +411,13 @@ static int cmd_convert(int argc, char **argv) {
               "file\nUsage: codex-mock convert DIR|FILE [-o OUT] [--template-thread-id] "
               "[--turn N]\n",
               stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     o.source = in;
     struct stat st;
     if (stat(in, &st) != 0) {
         fprintf(stderr, "codex-mock: %s: no such file or directory\n", in);
-        return 1;
+        return EXIT_CHECK_FAILED;
     }
     buf yaml;
     buf_init(&yaml);
@@ -452,7 +453,7 @@ static int cmd_convert(int argc, char **argv) {
     diag_free(&err);
     convert_notes_free(&notes);
     buf_free(&yaml);
-    return rc < 0 ? 1 : 0;
+    return rc < 0 ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 
 /* `export PATH=<the fake's directory>:$PATH`, for eval in a shell or CI. */
@@ -460,7 +461,7 @@ static int cmd_env(int argc, char **argv) {
     (void)argv;
     if (argc) {
         fputs("usage: codex-mock env\n", stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     char *self = exe_dir(), *fake = layout_fake_dir(self);
     free(self);
@@ -483,7 +484,7 @@ static int cmd_env(int argc, char **argv) {
         fputs("':\"$PATH\"\n", stdout);
     }
     free(fake);
-    return 0;
+    return EXIT_OK;
 }
 
 /* A bash or zsh completion script for codex and codex-mock (or the one named). */
@@ -493,7 +494,7 @@ static int cmd_completion(int argc, char **argv) {
     if (argc < 1 || argc > 2 || (strcmp(shell, "bash") && strcmp(shell, "zsh")) ||
         (only && strcmp(only, "codex") && strcmp(only, "codex-mock"))) {
         fputs("usage: codex-mock completion bash|zsh [codex|codex-mock]\n", stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     buf codex, tool, out;
     buf_init(&codex);
@@ -510,18 +511,18 @@ static int cmd_completion(int argc, char **argv) {
     buf_free(&codex);
     buf_free(&tool);
     buf_free(&out);
-    return 0;
+    return EXIT_OK;
 }
 
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "-h")) {
         print_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
         puts("codex-mock 0.1.0 (emulates codex-cli 0.169.0)");
-        return 0;
+        return EXIT_OK;
     }
     /* every CODEX_MOCK_* variable is checked before any command uses one */
     mock_settings set;
@@ -544,5 +545,5 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "reset")) return tool_reset(argc - 2, argv + 2, &set);
     fprintf(stderr, "codex-mock: unknown command '%s'\n\n", argv[1]);
     print_usage(stderr);
-    return 2;
+    return EXIT_USAGE;
 }
