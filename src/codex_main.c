@@ -1,5 +1,6 @@
 /* The fake `codex` binary: cli → pre-flight checks → select → load → plan → play (design.md
  * §2), in the real CLI's start-up order (reference §1.6). Login commands are answered by auth. */
+#include "appserver.h"
 #include "auth.h"
 #include "buf.h"
 #include "cli.h"
@@ -764,6 +765,32 @@ done:
     return code;
 }
 
+/* `codex app-server [--listen stdio://]`: the JSON-RPC face (appserver.h). */
+static int run_app_server(int argc, char **argv, run_clock *rc) {
+    diag err;
+    diag_init(&err);
+    if (settings_parse(getenv("CODEX_MOCK_SPEED"), getenv("CODEX_MOCK_SEED"), &rc->settings, &err) <
+        0)
+        return mock_error(&err);
+    const char *now_text = getenv("CODEX_MOCK_NOW");
+    int64_t start_ms = 0;
+    if (now_text && *now_text) {
+        if (settings_parse_now(now_text, &start_ms, &err) < 0) return mock_error(&err);
+        rc->fixed_clk = clock_fixed_start(&rc->fixed_ctx, rc->clk, start_ms, rc->spawn);
+        rc->clk = &rc->fixed_clk;
+    } else {
+        start_ms = rc->clk->wall_ms(rc->clk);
+    }
+    diag_free(&err);
+    appserver_params p = {.clk = rc->clk,
+                          .spawn = rc->spawn,
+                          .speed = rc->settings.speed,
+                          .has_seed = rc->settings.has_seed,
+                          .seed = rc->settings.seed,
+                          .wall_start = start_ms};
+    return appserver_main(argc, argv, &p);
+}
+
 int main(int argc, char **argv) {
     run_clock rc;
     rc.clk = clock_system();
@@ -783,6 +810,7 @@ int main(int argc, char **argv) {
         prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     }
     signal(SIGPIPE, SIG_IGN);
+    if (argc >= 2 && !strcmp(argv[1], "app-server")) return run_app_server(argc - 2, argv + 2, &rc);
 
     diag err;
     diag_init(&err);

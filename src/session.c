@@ -413,7 +413,9 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
     jsonw_cstring(&b, p->originator ? p->originator : "codex_exec");
     buf_puts(&b, ",\"cli_version\":");
     jsonw_cstring(&b, p->cli_version ? p->cli_version : "0.169.0");
-    buf_puts(&b, ",\"source\":\"exec\",\"thread_source\":");
+    buf_puts(&b, ",\"source\":");
+    jsonw_cstring(&b, p->source ? p->source : "exec");
+    buf_puts(&b, ",\"thread_source\":");
     jsonw_cstring(&b, p->thread_source ? p->thread_source : "user");
     buf_puts(&b, ",\"model_provider\":");
     jsonw_cstring(&b, w->provider);

@@ -85,6 +85,7 @@ typedef struct {
     const char *sandbox;       /* sandbox mode; NULL → "read-only" */
     const char *originator;    /* NULL → "codex_exec" (the SDK overrides it) */
     const char *thread_source; /* NULL → "user" */
+    const char *source;        /* session_meta source; NULL → "exec" (the app-server: "vscode") */
     const char *cli_version;
     const char *forked_from; /* fork: the parent thread, else NULL */
     int64_t forked_from_lines;

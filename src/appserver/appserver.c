@@ -1,0 +1,972 @@
+/* appserver — see appserver.h: the process, the transport and the dispatcher. */
+#include "appserver.h"
+
+#include "as_methods.h"
+#include "as_params.h"
+#include "as_rpc.h"
+#include "as_server.h"
+#include "as_write.h"
+#include "exitcodes.h"
+#include "jsonw.h"
+#include "run_config.h"
+#include "scenario_load.h"
+#include "select.h"
+#include "uuid.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define CLI_VERSION "0.171.0"
+#define ERR_INVALID (-32600)
+
+static const char BWRAP_WARNING[] =
+    "Codex could not find bubblewrap on PATH. Install bubblewrap with your OS package manager. "
+    "See the sandbox prerequisites: "
+    "https://developers.openai.com/codex/concepts/sandboxing#prerequisites. Codex will use the "
+    "bundled bubblewrap in the meantime.";
+
+/* Start-up figures, ms since spawn (corpus 01–06: the first answer 130–270 ms after spawn). */
+#define STARTUP_MS 190.0
+#define STDERR_BEFORE_READY_MS 35.0
+#define ANSWER_MS 0.4 /* an error or a cheap answer */
+#define LIST_MS 1.8   /* thread/list, model/list */
+#define THREAD_START_MS 45.0
+#define EOF_EXIT_MS 18.0
+#define SIGTERM_EXIT_MS 28.0
+
+/* ------------------------------------------------------------------------------------------
+ * Time
+ * ---------------------------------------------------------------------------------------- */
+
+int64_t as_now(as_server *s) {
+    return s->clk->mono_ns(s->clk);
+}
+
+int64_t as_delay(as_server *s, double ms) {
+    int64_t ns = rng_scale(&s->rng, (int64_t)(ms * 1e6), 0.9, 1.1);
+    return plan_scale(ns, s->speed);
+}
+
+int64_t as_wall_at(as_server *s, int64_t mono) {
+    return s->clk->wall_ms(s->clk) + (mono - as_now(s)) / 1000000;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Output channels
+ * ---------------------------------------------------------------------------------------- */
+
+void as_write_out(as_server *s, const char *p, size_t n) {
+    if (s->exiting) return;
+    while (n > 0) {
+        ssize_t w = write(STDOUT_FILENO, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            /* the reader went away: nothing more can be said */
+            s->exiting = true;
+            evloop_stop(s->loop, 0);
+            return;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void chan_fire(evloop *loop, void *ctx);
+
+static void chan_arm(as_chan *c) {
+    if (c->timer || !c->head) return;
+    c->timer = evloop_timer(c->srv->loop, c->head->due, chan_fire, c);
+}
+
+static void out_free(as_out *o) {
+    free(o->method);
+    buf_free(&o->text);
+    free(o);
+}
+
+static void chan_fire(evloop *loop, void *ctx) {
+    as_chan *c = ctx;
+    as_server *s = c->srv;
+    c->timer = 0;
+    int64_t now = evloop_now(loop);
+    buf line;
+    buf_init(&line);
+    while (c->head && c->head->due <= now) {
+        as_out *o = c->head;
+        c->head = o->next;
+        if (!c->head) c->tail = NULL;
+        if (o->method)
+            asw_notification(&line, o->method, o->text.data, o->text.len, s->clk->wall_ms(s->clk));
+        else
+            buf_append(&line, o->text.data, o->text.len);
+        out_free(o);
+    }
+    as_write_out(s, line.data, line.len);
+    buf_free(&line);
+    if (!c->head && c->drained && c->drained(c->ctx)) return;
+    chan_arm(c);
+}
+
+void as_chan_init(as_chan *c, as_server *s) {
+    memset(c, 0, sizeof *c);
+    c->srv = s;
+}
+
+static void chan_push(as_chan *c, int64_t due, const char *method, const char *text, size_t len) {
+    as_out *o = xcalloc(1, sizeof *o);
+    if (due < c->last_due) due = c->last_due;
+    c->last_due = due;
+    o->due = due;
+    o->method = method ? xstrdup(method) : NULL;
+    buf_init(&o->text);
+    buf_append(&o->text, text, len);
+    if (c->tail)
+        c->tail->next = o;
+    else
+        c->head = o;
+    c->tail = o;
+    chan_arm(c);
+}
+
+void as_chan_line(as_chan *c, int64_t due, const char *text, size_t len) {
+    chan_push(c, due, NULL, text, len);
+}
+
+bool as_opted_out(const as_server *s, const char *method) {
+    for (size_t i = 0; i < s->n_opt_out; i++)
+        if (!strcmp(s->opt_out[i], method)) return true;
+    return false;
+}
+
+void as_chan_notify(as_chan *c, int64_t due, const char *method, const char *params, size_t len) {
+    if (as_opted_out(c->srv, method)) return;
+    chan_push(c, due, method, params, len);
+}
+
+void as_chan_clear(as_chan *c) {
+    if (c->timer) evloop_cancel(c->srv->loop, c->timer);
+    c->timer = 0;
+    while (c->head) {
+        as_out *o = c->head;
+        c->head = o->next;
+        out_free(o);
+    }
+    c->tail = NULL;
+    c->last_due = 0;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * stderr: the real server's tracing lines
+ * ---------------------------------------------------------------------------------------- */
+
+static void trace_line(as_server *s, const char *target, const char *msg) {
+    int64_t ms = s->clk->wall_ms(s->clk);
+    char stamp[CLOCK_UTC_SIZE];
+    clock_format_utc(stamp, ms);
+    /* "…T21:07:01.291Z" → "…T21:07:01.291187Z": microseconds as tracing prints them */
+    size_t n = strlen(stamp);
+    int us = (int)((as_now(s) / 1000) % 1000);
+    buf b;
+    buf_init(&b);
+    buf_printf(&b,
+               "\x1b[2m%.*s%03dZ\x1b[0m \x1b[31mERROR\x1b[0m \x1b[2m%s\x1b[0m\x1b[2m:\x1b[0m %s\n",
+               (int)(n - 1), stamp, us, target, msg);
+    ssize_t w = write(STDERR_FILENO, b.data, b.len);
+    (void)w;
+    buf_free(&b);
+}
+
+static void bwrap_warning(evloop *loop, void *ctx) {
+    (void)loop;
+    trace_line(ctx, "codex_app_server", BWRAP_WARNING);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Answers
+ * ---------------------------------------------------------------------------------------- */
+
+/* When an answer to a request read now is due: never before start-up is done. */
+static int64_t answer_at(as_server *s, double ms) {
+    int64_t now = as_now(s);
+    if (now < s->ready) now = s->ready;
+    return now + as_delay(s, ms);
+}
+
+static void answer(as_server *s, const as_id *id, int64_t due, const buf *result) {
+    buf line;
+    buf_init(&line);
+    asw_response(&line, id, result->data, result->len);
+    as_chan_line(&s->answers, due, line.data, line.len);
+    buf_free(&line);
+}
+
+static void answer_error(as_server *s, const as_id *id, int64_t due, const char *msg) {
+    buf line;
+    buf_init(&line);
+    asw_error(&line, id, ERR_INVALID, msg);
+    as_chan_line(&s->answers, due, line.data, line.len);
+    buf_free(&line);
+}
+
+static void invalid_request(as_server *s, const as_id *id, const buf *why) {
+    buf m;
+    buf_init(&m);
+    buf_puts(&m, "Invalid request: ");
+    buf_append(&m, why->data, why->len);
+    answer_error(s, id, answer_at(s, ANSWER_MS), m.data);
+    buf_free(&m);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * initialize
+ * ---------------------------------------------------------------------------------------- */
+
+static void handle_initialize(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *p = m->params;
+    const char *name = NULL, *version = NULL;
+    const cJSON *ci = cJSON_IsObject(p) ? cJSON_GetObjectItemCaseSensitive(p, "clientInfo") : NULL;
+    bool experimental = false;
+    const cJSON *opt = NULL;
+    if (as_params_struct(p, "InitializeParams", &err) < 0 ||
+        (!ci && (buf_puts(&err, "missing field `clientInfo`"), true)) ||
+        as_params_struct(ci, "ClientInfo", &err) < 0 ||
+        as_param_string(ci, "name", true, &name, &err) < 0 ||
+        as_param_string(ci, "version", true, &version, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    const cJSON *caps = cJSON_GetObjectItemCaseSensitive(p, "capabilities");
+    if (cJSON_IsObject(caps)) {
+        if (as_param_bool(caps, "experimentalApi", false, &experimental, &err) < 0 ||
+            as_param_array(caps, "optOutNotificationMethods", false, &opt, &err) < 0) {
+            invalid_request(s, &m->id, &err);
+            buf_free(&err);
+            return;
+        }
+    }
+    buf_free(&err);
+    int64_t due = answer_at(s, ANSWER_MS);
+    if (s->initialized) {
+        answer_error(s, &m->id, due, "Already initialized");
+        return;
+    }
+    s->initialized = true;
+    s->client_name = xstrdup(name);
+    s->client_version = xstrdup(version);
+    s->experimental = experimental;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, opt) {
+        if (!cJSON_IsString(it)) continue;
+        s->opt_out = xrealloc(s->opt_out, (s->n_opt_out + 1) * sizeof *s->opt_out);
+        s->opt_out[s->n_opt_out++] = xstrdup(it->valuestring);
+    }
+    buf r;
+    buf_init(&r);
+    char *ua = xasprintf("%s/%s (%s; %s) %s (%s; %s)", name, CLI_VERSION, s->os, s->arch, s->term,
+                         name, version);
+    buf_puts(&r, "{\"userAgent\":");
+    jsonw_cstring(&r, ua);
+    free(ua);
+    buf_puts(&r, ",\"codexHome\":");
+    jsonw_cstring(&r, s->codex_home);
+    buf_puts(&r, ",\"platformFamily\":\"unix\",\"platformOs\":\"linux\"}");
+    answer(s, &m->id, due, &r);
+    /* the start-up notifications follow the first answer to initialize (corpus 01) */
+    if (!s->bwrap) {
+        buf_reset(&r);
+        buf_puts(&r, "{\"summary\":");
+        jsonw_cstring(&r, BWRAP_WARNING);
+        buf_puts(&r, ",\"details\":null}");
+        as_chan_notify(&s->answers, due + as_delay(s, 0.2), "configWarning", r.data, r.len);
+    }
+    buf_reset(&r);
+    char inst[UUID_STR_LEN + 1];
+    uuid_v7(inst, (uint64_t)s->wall_start, &s->rng);
+    inst[14] = '4'; /* a random (v4) installation id */
+    buf_puts(&r, "{\"status\":\"disabled\",\"serverName\":");
+    jsonw_cstring(&r, s->host);
+    buf_printf(&r, ",\"installationId\":\"%s\",\"environmentId\":null}", inst);
+    as_chan_notify(&s->answers, due + as_delay(s, 0.2), "remoteControl/status/changed", r.data,
+                   r.len);
+    buf_free(&r);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * threads
+ * ---------------------------------------------------------------------------------------- */
+
+as_thread *as_thread_find(as_server *s, const char *id) {
+    for (size_t i = 0; i < s->n_threads; i++)
+        if (!strcmp(s->threads[i]->id, id)) return s->threads[i];
+    return NULL;
+}
+
+static void sandbox_json(buf *b, const char *mode) {
+    if (!strcmp(mode, "workspace-write"))
+        buf_puts(b, "{\"type\":\"workspaceWrite\",\"writableRoots\":[],\"networkAccess\":false,"
+                    "\"excludeTmpdirEnvVar\":false,\"excludeSlashTmp\":false}");
+    else if (!strcmp(mode, "danger-full-access"))
+        buf_puts(b, "{\"type\":\"dangerFullAccess\"}");
+    else
+        buf_puts(b, "{\"type\":\"readOnly\",\"networkAccess\":false}");
+}
+
+void as_thread_json(buf *b, const as_server *s, const as_thread *t, bool list_form) {
+    buf_printf(b, "{\"id\":\"%s\",\"environments\":[{\"environmentId\":\"local\",\"cwd\":", t->id);
+    jsonw_cstring(b, t->cwd);
+    buf_puts(b, ",\"runtimeWorkspaceRoots\":[");
+    jsonw_cstring(b, t->cwd);
+    buf_printf(b, "]}],\"extra\":null,\"sessionId\":\"%s\",\"forkedFromId\":", t->id);
+    if (t->forked_from[0])
+        buf_printf(b, "\"%s\"", t->forked_from);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ",\"attachedToThreadId\":null,\"parentThreadId\":null,\"preview\":");
+    jsonw_cstring(b, t->preview ? t->preview : "");
+    buf_printf(b,
+               ",\"ephemeral\":%s,\"section\":null,\"sectionEnteredAt\":null,\"projectId\":null,"
+               "\"historyMode\":\"paginated\",\"modelProvider\":",
+               t->ephemeral ? "true" : "false");
+    jsonw_cstring(b, s->provider);
+    buf_puts(b, ",\"model\":");
+    jsonw_cstring(b, s->model);
+    buf_printf(b,
+               ",\"reasoningEffort\":null,\"createdAt\":%lld,\"updatedAt\":%lld,\"recencyAt\":%lld,"
+               "\"status\":",
+               (long long)t->created_s, (long long)t->updated_s, (long long)t->updated_s);
+    if (t->active)
+        buf_puts(b, "{\"type\":\"active\",\"activeFlags\":[]}");
+    else
+        buf_puts(b, "{\"type\":\"idle\"}");
+    buf_puts(b, ",\"path\":");
+    if (t->path)
+        jsonw_cstring(b, t->path);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ",\"cwd\":");
+    jsonw_cstring(b, t->cwd);
+    buf_puts(b, ",\"cliVersion\":\"" CLI_VERSION "\",\"originator\":");
+    jsonw_cstring(b, s->client_name ? s->client_name : "codex_app_server");
+    buf_printf(b,
+               ",\"source\":\"vscode\",\"canAcceptDirectInput\":%s,\"threadSource\":null,"
+               "\"agentNickname\":null,\"agentRole\":null,\"gitInfo\":null,\"name\":",
+               list_form ? "null" : "true");
+    if (t->name)
+        jsonw_cstring(b, t->name);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ",\"daybreakEnabled\":null,\"turns\":[]}");
+}
+
+static char *param_dup(const char *v, const char *dflt) {
+    return xstrdup(v ? v : dflt);
+}
+
+static void handle_thread_start(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *p = m->params;
+    const char *cwd = NULL, *approval = NULL, *sandbox = NULL, *model = NULL;
+    bool ephemeral = false;
+    if (as_params_struct(p, "ThreadStartParams", &err) < 0 ||
+        as_param_string(p, "cwd", false, &cwd, &err) < 0 ||
+        as_param_string(p, "approvalPolicy", false, &approval, &err) < 0 ||
+        as_param_string(p, "sandbox", false, &sandbox, &err) < 0 ||
+        as_param_string(p, "model", false, &model, &err) < 0 ||
+        as_param_bool(p, "ephemeral", false, &ephemeral, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = xcalloc(1, sizeof *t);
+    int64_t now_ms = s->clk->wall_ms(s->clk);
+    uuid_v7(t->id, (uint64_t)now_ms, &s->rng);
+    t->cwd = param_dup(cwd, s->cwd);
+    t->approval = param_dup(approval, "on-request");
+    t->sandbox_mode = param_dup(sandbox, "read-only");
+    t->ephemeral = ephemeral;
+    t->created_s = t->updated_s = now_ms / 1000;
+    if (model) {
+        free(s->model);
+        s->model = xstrdup(model);
+    }
+    if (!ephemeral) {
+        session_writer w;
+        char *e = NULL;
+        session_params sp = {.codex_home = s->codex_home,
+                             .thread_id = t->id,
+                             .cwd = t->cwd,
+                             .prompt = "",
+                             .model = s->model,
+                             .provider = s->provider,
+                             .sandbox = t->sandbox_mode,
+                             .originator = s->client_name,
+                             .thread_source = "vscode",
+                             .source = "vscode",
+                             .cli_version = CLI_VERSION};
+        if (session_writer_create(&w, &sp, s->clk, &s->rng, &e) == 0) {
+            t->path = xstrdup(w.path);
+            session_writer_close(&w);
+        } else {
+            trace_line(s, "codex_app_server", e);
+            free(e);
+        }
+    }
+    s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
+    s->threads[s->n_threads++] = t;
+
+    int64_t due = answer_at(s, THREAD_START_MS);
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"thread\":");
+    as_thread_json(&r, s, t, false);
+    buf_puts(&r, ",\"model\":");
+    jsonw_cstring(&r, s->model);
+    buf_puts(&r, ",\"modelProvider\":");
+    jsonw_cstring(&r, s->provider);
+    buf_puts(&r, ",\"serviceTier\":null,\"disabledPluginIds\":[],\"cwd\":");
+    jsonw_cstring(&r, t->cwd);
+    buf_puts(&r, ",\"runtimeWorkspaceRoots\":[");
+    jsonw_cstring(&r, t->cwd);
+    buf_puts(&r, "],\"instructionSources\":[],\"approvalPolicy\":");
+    jsonw_cstring(&r, t->approval);
+    buf_puts(&r, ",\"approvalsReviewer\":\"user\",\"sandbox\":");
+    sandbox_json(&r, t->sandbox_mode);
+    buf_puts(&r, ",\"activePermissionProfile\":null,\"reasoningEffort\":null,"
+                 "\"multiAgentMode\":\"explicitRequestOnly\"}");
+    answer(s, &m->id, due, &r);
+    buf_reset(&r);
+    buf_puts(&r, "{\"thread\":");
+    as_thread_json(&r, s, t, false);
+    buf_putc(&r, '}');
+    as_chan_notify(&s->answers, due + as_delay(s, 1.3), "thread/started", r.data, r.len);
+    buf_free(&r);
+}
+
+static void handle_thread_list(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *p = m->params;
+    int64_t limit = -1;
+    const char *cursor = NULL;
+    bool archived = false;
+    if (as_params_struct(p, "ThreadListParams", &err) < 0 ||
+        as_param_int(p, "limit", false, &limit, &err) < 0 ||
+        as_param_string(p, "cursor", false, &cursor, &err) < 0 ||
+        as_param_bool(p, "archived", false, &archived, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    /* threads of this process that have a user message, newest first; cursors are indexes */
+    size_t start = 0;
+    if (cursor) start = (size_t)strtoull(cursor, NULL, 10);
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"data\":[");
+    size_t shown = 0, seen = 0;
+    bool more = false;
+    buf rs;
+    buf_init(&rs);
+    for (size_t k = s->n_threads; k-- > 0;) {
+        as_thread *t = s->threads[k];
+        if (!t->n_turns || t->archived != archived || t->ephemeral) continue;
+        if (seen++ < start) continue;
+        if (limit >= 0 && shown == (size_t)limit) {
+            more = true;
+            break;
+        }
+        if (shown) buf_putc(&r, ',');
+        as_thread_json(&r, s, t, true);
+        shown++;
+    }
+    buf_puts(&r, "],\"readStates\":{},\"nextCursor\":");
+    if (more)
+        buf_printf(&r, "\"%zu\"", start + shown);
+    else
+        buf_puts(&r, "null");
+    buf_puts(&r, ",\"backwardsCursor\":null}");
+    buf_free(&rs);
+    answer(s, &m->id, answer_at(s, LIST_MS), &r);
+    buf_free(&r);
+}
+
+static void handle_loaded_list(as_server *s, const as_msg *m) {
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"data\":[");
+    for (size_t i = 0; i < s->n_threads; i++)
+        buf_printf(&r, "%s\"%s\"", i ? "," : "", s->threads[i]->id);
+    buf_puts(&r, "],\"nextCursor\":null}");
+    answer(s, &m->id, answer_at(s, ANSWER_MS), &r);
+    buf_free(&r);
+}
+
+/* Reads threadId; answers the error itself and returns NULL when it is wrong or unknown. */
+static as_thread *thread_param(as_server *s, const as_msg *m, const char *strct) {
+    buf err;
+    buf_init(&err);
+    const char *id = NULL;
+    if (as_params_struct(m->params, strct, &err) < 0 ||
+        as_param_string(m->params, "threadId", true, &id, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return NULL;
+    }
+    buf_free(&err);
+    as_thread *t = as_thread_find(s, id);
+    if (!t) {
+        char *msg = xasprintf("thread not found: %s", id);
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+    }
+    return t;
+}
+
+static void handle_turn_start(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *input = NULL;
+    const char *id = NULL;
+    if (as_params_struct(m->params, "TurnStartParams", &err) < 0 ||
+        as_param_string(m->params, "threadId", true, &id, &err) < 0 ||
+        as_param_array(m->params, "input", true, &input, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = as_thread_find(s, id);
+    if (!t) {
+        char *msg = xasprintf("thread not found: %s", id);
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+        return;
+    }
+    buf text;
+    buf_init(&text);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, input) {
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(it, "type");
+        const cJSON *tx = cJSON_GetObjectItemCaseSensitive(it, "text");
+        if (cJSON_IsString(ty) && !strcmp(ty->valuestring, "text") && cJSON_IsString(tx)) {
+            if (text.len) buf_putc(&text, '\n');
+            buf_puts(&text, tx->valuestring);
+        }
+    }
+    if (t->active) {
+        /* one turn at a time per thread: the real server steers; we say so plainly */
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS),
+                     "codex-mock: turn/start while a turn is running is not emulated (use "
+                     "turn/steer or wait for turn/completed)");
+        buf_free(&text);
+        return;
+    }
+    as_turn_start(s, t, &m->id, text.data ? text.data : "", answer_at(s, 0));
+    buf_free(&text);
+}
+
+static void handle_turn_interrupt(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const char *tid = NULL, *turn_id = NULL;
+    if (as_params_struct(m->params, "TurnInterruptParams", &err) < 0 ||
+        as_param_string(m->params, "threadId", true, &tid, &err) < 0 ||
+        as_param_string(m->params, "turnId", true, &turn_id, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = as_thread_find(s, tid);
+    if (!t) {
+        char *msg = xasprintf("thread not found: %s", tid);
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+        return;
+    }
+    if (!t->active) {
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), "no active turn to interrupt");
+        return;
+    }
+    as_turn_interrupt(s, t, &m->id, answer_at(s, 0));
+}
+
+static void handle_archive(as_server *s, const as_msg *m, bool archive) {
+    as_thread *t = thread_param(s, m, archive ? "ThreadArchiveParams" : "ThreadUnarchiveParams");
+    if (!t) return;
+    t->archived = archive;
+    buf r;
+    buf_init(&r);
+    if (archive) {
+        buf_puts(&r, "{}");
+    } else {
+        buf_puts(&r, "{\"thread\":");
+        as_thread_json(&r, s, t, true);
+        buf_putc(&r, '}');
+    }
+    int64_t due = answer_at(s, LIST_MS);
+    answer(s, &m->id, due, &r);
+    buf_reset(&r);
+    buf_printf(&r, "{\"threadId\":\"%s\"}", t->id);
+    as_chan_notify(&s->answers, due, archive ? "thread/archived" : "thread/unarchived", r.data,
+                   r.len);
+    buf_free(&r);
+}
+
+static void handle_name_set(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const char *name = NULL;
+    if (as_param_string(m->params, "name", true, &name, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = thread_param(s, m, "ThreadSetNameParams");
+    if (!t) return;
+    free(t->name);
+    t->name = xstrdup(name);
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{}");
+    int64_t due = answer_at(s, ANSWER_MS);
+    answer(s, &m->id, due, &r);
+    buf_reset(&r);
+    buf_printf(&r, "{\"threadId\":\"%s\",\"threadName\":", t->id);
+    jsonw_cstring(&r, name);
+    buf_putc(&r, '}');
+    as_chan_notify(&s->answers, due, "thread/name/updated", r.data, r.len);
+    buf_free(&r);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Dispatch
+ * ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *method;
+    void (*fn)(as_server *s, const as_msg *m);
+} handler;
+
+static void h_archive(as_server *s, const as_msg *m) {
+    handle_archive(s, m, true);
+}
+static void h_unarchive(as_server *s, const as_msg *m) {
+    handle_archive(s, m, false);
+}
+
+static const handler HANDLERS[] = {
+    {"thread/start", handle_thread_start},      {"thread/list", handle_thread_list},
+    {"thread/loaded/list", handle_loaded_list}, {"thread/archive", h_archive},
+    {"thread/unarchive", h_unarchive},          {"thread/name/set", handle_name_set},
+    {"turn/start", handle_turn_start},          {"turn/interrupt", handle_turn_interrupt},
+};
+
+static void dispatch(as_server *s, const as_msg *m) {
+    const as_method_info *mi = as_method_find(m->method);
+    if (!mi) {
+        buf e;
+        buf_init(&e);
+        as_method_unknown(&e, m->method);
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), e.data);
+        buf_free(&e);
+        return;
+    }
+    if (!m->has_params && !mi->params_optional) {
+        buf e;
+        buf_init(&e);
+        buf_puts(&e, "missing field `params`");
+        invalid_request(s, &m->id, &e);
+        buf_free(&e);
+        return;
+    }
+    if (!strcmp(m->method, "initialize")) {
+        handle_initialize(s, m);
+        return;
+    }
+    if (!s->initialized) {
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), "Not initialized");
+        return;
+    }
+    for (size_t i = 0; i < sizeof HANDLERS / sizeof HANDLERS[0]; i++)
+        if (!strcmp(HANDLERS[i].method, m->method)) {
+            HANDLERS[i].fn(s, m);
+            return;
+        }
+    char *msg = xasprintf("codex-mock: the app-server method `%s` is not emulated", m->method);
+    fprintf(stderr, "%s\n", msg);
+    answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+    free(msg);
+}
+
+static void process_line(as_server *s, const char *line, size_t len) {
+    as_msg m;
+    as_rpc_parse(line, len, &m);
+    switch (m.kind) {
+    case AS_MSG_INVALID: {
+        char *msg = xasprintf("Failed to deserialize JSONRPCMessage: %s", m.error.data);
+        trace_line(s, "codex_app_server_transport::transport", msg);
+        free(msg);
+        break;
+    }
+    case AS_MSG_REQUEST:
+        dispatch(s, &m);
+        break;
+    default: /* notifications (initialized among them) and answers to nothing: ignored */
+        break;
+    }
+    as_rpc_free(&m);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The process: stdin, signals, exit
+ * ---------------------------------------------------------------------------------------- */
+
+static void exit_now(evloop *loop, void *ctx) {
+    as_server *s = ctx;
+    s->exiting = true;
+    evloop_stop(loop, s->exit_code);
+}
+
+static void stop_reading(as_server *s, int code, double after_ms) {
+    if (!s->reading) return;
+    s->reading = false;
+    evloop_unwatch_fd(s->loop, STDIN_FILENO);
+    s->exit_code = code;
+    evloop_timer(s->loop, as_now(s) + as_delay(s, after_ms), exit_now, s);
+}
+
+static void on_stdin(evloop *loop, int fd, short revents, void *ctx) {
+    (void)loop;
+    (void)revents;
+    as_server *s = ctx;
+    char tmp[65536];
+    ssize_t n = read(fd, tmp, sizeof tmp);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (n <= 0)
+        as_lines_eof(&s->in);
+    else
+        as_lines_feed(&s->in, tmp, (size_t)n);
+    const char *line;
+    size_t len;
+    int r;
+    while (s->reading && (r = as_lines_next(&s->in, &line, &len)) != 0) {
+        if (r < 0) {
+            trace_line(s, "codex_app_server_transport::transport::stdio",
+                       "Failed reading stdin: stream did not contain valid UTF-8");
+            stop_reading(s, 0, EOF_EXIT_MS);
+            return;
+        }
+        process_line(s, line, len);
+    }
+    if (n <= 0) stop_reading(s, 0, EOF_EXIT_MS);
+}
+
+static bool any_turn_active(const as_server *s) {
+    for (size_t i = 0; i < s->n_threads; i++)
+        if (s->threads[i]->active) return true;
+    return false;
+}
+
+static void on_signal(evloop *loop, int signo, void *ctx) {
+    (void)loop;
+    as_server *s = ctx;
+    if (signo == SIGTERM) {
+        stop_reading(s, 0, SIGTERM_EXIT_MS);
+        return;
+    }
+    (void)any_turn_active;
+    /* SIGINT: the real server dies by it, with nothing more on stdout or stderr (trace 28) */
+    signal(signo, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(signo);
+}
+
+static char *read_os(void) {
+    /* "Debian 12.0.0": NAME's first word and VERSION_ID as major.minor.patch (os_info) */
+    FILE *f = fopen("/etc/os-release", "r");
+    char name[128] = "Linux", ver[64] = "";
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = '\0';
+            char *v = strchr(line, '=');
+            if (!v) continue;
+            *v++ = '\0';
+            if (*v == '"') {
+                v++;
+                v[strcspn(v, "\"")] = '\0';
+            }
+            if (!strcmp(line, "NAME")) {
+                snprintf(name, sizeof name, "%s", v);
+                name[strcspn(name, " ")] = '\0';
+            } else if (!strcmp(line, "VERSION_ID")) {
+                snprintf(ver, sizeof ver, "%s", v);
+            }
+        }
+        fclose(f);
+    }
+    int a = 0, b = 0, c = 0;
+    int k = sscanf(ver, "%d.%d.%d", &a, &b, &c);
+    if (k <= 0) return xasprintf("%s Rolling Release", name);
+    return xasprintf("%s %d.%d.%d", name, a, b, c);
+}
+
+static int load_scenario(as_server *s) {
+    diag err;
+    diag_init(&err);
+    const char *requested = getenv("CODEX_MOCK_SCENARIO");
+    char *builtin = scenario_is_path(requested) ? NULL : builtin_scenario_dir();
+    scenario_choice choice;
+    int rc = select_scenario(requested, getenv("CODEX_MOCK_SCENARIO_PATH"), builtin, &choice, &err);
+    free(builtin);
+    if (rc == 0) {
+        if (choice.path)
+            rc = scenario_open_file(choice.path, SIZE_MAX, &s->sc, &err);
+        else
+            rc = scenario_load_mem("<built-in default>", DEFAULT_SCENARIO_YAML,
+                                   DEFAULT_SCENARIO_YAML_LEN, &s->sc, &err);
+        choice_free(&choice);
+    }
+    if (rc < 0) {
+        diag_print(&err, stderr);
+        diag_free(&err);
+        return -1;
+    }
+    diag_free(&err);
+    s->have_sc = true;
+    return 0;
+}
+
+static void server_free(as_server *s) {
+    for (size_t i = 0; i < s->n_threads; i++) {
+        as_thread *t = s->threads[i];
+        if (t->active) as_turn_free(t->active);
+        free(t->path);
+        free(t->cwd);
+        free(t->approval);
+        free(t->sandbox_mode);
+        free(t->preview);
+        free(t->name);
+        free(t);
+    }
+    free(s->threads);
+    as_chan_clear(&s->answers);
+    for (size_t i = 0; i < s->n_opt_out; i++)
+        free(s->opt_out[i]);
+    free(s->opt_out);
+    free(s->client_name);
+    free(s->client_version);
+    free(s->codex_home);
+    free(s->cwd);
+    free(s->host);
+    free(s->os);
+    free(s->arch);
+    free(s->term);
+    free(s->model);
+    free(s->provider);
+    as_lines_free(&s->in);
+    if (s->have_sc) scenario_free(&s->sc);
+    evloop_free(s->loop);
+}
+
+static int listen_arg(int argc, char **argv) {
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (!strcmp(a, "--listen")) {
+            if (i + 1 >= argc) {
+                fputs("codex-mock: `codex app-server --listen` needs a value (stdio://)\n", stderr);
+                return -1;
+            }
+            v = argv[++i];
+        } else if (!strncmp(a, "--listen=", 9)) {
+            v = a + 9;
+        } else {
+            fprintf(stderr,
+                    "codex-mock: `codex app-server %s` is not emulated (codex-mock fakes "
+                    "`codex app-server [--listen stdio://]`)\n",
+                    a);
+            return -1;
+        }
+        if (strcmp(v, "stdio://")) {
+            fprintf(stderr,
+                    "codex-mock: `codex app-server --listen %s` is not emulated: only stdio:// "
+                    "is (the transport the SDKs use)\n",
+                    v);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int appserver_main(int argc, char **argv, const appserver_params *p) {
+    if (listen_arg(argc, argv) < 0) return EXIT_MOCK_ERROR;
+    as_server srv;
+    as_server *s = &srv;
+    memset(s, 0, sizeof *s);
+    s->clk = p->clk;
+    s->spawn = p->spawn;
+    s->speed = p->speed;
+    s->wall_start = p->wall_start;
+    rng_seed(&s->rng,
+             p->has_seed ? p->seed : (uint64_t)p->clk->mono_ns(p->clk) ^ (uint64_t)getpid());
+    if (load_scenario(s) < 0) return EXIT_MOCK_ERROR;
+    s->loop = evloop_new(s->clk);
+    as_lines_init(&s->in);
+    as_chan_init(&s->answers, s);
+    s->reading = true;
+
+    const char *home = getenv("CODEX_HOME");
+    const char *h = getenv("HOME");
+    s->codex_home = home && *home ? xstrdup(home) : xasprintf("%s/.codex", h ? h : "");
+    char cwd[4096];
+    s->cwd = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : "/");
+    char host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    s->host = xstrdup(host);
+    s->os = read_os();
+    struct utsname u;
+    s->arch = xstrdup(uname(&u) == 0 ? u.machine : "x86_64");
+    const char *term = getenv("TERM");
+    s->term = xstrdup(term && *term ? term : "unknown");
+    s->model = xstrdup(s->sc.cli.model ? s->sc.cli.model : "gpt-5.5");
+    s->provider = xstrdup(s->sc.cli.provider ? s->sc.cli.provider : "openai");
+    s->bwrap = bwrap_on_path(getenv("PATH"));
+
+    int64_t startup =
+        s->sc.has_startup ? plan_scale(s->sc.startup_ns, s->speed) : as_delay(s, STARTUP_MS);
+    s->ready = s->spawn + startup;
+    if (!s->bwrap) {
+        int64_t at = s->ready - as_delay(s, STDERR_BEFORE_READY_MS);
+        evloop_timer(s->loop, at > s->spawn ? at : s->spawn, bwrap_warning, s);
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    evloop_watch_signals(s->loop, &set, on_signal, s);
+    int fl = fcntl(STDIN_FILENO, F_GETFL);
+    if (fl >= 0) fcntl(STDIN_FILENO, F_SETFL, fl | O_NONBLOCK);
+    evloop_watch_fd(s->loop, STDIN_FILENO, POLLIN, on_stdin, s);
+    int code = evloop_run(s->loop);
+    if (code < 0) code = 0;
+    if (fl >= 0) fcntl(STDIN_FILENO, F_SETFL, fl);
+    server_free(s);
+    return code;
+}
