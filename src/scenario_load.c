@@ -426,6 +426,30 @@ static int parse_reasoning_text(loader *L, const ynode *n, mstr *out) {
     return 0;
 }
 
+/* `chunks:` (a list of strings that join to the text) and `chunk_delay:` of a message: how
+ * the app-server face streams it (exec ignores both). */
+static int parse_chunks(loader *L, const fields *f, item *it) {
+    const ynode *v;
+    if ((v = field(f, "chunk_delay"))) {
+        if (get_duration(L, v, "chunk_delay", &it->u.text.chunk_delay_ns) < 0) return -1;
+        it->u.text.has_chunk_delay = true;
+    }
+    if (!(v = field(f, "chunks"))) return 0;
+    if (need_sequence(L, v, "'chunks'") < 0) return -1;
+    it->u.text.chunks = arena_alloc(L->mem, (v->n ? v->n : 1) * sizeof(mstr));
+    it->u.text.n_chunks = v->n;
+    size_t at = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        mstr *c = &it->u.text.chunks[i];
+        if (get_str(L, v->items[i], "chunk", c) < 0) return -1;
+        if (at + c->len > it->u.text.text.len || memcmp(it->u.text.text.ptr + at, c->ptr, c->len))
+            return fail_at(L, v->items[i], "the chunks must join to the message text");
+        at += c->len;
+    }
+    if (at != it->u.text.text.len) return fail_at(L, v, "the chunks must join to the message text");
+    return 0;
+}
+
 static int parse_collab(loader *L, const fields *f, item *it) {
     const ynode *v;
     it->u.collab = arena_alloc(L->mem, sizeof *it->u.collab);
@@ -483,7 +507,8 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
     case ITEM_REASONING:
         if (require(L, f, "text", ctx, &v) < 0) return -1;
         if (type == ITEM_REASONING) return parse_reasoning_text(L, v, &it->u.text.text);
-        return get_str(L, v, "text", &it->u.text.text);
+        if (get_str(L, v, "text", &it->u.text.text) < 0) return -1;
+        return parse_chunks(L, f, it);
     case ITEM_ERROR:
         if (require(L, f, "message", ctx, &v) < 0) return -1;
         return get_str(L, v, "message", &it->u.text.text);
@@ -627,6 +652,7 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
 /* Keys each item type accepts inside a raw event's `item:`. */
 static const char *const *item_keys(item_type t) {
     static const char *const text[] = {"id", "type", "text", NULL};
+    static const char *const msg[] = {"id", "type", "text", "chunks", "chunk_delay", NULL};
     static const char *const err[] = {"id", "type", "message", NULL};
     static const char *const cmd[] = {"id",     "type",      "command", "aggregated_output",
                                       "output", "exit_code", "status",  NULL};
@@ -647,6 +673,7 @@ static const char *const *item_keys(item_type t) {
                                          NULL};
     switch (t) {
     case ITEM_AGENT_MESSAGE:
+        return msg;
     case ITEM_REASONING:
         return text;
     case ITEM_ERROR:
@@ -800,6 +827,7 @@ static const item_type STEP_ITEM_TYPE[] = {
 static const char *const *step_fields(step_key k) {
     static const char *const none[] = {NULL};
     static const char *const id[] = {"id", NULL};
+    static const char *const msg[] = {"id", "chunks", "chunk_delay", NULL};
     static const char *const cmd[] = {
         "id", "output", "aggregated_output", "exit_code", "status", "duration", NULL};
     static const char *const fc[] = {"id", "changes", "status", "diff", "duration", NULL};
@@ -830,6 +858,7 @@ static const char *const *step_fields(step_key k) {
     case K_HTTP_RETRIES:
         return http;
     case K_MESSAGE:
+        return msg;
     case K_REASONING:
     case K_WARNING:
         return id;

@@ -195,8 +195,22 @@ static void render_message(as_turn *t, int64_t due, const item *it, const char *
     buf_init(&b);
     agent_message_json(&b, id, "", 0, st, -1);
     item_notify(t, due, false, &b, st);
-    int64_t end = deltas(t, due + as_delay(s, DELTA_MS), "item/agentMessage/delta", id,
-                         it->u.text.text.ptr, it->u.text.text.len, -1);
+    int64_t end;
+    if (it->u.text.n_chunks) {
+        /* the scenario's chunks, `chunk_delay` apart (and after the last, as a stream sleeps) */
+        int64_t gap = it->u.text.has_chunk_delay ? plan_scale(it->u.text.chunk_delay_ns, s->speed)
+                                                 : as_delay(s, DELTA_MS);
+        end = due + as_delay(s, DELTA_MS);
+        for (size_t i = 0; i < it->u.text.n_chunks; i++) {
+            if (i) end += gap;
+            delta(t, end, "item/agentMessage/delta", id, it->u.text.chunks[i].ptr,
+                  it->u.text.chunks[i].len, -1);
+        }
+        if (it->u.text.has_chunk_delay) end += gap;
+    } else {
+        end = deltas(t, due + as_delay(s, DELTA_MS), "item/agentMessage/delta", id,
+                     it->u.text.text.ptr, it->u.text.text.len, -1);
+    }
     end += as_delay(s, ITEM_DONE_MS);
     int64_t done = as_wall_at(s, end);
     buf_reset(&b);
