@@ -595,7 +595,8 @@ static void turn_completed(as_turn *t, int64_t due, const char *status, const ch
 static void end_completed(as_turn *t, int64_t due, const event *ev) {
     as_server *s = t->s;
     as_thread *th = t->th;
-    const usage *u = &ev->usage;
+    (void)ev; /* its usage is the thread's total; the planner keeps the turn's own */
+    const usage *u = &t->pl.turn_usage;
     usage total = th->totals;
     total.input_tokens += u->input_tokens;
     total.cached_input_tokens += u->cached_input_tokens;
@@ -608,6 +609,20 @@ static void end_completed(as_turn *t, int64_t due, const event *ev) {
                 u->input_tokens + u->output_tokens);
     rate_limits(t, at + as_delay(s, 0.1));
     at += as_delay(s, IDLE_MS);
+    if (s->experimental) {
+        /* experimentalApi: the thread's read state moves to this turn (corpus 30) */
+        char rev[UUID_STR_LEN + 1];
+        uuid_v7(rev, (uint64_t)as_wall_at(s, at), &s->rng);
+        rev[14] = '4';
+        buf b;
+        buf_init(&b);
+        buf_printf(&b,
+                   "{\"threadId\":\"%s\",\"readState\":{\"firstUnread\":{\"type\":\"turn\","
+                   "\"turnId\":\"%s\"},\"revision\":\"%s\"}}",
+                   th->id, t->id, rev);
+        notify(t, at, "thread/readState/changed", &b);
+        buf_free(&b);
+    }
     status_changed(t, at, "{\"type\":\"idle\"}");
     turn_completed(t, at + as_delay(s, 0.1), "completed", NULL);
     close_session(t, END_EXIT, true);
