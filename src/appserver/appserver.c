@@ -924,6 +924,7 @@ int appserver_main(int argc, char **argv, const appserver_params *p) {
     s->spawn = p->spawn;
     s->speed = p->speed;
     s->wall_start = p->wall_start;
+    clock_format_utc(s->now_text, s->wall_start);
     rng_seed(&s->rng,
              p->has_seed ? p->seed : (uint64_t)p->clk->mono_ns(p->clk) ^ (uint64_t)getpid());
     if (load_scenario(s) < 0) return EXIT_MOCK_ERROR;

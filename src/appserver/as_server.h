@@ -68,6 +68,7 @@ struct as_server {
     double speed;
     rng rng;
     int64_t wall_start;
+    char now_text[CLOCK_UTC_SIZE]; /* wall_start as RFC 3339 ({{now}}) */
     scenario sc;
     bool have_sc;
     as_lines in;

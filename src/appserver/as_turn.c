@@ -52,7 +52,10 @@ struct as_turn {
     bool w_open;
     char cmd_started[64];
     int64_t cmd_started_ms;
+    template_vars vars;
 };
+
+extern char **environ;
 
 static const char *ITEM_ID_FALLBACK = "item";
 
@@ -641,7 +644,7 @@ static void end_failed(as_turn *t, int64_t due, const char *msg) {
         token_usage(t, at, &zero, CONTEXT_WINDOW, &zero, CONTEXT_WINDOW);
         rate_limits(t, at + as_delay(s, 0.1));
         at += as_delay(s, 0.4);
-        status_changed(t, at, "{\"type\":\"idle\"}");
+        status_changed(t, at, "{\"type\":\"systemError\"}");
         error_json(&e, msg, "\"contextWindowExceeded\"", NULL);
         error_notification(t, at, &e, false);
     } else {
@@ -862,7 +865,14 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     buf_free(&b);
     t->anchor = due;
 
+    t->vars = (template_vars){.prompt = t->prompt,
+                              .thread_id = th->id,
+                              .cwd = th->cwd,
+                              .envp = (const char *const *)environ,
+                              .invocation = 1,
+                              .now = s->now_text};
     plan_params pp = {.sc = &s->sc,
+                      .vars = &t->vars,
                       .turn = index,
                       .speed = s->speed,
                       .rng = &s->rng,
