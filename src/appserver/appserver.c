@@ -653,6 +653,72 @@ static void handle_name_set(as_server *s, const as_msg *m) {
 }
 
 /* ------------------------------------------------------------------------------------------
+ * model/list: the bundled catalogue (src/appserver/models.jsonl, one model a line), no request
+ * to any model server; pages by index with string cursors ("2", "4", …), as the real one.
+ * ---------------------------------------------------------------------------------------- */
+
+extern const char APPSERVER_MODELS_JSONL[];
+extern const unsigned long APPSERVER_MODELS_JSONL_LEN;
+
+static void handle_model_list(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    int64_t limit = -1;
+    const char *cursor = NULL;
+    bool hidden = false;
+    if (as_params_struct(m->params, "ModelListParams", &err) < 0 ||
+        as_param_int(m->params, "limit", false, &limit, &err) < 0 ||
+        as_param_string(m->params, "cursor", false, &cursor, &err) < 0 ||
+        as_param_bool(m->params, "includeHidden", false, &hidden, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    size_t start = 0;
+    if (cursor) {
+        char *end;
+        start = (size_t)strtoull(cursor, &end, 10);
+        if (*end || !*cursor) {
+            char *msg = xasprintf("invalid cursor: %s", cursor);
+            answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+            free(msg);
+            return;
+        }
+    }
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"data\":[");
+    const char *p = APPSERVER_MODELS_JSONL, *end = p + APPSERVER_MODELS_JSONL_LEN;
+    size_t index = 0, shown = 0;
+    bool more = false;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        bool is_hidden = memmem(p, n, "\"hidden\":true", 13) != NULL;
+        if (n && (hidden || !is_hidden)) {
+            if (index >= start) {
+                if (limit >= 0 && shown == (size_t)limit) {
+                    more = true;
+                    break;
+                }
+                if (shown++) buf_putc(&r, ',');
+                buf_append(&r, p, n);
+            }
+            index++;
+        }
+        p += n + 1;
+    }
+    buf_puts(&r, "],\"nextCursor\":");
+    if (more)
+        buf_printf(&r, "\"%zu\"}", start + shown);
+    else
+        buf_puts(&r, "null}");
+    answer(s, &m->id, answer_at(s, LIST_MS), &r);
+    buf_free(&r);
+}
+
+/* ------------------------------------------------------------------------------------------
  * Dispatch
  * ---------------------------------------------------------------------------------------- */
 
@@ -673,6 +739,7 @@ static const handler HANDLERS[] = {
     {"thread/loaded/list", handle_loaded_list}, {"thread/archive", h_archive},
     {"thread/unarchive", h_unarchive},          {"thread/name/set", handle_name_set},
     {"turn/start", handle_turn_start},          {"turn/interrupt", handle_turn_interrupt},
+    {"model/list", handle_model_list},
 };
 
 static void dispatch(as_server *s, const as_msg *m) {
