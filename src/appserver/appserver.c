@@ -8,9 +8,8 @@
 #include "as_write.h"
 #include "exitcodes.h"
 #include "jsonw.h"
-#include "run_config.h"
+#include "run.h"
 #include "scenario_load.h"
-#include "select.h"
 #include "uuid.h"
 
 #include <errno.h>
@@ -865,6 +864,21 @@ static void on_signal(evloop *loop, int signo, void *ctx) {
     raise(signo);
 }
 
+/* True when an executable `bwrap` is in one of PATH's directories. */
+static bool bwrap_found(const char *path) {
+    if (!path) return false;
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        char *f = xasprintf("%.*s/bwrap", (int)n, path);
+        bool ok = n > 0 && access(f, X_OK) == 0;
+        free(f);
+        if (ok) return true;
+        path += n;
+        if (*path == ':') path++;
+    }
+    return false;
+}
+
 static char *read_os(void) {
     /* "Debian 12.0.0": NAME's first word and VERSION_ID as major.minor.patch (os_info) */
     FILE *f = fopen("/etc/os-release", "r");
@@ -895,23 +909,13 @@ static char *read_os(void) {
     return xasprintf("%s %d.%d.%d", name, a, b, c);
 }
 
-static int load_scenario(as_server *s) {
+static int load_scenario(as_server *s, const mock_settings *set) {
     diag err;
     diag_init(&err);
-    const char *requested = getenv("CODEX_MOCK_SCENARIO");
-    char *builtin = scenario_is_path(requested) ? NULL : builtin_scenario_dir();
-    scenario_choice choice;
-    int rc = select_scenario(requested, getenv("CODEX_MOCK_SCENARIO_PATH"), builtin, &choice, &err);
-    free(builtin);
-    if (rc == 0) {
-        if (choice.path)
-            rc = scenario_open_file(choice.path, SIZE_MAX, &s->sc, &err);
-        else
-            rc = scenario_load_mem("<built-in default>", DEFAULT_SCENARIO_YAML,
-                                   DEFAULT_SCENARIO_YAML_LEN, &s->sc, &err);
-        choice_free(&choice);
-    }
-    if (rc < 0) {
+    /* every turn of a thread plays from the same model: no streamed scenarios here */
+    mock_settings whole = *set;
+    whole.stream_above = SIZE_MAX;
+    if (run_load_scenario(set->scenario, &whole, &s->sc, &err) < 0) {
         diag_print(&err, stderr);
         diag_free(&err);
         return -1;
@@ -994,7 +998,7 @@ int appserver_main(int argc, char **argv, const appserver_params *p) {
     clock_format_utc(s->now_text, s->wall_start);
     rng_seed(&s->rng,
              p->has_seed ? p->seed : (uint64_t)p->clk->mono_ns(p->clk) ^ (uint64_t)getpid());
-    if (load_scenario(s) < 0) return EXIT_MOCK_ERROR;
+    if (load_scenario(s, p->settings) < 0) return EXIT_MOCK_ERROR;
     s->loop = evloop_new(s->clk);
     as_lines_init(&s->in);
     as_chan_init(&s->answers, s);
@@ -1015,7 +1019,7 @@ int appserver_main(int argc, char **argv, const appserver_params *p) {
     s->term = xstrdup(term && *term ? term : "unknown");
     s->model = xstrdup(s->sc.cli.model ? s->sc.cli.model : "gpt-5.5");
     s->provider = xstrdup(s->sc.cli.provider ? s->sc.cli.provider : "openai");
-    s->bwrap = bwrap_on_path(getenv("PATH"));
+    s->bwrap = bwrap_found(getenv("PATH"));
 
     int64_t startup =
         s->sc.has_startup ? plan_scale(s->sc.startup_ns, s->speed) : as_delay(s, STARTUP_MS);

@@ -11,6 +11,7 @@
 #define CODEX_MOCK_APPSERVER_H
 
 #include "clock.h"
+#include "settings.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,8 +21,9 @@ typedef struct {
     int64_t spawn; /* monotonic ns the process was spawned at */
     double speed;  /* CODEX_MOCK_SPEED */
     bool has_seed;
-    uint64_t seed;      /* CODEX_MOCK_SEED */
-    int64_t wall_start; /* Unix ms at spawn */
+    uint64_t seed;                 /* CODEX_MOCK_SEED */
+    int64_t wall_start;            /* Unix ms at spawn */
+    const mock_settings *settings; /* CODEX_MOCK_SCENARIO and its path, … */
 } appserver_params;
 
 int appserver_main(int argc, char **argv, const appserver_params *p);
