@@ -1,6 +1,7 @@
 /* appserver — see appserver.h: the process, the transport and the dispatcher. */
 #include "appserver.h"
 
+#include "as_history.h"
 #include "as_methods.h"
 #include "as_params.h"
 #include "as_rpc.h"
@@ -319,7 +320,8 @@ static void sandbox_json(buf *b, const char *mode) {
         buf_puts(b, "{\"type\":\"readOnly\",\"networkAccess\":false}");
 }
 
-void as_thread_json(buf *b, const as_server *s, const as_thread *t, bool list_form) {
+void as_thread_json(buf *b, const as_server *s, const as_thread *t, int form, const char *turns) {
+    bool list_form = form == AS_THREAD_LISTED;
     buf_printf(b, "{\"id\":\"%s\",\"environments\":[{\"environmentId\":\"local\",\"cwd\":", t->id);
     jsonw_cstring(b, t->cwd);
     buf_puts(b, ",\"runtimeWorkspaceRoots\":[");
@@ -357,13 +359,28 @@ void as_thread_json(buf *b, const as_server *s, const as_thread *t, bool list_fo
     jsonw_cstring(b, s->client_name ? s->client_name : "codex_app_server");
     buf_printf(b,
                ",\"source\":\"vscode\",\"canAcceptDirectInput\":%s,\"threadSource\":null,"
-               "\"agentNickname\":null,\"agentRole\":null,\"gitInfo\":null,\"name\":",
+               "\"agentNickname\":null,\"agentRole\":null,\"gitInfo\":",
                list_form ? "null" : "true");
+    if (form != AS_THREAD_STARTED && t->git_sha) {
+        buf_puts(b, "{\"sha\":");
+        jsonw_cstring(b, t->git_sha);
+        buf_puts(b, ",\"branch\":");
+        if (t->git_branch)
+            jsonw_cstring(b, t->git_branch);
+        else
+            buf_puts(b, "null");
+        buf_puts(b, ",\"originUrl\":null}");
+    } else {
+        buf_puts(b, "null");
+    }
+    buf_puts(b, ",\"name\":");
     if (t->name)
         jsonw_cstring(b, t->name);
     else
         buf_puts(b, "null");
-    buf_puts(b, ",\"daybreakEnabled\":null,\"turns\":[]}");
+    buf_puts(b, ",\"daybreakEnabled\":null,\"turns\":");
+    buf_puts(b, turns ? turns : "[]");
+    buf_putc(b, '}');
 }
 
 static char *param_dup(const char *v, const char *dflt) {
@@ -395,6 +412,7 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     t->sandbox_mode = param_dup(sandbox, "read-only");
     t->ephemeral = ephemeral;
     t->created_s = t->updated_s = now_ms / 1000;
+    t->created_ms = now_ms;
     if (model) {
         free(s->model);
         s->model = xstrdup(model);
@@ -416,6 +434,19 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
         if (session_writer_create(&w, &sp, s->clk, &s->rng, &e) == 0) {
             t->path = xstrdup(w.path);
             session_writer_close(&w);
+            /* the git facts the file recorded, for thread/list and thread/resume */
+            buf turns;
+            buf_init(&turns);
+            as_history h;
+            if (as_history_read(t->path, &turns, &h, &e) == 0) {
+                t->git_sha = h.git_sha;
+                t->git_branch = h.git_branch;
+                h.git_sha = h.git_branch = NULL;
+                as_history_free(&h);
+            } else {
+                free(e);
+            }
+            buf_free(&turns);
         } else {
             trace_line(s, "codex_app_server", e);
             free(e);
@@ -428,7 +459,7 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     buf r;
     buf_init(&r);
     buf_puts(&r, "{\"thread\":");
-    as_thread_json(&r, s, t, false);
+    as_thread_json(&r, s, t, AS_THREAD_STARTED, NULL);
     buf_puts(&r, ",\"model\":");
     jsonw_cstring(&r, s->model);
     buf_puts(&r, ",\"modelProvider\":");
@@ -446,12 +477,19 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     answer(s, &m->id, due, &r);
     buf_reset(&r);
     buf_puts(&r, "{\"thread\":");
-    as_thread_json(&r, s, t, false);
+    as_thread_json(&r, s, t, AS_THREAD_STARTED, NULL);
     buf_putc(&r, '}');
     as_chan_notify(&s->answers, due + as_delay(s, 1.3), "thread/started", r.data, r.len);
     buf_free(&r);
 }
 
+static int by_id(const void *a, const void *b) {
+    return strcmp((*(as_thread *const *)a)->id, (*(as_thread *const *)b)->id);
+}
+
+/* thread/list: the threads this process knows that have a turn, newest first; a page ends with
+ * nextCursor "<updatedAt RFC 3339>|<last id>" (corpus 24), readStates point at each thread's
+ * latest turn. */
 static void handle_thread_list(as_server *s, const as_msg *m) {
     buf err;
     buf_init(&err);
@@ -468,37 +506,215 @@ static void handle_thread_list(as_server *s, const as_msg *m) {
         return;
     }
     buf_free(&err);
-    /* threads of this process that have a user message, newest first; cursors are indexes */
-    size_t start = 0;
-    if (cursor) start = (size_t)strtoull(cursor, NULL, 10);
-    buf r;
-    buf_init(&r);
-    buf_puts(&r, "{\"data\":[");
-    size_t shown = 0, seen = 0;
+    const char *after = cursor ? strchr(cursor, '|') : NULL;
+    bool skipping = after != NULL;
+    as_thread **shown = xcalloc(s->n_threads + 1, sizeof *shown);
+    size_t n = 0;
     bool more = false;
-    buf rs;
-    buf_init(&rs);
     for (size_t k = s->n_threads; k-- > 0;) {
         as_thread *t = s->threads[k];
         if (!t->n_turns || t->archived != archived || t->ephemeral) continue;
-        if (seen++ < start) continue;
-        if (limit >= 0 && shown == (size_t)limit) {
+        if (skipping) {
+            if (!strcmp(t->id, after + 1)) skipping = false;
+            continue;
+        }
+        if (limit >= 0 && n == (size_t)limit) {
             more = true;
             break;
         }
-        if (shown) buf_putc(&r, ',');
-        as_thread_json(&r, s, t, true);
-        shown++;
+        shown[n++] = t;
     }
-    buf_puts(&r, "],\"readStates\":{},\"nextCursor\":");
-    if (more)
-        buf_printf(&r, "\"%zu\"", start + shown);
-    else
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"data\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_putc(&r, ',');
+        as_thread_json(&r, s, shown[i], AS_THREAD_LISTED, NULL);
+    }
+    buf_puts(&r, "],\"readStates\":{");
+    as_thread **sorted = xcalloc(n + 1, sizeof *sorted);
+    memcpy(sorted, shown, n * sizeof *shown);
+    qsort(sorted, n, sizeof *sorted, by_id);
+    for (size_t i = 0; i < n; i++) {
+        char rev[UUID_STR_LEN + 1];
+        uuid_v7(rev, (uint64_t)s->wall_start, &s->rng);
+        rev[14] = '4';
+        buf_printf(&r,
+                   "%s\"%s\":{\"firstUnread\":{\"type\":\"turn\",\"turnId\":\"%s\"},"
+                   "\"revision\":\"%s\"}",
+                   i ? "," : "", sorted[i]->id, sorted[i]->last_turn, rev);
+    }
+    free(sorted);
+    buf_puts(&r, "},\"nextCursor\":");
+    char stamp[CLOCK_UTC_SIZE];
+    if (more && n) {
+        clock_format_utc(stamp, shown[n - 1]->updated_s * 1000);
+        /* "…T21:07:40.000Z" → "…T21:07:40Z" */
+        char *dot = strchr(stamp, '.');
+        if (dot) memcpy(dot, "Z", 2);
+        buf_printf(&r, "\"%s|%s\"", stamp, shown[n - 1]->id);
+    } else {
         buf_puts(&r, "null");
-    buf_puts(&r, ",\"backwardsCursor\":null}");
-    buf_free(&rs);
+    }
+    buf_puts(&r, ",\"backwardsCursor\":");
+    if (n) {
+        clock_format_utc(stamp, shown[0]->created_ms);
+        buf_printf(&r, "\"%s\"}", stamp);
+    } else {
+        buf_puts(&r, "null}");
+    }
+    free(shown);
     answer(s, &m->id, answer_at(s, LIST_MS), &r);
     buf_free(&r);
+}
+
+/* thread/resume: a thread of this process, or one found in CODEX_HOME's rollout files (written
+ * by exec or by another app-server), with its turns read back (corpus 15). */
+static void handle_thread_resume(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *p = m->params;
+    const char *id = NULL, *cwd = NULL, *approval = NULL, *sandbox = NULL;
+    if (as_params_struct(p, "ThreadResumeParams", &err) < 0 ||
+        as_param_string(p, "threadId", true, &id, &err) < 0 ||
+        as_param_string(p, "cwd", false, &cwd, &err) < 0 ||
+        as_param_string(p, "approvalPolicy", false, &approval, &err) < 0 ||
+        as_param_string(p, "sandbox", false, &sandbox, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = as_thread_find(s, id);
+    session_info info;
+    memset(&info, 0, sizeof info);
+    char *e = NULL;
+    if (!t) {
+        int found = session_find_id(s->codex_home, id, &info, &e);
+        if (found != 0) {
+            free(e);
+            char *msg = xasprintf("no rollout found for thread id %s", id);
+            answer_error(s, &m->id, answer_at(s, 25.0), msg);
+            free(msg);
+            return;
+        }
+        t = xcalloc(1, sizeof *t);
+        snprintf(t->id, sizeof t->id, "%s", id);
+        t->path = xstrdup(info.path);
+        t->cwd = xstrdup(cwd ? cwd : info.cwd ? info.cwd : s->cwd);
+        t->n_turns = info.turns;
+        t->totals = info.totals;
+        s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
+        s->threads[s->n_threads++] = t;
+        session_info_free(&info);
+    }
+    if (approval) {
+        free(t->approval);
+        t->approval = xstrdup(approval);
+    }
+    if (sandbox) {
+        free(t->sandbox_mode);
+        t->sandbox_mode = xstrdup(sandbox);
+    }
+    if (!t->approval) t->approval = xstrdup("on-request");
+    if (!t->sandbox_mode) t->sandbox_mode = xstrdup("read-only");
+    buf turns;
+    buf_init(&turns);
+    as_history h;
+    memset(&h, 0, sizeof h);
+    if (t->path && as_history_read(t->path, &turns, &h, &e) == 0) {
+        if (!t->preview && h.preview) t->preview = xstrdup(h.preview);
+        if (!t->git_sha && h.git_sha) t->git_sha = xstrdup(h.git_sha);
+        if (!t->git_branch && h.git_branch) t->git_branch = xstrdup(h.git_branch);
+        if (!t->created_ms) t->created_ms = h.created_ms;
+        t->created_s = h.created_ms / 1000;
+        t->updated_s = h.updated_ms / 1000;
+        if (h.last_turn_id) snprintf(t->last_turn, sizeof t->last_turn, "%s", h.last_turn_id);
+    } else {
+        free(e);
+        buf_reset(&turns);
+        buf_puts(&turns, "[]");
+    }
+    int64_t at = answer_at(s, 4.0);
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"summary\":\"Full-history hydration is deprecated for paginated threads; use "
+                 "`excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`."
+                 "\",\"details\":null}");
+    as_chan_notify(&s->answers, at, "deprecationNotice", r.data, r.len);
+    at += as_delay(s, 99.0);
+    buf_reset(&r);
+    buf_printf(&r, "{\"threadId\":\"%s\",\"status\":{\"type\":\"idle\"}}", t->id);
+    as_chan_notify(&s->answers, at, "thread/status/changed", r.data, r.len);
+    at += as_delay(s, 4.4);
+    buf_reset(&r);
+    buf_puts(&r, "{\"thread\":");
+    as_thread_json(&r, s, t, AS_THREAD_RESUMED, turns.data);
+    buf_puts(&r, ",\"model\":");
+    jsonw_cstring(&r, s->model);
+    buf_puts(&r, ",\"modelProvider\":");
+    jsonw_cstring(&r, s->provider);
+    buf_puts(&r, ",\"serviceTier\":null,\"disabledPluginIds\":[],\"cwd\":");
+    jsonw_cstring(&r, t->cwd);
+    buf_puts(&r, ",\"runtimeWorkspaceRoots\":[");
+    jsonw_cstring(&r, t->cwd);
+    buf_puts(&r, "],\"instructionSources\":[],\"approvalPolicy\":");
+    jsonw_cstring(&r, t->approval);
+    buf_puts(&r, ",\"approvalsReviewer\":\"user\",\"sandbox\":");
+    sandbox_json(&r, t->sandbox_mode);
+    buf_puts(&r, ",\"activePermissionProfile\":null,\"reasoningEffort\":null,"
+                 "\"collaborationMode\":{\"mode\":\"default\",\"settings\":{\"model\":");
+    jsonw_cstring(&r, s->model);
+    buf_printf(&r, ",\"reasoning_effort\":null,\"developer_instructions\":null}},"
+                   "\"multiAgentMode\":\"explicitRequestOnly\",\"initialTurnsPage\":null,"
+                   "\"turnsBackwardsCursor\":");
+    char *cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":1,\"includeAnchor\":"
+                          "true,\"scope\":{\"kind\":\"turns\"}}",
+                          t->id);
+    jsonw_cstring(&r, cur);
+    free(cur);
+    buf_puts(&r, ",\"itemsBackwardsCursor\":");
+    session_info si;
+    int64_t lines = 0;
+    if (t->path && session_read(t->path, &si, &e) == 0) {
+        lines = si.lines;
+        session_info_free(&si);
+    } else {
+        free(e);
+    }
+    cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":%lld,\"includeAnchor\":true,"
+                    "\"scope\":{\"kind\":\"itemsByCreatedAtOrdinal\"}}",
+                    t->id, (long long)(lines > 0 ? lines - 1 : 0));
+    jsonw_cstring(&r, cur);
+    free(cur);
+    buf_putc(&r, '}');
+    answer(s, &m->id, at, &r);
+    if (t->last_turn[0]) {
+        /* the restored usage: the thread's totals (the last turn's own are not in the file) */
+        buf_reset(&r);
+        const usage *u = &t->totals;
+        long long tot = (long long)(u->input_tokens + u->output_tokens);
+        buf_printf(&r, "{\"threadId\":\"%s\",\"turnId\":\"%s\",\"tokenUsage\":{", t->id,
+                   t->last_turn);
+        for (int k = 0; k < 2; k++)
+            buf_printf(
+                &r,
+                "%s\"%s\":{\"totalTokens\":%lld,\"inputTokens\":%lld,\"cachedInputTokens\":%lld,"
+                "\"cacheWriteInputTokens\":%lld,\"outputTokens\":%lld,"
+                "\"reasoningOutputTokens\":%lld}",
+                k ? "," : "", k ? "last" : "total", tot, (long long)u->input_tokens,
+                (long long)u->cached_input_tokens, (long long)u->cache_write_input_tokens,
+                (long long)u->output_tokens, (long long)u->reasoning_output_tokens);
+        buf_puts(&r, ",\"modelContextWindow\":258400}}");
+        as_chan_notify(&s->answers, at + as_delay(s, 0.3), "thread/tokenUsage/updated", r.data,
+                       r.len);
+    }
+    buf_reset(&r);
+    buf_printf(&r, "{\"threadId\":\"%s\"}", t->id);
+    as_chan_notify(&s->answers, at + as_delay(s, 0.4), "thread/goal/cleared", r.data, r.len);
+    buf_free(&r);
+    buf_free(&turns);
+    as_history_free(&h);
 }
 
 static void handle_loaded_list(as_server *s, const as_msg *m) {
@@ -612,7 +828,7 @@ static void handle_archive(as_server *s, const as_msg *m, bool archive) {
         buf_puts(&r, "{}");
     } else {
         buf_puts(&r, "{\"thread\":");
-        as_thread_json(&r, s, t, true);
+        as_thread_json(&r, s, t, AS_THREAD_LISTED, NULL);
         buf_putc(&r, '}');
     }
     int64_t due = answer_at(s, LIST_MS);
@@ -734,10 +950,15 @@ static void h_unarchive(as_server *s, const as_msg *m) {
 }
 
 static const handler HANDLERS[] = {
-    {"thread/start", handle_thread_start},      {"thread/list", handle_thread_list},
-    {"thread/loaded/list", handle_loaded_list}, {"thread/archive", h_archive},
-    {"thread/unarchive", h_unarchive},          {"thread/name/set", handle_name_set},
-    {"turn/start", handle_turn_start},          {"turn/interrupt", handle_turn_interrupt},
+    {"thread/start", handle_thread_start},
+    {"thread/list", handle_thread_list},
+    {"thread/resume", handle_thread_resume},
+    {"thread/loaded/list", handle_loaded_list},
+    {"thread/archive", h_archive},
+    {"thread/unarchive", h_unarchive},
+    {"thread/name/set", handle_name_set},
+    {"turn/start", handle_turn_start},
+    {"turn/interrupt", handle_turn_interrupt},
     {"model/list", handle_model_list},
 };
 
@@ -935,6 +1156,8 @@ static void server_free(as_server *s) {
         free(t->sandbox_mode);
         free(t->preview);
         free(t->name);
+        free(t->git_sha);
+        free(t->git_branch);
         free(t);
     }
     free(s->threads);

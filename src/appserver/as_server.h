@@ -58,7 +58,13 @@ typedef struct {
     bool archived;
     bool ephemeral;
     char forked_from[40];
+    char last_turn[40]; /* the latest turn's id ("" when none) */
+    char *git_sha, *git_branch;
+    int64_t created_ms;
 } as_thread;
+
+/* as_thread_json forms */
+enum { AS_THREAD_STARTED, AS_THREAD_LISTED, AS_THREAD_RESUMED };
 
 struct as_server {
     evloop *loop;
@@ -107,7 +113,8 @@ bool as_opted_out(const as_server *s, const char *method);
 void as_write_out(as_server *s, const char *p, size_t n);
 
 as_thread *as_thread_find(as_server *s, const char *id);
-void as_thread_json(buf *b, const as_server *s, const as_thread *t, bool list_form);
+/* `turns`: a JSON array (resume) or NULL for []. */
+void as_thread_json(buf *b, const as_server *s, const as_thread *t, int form, const char *turns);
 
 /* as_turn.c */
 /* Starts turn number t->n_turns on thread t for input text; `req` is answered with the turn. */

@@ -816,6 +816,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     t->ch.drained = pull;
     t->ch.ctx = t;
     size_t index = (size_t)th->n_turns;
+    snprintf(th->last_turn, sizeof th->last_turn, "%s", t->id);
     th->n_turns++;
     th->active = t;
     if (!th->preview) th->preview = xstrdup(text);
