@@ -66,7 +66,9 @@ int main(int argc, char **argv) {
                                .has_seed = set.has_seed,
                                .seed = set.seed,
                                .wall_start = rc.wall_start,
-                               .settings = &set};
+                               .settings = &set,
+                               .argc = argc,
+                               .argv = argv};
         return appserver_main(argc - 2, argv + 2, &ap);
     }
 

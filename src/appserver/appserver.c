@@ -8,6 +8,7 @@
 #include "as_server.h"
 #include "as_write.h"
 #include "exitcodes.h"
+#include "journal.h"
 #include "jsonw.h"
 #include "run.h"
 #include "scenario_load.h"
@@ -185,6 +186,48 @@ static void trace_line(as_server *s, const char *target, const char *msg) {
 static void bwrap_warning(evloop *loop, void *ctx) {
     (void)loop;
     trace_line(ctx, "codex_app_server", BWRAP_WARNING);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The journal
+ * ---------------------------------------------------------------------------------------- */
+
+static const char *env_get(const char *name) {
+    return getenv(name);
+}
+
+void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
+                     int exit_code) {
+    if (!s->have_state) return;
+    long invocation = 0;
+    char *err = NULL;
+    if (state_next(&s->state, NULL, 0, &invocation, NULL, &err) < 0) {
+        fprintf(stderr, "codex-mock: journal: %s\n", err);
+        free(err);
+        return;
+    }
+    char start[CLOCK_UTC_SIZE], end[CLOCK_UTC_SIZE];
+    clock_format_utc(start, start_ms);
+    clock_format_utc(end, s->clk->wall_ms(s->clk));
+    journal_entry e = {.invocation = invocation,
+                       .start = start,
+                       .end = end,
+                       .argc = s->argc,
+                       .argv = s->argv,
+                       .command = "app-server",
+                       .cwd = s->cwd,
+                       .prompt = prompt,
+                       .scenario = s->scenario_name,
+                       .thread_id = thread_id,
+                       .exit_code = exit_code};
+    buf b;
+    buf_init(&b);
+    journal_format(&b, &e, env_get);
+    if (state_journal_append(&s->state, b.data, b.len, &err) < 0) {
+        fprintf(stderr, "codex-mock: journal: %s\n", err);
+        free(err);
+    }
+    buf_free(&b);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -1177,6 +1220,7 @@ static void server_free(as_server *s) {
     free(s->provider);
     as_lines_free(&s->in);
     if (s->have_sc) scenario_free(&s->sc);
+    if (s->have_state) state_close(&s->state);
     evloop_free(s->loop);
 }
 
@@ -1243,6 +1287,20 @@ int appserver_main(int argc, char **argv, const appserver_params *p) {
     s->model = xstrdup(s->sc.cli.model ? s->sc.cli.model : "gpt-5.5");
     s->provider = xstrdup(s->sc.cli.provider ? s->sc.cli.provider : "openai");
     s->bwrap = bwrap_found(getenv("PATH"));
+    s->argc = p->argc;
+    s->argv = p->argv;
+    s->scenario_name = p->settings->scenario ? p->settings->scenario : "default";
+    char *serr = NULL;
+    if (state_open(&s->state, p->settings->state_dir, s->codex_home, &serr) == 0) {
+        s->have_state = true;
+    } else if (p->settings->state_dir) {
+        fprintf(stderr, "codex-mock: %s\n", serr);
+        free(serr);
+        server_free(s);
+        return EXIT_MOCK_ERROR;
+    } else {
+        free(serr);
+    }
 
     int64_t startup =
         s->sc.has_startup ? plan_scale(s->sc.startup_ns, s->speed) : as_delay(s, STARTUP_MS);

@@ -24,6 +24,8 @@ typedef struct {
     uint64_t seed;                 /* CODEX_MOCK_SEED */
     int64_t wall_start;            /* Unix ms at spawn */
     const mock_settings *settings; /* CODEX_MOCK_SCENARIO and its path, … */
+    int argc;                      /* the whole command line, for the journal */
+    char *const *argv;
 } appserver_params;
 
 int appserver_main(int argc, char **argv, const appserver_params *p);

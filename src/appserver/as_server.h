@@ -19,6 +19,7 @@
 #include "rng.h"
 #include "scenario.h"
 #include "session.h"
+#include "state.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -93,7 +94,18 @@ struct as_server {
     bool bwrap;
     int exit_code;
     bool exiting;
+    /* the journal (CODEX_MOCK_STATE, `codex-mock journal`): one line per turn */
+    state_dir state;
+    bool have_state;
+    int argc;
+    char *const *argv;
+    const char *scenario_name;
 };
+
+/* Appends the journal line of a finished turn (exit_code 0 completed, 1 failed, 130
+ * interrupted). */
+void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
+                     int exit_code);
 
 /* Due time helpers: `ms` of real time, scaled by the speed and jittered ±10%. */
 int64_t as_delay(as_server *s, double ms);
