@@ -430,24 +430,17 @@ static char *param_dup(const char *v, const char *dflt) {
     return xstrdup(v ? v : dflt);
 }
 
-static void handle_thread_start(as_server *s, const as_msg *m) {
-    buf err;
-    buf_init(&err);
-    const cJSON *p = m->params;
-    const char *cwd = NULL, *approval = NULL, *sandbox = NULL, *model = NULL;
-    bool ephemeral = false;
-    if (as_params_struct(p, "ThreadStartParams", &err) < 0 ||
-        as_param_string(p, "cwd", false, &cwd, &err) < 0 ||
-        as_param_string(p, "approvalPolicy", false, &approval, &err) < 0 ||
-        as_param_string(p, "sandbox", false, &sandbox, &err) < 0 ||
-        as_param_string(p, "model", false, &model, &err) < 0 ||
-        as_param_bool(p, "ephemeral", false, &ephemeral, &err) < 0) {
-        invalid_request(s, &m->id, &err);
-        buf_free(&err);
-        return;
-    }
-    buf_free(&err);
+/* A new thread (a fork of `parent` when given) with its rollout file, registered. */
+static as_thread *new_thread(as_server *s, const char *cwd, const char *approval,
+                             const char *sandbox, const char *model, bool ephemeral,
+                             const as_thread *parent) {
     as_thread *t = xcalloc(1, sizeof *t);
+    if (parent) {
+        snprintf(t->forked_from, sizeof t->forked_from, "%s", parent->id);
+        t->n_turns = parent->n_turns;
+        t->totals = parent->totals;
+        if (parent->preview) t->preview = xstrdup(parent->preview);
+    }
     int64_t now_ms = s->clk->wall_ms(s->clk);
     uuid_v7(t->id, (uint64_t)now_ms, &s->rng);
     t->cwd = param_dup(cwd, s->cwd);
@@ -473,7 +466,9 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
                              .originator = s->client_name,
                              .thread_source = "vscode",
                              .source = "vscode",
-                             .cli_version = CLI_VERSION};
+                             .cli_version = CLI_VERSION,
+                             .forked_from = parent ? parent->id : NULL,
+                             .prior = t->totals};
         if (session_writer_create(&w, &sp, s->clk, &s->rng, &e) == 0) {
             t->path = xstrdup(w.path);
             session_writer_close(&w);
@@ -498,6 +493,11 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
     s->threads[s->n_threads++] = t;
 
+    return t;
+}
+
+/* The thread/start (and thread/fork) answer, then thread/started. */
+static void answer_thread(as_server *s, const as_id *id, as_thread *t) {
     int64_t due = answer_at(s, THREAD_START_MS);
     buf r;
     buf_init(&r);
@@ -517,13 +517,34 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     sandbox_json(&r, t->sandbox_mode);
     buf_puts(&r, ",\"activePermissionProfile\":null,\"reasoningEffort\":null,"
                  "\"multiAgentMode\":\"explicitRequestOnly\"}");
-    answer(s, &m->id, due, &r);
+    answer(s, id, due, &r);
     buf_reset(&r);
     buf_puts(&r, "{\"thread\":");
     as_thread_json(&r, s, t, AS_THREAD_STARTED, NULL);
     buf_putc(&r, '}');
     as_chan_notify(&s->answers, due + as_delay(s, 1.3), "thread/started", r.data, r.len);
     buf_free(&r);
+}
+
+static void handle_thread_start(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *p = m->params;
+    const char *cwd = NULL, *approval = NULL, *sandbox = NULL, *model = NULL;
+    bool ephemeral = false;
+    if (as_params_struct(p, "ThreadStartParams", &err) < 0 ||
+        as_param_string(p, "cwd", false, &cwd, &err) < 0 ||
+        as_param_string(p, "approvalPolicy", false, &approval, &err) < 0 ||
+        as_param_string(p, "sandbox", false, &sandbox, &err) < 0 ||
+        as_param_string(p, "model", false, &model, &err) < 0 ||
+        as_param_bool(p, "ephemeral", false, &ephemeral, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = new_thread(s, cwd, approval, sandbox, model, ephemeral, NULL);
+    answer_thread(s, &m->id, t);
 }
 
 static int by_id(const void *a, const void *b) {
@@ -611,6 +632,120 @@ static void handle_thread_list(as_server *s, const as_msg *m) {
     buf_free(&r);
 }
 
+/* A thread of this process, or one read from its rollout in CODEX_HOME (made by exec or by
+ * another app-server) and registered; NULL when there is none. */
+static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
+    as_thread *t = as_thread_find(s, id);
+    if (t) return t;
+    session_info info;
+    memset(&info, 0, sizeof info);
+    char *e = NULL;
+    if (session_find_id(s->codex_home, id, &info, &e) != 0) {
+        free(e);
+        return NULL;
+    }
+    t = xcalloc(1, sizeof *t);
+    snprintf(t->id, sizeof t->id, "%s", id);
+    t->path = xstrdup(info.path);
+    t->cwd = xstrdup(cwd ? cwd : info.cwd ? info.cwd : s->cwd);
+    t->n_turns = info.turns;
+    t->totals = info.totals;
+    session_info_free(&info);
+    buf turns;
+    buf_init(&turns);
+    as_history h;
+    if (as_history_read(t->path, &turns, &h, &e) == 0) {
+        t->preview = h.preview;
+        t->git_sha = h.git_sha;
+        t->git_branch = h.git_branch;
+        h.preview = h.git_sha = h.git_branch = NULL;
+        t->created_ms = h.created_ms;
+        t->created_s = h.created_ms / 1000;
+        t->updated_s = h.updated_ms / 1000;
+        if (h.last_turn_id) snprintf(t->last_turn, sizeof t->last_turn, "%s", h.last_turn_id);
+        as_history_free(&h);
+    } else {
+        free(e);
+    }
+    buf_free(&turns);
+    s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
+    s->threads[s->n_threads++] = t;
+    return t;
+}
+
+/* thread/fork: a new thread that continues `threadId`'s history (forkedFromId set; its next
+ * turn plays the scenario turn after the parent's). */
+static void handle_thread_fork(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *p = m->params;
+    const char *id = NULL, *cwd = NULL, *approval = NULL, *sandbox = NULL, *model = NULL;
+    bool ephemeral = false;
+    if (as_params_struct(p, "ThreadForkParams", &err) < 0 ||
+        as_param_string(p, "threadId", true, &id, &err) < 0 ||
+        as_param_string(p, "cwd", false, &cwd, &err) < 0 ||
+        as_param_string(p, "approvalPolicy", false, &approval, &err) < 0 ||
+        as_param_string(p, "sandbox", false, &sandbox, &err) < 0 ||
+        as_param_string(p, "model", false, &model, &err) < 0 ||
+        as_param_bool(p, "ephemeral", false, &ephemeral, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *parent = find_or_load(s, id, cwd);
+    if (!parent) {
+        char *msg = xasprintf("no rollout found for thread id %s", id);
+        answer_error(s, &m->id, answer_at(s, 25.0), msg);
+        free(msg);
+        return;
+    }
+    as_thread *t = new_thread(s, cwd ? cwd : parent->cwd, approval ? approval : parent->approval,
+                              sandbox ? sandbox : parent->sandbox_mode, model, ephemeral, parent);
+    answer_thread(s, &m->id, t);
+}
+
+/* thread/read: the thread (of this process or from its rollout), with its turns when
+ * includeTurns is true. */
+static void handle_thread_read(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const char *id = NULL;
+    bool with_turns = false;
+    if (as_params_struct(m->params, "ThreadReadParams", &err) < 0 ||
+        as_param_string(m->params, "threadId", true, &id, &err) < 0 ||
+        as_param_bool(m->params, "includeTurns", false, &with_turns, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = find_or_load(s, id, NULL);
+    if (!t) {
+        char *msg = xasprintf("thread not found: %s", id);
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+        return;
+    }
+    buf turns;
+    buf_init(&turns);
+    as_history h;
+    char *e = NULL;
+    bool have = with_turns && t->path && as_history_read(t->path, &turns, &h, &e) == 0;
+    if (have)
+        as_history_free(&h);
+    else
+        free(e);
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"thread\":");
+    as_thread_json(&r, s, t, AS_THREAD_LISTED, have ? turns.data : NULL);
+    buf_putc(&r, '}');
+    answer(s, &m->id, answer_at(s, LIST_MS), &r);
+    buf_free(&r);
+    buf_free(&turns);
+}
+
 /* thread/resume: a thread of this process, or one found in CODEX_HOME's rollout files (written
  * by exec or by another app-server), with its turns read back (corpus 15). */
 static void handle_thread_resume(as_server *s, const as_msg *m) {
@@ -628,29 +763,14 @@ static void handle_thread_resume(as_server *s, const as_msg *m) {
         return;
     }
     buf_free(&err);
-    as_thread *t = as_thread_find(s, id);
-    session_info info;
-    memset(&info, 0, sizeof info);
-    char *e = NULL;
+    as_thread *t = find_or_load(s, id, cwd);
     if (!t) {
-        int found = session_find_id(s->codex_home, id, &info, &e);
-        if (found != 0) {
-            free(e);
-            char *msg = xasprintf("no rollout found for thread id %s", id);
-            answer_error(s, &m->id, answer_at(s, 25.0), msg);
-            free(msg);
-            return;
-        }
-        t = xcalloc(1, sizeof *t);
-        snprintf(t->id, sizeof t->id, "%s", id);
-        t->path = xstrdup(info.path);
-        t->cwd = xstrdup(cwd ? cwd : info.cwd ? info.cwd : s->cwd);
-        t->n_turns = info.turns;
-        t->totals = info.totals;
-        s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
-        s->threads[s->n_threads++] = t;
-        session_info_free(&info);
+        char *msg = xasprintf("no rollout found for thread id %s", id);
+        answer_error(s, &m->id, answer_at(s, 25.0), msg);
+        free(msg);
+        return;
     }
+    char *e = NULL;
     if (approval) {
         free(t->approval);
         t->approval = xstrdup(approval);
@@ -996,6 +1116,8 @@ static const handler HANDLERS[] = {
     {"thread/start", handle_thread_start},
     {"thread/list", handle_thread_list},
     {"thread/resume", handle_thread_resume},
+    {"thread/fork", handle_thread_fork},
+    {"thread/read", handle_thread_read},
     {"thread/loaded/list", handle_loaded_list},
     {"thread/archive", h_archive},
     {"thread/unarchive", h_unarchive},
