@@ -40,6 +40,7 @@ static const char BWRAP_WARNING[] =
 #define THREAD_START_MS 35.0 /* the process's first; later ones */
 #define THREAD_START_WARM_MS 19.0
 #define EOF_EXIT_MS 18.0
+#define EOF_EXIT_MID_TURN_MS 66.0 /* a running turn is torn down first (corpus 29) */
 #define SIGTERM_EXIT_MS 28.0
 
 /* ------------------------------------------------------------------------------------------
@@ -271,6 +272,35 @@ static void invalid_request(as_server *s, const as_id *id, const buf *why) {
  * initialize
  * ---------------------------------------------------------------------------------------- */
 
+/* CODEX_HOME/installation_id (36 bytes, a v4 UUID): read, or made and kept there as the real
+ * server does, so every process of one CODEX_HOME reports the same id. */
+static void installation_id(as_server *s, char out[UUID_STR_LEN + 1]) {
+    char *path = xasprintf("%s/installation_id", s->codex_home);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, out, UUID_STR_LEN);
+        close(fd);
+        if (n == UUID_STR_LEN) {
+            out[UUID_STR_LEN] = '\0';
+            if (uuid_is_valid(out)) {
+                free(path);
+                return;
+            }
+        }
+    }
+    uuid_v7(out, (uint64_t)s->wall_start, &s->rng);
+    out[14] = '4'; /* a random (v4) id: the time bits are random too */
+    for (int i = 0; i < 8; i++)
+        out[i] = "0123456789abcdef"[rng_next(&s->rng) & 15];
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        ssize_t w = write(fd, out, UUID_STR_LEN);
+        (void)w;
+        close(fd);
+    }
+    free(path);
+}
+
 static void handle_initialize(as_server *s, const as_msg *m) {
     buf err;
     buf_init(&err);
@@ -334,8 +364,7 @@ static void handle_initialize(as_server *s, const as_msg *m) {
     }
     buf_reset(&r);
     char inst[UUID_STR_LEN + 1];
-    uuid_v7(inst, (uint64_t)s->wall_start, &s->rng);
-    inst[14] = '4'; /* a random (v4) installation id */
+    installation_id(s, inst);
     buf_puts(&r, "{\"status\":\"disabled\",\"serverName\":");
     jsonw_cstring(&r, s->host);
     buf_printf(&r, ",\"installationId\":\"%s\",\"environmentId\":null}", inst);
@@ -1204,6 +1233,12 @@ static void stop_reading(as_server *s, int code, double after_ms) {
     evloop_timer(s->loop, as_now(s) + as_delay(s, after_ms), exit_now, s);
 }
 
+static bool any_turn_active(const as_server *s) {
+    for (size_t i = 0; i < s->n_threads; i++)
+        if (s->threads[i]->active) return true;
+    return false;
+}
+
 static void on_stdin(evloop *loop, int fd, short revents, void *ctx) {
     (void)loop;
     (void)revents;
@@ -1227,13 +1262,7 @@ static void on_stdin(evloop *loop, int fd, short revents, void *ctx) {
         }
         process_line(s, line, len);
     }
-    if (n <= 0) stop_reading(s, 0, EOF_EXIT_MS);
-}
-
-static bool any_turn_active(const as_server *s) {
-    for (size_t i = 0; i < s->n_threads; i++)
-        if (s->threads[i]->active) return true;
-    return false;
+    if (n <= 0) stop_reading(s, 0, any_turn_active(s) ? EOF_EXIT_MID_TURN_MS : EOF_EXIT_MS);
 }
 
 static void on_signal(evloop *loop, int signo, void *ctx) {
@@ -1243,7 +1272,6 @@ static void on_signal(evloop *loop, int signo, void *ctx) {
         stop_reading(s, 0, SIGTERM_EXIT_MS);
         return;
     }
-    (void)any_turn_active;
     /* SIGINT: the real server dies by it, with nothing more on stdout or stderr (trace 28) */
     signal(signo, SIG_DFL);
     sigset_t set;
