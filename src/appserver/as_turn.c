@@ -36,7 +36,7 @@ static const turn_pace WARM = {7.0, 11.0, 15.0, 3.5};
 struct as_turn {
     as_server *s;
     as_thread *th;
-    char id[40];
+    char id[UUID_STR_LEN + 1];
     as_chan ch;
     planner pl;
     bool pl_live;
@@ -56,6 +56,7 @@ struct as_turn {
     char cmd_started[64];
     int64_t cmd_started_ms;
     template_vars vars;
+    char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
 };
 
 extern char **environ;
@@ -803,6 +804,10 @@ static void open_session(as_turn *t) {
                          .prior = th->totals};
     if (session_writer_append(&t->w, &info, &sp, s->clk, &s->rng, &err) == 0) {
         t->w_open = true;
+        /* the file records the ids the client saw, so a resume shows the same turns */
+        memcpy(t->w.given_turn_id, t->id, UUID_STR_LEN + 1);
+        memcpy(t->w.given_user_id, t->user_id, UUID_STR_LEN + 1);
+        t->w.item_ids_as_given = true;
     } else {
         fprintf(stderr, "codex-mock: %s\n", err);
         free(err);
@@ -855,6 +860,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     due += as_delay(s, pace->user_started);
     int64_t ums = as_wall_at(s, due);
     uuid_v7(uid, (uint64_t)ums, &s->rng);
+    snprintf(t->user_id, sizeof t->user_id, "%s", uid);
     buf it;
     buf_init(&it);
     for (int done = 0; done < 2; done++) {
