@@ -862,23 +862,16 @@ static void handle_thread_resume(as_server *s, const as_msg *m) {
     buf_printf(&r, ",\"reasoning_effort\":null,\"developer_instructions\":null}},"
                    "\"multiAgentMode\":\"explicitRequestOnly\",\"initialTurnsPage\":null,"
                    "\"turnsBackwardsCursor\":");
-    char *cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":1,\"includeAnchor\":"
+    /* paging cursors: the first turn's and the last item's line in the rollout */
+    char *cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":%lld,\"includeAnchor\":"
                           "true,\"scope\":{\"kind\":\"turns\"}}",
-                          t->id);
+                          t->id, (long long)(h.first_turn_ordinal ? h.first_turn_ordinal : 1));
     jsonw_cstring(&r, cur);
     free(cur);
     buf_puts(&r, ",\"itemsBackwardsCursor\":");
-    session_info si;
-    int64_t lines = 0;
-    if (t->path && session_read(t->path, &si, &e) == 0) {
-        lines = si.lines;
-        session_info_free(&si);
-    } else {
-        free(e);
-    }
     cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":%lld,\"includeAnchor\":true,"
                     "\"scope\":{\"kind\":\"itemsByCreatedAtOrdinal\"}}",
-                    t->id, (long long)(lines > 0 ? lines - 1 : 0));
+                    t->id, (long long)h.last_item_ordinal);
     jsonw_cstring(&r, cur);
     free(cur);
     buf_putc(&r, '}');
