@@ -808,6 +808,8 @@ static void open_session(as_turn *t) {
         memcpy(t->w.given_turn_id, t->id, UUID_STR_LEN + 1);
         memcpy(t->w.given_user_id, t->user_id, UUID_STR_LEN + 1);
         t->w.item_ids_as_given = true;
+        /* the thread's first turn writes the context lines, as exec's first turn does */
+        t->w.new_thread = th->n_turns == 1 && !th->forked_from[0];
     } else {
         fprintf(stderr, "codex-mock: %s\n", err);
         free(err);
