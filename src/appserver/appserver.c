@@ -198,14 +198,22 @@ static const char *env_get(const char *name) {
     return getenv(name);
 }
 
+/* A codex-mock diagnostic on stderr (a prefix, then the diag's text); frees it. */
+static void report(const char *what, diag *d) {
+    char *m = diag_format(d);
+    fprintf(stderr, "codex-mock: %s%s\n", what, m ? m : "");
+    free(m);
+    diag_free(d);
+}
+
 void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
                      int exit_code) {
     if (!s->have_state) return;
     long invocation = 0;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     if (state_next(&s->state, NULL, 0, &invocation, NULL, &err) < 0) {
-        fprintf(stderr, "codex-mock: journal: %s\n", err);
-        free(err);
+        report("journal: ", &err);
         return;
     }
     char start[CLOCK_UTC_SIZE], end[CLOCK_UTC_SIZE];
@@ -225,10 +233,10 @@ void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, in
     buf b;
     buf_init(&b);
     journal_format(&b, &e, env_get);
-    if (state_journal_append(&s->state, b.data, b.len, &err) < 0) {
-        fprintf(stderr, "codex-mock: journal: %s\n", err);
-        free(err);
-    }
+    if (state_journal_append(&s->state, b.data, b.len, &err) < 0)
+        report("journal: ", &err);
+    else
+        diag_free(&err);
     buf_free(&b);
 }
 
@@ -486,6 +494,8 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
     if (!ephemeral) {
         session_writer w;
         char *e = NULL;
+        diag d;
+        diag_init(&d);
         session_params sp = {.codex_home = s->codex_home,
                              .thread_id = t->id,
                              .cwd = t->cwd,
@@ -499,7 +509,8 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
                              .cli_version = CLI_VERSION,
                              .forked_from = parent ? parent->id : NULL,
                              .prior = t->totals};
-        if (session_writer_create(&w, &sp, s->clk, &s->rng, &e) == 0) {
+        if (session_writer_create(&w, &sp, s->clk, &s->rng, &d) == 0) {
+            diag_free(&d);
             t->path = xstrdup(w.path);
             session_writer_close(&w);
             /* the git facts the file recorded, for thread/list and thread/resume */
@@ -516,8 +527,7 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
             }
             buf_free(&turns);
         } else {
-            trace_line(s, "codex_app_server", e);
-            free(e);
+            report("", &d);
         }
     }
     s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
@@ -671,10 +681,11 @@ static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
     session_info info;
     memset(&info, 0, sizeof info);
     char *e = NULL;
-    if (session_find_id(s->codex_home, id, &info, &e) != 0) {
-        free(e);
-        return NULL;
-    }
+    diag d;
+    diag_init(&d);
+    int found = session_find_id(s->codex_home, id, &info, &d);
+    diag_free(&d);
+    if (found != 0) return NULL;
     t = xcalloc(1, sizeof *t);
     snprintf(t->id, sizeof t->id, "%s", id);
     t->path = xstrdup(info.path);
@@ -1467,16 +1478,17 @@ int appserver_main(int argc, char **argv, const appserver_params *p) {
     s->argc = p->argc;
     s->argv = p->argv;
     s->scenario_name = p->settings->scenario ? p->settings->scenario : "default";
-    char *serr = NULL;
+    diag serr;
+    diag_init(&serr);
     if (state_open(&s->state, p->settings->state_dir, s->codex_home, &serr) == 0) {
         s->have_state = true;
+        diag_free(&serr);
     } else if (p->settings->state_dir) {
-        fprintf(stderr, "codex-mock: %s\n", serr);
-        free(serr);
+        report("", &serr);
         server_free(s);
         return EXIT_MOCK_ERROR;
     } else {
-        free(serr);
+        diag_free(&serr);
     }
 
     int64_t startup =

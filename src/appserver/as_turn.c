@@ -784,10 +784,13 @@ static void open_session(as_turn *t) {
     as_thread *th = t->th;
     if (!th->path) return;
     session_info info;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     if (session_read(th->path, &info, &err) < 0) {
-        fprintf(stderr, "codex-mock: %s\n", err);
-        free(err);
+        char *m = diag_format(&err);
+        fprintf(stderr, "codex-mock: %s\n", m);
+        free(m);
+        diag_free(&err);
         return;
     }
     session_params sp = {.codex_home = s->codex_home,
@@ -811,8 +814,9 @@ static void open_session(as_turn *t) {
         /* the thread's first turn writes the context lines, as exec's first turn does */
         t->w.new_thread = th->n_turns == 1 && !th->forked_from[0];
     } else {
-        fprintf(stderr, "codex-mock: %s\n", err);
-        free(err);
+        char *m = diag_format(&err);
+        fprintf(stderr, "codex-mock: %s\n", m);
+        free(m);
     }
     session_info_free(&info);
 }
