@@ -1014,6 +1014,13 @@ static void handle_turn_interrupt(as_server *s, const as_msg *m) {
         answer_error(s, &m->id, answer_at(s, ANSWER_MS), "no active turn to interrupt");
         return;
     }
+    if (strcmp(as_turn_id(t->active), turn_id)) {
+        char *msg =
+            xasprintf("expected active turn id %s but found %s", turn_id, as_turn_id(t->active));
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+        return;
+    }
     as_turn_interrupt(s, t, &m->id, answer_at(s, 0));
 }
 

@@ -136,5 +136,7 @@ void as_turn_start(as_server *s, as_thread *t, const as_id *req, const char *tex
 /* Interrupts the thread's active turn: answers `req` and ends the turn `interrupted`. */
 void as_turn_interrupt(as_server *s, as_thread *t, const as_id *req, int64_t at);
 void as_turn_free(as_turn *t);
+/* The turn's id. */
+const char *as_turn_id(const as_turn *t);
 
 #endif

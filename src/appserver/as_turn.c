@@ -925,6 +925,10 @@ void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at
     finish(t);
 }
 
+const char *as_turn_id(const as_turn *t) {
+    return t->id;
+}
+
 void as_turn_free(as_turn *t) {
     if (t->th->active == t) t->th->active = NULL;
     as_chan_clear(&t->ch);
