@@ -1381,9 +1381,9 @@ static int load_scenario(as_server *s, const mock_settings *set) {
 }
 
 static void server_free(as_server *s) {
+    as_turn_free_all(s);
     for (size_t i = 0; i < s->n_threads; i++) {
         as_thread *t = s->threads[i];
-        if (t->active) as_turn_free(t->active);
         free(t->path);
         free(t->cwd);
         free(t->approval);

@@ -94,6 +94,7 @@ struct as_server {
     bool bwrap;
     int exit_code;
     bool exiting;
+    as_turn *turns; /* every turn not freed yet: running, or ended with lines still to write */
     /* the first thread/start and the first turn of a process are slower (corpus 14, 24, 15) */
     bool thread_warm, turn_warm;
     /* the journal (CODEX_MOCK_STATE, `codex-mock journal`): one line per turn */
@@ -136,6 +137,8 @@ void as_turn_start(as_server *s, as_thread *t, const as_id *req, const char *tex
 /* Interrupts the thread's active turn: answers `req` and ends the turn `interrupted`. */
 void as_turn_interrupt(as_server *s, as_thread *t, const as_id *req, int64_t at);
 void as_turn_free(as_turn *t);
+/* Frees every turn of the server (at exit). */
+void as_turn_free_all(as_server *s);
 /* The turn's id. */
 const char *as_turn_id(const as_turn *t);
 

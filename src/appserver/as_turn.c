@@ -57,6 +57,7 @@ struct as_turn {
     int64_t cmd_started_ms;
     template_vars vars;
     char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
+    as_turn *next, **prev_next;     /* the server's list of turns */
 };
 
 extern char **environ;
@@ -825,6 +826,10 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     as_turn *t = xcalloc(1, sizeof *t);
     t->s = s;
     t->th = th;
+    t->next = s->turns;
+    if (s->turns) s->turns->prev_next = &t->next;
+    t->prev_next = &s->turns;
+    s->turns = t;
     buf_init(&t->final_item);
     uuid_v7(t->id, (uint64_t)as_wall_at(s, at), &s->rng);
     t->prompt = xstrdup(text);
@@ -929,7 +934,14 @@ const char *as_turn_id(const as_turn *t) {
     return t->id;
 }
 
+void as_turn_free_all(as_server *s) {
+    while (s->turns)
+        as_turn_free(s->turns);
+}
+
 void as_turn_free(as_turn *t) {
+    *t->prev_next = t->next;
+    if (t->next) t->next->prev_next = t->prev_next;
     if (t->th->active == t) t->th->active = NULL;
     as_chan_clear(&t->ch);
     if (t->pl_live) plan_free(&t->pl);
