@@ -69,22 +69,30 @@
 typedef struct {
     const char *session;
     const char *reason;
+    bool timing_luck; /* bytes identical; the timing passes or not by the real binary's jitter */
 } known_gap;
 
 /* What the fake cannot do yet, and why (each one still runs; see the header). */
 static const known_gap KNOWN_GAPS[] = {
     {"08_command_approval_never",
      "a tokenUsage/rateLimits pair after each model request (the fake: one per turn); the "
-     "command's commandActions, processId and sandbox output"},
-    {"09_command_untrusted_accept", "approvals (server requests) are not emulated yet"},
-    {"11_command_on_request_escalation_accept", "approvals (server requests) are not emulated yet"},
-    {"13_file_change_approval_accept", "approvals and turn/diff/updated are not emulated yet"},
+     "command's commandActions, processId and sandbox output",
+     false},
+    {"09_command_untrusted_accept", "approvals (server requests) are not emulated yet", false},
+    {"11_command_on_request_escalation_accept", "approvals (server requests) are not emulated yet",
+     false},
+    {"13_file_change_approval_accept", "approvals and turn/diff/updated are not emulated yet",
+     false},
     {"18_http_401_unauthorized",
-     "bytes identical; the retry backoff's jitter (0.9-1.1) puts a notice outside 10 %"},
+     "bytes identical; the retry backoff's jitter (0.9-1.1) puts a notice outside 10 % in most "
+     "runs",
+     true},
     {"24_thread_list_after_two_threads",
      "the second thread plays the scenario's first turn; the recording's server answered per "
-     "request"},
-    {"26_mcp_tool_call_approval_never", "MCP server start-up notifications are not emulated yet"},
+     "request",
+     false},
+    {"26_mcp_tool_call_approval_never", "MCP server start-up notifications are not emulated yet",
+     false},
 };
 
 static const char *env_or(const char *name, const char *dflt) {
@@ -470,6 +478,8 @@ static void test_session(void **state) {
         printf("[appserver] %-42s KNOWN GAP: %s\n%s", session, gap->reason,
                getenv("CODEX_MOCK_APPSERVER_VERBOSE") && log.data ? log.data : "");
         fflush(stdout);
+    } else if (ok && gap && gap->timing_luck) {
+        print_message("[appserver] %-42s identical this time (a known timing gap)\n", session);
     } else if (ok && gap) {
         buf_free(&log);
         fail_msg("%s now replays identically: remove it from KNOWN_GAPS in "

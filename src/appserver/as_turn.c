@@ -846,6 +846,12 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     /* the answer, then the turn's opening notifications */
     const turn_pace *pace = s->turn_warm ? &WARM : &COLD;
     s->turn_warm = true;
+    /* a scenario turn's `started_after` is the wait before the turn goes active (exactly) */
+    int64_t active_ns = -1;
+    if (s->sc.turns && s->sc.n_turns) {
+        const turn *st = &s->sc.turns[index < s->sc.n_turns ? index : s->sc.n_turns - 1];
+        if (st->has_started_after) active_ns = plan_scale(st->started_after_ns, s->speed);
+    }
     int64_t due = at + as_delay(s, pace->result);
     buf b;
     buf_init(&b);
@@ -857,7 +863,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     asw_response(&line, req, b.data, b.len);
     as_chan_line(&t->ch, due, line.data, line.len);
     buf_free(&line);
-    due += as_delay(s, pace->active);
+    due += active_ns >= 0 ? active_ns : as_delay(s, pace->active);
     t->start_mono = due;
     t->started_ms = as_wall_at(s, due);
     status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[]}");
