@@ -36,6 +36,8 @@
 #ifndef CODEX_MOCK_CLI_H
 #define CODEX_MOCK_CLI_H
 
+#include "buf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -115,5 +117,15 @@ void cli_free(invocation *inv);
  * 0.171.0 profile (from 0.171 on): exec, exec resume, exec fork and exec review also take
  * --remote and --remote-auth-token-env, and help texts are the real ones (help_text.h). */
 bool version_at_least(const char *version, long major, long minor);
+
+/* The grammar of the default profile as a completion spec, appended to *out (the same tables
+ * as --help; hidden arguments left out). One line per entry, fields separated by tabs:
+ *   sub <TAB> PATH <TAB> WORD[ ALIAS] <TAB> ABOUT      a subcommand word at PATH
+ *   opt <TAB> PATH <TAB> [-S ][--LONG] <TAB> VALUE <TAB> HELP
+ *        VALUE: empty for a flag, `a|b|c` for a choice, FILE or DIR for a path, `-` for
+ *        anything else
+ *   arg <TAB> PATH <TAB> VALUE                          a positional (FILE, DIR or `-`)
+ * PATH is the program and the subcommand words before, space-separated (`codex exec resume`). */
+void cli_spec(buf *out);
 
 #endif
