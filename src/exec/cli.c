@@ -1951,7 +1951,8 @@ static void spec_cmd(buf *b, const cmddef *c, const char *path) {
                    s->alias ? s->alias : "", s->about);
         if (!s->cmd) continue;
         char *sub = xasprintf("%s %s", path, s->name);
-        spec_cmd(b, s->cmd, sub);
+        /* the default profile is 0.171.0's: exec with --remote */
+        spec_cmd(b, s->cmd == &CMD_EXEC_DEF ? &CMD_EXEC_171 : s->cmd, sub);
         free(sub);
     }
 }
