@@ -1,16 +1,17 @@
 /* appserver — see appserver.h: the process, the transport and the dispatcher. */
 #include "appserver.h"
 
+#include "as_history.h"
 #include "as_methods.h"
 #include "as_params.h"
 #include "as_rpc.h"
 #include "as_server.h"
 #include "as_write.h"
 #include "exitcodes.h"
+#include "journal.h"
 #include "jsonw.h"
-#include "run_config.h"
+#include "run.h"
 #include "scenario_load.h"
-#include "select.h"
 #include "uuid.h"
 
 #include <errno.h>
@@ -232,6 +233,48 @@ static void bwrap_warning(evloop *loop, void *ctx) {
 }
 
 /* ------------------------------------------------------------------------------------------
+ * The journal
+ * ---------------------------------------------------------------------------------------- */
+
+static const char *env_get(const char *name) {
+    return getenv(name);
+}
+
+void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
+                     int exit_code) {
+    if (!s->have_state) return;
+    long invocation = 0;
+    char *err = NULL;
+    if (state_next(&s->state, NULL, 0, &invocation, NULL, &err) < 0) {
+        fprintf(stderr, "codex-mock: journal: %s\n", err);
+        free(err);
+        return;
+    }
+    char start[CLOCK_UTC_SIZE], end[CLOCK_UTC_SIZE];
+    clock_format_utc(start, start_ms);
+    clock_format_utc(end, s->clk->wall_ms(s->clk));
+    journal_entry e = {.invocation = invocation,
+                       .start = start,
+                       .end = end,
+                       .argc = s->argc,
+                       .argv = s->argv,
+                       .command = "app-server",
+                       .cwd = s->cwd,
+                       .prompt = prompt,
+                       .scenario = s->scenario_name,
+                       .thread_id = thread_id,
+                       .exit_code = exit_code};
+    buf b;
+    buf_init(&b);
+    journal_format(&b, &e, env_get);
+    if (state_journal_append(&s->state, b.data, b.len, &err) < 0) {
+        fprintf(stderr, "codex-mock: journal: %s\n", err);
+        free(err);
+    }
+    buf_free(&b);
+}
+
+/* ------------------------------------------------------------------------------------------
  * Answers
  * ---------------------------------------------------------------------------------------- */
 
@@ -364,7 +407,8 @@ static void sandbox_json(buf *b, const char *mode) {
         buf_puts(b, "{\"type\":\"readOnly\",\"networkAccess\":false}");
 }
 
-void as_thread_json(buf *b, const as_server *s, const as_thread *t, bool list_form) {
+void as_thread_json(buf *b, const as_server *s, const as_thread *t, int form, const char *turns) {
+    bool list_form = form == AS_THREAD_LISTED;
     buf_printf(b, "{\"id\":\"%s\",\"environments\":[{\"environmentId\":\"local\",\"cwd\":", t->id);
     jsonw_cstring(b, t->cwd);
     buf_puts(b, ",\"runtimeWorkspaceRoots\":[");
@@ -402,13 +446,28 @@ void as_thread_json(buf *b, const as_server *s, const as_thread *t, bool list_fo
     jsonw_cstring(b, s->client_name ? s->client_name : "codex_app_server");
     buf_printf(b,
                ",\"source\":\"vscode\",\"canAcceptDirectInput\":%s,\"threadSource\":null,"
-               "\"agentNickname\":null,\"agentRole\":null,\"gitInfo\":null,\"name\":",
+               "\"agentNickname\":null,\"agentRole\":null,\"gitInfo\":",
                list_form ? "null" : "true");
+    if (form != AS_THREAD_STARTED && t->git_sha) {
+        buf_puts(b, "{\"sha\":");
+        jsonw_cstring(b, t->git_sha);
+        buf_puts(b, ",\"branch\":");
+        if (t->git_branch)
+            jsonw_cstring(b, t->git_branch);
+        else
+            buf_puts(b, "null");
+        buf_puts(b, ",\"originUrl\":null}");
+    } else {
+        buf_puts(b, "null");
+    }
+    buf_puts(b, ",\"name\":");
     if (t->name)
         jsonw_cstring(b, t->name);
     else
         buf_puts(b, "null");
-    buf_puts(b, ",\"daybreakEnabled\":null,\"turns\":[]}");
+    buf_puts(b, ",\"daybreakEnabled\":null,\"turns\":");
+    buf_puts(b, turns ? turns : "[]");
+    buf_putc(b, '}');
 }
 
 static char *param_dup(const char *v, const char *dflt) {
@@ -440,6 +499,7 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     t->sandbox_mode = param_dup(sandbox, "read-only");
     t->ephemeral = ephemeral;
     t->created_s = t->updated_s = now_ms / 1000;
+    t->created_ms = now_ms;
     if (model) {
         free(s->model);
         s->model = xstrdup(model);
@@ -461,6 +521,19 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
         if (session_writer_create(&w, &sp, s->clk, &s->rng, &e) == 0) {
             t->path = xstrdup(w.path);
             session_writer_close(&w);
+            /* the git facts the file recorded, for thread/list and thread/resume */
+            buf turns;
+            buf_init(&turns);
+            as_history h;
+            if (as_history_read(t->path, &turns, &h, &e) == 0) {
+                t->git_sha = h.git_sha;
+                t->git_branch = h.git_branch;
+                h.git_sha = h.git_branch = NULL;
+                as_history_free(&h);
+            } else {
+                free(e);
+            }
+            buf_free(&turns);
         } else {
             trace_line(s, "codex_app_server", e);
             free(e);
@@ -473,7 +546,7 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     buf r;
     buf_init(&r);
     buf_puts(&r, "{\"thread\":");
-    as_thread_json(&r, s, t, false);
+    as_thread_json(&r, s, t, AS_THREAD_STARTED, NULL);
     buf_puts(&r, ",\"model\":");
     jsonw_cstring(&r, s->model);
     buf_puts(&r, ",\"modelProvider\":");
@@ -491,12 +564,19 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     answer(s, &m->id, due, &r);
     buf_reset(&r);
     buf_puts(&r, "{\"thread\":");
-    as_thread_json(&r, s, t, false);
+    as_thread_json(&r, s, t, AS_THREAD_STARTED, NULL);
     buf_putc(&r, '}');
     as_chan_notify(&s->answers, due + as_delay(s, 1.3), "thread/started", r.data, r.len);
     buf_free(&r);
 }
 
+static int by_id(const void *a, const void *b) {
+    return strcmp((*(as_thread *const *)a)->id, (*(as_thread *const *)b)->id);
+}
+
+/* thread/list: the threads this process knows that have a turn, newest first; a page ends with
+ * nextCursor "<updatedAt RFC 3339>|<last id>" (corpus 24), readStates point at each thread's
+ * latest turn. */
 static void handle_thread_list(as_server *s, const as_msg *m) {
     buf err;
     buf_init(&err);
@@ -513,37 +593,215 @@ static void handle_thread_list(as_server *s, const as_msg *m) {
         return;
     }
     buf_free(&err);
-    /* threads of this process that have a user message, newest first; cursors are indexes */
-    size_t start = 0;
-    if (cursor) start = (size_t)strtoull(cursor, NULL, 10);
-    buf r;
-    buf_init(&r);
-    buf_puts(&r, "{\"data\":[");
-    size_t shown = 0, seen = 0;
+    const char *after = cursor ? strchr(cursor, '|') : NULL;
+    bool skipping = after != NULL;
+    as_thread **shown = xcalloc(s->n_threads + 1, sizeof *shown);
+    size_t n = 0;
     bool more = false;
-    buf rs;
-    buf_init(&rs);
     for (size_t k = s->n_threads; k-- > 0;) {
         as_thread *t = s->threads[k];
         if (!t->n_turns || t->archived != archived || t->ephemeral) continue;
-        if (seen++ < start) continue;
-        if (limit >= 0 && shown == (size_t)limit) {
+        if (skipping) {
+            if (!strcmp(t->id, after + 1)) skipping = false;
+            continue;
+        }
+        if (limit >= 0 && n == (size_t)limit) {
             more = true;
             break;
         }
-        if (shown) buf_putc(&r, ',');
-        as_thread_json(&r, s, t, true);
-        shown++;
+        shown[n++] = t;
     }
-    buf_puts(&r, "],\"readStates\":{},\"nextCursor\":");
-    if (more)
-        buf_printf(&r, "\"%zu\"", start + shown);
-    else
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"data\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_putc(&r, ',');
+        as_thread_json(&r, s, shown[i], AS_THREAD_LISTED, NULL);
+    }
+    buf_puts(&r, "],\"readStates\":{");
+    as_thread **sorted = xcalloc(n + 1, sizeof *sorted);
+    memcpy(sorted, shown, n * sizeof *shown);
+    qsort(sorted, n, sizeof *sorted, by_id);
+    for (size_t i = 0; i < n; i++) {
+        char rev[UUID_STR_LEN + 1];
+        uuid_v7(rev, (uint64_t)s->wall_start, &s->rng);
+        rev[14] = '4';
+        buf_printf(&r,
+                   "%s\"%s\":{\"firstUnread\":{\"type\":\"turn\",\"turnId\":\"%s\"},"
+                   "\"revision\":\"%s\"}",
+                   i ? "," : "", sorted[i]->id, sorted[i]->last_turn, rev);
+    }
+    free(sorted);
+    buf_puts(&r, "},\"nextCursor\":");
+    char stamp[CLOCK_UTC_SIZE];
+    if (more && n) {
+        clock_format_utc(stamp, shown[n - 1]->updated_s * 1000);
+        /* "…T21:07:40.000Z" → "…T21:07:40Z" */
+        char *dot = strchr(stamp, '.');
+        if (dot) memcpy(dot, "Z", 2);
+        buf_printf(&r, "\"%s|%s\"", stamp, shown[n - 1]->id);
+    } else {
         buf_puts(&r, "null");
-    buf_puts(&r, ",\"backwardsCursor\":null}");
-    buf_free(&rs);
+    }
+    buf_puts(&r, ",\"backwardsCursor\":");
+    if (n) {
+        clock_format_utc(stamp, shown[0]->created_ms);
+        buf_printf(&r, "\"%s\"}", stamp);
+    } else {
+        buf_puts(&r, "null}");
+    }
+    free(shown);
     answer(s, &m->id, answer_at(s, LIST_MS), &r);
     buf_free(&r);
+}
+
+/* thread/resume: a thread of this process, or one found in CODEX_HOME's rollout files (written
+ * by exec or by another app-server), with its turns read back (corpus 15). */
+static void handle_thread_resume(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *p = m->params;
+    const char *id = NULL, *cwd = NULL, *approval = NULL, *sandbox = NULL;
+    if (as_params_struct(p, "ThreadResumeParams", &err) < 0 ||
+        as_param_string(p, "threadId", true, &id, &err) < 0 ||
+        as_param_string(p, "cwd", false, &cwd, &err) < 0 ||
+        as_param_string(p, "approvalPolicy", false, &approval, &err) < 0 ||
+        as_param_string(p, "sandbox", false, &sandbox, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = as_thread_find(s, id);
+    session_info info;
+    memset(&info, 0, sizeof info);
+    char *e = NULL;
+    if (!t) {
+        int found = session_find_id(s->codex_home, id, &info, &e);
+        if (found != 0) {
+            free(e);
+            char *msg = xasprintf("no rollout found for thread id %s", id);
+            answer_error(s, &m->id, answer_at(s, 25.0), msg);
+            free(msg);
+            return;
+        }
+        t = xcalloc(1, sizeof *t);
+        snprintf(t->id, sizeof t->id, "%s", id);
+        t->path = xstrdup(info.path);
+        t->cwd = xstrdup(cwd ? cwd : info.cwd ? info.cwd : s->cwd);
+        t->n_turns = info.turns;
+        t->totals = info.totals;
+        s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
+        s->threads[s->n_threads++] = t;
+        session_info_free(&info);
+    }
+    if (approval) {
+        free(t->approval);
+        t->approval = xstrdup(approval);
+    }
+    if (sandbox) {
+        free(t->sandbox_mode);
+        t->sandbox_mode = xstrdup(sandbox);
+    }
+    if (!t->approval) t->approval = xstrdup("on-request");
+    if (!t->sandbox_mode) t->sandbox_mode = xstrdup("read-only");
+    buf turns;
+    buf_init(&turns);
+    as_history h;
+    memset(&h, 0, sizeof h);
+    if (t->path && as_history_read(t->path, &turns, &h, &e) == 0) {
+        if (!t->preview && h.preview) t->preview = xstrdup(h.preview);
+        if (!t->git_sha && h.git_sha) t->git_sha = xstrdup(h.git_sha);
+        if (!t->git_branch && h.git_branch) t->git_branch = xstrdup(h.git_branch);
+        if (!t->created_ms) t->created_ms = h.created_ms;
+        t->created_s = h.created_ms / 1000;
+        t->updated_s = h.updated_ms / 1000;
+        if (h.last_turn_id) snprintf(t->last_turn, sizeof t->last_turn, "%s", h.last_turn_id);
+    } else {
+        free(e);
+        buf_reset(&turns);
+        buf_puts(&turns, "[]");
+    }
+    int64_t at = answer_at(s, 4.0);
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"summary\":\"Full-history hydration is deprecated for paginated threads; use "
+                 "`excludeTurns: true`, then page with `thread/turns/list` and `thread/items/list`."
+                 "\",\"details\":null}");
+    as_chan_notify(&s->answers, at, "deprecationNotice", r.data, r.len);
+    at += as_delay(s, 99.0);
+    buf_reset(&r);
+    buf_printf(&r, "{\"threadId\":\"%s\",\"status\":{\"type\":\"idle\"}}", t->id);
+    as_chan_notify(&s->answers, at, "thread/status/changed", r.data, r.len);
+    at += as_delay(s, 4.4);
+    buf_reset(&r);
+    buf_puts(&r, "{\"thread\":");
+    as_thread_json(&r, s, t, AS_THREAD_RESUMED, turns.data);
+    buf_puts(&r, ",\"model\":");
+    jsonw_cstring(&r, s->model);
+    buf_puts(&r, ",\"modelProvider\":");
+    jsonw_cstring(&r, s->provider);
+    buf_puts(&r, ",\"serviceTier\":null,\"disabledPluginIds\":[],\"cwd\":");
+    jsonw_cstring(&r, t->cwd);
+    buf_puts(&r, ",\"runtimeWorkspaceRoots\":[");
+    jsonw_cstring(&r, t->cwd);
+    buf_puts(&r, "],\"instructionSources\":[],\"approvalPolicy\":");
+    jsonw_cstring(&r, t->approval);
+    buf_puts(&r, ",\"approvalsReviewer\":\"user\",\"sandbox\":");
+    sandbox_json(&r, t->sandbox_mode);
+    buf_puts(&r, ",\"activePermissionProfile\":null,\"reasoningEffort\":null,"
+                 "\"collaborationMode\":{\"mode\":\"default\",\"settings\":{\"model\":");
+    jsonw_cstring(&r, s->model);
+    buf_printf(&r, ",\"reasoning_effort\":null,\"developer_instructions\":null}},"
+                   "\"multiAgentMode\":\"explicitRequestOnly\",\"initialTurnsPage\":null,"
+                   "\"turnsBackwardsCursor\":");
+    char *cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":1,\"includeAnchor\":"
+                          "true,\"scope\":{\"kind\":\"turns\"}}",
+                          t->id);
+    jsonw_cstring(&r, cur);
+    free(cur);
+    buf_puts(&r, ",\"itemsBackwardsCursor\":");
+    session_info si;
+    int64_t lines = 0;
+    if (t->path && session_read(t->path, &si, &e) == 0) {
+        lines = si.lines;
+        session_info_free(&si);
+    } else {
+        free(e);
+    }
+    cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":%lld,\"includeAnchor\":true,"
+                    "\"scope\":{\"kind\":\"itemsByCreatedAtOrdinal\"}}",
+                    t->id, (long long)(lines > 0 ? lines - 1 : 0));
+    jsonw_cstring(&r, cur);
+    free(cur);
+    buf_putc(&r, '}');
+    answer(s, &m->id, at, &r);
+    if (t->last_turn[0]) {
+        /* the restored usage: the thread's totals (the last turn's own are not in the file) */
+        buf_reset(&r);
+        const usage *u = &t->totals;
+        long long tot = (long long)(u->input_tokens + u->output_tokens);
+        buf_printf(&r, "{\"threadId\":\"%s\",\"turnId\":\"%s\",\"tokenUsage\":{", t->id,
+                   t->last_turn);
+        for (int k = 0; k < 2; k++)
+            buf_printf(
+                &r,
+                "%s\"%s\":{\"totalTokens\":%lld,\"inputTokens\":%lld,\"cachedInputTokens\":%lld,"
+                "\"cacheWriteInputTokens\":%lld,\"outputTokens\":%lld,"
+                "\"reasoningOutputTokens\":%lld}",
+                k ? "," : "", k ? "last" : "total", tot, (long long)u->input_tokens,
+                (long long)u->cached_input_tokens, (long long)u->cache_write_input_tokens,
+                (long long)u->output_tokens, (long long)u->reasoning_output_tokens);
+        buf_puts(&r, ",\"modelContextWindow\":258400}}");
+        as_chan_notify(&s->answers, at + as_delay(s, 0.3), "thread/tokenUsage/updated", r.data,
+                       r.len);
+    }
+    buf_reset(&r);
+    buf_printf(&r, "{\"threadId\":\"%s\"}", t->id);
+    as_chan_notify(&s->answers, at + as_delay(s, 0.4), "thread/goal/cleared", r.data, r.len);
+    buf_free(&r);
+    buf_free(&turns);
+    as_history_free(&h);
 }
 
 static void handle_loaded_list(as_server *s, const as_msg *m) {
@@ -707,7 +965,7 @@ static void handle_archive(as_server *s, const as_msg *m, bool archive) {
         buf_puts(&r, "{}");
     } else {
         buf_puts(&r, "{\"thread\":");
-        as_thread_json(&r, s, t, true);
+        as_thread_json(&r, s, t, AS_THREAD_LISTED, NULL);
         buf_putc(&r, '}');
     }
     int64_t due = answer_at(s, LIST_MS);
@@ -829,10 +1087,15 @@ static void h_unarchive(as_server *s, const as_msg *m) {
 }
 
 static const handler HANDLERS[] = {
-    {"thread/start", handle_thread_start},      {"thread/list", handle_thread_list},
-    {"thread/loaded/list", handle_loaded_list}, {"thread/archive", h_archive},
-    {"thread/unarchive", h_unarchive},          {"thread/name/set", handle_name_set},
-    {"turn/start", handle_turn_start},          {"turn/interrupt", handle_turn_interrupt},
+    {"thread/start", handle_thread_start},
+    {"thread/list", handle_thread_list},
+    {"thread/resume", handle_thread_resume},
+    {"thread/loaded/list", handle_loaded_list},
+    {"thread/archive", h_archive},
+    {"thread/unarchive", h_unarchive},
+    {"thread/name/set", handle_name_set},
+    {"turn/start", handle_turn_start},
+    {"turn/interrupt", handle_turn_interrupt},
     {"model/list", handle_model_list},
 };
 
@@ -968,6 +1231,21 @@ static void on_signal(evloop *loop, int signo, void *ctx) {
     raise(signo);
 }
 
+/* True when an executable `bwrap` is in one of PATH's directories. */
+static bool bwrap_found(const char *path) {
+    if (!path) return false;
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        char *f = xasprintf("%.*s/bwrap", (int)n, path);
+        bool ok = n > 0 && access(f, X_OK) == 0;
+        free(f);
+        if (ok) return true;
+        path += n;
+        if (*path == ':') path++;
+    }
+    return false;
+}
+
 static char *read_os(void) {
     /* "Debian 12.0.0": NAME's first word and VERSION_ID as major.minor.patch (os_info) */
     FILE *f = fopen("/etc/os-release", "r");
@@ -998,23 +1276,13 @@ static char *read_os(void) {
     return xasprintf("%s %d.%d.%d", name, a, b, c);
 }
 
-static int load_scenario(as_server *s) {
+static int load_scenario(as_server *s, const mock_settings *set) {
     diag err;
     diag_init(&err);
-    const char *requested = getenv("CODEX_MOCK_SCENARIO");
-    char *builtin = scenario_is_path(requested) ? NULL : builtin_scenario_dir();
-    scenario_choice choice;
-    int rc = select_scenario(requested, getenv("CODEX_MOCK_SCENARIO_PATH"), builtin, &choice, &err);
-    free(builtin);
-    if (rc == 0) {
-        if (choice.path)
-            rc = scenario_open_file(choice.path, SIZE_MAX, &s->sc, &err);
-        else
-            rc = scenario_load_mem("<built-in default>", DEFAULT_SCENARIO_YAML,
-                                   DEFAULT_SCENARIO_YAML_LEN, &s->sc, &err);
-        choice_free(&choice);
-    }
-    if (rc < 0) {
+    /* every turn of a thread plays from the same model: no streamed scenarios here */
+    mock_settings whole = *set;
+    whole.stream_above = SIZE_MAX;
+    if (run_load_scenario(set->scenario, &whole, &s->sc, &err) < 0) {
         diag_print(&err, stderr);
         diag_free(&err);
         return -1;
@@ -1034,6 +1302,8 @@ static void server_free(as_server *s) {
         free(t->sandbox_mode);
         free(t->preview);
         free(t->name);
+        free(t->git_sha);
+        free(t->git_branch);
         free(t);
     }
     free(s->threads);
@@ -1054,6 +1324,7 @@ static void server_free(as_server *s) {
     as_lines_free(&s->in);
     buf_free(&s->pending);
     if (s->have_sc) scenario_free(&s->sc);
+    if (s->have_state) state_close(&s->state);
     evloop_free(s->loop);
 }
 
@@ -1098,7 +1369,7 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
     clock_format_utc(s->now_text, s->wall_start);
     rng_seed(&s->rng,
              p->has_seed ? p->seed : (uint64_t)p->clk->mono_ns(p->clk) ^ (uint64_t)getpid());
-    if (load_scenario(s) < 0) return -1;
+    if (load_scenario(s, p->settings) < 0) return -1;
     s->loop = evloop_new(s->clk);
     as_lines_init(&s->in);
     buf_init(&s->pending);
@@ -1120,7 +1391,21 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
     s->term = xstrdup(term && *term ? term : "unknown");
     s->model = xstrdup(s->sc.cli.model ? s->sc.cli.model : "gpt-5.5");
     s->provider = xstrdup(s->sc.cli.provider ? s->sc.cli.provider : "openai");
-    s->bwrap = bwrap_on_path(getenv("PATH"));
+    s->bwrap = bwrap_found(getenv("PATH"));
+    s->argc = p->argc;
+    s->argv = p->argv;
+    s->scenario_name = p->settings->scenario ? p->settings->scenario : "default";
+    char *serr = NULL;
+    if (state_open(&s->state, p->settings->state_dir, s->codex_home, &serr) == 0) {
+        s->have_state = true;
+    } else if (p->settings->state_dir) {
+        fprintf(stderr, "codex-mock: %s\n", serr);
+        free(serr);
+        server_free(s);
+        return EXIT_MOCK_ERROR;
+    } else {
+        free(serr);
+    }
 
     int64_t startup =
         s->sc.has_startup ? plan_scale(s->sc.startup_ns, s->speed) : as_delay(s, STARTUP_MS);

@@ -11,6 +11,7 @@
 #define CODEX_MOCK_APPSERVER_H
 
 #include "clock.h"
+#include "settings.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,8 +22,11 @@ typedef struct {
     int64_t spawn; /* monotonic ns the process was spawned at */
     double speed;  /* CODEX_MOCK_SPEED */
     bool has_seed;
-    uint64_t seed;      /* CODEX_MOCK_SEED */
-    int64_t wall_start; /* Unix ms at spawn */
+    uint64_t seed;                 /* CODEX_MOCK_SEED */
+    int64_t wall_start;            /* Unix ms at spawn */
+    const mock_settings *settings; /* CODEX_MOCK_SCENARIO and its path, … */
+    int argc;                      /* the whole command line, for the journal */
+    char *const *argv;
 } appserver_params;
 
 int appserver_main(int argc, char **argv, const appserver_params *p);
@@ -30,7 +34,7 @@ int appserver_main(int argc, char **argv, const appserver_params *p);
 /* The same server without a process around it (the fuzz target): `in` is what the client
  * wrote, then EOF; answers go to out_fd, tracing lines to err_fd (the codex-mock: notes of
  * methods not emulated still to stderr); returns once the server would exit (the exit code).
- * The scenario is chosen from the environment as for appserver_main(). */
+ * The scenario is chosen by p->settings as for appserver_main(). */
 int appserver_serve_bytes(const appserver_params *p, const char *in, size_t n, int out_fd,
                           int err_fd);
 

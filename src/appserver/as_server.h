@@ -19,6 +19,7 @@
 #include "rng.h"
 #include "scenario.h"
 #include "session.h"
+#include "state.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -59,7 +60,13 @@ typedef struct {
     bool archived;
     bool ephemeral;
     char forked_from[40];
+    char last_turn[40]; /* the latest turn's id ("" when none) */
+    char *git_sha, *git_branch;
+    int64_t created_ms;
 } as_thread;
+
+/* as_thread_json forms */
+enum { AS_THREAD_STARTED, AS_THREAD_LISTED, AS_THREAD_RESUMED };
 
 struct as_server {
     evloop *loop;
@@ -94,7 +101,18 @@ struct as_server {
     bool bwrap;
     int exit_code;
     bool exiting;
+    /* the journal (CODEX_MOCK_STATE, `codex-mock journal`): one line per turn */
+    state_dir state;
+    bool have_state;
+    int argc;
+    char *const *argv;
+    const char *scenario_name;
 };
+
+/* Appends the journal line of a finished turn (exit_code 0 completed, 1 failed, 130
+ * interrupted). */
+void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
+                     int exit_code);
 
 /* Due time helpers: `ms` of real time, scaled by the speed and jittered ±10%. */
 int64_t as_delay(as_server *s, double ms);
@@ -122,7 +140,8 @@ size_t as_out_held(const as_server *s);
 void as_write_out(as_server *s, const char *p, size_t n);
 
 as_thread *as_thread_find(as_server *s, const char *id);
-void as_thread_json(buf *b, const as_server *s, const as_thread *t, bool list_form);
+/* `turns`: a JSON array (resume) or NULL for []. */
+void as_thread_json(buf *b, const as_server *s, const as_thread *t, int form, const char *turns);
 
 /* as_turn.c */
 /* Starts turn number t->n_turns on thread t for input text; `req` is answered with the turn. */

@@ -629,6 +629,7 @@ static void end_completed(as_turn *t, int64_t due, const event *ev) {
     status_changed(t, at, "{\"type\":\"idle\"}");
     turn_completed(t, at + as_delay(s, 0.1), "completed", NULL);
     close_session(t, END_EXIT, true);
+    as_journal_turn(s, th->id, t->prompt, t->started_ms, 0);
     finish(t);
 }
 
@@ -662,6 +663,7 @@ static void end_failed(as_turn *t, int64_t due, const char *msg) {
     turn_completed(t, at + as_delay(s, 6.5), "failed", e.data);
     buf_free(&e);
     close_session(t, END_EXIT, false);
+    as_journal_turn(s, t->th->id, t->prompt, t->started_ms, 1);
     finish(t);
 }
 
@@ -816,6 +818,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     t->ch.drained = pull;
     t->ch.ctx = t;
     size_t index = (size_t)th->n_turns;
+    snprintf(th->last_turn, sizeof th->last_turn, "%s", t->id);
     th->n_turns++;
     th->active = t;
     if (!th->preview) th->preview = xstrdup(text);
@@ -901,6 +904,7 @@ void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at
     status_changed(t, due, "{\"type\":\"idle\"}");
     turn_completed(t, due, "interrupted", NULL);
     close_session(t, END_INTERRUPTED, false);
+    as_journal_turn(s, th->id, t->prompt, t->started_ms, 130);
     finish(t);
 }
 
