@@ -911,6 +911,12 @@ static void handle_turn_start(as_server *s, const as_msg *m) {
     buf_free(&err);
     as_thread *t = thread_lookup(s, &m->id, id, "thread");
     if (!t) return;
+    /* approvalPolicy holds for this turn and the next ones (a map: granular) */
+    const cJSON *ap = cJSON_GetObjectItemCaseSensitive(m->params, "approvalPolicy");
+    if (cJSON_IsString(ap) || cJSON_IsObject(ap)) {
+        free(t->approval);
+        t->approval = xstrdup(cJSON_IsString(ap) ? ap->valuestring : "granular");
+    }
     buf text;
     buf_init(&text);
     const cJSON *it;
@@ -1158,7 +1164,12 @@ static void process_line(as_server *s, const char *line, size_t len) {
         }
         dispatch(s, &m);
         break;
-    default: /* notifications (initialized among them) and answers to nothing: ignored */
+    case AS_MSG_RESPONSE:
+    case AS_MSG_ERROR:
+        /* an answer to a server request (an approval); to nothing: ignored */
+        if (!m.id.is_string) as_turn_answer(s, m.id.i, m.kind == AS_MSG_RESPONSE ? m.result : NULL);
+        break;
+    default: /* notifications (initialized among them): ignored */
         break;
     }
     as_rpc_free(&m);

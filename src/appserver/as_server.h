@@ -149,5 +149,8 @@ void as_turn_start(as_server *s, as_thread *t, const as_id *req, const char *tex
 /* Interrupts the thread's active turn: answers `req` and ends the turn `interrupted`. */
 void as_turn_interrupt(as_server *s, as_thread *t, const as_id *req, int64_t at);
 void as_turn_free(as_turn *t);
+/* The client's answer to server request `request_id` (result: the `result` member, NULL for an
+ * error answer). False when no turn waits for it: the answer is ignored, as the real one does. */
+bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result);
 
 #endif

@@ -209,9 +209,17 @@ typedef enum {
     STEP_CLOSE_STDOUT /* stdout is closed; the process lives on */
 } step_kind;
 
+/* `approval:` on a command, file_change or mcp_tool_call step: the step is one the real
+ * server's approval policy stops (read only by the app-server face, docs/app-server.md). */
+typedef struct {
+    bool has_reason;
+    mstr reason; /* an escalation's justification: on-request asks only for these */
+} approval_spec;
+
 typedef struct {
     step_kind kind;
-    int line, col; /* position in the scenario file */
+    int line, col;                 /* position in the scenario file */
+    const approval_spec *approval; /* NULL: the step never asks */
     bool has_after, has_at, has_duration;
     bool exact;          /* STEP_STDERR: write the bytes as given, no newline added */
     bool has_template;   /* some string of the step holds a {{placeholder}} */

@@ -1013,6 +1013,28 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     return 0;
 }
 
+/* approval: true | false | {reason: TEXT} */
+static int parse_approval(loader *L, const ynode *v, step *s) {
+    if (v->kind == YN_SCALAR) {
+        bool on = false;
+        if (get_bool(L, v, "approval", &on) < 0) return -1;
+        if (on) s->approval = arena_alloc(L->mem, sizeof(approval_spec));
+        return 0;
+    }
+    static const char *const keys[] = {"reason", NULL};
+    if (v->kind != YN_MAPPING)
+        return fail_at(L, v, "'approval' takes true or a mapping such as {reason: ...}");
+    if (check_keys(L, v, keys, "an approval", NULL) < 0) return -1;
+    approval_spec *a = arena_alloc(L->mem, sizeof *a);
+    const ynode *r = map_get(v, "reason");
+    if (r) {
+        if (get_str(L, r, "reason", &a->reason) < 0) return -1;
+        a->has_reason = true;
+    }
+    s->approval = a;
+    return 0;
+}
+
 static bool is_timing_key(const ynode *k) {
     return key_is(k, "after") || key_is(k, "at");
 }
@@ -1069,6 +1091,9 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         } else if (key_is(k, "at")) {
             if (get_duration(L, v, "at", &s->at_ns) < 0) return -1;
             s->has_at = true;
+        } else if (key_is(k, "approval") &&
+                   (kind == K_COMMAND || kind == K_FILE_CHANGE || kind == K_MCP)) {
+            if (parse_approval(L, v, s) < 0) return -1;
         } else if (key_is(k, "duration") && in_list("duration", 8, allowed) >= 0) {
             if (get_duration(L, v, "duration", &s->duration_ns) < 0) return -1;
             s->has_duration = true;
