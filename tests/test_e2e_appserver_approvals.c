@@ -11,7 +11,8 @@
  * → item declined, the turn goes on; cancel → declined and the turn interrupted; a JSON-RPC
  * error → item failed; no answer → the turn waits (and an answer with a wrong id changes
  * nothing); ids count from 0 per connection; `never` and `on-request` without a reason do not
- * ask; turn/start's approvalPolicy overrides the thread's. */
+ * ask; turn/start's approvalPolicy overrides the thread's; `on_accept:` / `on_decline:` steps
+ * play on their answer, before the turn's next step. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -433,6 +434,64 @@ static void test_no_answer_waits(void **state) {
     free(out);
 }
 
+static char g_branch[PATH_MAX];
+
+/* One file, both paths of a client's approval handler. */
+static void write_branch_scenario(void) {
+    snprintf(g_branch, sizeof g_branch, "%s/branch.yaml", g_tmp);
+    FILE *f = fopen(g_branch, "w");
+    assert_non_null(f);
+    fputs("codex_mock: 1\nsteps:\n"
+          "  - command: \"rm -rf build\"\n    id: cmd_a\n    output: \"gone\\n\"\n"
+          "    approval:\n"
+          "      on_accept: [{message: \"Deleted build.\", id: msg_yes}]\n"
+          "      on_decline:\n"
+          "        - message: \"Left build alone.\"\n          id: msg_no\n"
+          "        - command: \"ls build\"\n          id: cmd_ls\n          output: \"x\\n\"\n"
+          "  - message: \"done\"\n    id: msg_1\n",
+          f);
+    fclose(f);
+}
+
+/* The position of `needle` in `text` (-1 when absent). */
+static long at(const char *text, const char *needle) {
+    const char *p = strstr(text, needle);
+    return p ? p - text : -1;
+}
+
+static void test_branches(void **state) {
+    (void)state;
+    write_branch_scenario();
+    server s;
+    char th[40];
+    start_thread(&s, g_branch, "untrusted", th);
+    turn_start(&s, th, NULL);
+    assert_true(server_wait_out(&s, "requestApproval\",\"id\":0,", 5000));
+    answer(&s, 0, "\"result\":{\"decision\":\"accept\"}");
+    char *out = finish(&s);
+    long done_a = at(out, "\"item/completed\",\"params\":{\"item\":{\"type\":\"commandExecution\"");
+    long yes = at(out, "\"text\":\"Deleted build.\"");
+    long last = at(out, "\"text\":\"done\"");
+    assert_true(done_a >= 0 && yes > done_a && last > yes);
+    assert_int_equal(at(out, "Left build alone."), -1);
+    free(out);
+
+    start_thread(&s, g_branch, "untrusted", th);
+    turn_start(&s, th, NULL);
+    assert_true(server_wait_out(&s, "requestApproval\",\"id\":0,", 5000));
+    answer(&s, 0, "\"result\":{\"decision\":\"decline\"}");
+    out = finish(&s);
+    long no = at(out, "\"text\":\"Left build alone.\"");
+    long ls = at(out, "\"id\":\"cmd_ls\"");
+    last = at(out, "\"text\":\"done\"");
+    assert_true(no >= 0 && ls > no && last > ls);
+    assert_int_equal(at(out, "Deleted build."), -1);
+    char *c = line_with(out, "\"method\":\"turn/completed\"");
+    assert_non_null(strstr(c, "\"status\":\"completed\""));
+    free(c);
+    free(out);
+}
+
 static void test_policies(void **state) {
     (void)state;
     /* never: the commands run unasked */
@@ -489,6 +548,7 @@ int main(void) {
         cmocka_unit_test(test_error_answer_fails_item),
         cmocka_unit_test(test_no_answer_waits),
         cmocka_unit_test(test_policies),
+        cmocka_unit_test(test_branches),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -101,12 +101,24 @@ static void test_approval(void **state) {
     assert_memory_equal(st[2].approval->reason.ptr, "why", 3);
     assert_null(st[3].approval);
     scenario_free(&sc);
+    expect_ok("codex_mock: 1\nsteps:\n  - command: rm\n    approval:\n      on_accept: [{message: "
+              "a}, {message: b}]\n      on_decline: [{command: ls}]\n",
+              &sc);
+    const approval_spec *ap = sc.turns[0].steps[0].approval;
+    assert_int_equal(ap->n_on_accept, 2);
+    assert_int_equal(ap->on_accept[1].u.item.type, ITEM_AGENT_MESSAGE);
+    assert_int_equal(ap->n_on_decline, 1);
+    assert_int_equal(ap->on_decline[0].u.item.type, ITEM_COMMAND_EXECUTION);
+    scenario_free(&sc);
     static const char *const bad[][2] = {
         {"codex_mock: 1\nsteps:\n  - message: hi\n    approval: true\n",
          "unknown key 'approval' in a message step"},
         {"codex_mock: 1\nsteps:\n  - command: ls\n    approval: [1]\n",
          "'approval' takes true or a mapping such as {reason: ...}"},
         {"codex_mock: 1\nsteps:\n  - command: ls\n    approval: {reasn: x}\n", "reasn"},
+        {"codex_mock: 1\nsteps:\n  - command: ls\n    approval: {on_accept: hi}\n", "on_accept"},
+        {"codex_mock: 1\nsteps:\n  - command: ls\n    approval: {on_decline: [{mesage: x}]}\n",
+         "did you mean 'message'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         diag err;

@@ -60,6 +60,14 @@ struct as_turn {
     action held;        /* the step's event the request stopped */
     int64_t held_due;
     const step *approved, *declined; /* the step let through / dropped */
+    /* an approval's branch (on_accept / on_decline): a planner of its own over those steps,
+     * played before the turn's next step */
+    const step *branch_after; /* start its on_accept branch once this step's item completed */
+    bool in_branch, br_have_t0;
+    planner br;
+    turn br_turn;
+    scenario br_sc;
+    int64_t br_t0, br_anchor, br_last;
 };
 
 extern char **environ;
@@ -600,6 +608,10 @@ static void close_session(as_turn *t, end_reason why, bool completed) {
 
 static void finish(as_turn *t) {
     t->ended = true;
+    if (t->in_branch) {
+        plan_free(&t->br);
+        t->in_branch = false;
+    }
     if (t->pl_live) {
         plan_free(&t->pl);
         t->pl_live = false;
@@ -861,6 +873,34 @@ static answer_kind read_decision(const cJSON *result) {
 
 static void end_interrupted(as_turn *t, int64_t due);
 
+/* Starts playing `steps` at `at` (nothing when there are none, or a branch already plays:
+ * branches do not nest). */
+static void start_branch(as_turn *t, const step *steps, size_t n, int64_t at) {
+    if (!n || t->in_branch) return;
+    memset(&t->br_turn, 0, sizeof t->br_turn);
+    t->br_turn.steps = (step *)steps;
+    t->br_turn.n_steps = n;
+    t->br_sc = *t->pl.p.sc;
+    t->br_sc.turns = &t->br_turn;
+    t->br_sc.n_turns = 1;
+    t->br_sc.stream = NULL;
+    plan_params p = t->pl.p;
+    p.sc = &t->br_sc;
+    p.turn = 0;
+    p.chaos = NULL;
+    plan_init(&t->br, &p);
+    t->in_branch = true;
+    t->br_have_t0 = false;
+    t->br_anchor = t->br_last = at;
+}
+
+/* The branch is over: the turn's own timeline goes on after it. */
+static void end_branch(as_turn *t) {
+    plan_free(&t->br);
+    t->in_branch = false;
+    t->anchor += t->br_last - t->br_anchor;
+}
+
 bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
     as_turn *t = NULL;
     for (size_t i = 0; i < s->n_threads && !t; i++) {
@@ -882,13 +922,18 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
     t->anchor += now - t->wait_since;
     answer_kind k = result ? read_decision(result) : ANSWER_FAIL;
     const action *a = &t->held;
+    const approval_spec *ap = a->src->approval;
     if (k == ANSWER_ACCEPT) {
         t->approved = a->src;
         if (a->ev.type == EV_ITEM_COMPLETED) {
             /* an item whose one event is its completion: it completes once applied */
             int64_t at = t->anchor + (t->have_t0 ? a->due_ns - t->t0_plan : 0);
             if (at < due) at = due;
-            render_item(t, at + as_delay(s, 180.0), &a->ev);
+            at += as_delay(s, 180.0);
+            render_item(t, at, &a->ev);
+            start_branch(t, ap->on_accept, ap->n_on_accept, at + as_delay(s, ITEM_DONE_MS));
+        } else {
+            t->branch_after = a->src;
         }
     } else {
         /* declined (or failed): the item completes so, the step's later events are dropped */
@@ -911,6 +956,7 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
             end_interrupted(t, due);
             return true;
         }
+        start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
     }
     if (!t->ch.head) pull(t);
     return true;
@@ -921,19 +967,39 @@ static bool pull(void *ctx) {
     as_turn *t = ctx;
     while (!t->ended && !t->hung && !t->waiting && !t->ch.head) {
         action a;
-        if (!plan_next(&t->pl, &a)) {
+        bool branch = t->in_branch;
+        if (!plan_next(branch ? &t->br : &t->pl, &a)) {
+            if (branch) {
+                end_branch(t);
+                continue;
+            }
             /* a timeline without turn.completed: close the turn as completed */
             event ev = {.type = EV_TURN_COMPLETED};
             end_completed(t, as_now(t->s), &ev);
             break;
+        }
+        if (branch && a.kind == ACT_EVENT) {
+            /* a branch's own lifecycle: its start anchors it, its end ends it */
+            if (a.ev.type == EV_TURN_STARTED && !t->br_have_t0) {
+                t->br_have_t0 = true;
+                t->br_t0 = a.due_ns;
+                continue;
+            }
+            if (a.ev.type == EV_THREAD_STARTED || a.ev.type == EV_TURN_STARTED) continue;
+            if (a.ev.type == EV_TURN_COMPLETED || a.ev.type == EV_TURN_FAILED) {
+                end_branch(t);
+                continue;
+            }
         }
         if (!t->have_t0 && a.kind == ACT_EVENT && a.ev.type == EV_TURN_STARTED) {
             t->have_t0 = true;
             t->t0_plan = a.due_ns;
             continue;
         }
-        int64_t due = t->anchor + (t->have_t0 ? a.due_ns - t->t0_plan : 0);
+        int64_t due = branch ? t->br_anchor + (t->br_have_t0 ? a.due_ns - t->br_t0 : 0)
+                             : t->anchor + (t->have_t0 ? a.due_ns - t->t0_plan : 0);
         if (due < as_now(t->s)) due = as_now(t->s);
+        if (branch) t->br_last = due;
         switch (a.kind) {
         case ACT_EVENT: {
             const event *ev = &a.ev;
@@ -962,6 +1028,11 @@ static bool pull(void *ctx) {
                 }
                 flush_pending_error(t, due);
                 if (ev->type != EV_ITEM_UPDATED) render_item(t, due, ev);
+                if (ev->type == EV_ITEM_COMPLETED && a.src && a.src == t->branch_after) {
+                    t->branch_after = NULL;
+                    start_branch(t, a.src->approval->on_accept, a.src->approval->n_on_accept,
+                                 due + as_delay(t->s, ITEM_DONE_MS));
+                }
                 break;
             case EV_ERROR: {
                 char *msg = xstrndup(ev->message.ptr ? ev->message.ptr : "", ev->message.len);

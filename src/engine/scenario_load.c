@@ -1013,7 +1013,10 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     return 0;
 }
 
-/* approval: true | false | {reason: TEXT} */
+static int parse_step(loader *L, const ynode *n, step *s);
+static int need_sequence(loader *L, const ynode *n, const char *what);
+
+/* approval: true | false | {reason: TEXT, on_accept: [steps], on_decline: [steps]} */
 static int parse_approval(loader *L, const ynode *v, step *s) {
     if (v->kind == YN_SCALAR) {
         bool on = false;
@@ -1021,7 +1024,7 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
         if (on) s->approval = arena_alloc(L->mem, sizeof(approval_spec));
         return 0;
     }
-    static const char *const keys[] = {"reason", NULL};
+    static const char *const keys[] = {"reason", "on_accept", "on_decline", NULL};
     if (v->kind != YN_MAPPING)
         return fail_at(L, v, "'approval' takes true or a mapping such as {reason: ...}");
     if (check_keys(L, v, keys, "an approval", NULL) < 0) return -1;
@@ -1030,6 +1033,29 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
     if (r) {
         if (get_str(L, r, "reason", &a->reason) < 0) return -1;
         a->has_reason = true;
+    }
+    static const char *const branches[] = {"on_accept", "on_decline"};
+    for (int b = 0; b < 2; b++) {
+        const ynode *seq = map_get(v, branches[b]);
+        if (!seq) continue;
+        char what[32];
+        snprintf(what, sizeof what, "'%s'", branches[b]);
+        if (need_sequence(L, seq, what) < 0) return -1;
+        step *steps = arena_alloc(L->mem, (seq->n ? seq->n : 1) * sizeof(step));
+        for (size_t i = 0; i < seq->n; i++) {
+            bool saw = L->saw_template;
+            L->saw_template = false;
+            if (parse_step(L, seq->items[i], &steps[i]) < 0) return -1;
+            steps[i].has_template = L->saw_template;
+            L->saw_template = saw || L->saw_template;
+        }
+        if (b == 0) {
+            a->on_accept = steps;
+            a->n_on_accept = seq->n;
+        } else {
+            a->on_decline = steps;
+            a->n_on_decline = seq->n;
+        }
     }
     s->approval = a;
     return 0;
