@@ -636,6 +636,76 @@ static void test_listen_values(void **state) {
     proc_result_free(&r);
 }
 
+/* A thread made by `codex exec` resumes here: its turns come back from the rollout and the next
+ * turn/start plays the scenario's second turn; then fork and read. */
+static void test_resume_exec_thread_fork_read(void **state) {
+    (void)state;
+    char sc[PATH_MAX], home[PATH_MAX + 32], scen[PATH_MAX + 32];
+    snprintf(sc, sizeof sc, "%s/14_two_turns_one_thread.yaml", AS_SCENARIOS);
+    snprintf(home, sizeof home, "CODEX_HOME=%s/codex-home", g_tmp);
+    snprintf(scen, sizeof scen, "CODEX_MOCK_SCENARIO=%s", sc);
+    const char *argv[] = {CODEX_BIN,      "exec", "--json", "--skip-git-repo-check",
+                          "Remember 42.", NULL};
+    const char *env[] = {home, scen, "CODEX_MOCK_SPEED=0", "CODEX_API_KEY=x", NULL};
+    proc_spec ps = {.argv = argv, .env = env, .cwd = g_tmp, .stdin_data = ""};
+    proc_result r;
+    assert_int_equal(proc_run(&ps, &r), 0);
+    assert_int_equal(r.exit_code, 0);
+    char *p = strstr(r.out, "\"thread_id\":\"");
+    assert_non_null(p);
+    char *tid = xstrndup(p + 13, 36);
+    proc_result_free(&r);
+
+    client c;
+    client_start(&c, sc, "0", NULL);
+    client_send(&c,
+                "{\"id\":1,\"method\":\"initialize\",\"params\":{\"clientInfo\":{\"name\":\"t\","
+                "\"version\":\"1\"}}}");
+    char *req =
+        xasprintf("{\"id\":2,\"method\":\"thread/resume\",\"params\":{\"threadId\":\"%s\"}}", tid);
+    client_send(&c, req);
+    free(req);
+    char *l = client_until(&c, "\"id\":2,", NULL);
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"preview\":\"Remember 42.\""));
+    assert_non_null(strstr(l, "\"text\":\"Got it: 42.\""));
+    assert_non_null(strstr(l, "\"itemsView\":\"full\",\"status\":\"completed\""));
+    free(l);
+    req = xasprintf("{\"id\":3,\"method\":\"turn/start\",\"params\":{\"threadId\":\"%s\","
+                    "\"input\":[{\"type\":\"text\",\"text\":\"Which?\"}]}}",
+                    tid);
+    client_send(&c, req);
+    free(req);
+    l = client_until(&c, "turn/completed", NULL);
+    assert_non_null(strstr(l, "You asked me to remember 42."));
+    free(l);
+    req = xasprintf("{\"id\":4,\"method\":\"thread/fork\",\"params\":{\"threadId\":\"%s\"}}", tid);
+    client_send(&c, req);
+    free(req);
+    l = client_until(&c, "\"id\":4,", NULL);
+    char *want = xasprintf("\"forkedFromId\":\"%s\"", tid);
+    assert_non_null(strstr(l, want));
+    free(want);
+    free(l);
+    req = xasprintf("{\"id\":5,\"method\":\"thread/read\",\"params\":{\"threadId\":\"%s\","
+                    "\"includeTurns\":true}}",
+                    tid);
+    client_send(&c, req);
+    free(req);
+    l = client_until(&c, "\"id\":5,", NULL);
+    assert_non_null(strstr(l, "You asked me to remember 42."));
+    free(l);
+    client_send(&c, "{\"id\":6,\"method\":\"thread/resume\",\"params\":{\"threadId\":"
+                    "\"00000000-0000-7000-8000-000000000000\"}}");
+    l = client_until(&c, "\"id\":6", NULL);
+    assert_string_equal(l, "{\"error\":{\"code\":-32600,\"message\":\"no rollout found for thread "
+                           "id 00000000-0000-7000-8000-000000000000\"},\"id\":6}");
+    free(l);
+    client_finish(&c, NULL, NULL);
+    free(c.err_text);
+    free(tid);
+}
+
 static int setup(void **state) {
     (void)state;
     return e2e_setup_home(&g_tmp);
@@ -668,6 +738,7 @@ int main(void) {
         cmocka_unit_test(test_unemulated_method),
         cmocka_unit_test(test_huge_line),
         cmocka_unit_test(test_listen_values),
+        cmocka_unit_test(test_resume_exec_thread_fork_read),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -36,10 +36,12 @@ static const char BWRAP_WARNING[] =
 /* Start-up figures, ms since spawn (corpus 01–06: the first answer 130–270 ms after spawn). */
 #define STARTUP_MS 190.0
 #define STDERR_BEFORE_READY_MS 35.0
-#define ANSWER_MS 0.4 /* an error or a cheap answer */
-#define LIST_MS 1.8   /* thread/list, model/list */
-#define THREAD_START_MS 45.0
+#define ANSWER_MS 0.4        /* an error or a cheap answer */
+#define LIST_MS 1.8          /* thread/list, model/list */
+#define THREAD_START_MS 35.0 /* the process's first; later ones */
+#define THREAD_START_WARM_MS 19.0
 #define EOF_EXIT_MS 18.0
+#define EOF_EXIT_MID_TURN_MS 66.0 /* a running turn is torn down first (corpus 29) */
 #define SIGTERM_EXIT_MS 28.0
 
 /* ------------------------------------------------------------------------------------------
@@ -314,6 +316,35 @@ static void invalid_request(as_server *s, const as_id *id, const buf *why) {
  * initialize
  * ---------------------------------------------------------------------------------------- */
 
+/* CODEX_HOME/installation_id (36 bytes, a v4 UUID): read, or made and kept there as the real
+ * server does, so every process of one CODEX_HOME reports the same id. */
+static void installation_id(as_server *s, char out[UUID_STR_LEN + 1]) {
+    char *path = xasprintf("%s/installation_id", s->codex_home);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, out, UUID_STR_LEN);
+        close(fd);
+        if (n == UUID_STR_LEN) {
+            out[UUID_STR_LEN] = '\0';
+            if (uuid_is_valid(out)) {
+                free(path);
+                return;
+            }
+        }
+    }
+    uuid_v7(out, (uint64_t)s->wall_start, &s->rng);
+    out[14] = '4'; /* a random (v4) id: the time bits are random too */
+    for (int i = 0; i < 8; i++)
+        out[i] = "0123456789abcdef"[rng_next(&s->rng) & 15];
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        ssize_t w = write(fd, out, UUID_STR_LEN);
+        (void)w;
+        close(fd);
+    }
+    free(path);
+}
+
 static void handle_initialize(as_server *s, const as_msg *m) {
     buf err;
     buf_init(&err);
@@ -377,8 +408,7 @@ static void handle_initialize(as_server *s, const as_msg *m) {
     }
     buf_reset(&r);
     char inst[UUID_STR_LEN + 1];
-    uuid_v7(inst, (uint64_t)s->wall_start, &s->rng);
-    inst[14] = '4'; /* a random (v4) installation id */
+    installation_id(s, inst);
     buf_puts(&r, "{\"status\":\"disabled\",\"serverName\":");
     jsonw_cstring(&r, s->host);
     buf_printf(&r, ",\"installationId\":\"%s\",\"environmentId\":null}", inst);
@@ -474,24 +504,17 @@ static char *param_dup(const char *v, const char *dflt) {
     return xstrdup(v ? v : dflt);
 }
 
-static void handle_thread_start(as_server *s, const as_msg *m) {
-    buf err;
-    buf_init(&err);
-    const cJSON *p = m->params;
-    const char *cwd = NULL, *approval = NULL, *sandbox = NULL, *model = NULL;
-    bool ephemeral = false;
-    if (as_params_struct(p, "ThreadStartParams", &err) < 0 ||
-        as_param_string(p, "cwd", false, &cwd, &err) < 0 ||
-        as_param_string(p, "approvalPolicy", false, &approval, &err) < 0 ||
-        as_param_string(p, "sandbox", false, &sandbox, &err) < 0 ||
-        as_param_string(p, "model", false, &model, &err) < 0 ||
-        as_param_bool(p, "ephemeral", false, &ephemeral, &err) < 0) {
-        invalid_request(s, &m->id, &err);
-        buf_free(&err);
-        return;
-    }
-    buf_free(&err);
+/* A new thread (a fork of `parent` when given) with its rollout file, registered. */
+static as_thread *new_thread(as_server *s, const char *cwd, const char *approval,
+                             const char *sandbox, const char *model, bool ephemeral,
+                             const as_thread *parent) {
     as_thread *t = xcalloc(1, sizeof *t);
+    if (parent) {
+        snprintf(t->forked_from, sizeof t->forked_from, "%s", parent->id);
+        t->n_turns = parent->n_turns;
+        t->totals = parent->totals;
+        if (parent->preview) t->preview = xstrdup(parent->preview);
+    }
     int64_t now_ms = s->clk->wall_ms(s->clk);
     uuid_v7(t->id, (uint64_t)now_ms, &s->rng);
     t->cwd = param_dup(cwd, s->cwd);
@@ -517,7 +540,9 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
                              .originator = s->client_name,
                              .thread_source = "vscode",
                              .source = "vscode",
-                             .cli_version = CLI_VERSION};
+                             .cli_version = CLI_VERSION,
+                             .forked_from = parent ? parent->id : NULL,
+                             .prior = t->totals};
         if (session_writer_create(&w, &sp, s->clk, &s->rng, &e) == 0) {
             t->path = xstrdup(w.path);
             session_writer_close(&w);
@@ -542,7 +567,13 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
     s->threads[s->n_threads++] = t;
 
-    int64_t due = answer_at(s, THREAD_START_MS);
+    return t;
+}
+
+/* The thread/start (and thread/fork) answer, then thread/started. */
+static void answer_thread(as_server *s, const as_id *id, as_thread *t) {
+    int64_t due = answer_at(s, s->thread_warm ? THREAD_START_WARM_MS : THREAD_START_MS);
+    s->thread_warm = true;
     buf r;
     buf_init(&r);
     buf_puts(&r, "{\"thread\":");
@@ -561,13 +592,34 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     sandbox_json(&r, t->sandbox_mode);
     buf_puts(&r, ",\"activePermissionProfile\":null,\"reasoningEffort\":null,"
                  "\"multiAgentMode\":\"explicitRequestOnly\"}");
-    answer(s, &m->id, due, &r);
+    answer(s, id, due, &r);
     buf_reset(&r);
     buf_puts(&r, "{\"thread\":");
     as_thread_json(&r, s, t, AS_THREAD_STARTED, NULL);
     buf_putc(&r, '}');
     as_chan_notify(&s->answers, due + as_delay(s, 1.3), "thread/started", r.data, r.len);
     buf_free(&r);
+}
+
+static void handle_thread_start(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *p = m->params;
+    const char *cwd = NULL, *approval = NULL, *sandbox = NULL, *model = NULL;
+    bool ephemeral = false;
+    if (as_params_struct(p, "ThreadStartParams", &err) < 0 ||
+        as_param_string(p, "cwd", false, &cwd, &err) < 0 ||
+        as_param_string(p, "approvalPolicy", false, &approval, &err) < 0 ||
+        as_param_string(p, "sandbox", false, &sandbox, &err) < 0 ||
+        as_param_string(p, "model", false, &model, &err) < 0 ||
+        as_param_bool(p, "ephemeral", false, &ephemeral, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = new_thread(s, cwd, approval, sandbox, model, ephemeral, NULL);
+    answer_thread(s, &m->id, t);
 }
 
 static int by_id(const void *a, const void *b) {
@@ -655,6 +707,130 @@ static void handle_thread_list(as_server *s, const as_msg *m) {
     buf_free(&r);
 }
 
+/* A thread of this process, or one read from its rollout in CODEX_HOME (made by exec or by
+ * another app-server) and registered; NULL when there is none. */
+static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
+    as_thread *t = as_thread_find(s, id);
+    if (t) return t;
+    session_info info;
+    memset(&info, 0, sizeof info);
+    char *e = NULL;
+    if (session_find_id(s->codex_home, id, &info, &e) != 0) {
+        free(e);
+        return NULL;
+    }
+    t = xcalloc(1, sizeof *t);
+    snprintf(t->id, sizeof t->id, "%s", id);
+    t->path = xstrdup(info.path);
+    t->cwd = xstrdup(cwd ? cwd : info.cwd ? info.cwd : s->cwd);
+    t->n_turns = info.turns;
+    t->totals = info.totals;
+    session_info_free(&info);
+    buf turns;
+    buf_init(&turns);
+    as_history h;
+    if (as_history_read(t->path, &turns, &h, &e) == 0) {
+        t->preview = h.preview;
+        t->git_sha = h.git_sha;
+        t->git_branch = h.git_branch;
+        h.preview = h.git_sha = h.git_branch = NULL;
+        t->created_ms = h.created_ms;
+        t->created_s = h.created_ms / 1000;
+        t->updated_s = h.updated_ms / 1000;
+        if (h.last_turn_id) snprintf(t->last_turn, sizeof t->last_turn, "%s", h.last_turn_id);
+        as_history_free(&h);
+    } else {
+        free(e);
+    }
+    buf_free(&turns);
+    s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
+    s->threads[s->n_threads++] = t;
+    return t;
+}
+
+/* thread/fork: a new thread that continues `threadId`'s history (forkedFromId set; its next
+ * turn plays the scenario turn after the parent's). */
+static void handle_thread_fork(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *p = m->params;
+    const char *id = NULL, *cwd = NULL, *approval = NULL, *sandbox = NULL, *model = NULL;
+    bool ephemeral = false;
+    if (as_params_struct(p, "ThreadForkParams", &err) < 0 ||
+        as_param_string(p, "threadId", true, &id, &err) < 0 ||
+        as_param_string(p, "cwd", false, &cwd, &err) < 0 ||
+        as_param_string(p, "approvalPolicy", false, &approval, &err) < 0 ||
+        as_param_string(p, "sandbox", false, &sandbox, &err) < 0 ||
+        as_param_string(p, "model", false, &model, &err) < 0 ||
+        as_param_bool(p, "ephemeral", false, &ephemeral, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *parent = find_or_load(s, id, cwd);
+    if (!parent) {
+        char *msg = xasprintf("no rollout found for thread id %s", id);
+        answer_error(s, &m->id, answer_at(s, 25.0), msg);
+        free(msg);
+        return;
+    }
+    as_thread *t = new_thread(s, cwd ? cwd : parent->cwd, approval ? approval : parent->approval,
+                              sandbox ? sandbox : parent->sandbox_mode, model, ephemeral, parent);
+    answer_thread(s, &m->id, t);
+}
+
+/* thread/read: the thread (of this process or from its rollout), with its turns when
+ * includeTurns is true. */
+static void handle_thread_read(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const char *id = NULL;
+    bool with_turns = false;
+    if (as_params_struct(m->params, "ThreadReadParams", &err) < 0 ||
+        as_param_string(m->params, "threadId", true, &id, &err) < 0 ||
+        as_param_bool(m->params, "includeTurns", false, &with_turns, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    /* the id as the uuid crate reads it; one neither running nor on disk is "not loaded"
+     * (asked of the real 0.171.0: tests/appserver/hostile) */
+    char canon[37];
+    if (as_uuid_parse(id, canon, &err) < 0) {
+        char *msg = xasprintf("invalid thread id: %s", err.data);
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = find_or_load(s, canon, NULL);
+    if (!t) {
+        char *msg = xasprintf("thread not loaded: %s", canon);
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+        return;
+    }
+    buf turns;
+    buf_init(&turns);
+    as_history h;
+    char *e = NULL;
+    bool have = with_turns && t->path && as_history_read(t->path, &turns, &h, &e) == 0;
+    if (have)
+        as_history_free(&h);
+    else
+        free(e);
+    buf r;
+    buf_init(&r);
+    buf_puts(&r, "{\"thread\":");
+    as_thread_json(&r, s, t, AS_THREAD_LISTED, have ? turns.data : NULL);
+    buf_putc(&r, '}');
+    answer(s, &m->id, answer_at(s, LIST_MS), &r);
+    buf_free(&r);
+    buf_free(&turns);
+}
+
 /* thread/resume: a thread of this process, or one found in CODEX_HOME's rollout files (written
  * by exec or by another app-server), with its turns read back (corpus 15). */
 static void handle_thread_resume(as_server *s, const as_msg *m) {
@@ -672,29 +848,14 @@ static void handle_thread_resume(as_server *s, const as_msg *m) {
         return;
     }
     buf_free(&err);
-    as_thread *t = as_thread_find(s, id);
-    session_info info;
-    memset(&info, 0, sizeof info);
-    char *e = NULL;
+    as_thread *t = find_or_load(s, id, cwd);
     if (!t) {
-        int found = session_find_id(s->codex_home, id, &info, &e);
-        if (found != 0) {
-            free(e);
-            char *msg = xasprintf("no rollout found for thread id %s", id);
-            answer_error(s, &m->id, answer_at(s, 25.0), msg);
-            free(msg);
-            return;
-        }
-        t = xcalloc(1, sizeof *t);
-        snprintf(t->id, sizeof t->id, "%s", id);
-        t->path = xstrdup(info.path);
-        t->cwd = xstrdup(cwd ? cwd : info.cwd ? info.cwd : s->cwd);
-        t->n_turns = info.turns;
-        t->totals = info.totals;
-        s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
-        s->threads[s->n_threads++] = t;
-        session_info_free(&info);
+        char *msg = xasprintf("no rollout found for thread id %s", id);
+        answer_error(s, &m->id, answer_at(s, 25.0), msg);
+        free(msg);
+        return;
     }
+    char *e = NULL;
     if (approval) {
         free(t->approval);
         t->approval = xstrdup(approval);
@@ -755,23 +916,16 @@ static void handle_thread_resume(as_server *s, const as_msg *m) {
     buf_printf(&r, ",\"reasoning_effort\":null,\"developer_instructions\":null}},"
                    "\"multiAgentMode\":\"explicitRequestOnly\",\"initialTurnsPage\":null,"
                    "\"turnsBackwardsCursor\":");
-    char *cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":1,\"includeAnchor\":"
+    /* paging cursors: the first turn's and the last item's line in the rollout */
+    char *cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":%lld,\"includeAnchor\":"
                           "true,\"scope\":{\"kind\":\"turns\"}}",
-                          t->id);
+                          t->id, (long long)(h.first_turn_ordinal ? h.first_turn_ordinal : 1));
     jsonw_cstring(&r, cur);
     free(cur);
     buf_puts(&r, ",\"itemsBackwardsCursor\":");
-    session_info si;
-    int64_t lines = 0;
-    if (t->path && session_read(t->path, &si, &e) == 0) {
-        lines = si.lines;
-        session_info_free(&si);
-    } else {
-        free(e);
-    }
     cur = xasprintf("{\"requestedThreadId\":\"%s\",\"rolloutOrdinal\":%lld,\"includeAnchor\":true,"
                     "\"scope\":{\"kind\":\"itemsByCreatedAtOrdinal\"}}",
-                    t->id, (long long)(lines > 0 ? lines - 1 : 0));
+                    t->id, (long long)h.last_item_ordinal);
     jsonw_cstring(&r, cur);
     free(cur);
     buf_putc(&r, '}');
@@ -799,6 +953,7 @@ static void handle_thread_resume(as_server *s, const as_msg *m) {
     buf_reset(&r);
     buf_printf(&r, "{\"threadId\":\"%s\"}", t->id);
     as_chan_notify(&s->answers, at + as_delay(s, 0.4), "thread/goal/cleared", r.data, r.len);
+    s->turn_warm = true;
     buf_free(&r);
     buf_free(&turns);
     as_history_free(&h);
@@ -1096,6 +1251,8 @@ static const handler HANDLERS[] = {
     {"thread/start", handle_thread_start},
     {"thread/list", handle_thread_list},
     {"thread/resume", handle_thread_resume},
+    {"thread/fork", handle_thread_fork},
+    {"thread/read", handle_thread_read},
     {"thread/loaded/list", handle_loaded_list},
     {"thread/archive", h_archive},
     {"thread/unarchive", h_unarchive},
@@ -1193,6 +1350,12 @@ static void stop_reading(as_server *s, int code, double after_ms) {
     evloop_timer(s->loop, as_now(s) + as_delay(s, after_ms), exit_now, s);
 }
 
+static bool any_turn_active(const as_server *s) {
+    for (size_t i = 0; i < s->n_threads; i++)
+        if (s->threads[i]->active) return true;
+    return false;
+}
+
 static void on_stdin(evloop *loop, int fd, short revents, void *ctx) {
     (void)loop;
     (void)revents;
@@ -1216,13 +1379,7 @@ static void on_stdin(evloop *loop, int fd, short revents, void *ctx) {
         }
         process_line(s, line, len);
     }
-    if (n <= 0) stop_reading(s, 0, EOF_EXIT_MS);
-}
-
-static bool any_turn_active(const as_server *s) {
-    for (size_t i = 0; i < s->n_threads; i++)
-        if (s->threads[i]->active) return true;
-    return false;
+    if (n <= 0) stop_reading(s, 0, any_turn_active(s) ? EOF_EXIT_MID_TURN_MS : EOF_EXIT_MS);
 }
 
 static void on_signal(evloop *loop, int signo, void *ctx) {
@@ -1232,7 +1389,6 @@ static void on_signal(evloop *loop, int signo, void *ctx) {
         stop_reading(s, 0, SIGTERM_EXIT_MS);
         return;
     }
-    (void)any_turn_active;
     /* SIGINT: the real server dies by it, with nothing more on stdout or stderr (trace 28) */
     signal(signo, SIG_DFL);
     sigset_t set;
@@ -1240,6 +1396,33 @@ static void on_signal(evloop *loop, int signo, void *ctx) {
     sigaddset(&set, signo);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     raise(signo);
+}
+
+/* `model` and `model_provider` from CODEX_HOME/config.toml: only top-level `key = "value"`
+ * lines before the first [table] are looked at (what the real server's thread/start reports). */
+static void read_config(const char *codex_home, char **model, char **provider) {
+    char *path = xasprintf("%s/config.toml", codex_home);
+    FILE *f = fopen(path, "r");
+    free(path);
+    if (!f) return;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '[') break;
+        char key[64];
+        int n = 0;
+        if (sscanf(p, "%63[A-Za-z0-9_] = \"%n", key, &n) != 1 || n == 0) continue;
+        char *v = p + n, *end = strchr(v, '"');
+        if (!end) continue;
+        *end = '\0';
+        char **slot = !strcmp(key, "model")            ? model
+                      : !strcmp(key, "model_provider") ? provider
+                                                       : NULL;
+        if (slot && !*slot) *slot = xstrdup(v);
+    }
+    fclose(f);
 }
 
 /* True when an executable `bwrap` is in one of PATH's directories. */
@@ -1400,8 +1583,12 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
     s->arch = xstrdup(uname(&u) == 0 ? u.machine : "x86_64");
     const char *term = getenv("TERM");
     s->term = xstrdup(term && *term ? term : "unknown");
-    s->model = xstrdup(s->sc.cli.model ? s->sc.cli.model : "gpt-5.5");
-    s->provider = xstrdup(s->sc.cli.provider ? s->sc.cli.provider : "openai");
+    /* the scenario's `cli:` first, then CODEX_HOME/config.toml, then the defaults */
+    if (s->sc.cli.model) s->model = xstrdup(s->sc.cli.model);
+    if (s->sc.cli.provider) s->provider = xstrdup(s->sc.cli.provider);
+    read_config(s->codex_home, &s->model, &s->provider);
+    if (!s->model) s->model = xstrdup("gpt-5.5");
+    if (!s->provider) s->provider = xstrdup("openai");
     s->bwrap = bwrap_found(getenv("PATH"));
     s->argc = p->argc;
     s->argv = p->argv;

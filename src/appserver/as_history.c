@@ -68,6 +68,8 @@ int as_history_read(const char *path, buf *turns, as_history *h, char **err) {
         if (!h->created_ms) h->created_ms = ms;
         h->updated_ms = ms;
         const char *type = str(o, "type");
+        const cJSON *ord = cJSON_GetObjectItemCaseSensitive(o, "ordinal");
+        int64_t ordinal = cJSON_IsNumber(ord) ? (int64_t)ord->valuedouble : 0;
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "payload");
         const char *pt = str(p, "type");
         if (type && !strcmp(type, "session_meta")) {
@@ -77,6 +79,7 @@ int as_history_read(const char *path, buf *turns, as_history *h, char **err) {
         } else if (type && !strcmp(type, "event_msg") && pt) {
             if (!strcmp(pt, "task_started")) {
                 close_turn(turns, &t, h);
+                if (!h->first_turn_ordinal) h->first_turn_ordinal = ordinal;
                 const char *id =
                     str(cJSON_GetObjectItemCaseSensitive(p, "turn_attribution"), "turn_id");
                 snprintf(t.id, sizeof t.id, "%s", id ? id : "");
@@ -85,6 +88,7 @@ int as_history_read(const char *path, buf *turns, as_history *h, char **err) {
                 t.status = "inProgress";
                 t.open = true;
             } else if (!strcmp(pt, "item_completed") && t.open) {
+                h->last_item_ordinal = ordinal;
                 const cJSON *it = cJSON_GetObjectItemCaseSensitive(p, "item");
                 const char *ity = str(it, "type"), *id = str(it, "id"), *text = content_text(it);
                 if (!ity || !id) goto next;

@@ -18,6 +18,8 @@ typedef struct {
     char *git_sha, *git_branch;
     int64_t created_ms, updated_ms;
     int n_turns;
+    int64_t first_turn_ordinal; /* the first task_started line's ordinal (turns cursor) */
+    int64_t last_item_ordinal;  /* the last item_completed line's ordinal (items cursor) */
 } as_history;
 
 int as_history_read(const char *path, buf *turns, as_history *h, char **err);

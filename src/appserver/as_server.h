@@ -101,6 +101,8 @@ struct as_server {
     bool bwrap;
     int exit_code;
     bool exiting;
+    /* the first thread/start and the first turn of a process are slower (corpus 14, 24, 15) */
+    bool thread_warm, turn_warm;
     /* the journal (CODEX_MOCK_STATE, `codex-mock journal`): one line per turn */
     state_dir state;
     bool have_state;

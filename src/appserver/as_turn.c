@@ -19,12 +19,15 @@
 #include <string.h>
 
 #define CONTEXT_WINDOW 258400
-/* Figures from the corpus (ms): turn/start → its answer, → status active, → userMessage, … */
-#define RESULT_MS 18.0
-#define ACTIVE_MS 67.0
-#define TURN_STARTED_MS 1.0
-#define USER_STARTED_MS 29.0
-#define USER_COMPLETED_MS 5.0
+/* Figures from the corpus (ms, medians): turn/start → its answer, → status active, →
+ * userMessage started and completed; the process's first turn (cold: the model client is set up)
+ * and later ones (warm; a thread/resume warms it too). */
+typedef struct {
+    double result, active, user_started, user_completed;
+} turn_pace;
+static const turn_pace COLD = {12.0, 63.0, 30.0, 5.0};
+static const turn_pace WARM = {7.0, 11.0, 15.0, 3.5};
+#define TURN_STARTED_MS 0.2
 #define DELTA_MS 0.2
 #define ITEM_DONE_MS 2.0
 #define USAGE_MS 4.0
@@ -33,7 +36,7 @@
 struct as_turn {
     as_server *s;
     as_thread *th;
-    char id[40];
+    char id[UUID_STR_LEN + 1];
     as_chan ch;
     planner pl;
     bool pl_live;
@@ -68,6 +71,7 @@ struct as_turn {
     turn br_turn;
     scenario br_sc;
     int64_t br_t0, br_anchor, br_last;
+    char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
 };
 
 extern char **environ;
@@ -1116,6 +1120,12 @@ static void open_session(as_turn *t) {
                          .prior = th->totals};
     if (session_writer_append(&t->w, &info, &sp, s->clk, &s->rng, &err) == 0) {
         t->w_open = true;
+        /* the file records the ids the client saw, so a resume shows the same turns */
+        memcpy(t->w.given_turn_id, t->id, UUID_STR_LEN + 1);
+        memcpy(t->w.given_user_id, t->user_id, UUID_STR_LEN + 1);
+        t->w.item_ids_as_given = true;
+        /* the thread's first turn writes the context lines, as exec's first turn does */
+        t->w.new_thread = th->n_turns == 1 && !th->forked_from[0];
     } else {
         fprintf(stderr, "codex-mock: %s\n", err);
         free(err);
@@ -1140,7 +1150,9 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     if (!th->preview) th->preview = xstrdup(text);
 
     /* the answer, then the turn's opening notifications */
-    int64_t due = at + as_delay(s, RESULT_MS);
+    const turn_pace *pace = s->turn_warm ? &WARM : &COLD;
+    s->turn_warm = true;
+    int64_t due = at + as_delay(s, pace->result);
     buf b;
     buf_init(&b);
     buf_puts(&b, "{\"turn\":");
@@ -1151,7 +1163,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     asw_response(&line, req, b.data, b.len);
     as_chan_line(&t->ch, due, line.data, line.len);
     buf_free(&line);
-    due += as_delay(s, ACTIVE_MS);
+    due += as_delay(s, pace->active);
     t->start_mono = due;
     t->started_ms = as_wall_at(s, due);
     status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[]}");
@@ -1163,9 +1175,10 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     notify(t, due, "turn/started", &b);
 
     char uid[UUID_STR_LEN + 1];
-    due += as_delay(s, USER_STARTED_MS);
+    due += as_delay(s, pace->user_started);
     int64_t ums = as_wall_at(s, due);
     uuid_v7(uid, (uint64_t)ums, &s->rng);
+    snprintf(t->user_id, sizeof t->user_id, "%s", uid);
     buf it;
     buf_init(&it);
     for (int done = 0; done < 2; done++) {
@@ -1177,7 +1190,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
         jsonw_cstring(&it, text);
         buf_puts(&it, ",\"text_elements\":[]}]");
         stamps(&it, ums, done ? ums : -1);
-        if (done) due += as_delay(s, USER_COMPLETED_MS);
+        if (done) due += as_delay(s, pace->user_completed);
         item_notify(t, due, done, &it, ums);
     }
     buf_free(&it);

@@ -246,13 +246,19 @@ static int need_sequence(loader *L, const ynode *n, const char *what) {
 
 /* Every key of a mapping must be a known, non-repeated string. `allow_dup` names a key that may
  * appear twice (web_search's "id"). */
-static int check_keys(loader *L, const ynode *map, const char *const *known, const char *context,
-                      const char *allow_dup) {
+/* Keys of a message that only the app-server face reads (docs/app-server.md): accepted, but
+ * not offered in the hints of exec's error messages. */
+static const char *const APP_ONLY_MESSAGE_KEYS[] = {"chunks", "chunk_delay", NULL};
+
+/* check_keys, also accepting the keys in `extra` (never named in a hint). */
+static int check_keys_extra(loader *L, const ynode *map, const char *const *known,
+                            const char *const *extra, const char *context, const char *allow_dup) {
     for (size_t i = 0; i < map->n; i += 2) {
         const ynode *k = map->items[i];
         if (k->kind != YN_SCALAR || k->type == YS_NULL)
             return fail_at(L, k, "keys in %s must be plain names", context);
-        if (in_list(k->value, k->len, known) < 0) {
+        if (in_list(k->value, k->len, known) < 0 &&
+            !(extra && in_list(k->value, k->len, extra) >= 0)) {
             buf b;
             buf_init(&b);
             buf_printf(&b, "key in %s", context);
@@ -267,6 +273,11 @@ static int check_keys(loader *L, const ynode *map, const char *const *known, con
         }
     }
     return 0;
+}
+
+static int check_keys(loader *L, const ynode *map, const char *const *known, const char *context,
+                      const char *allow_dup) {
+    return check_keys_extra(L, map, known, NULL, context, allow_dup);
 }
 
 static const ynode *map_get(const ynode *map, const char *key) {
@@ -652,7 +663,6 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
 /* Keys each item type accepts inside a raw event's `item:`. */
 static const char *const *item_keys(item_type t) {
     static const char *const text[] = {"id", "type", "text", NULL};
-    static const char *const msg[] = {"id", "type", "text", "chunks", "chunk_delay", NULL};
     static const char *const err[] = {"id", "type", "message", NULL};
     static const char *const cmd[] = {"id",     "type",      "command", "aggregated_output",
                                       "output", "exit_code", "status",  NULL};
@@ -673,7 +683,6 @@ static const char *const *item_keys(item_type t) {
                                          NULL};
     switch (t) {
     case ITEM_AGENT_MESSAGE:
-        return msg;
     case ITEM_REASONING:
         return text;
     case ITEM_ERROR:
@@ -707,8 +716,9 @@ static int parse_raw_item(loader *L, const ynode *n, event_type phase, item *it)
     buf ctx;
     buf_init(&ctx);
     buf_printf(&ctx, "a %s item", ITEM_TYPE_NAMES[t]);
-    int rc =
-        check_keys(L, n, item_keys((item_type)t), ctx.data, t == ITEM_WEB_SEARCH ? "id" : NULL);
+    int rc = check_keys_extra(L, n, item_keys((item_type)t),
+                              t == ITEM_AGENT_MESSAGE ? APP_ONLY_MESSAGE_KEYS : NULL, ctx.data,
+                              t == ITEM_WEB_SEARCH ? "id" : NULL);
     buf_free(&ctx);
     if (rc < 0) return -1;
     fields f = {.n = 0, .at = n};
@@ -827,7 +837,6 @@ static const item_type STEP_ITEM_TYPE[] = {
 static const char *const *step_fields(step_key k) {
     static const char *const none[] = {NULL};
     static const char *const id[] = {"id", NULL};
-    static const char *const msg[] = {"id", "chunks", "chunk_delay", NULL};
     static const char *const cmd[] = {
         "id", "output", "aggregated_output", "exit_code", "status", "duration", NULL};
     static const char *const fc[] = {"id", "changes", "status", "diff", "duration", NULL};
@@ -858,7 +867,6 @@ static const char *const *step_fields(step_key k) {
     case K_HTTP_RETRIES:
         return http;
     case K_MESSAGE:
-        return msg;
     case K_REASONING:
     case K_WARNING:
         return id;
@@ -1123,7 +1131,8 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         } else if (key_is(k, "duration") && in_list("duration", 8, allowed) >= 0) {
             if (get_duration(L, v, "duration", &s->duration_ns) < 0) return -1;
             s->has_duration = true;
-        } else if (in_list(k->value, k->len, allowed) >= 0) {
+        } else if (in_list(k->value, k->len, allowed) >= 0 ||
+                   (kind == K_MESSAGE && in_list(k->value, k->len, APP_ONLY_MESSAGE_KEYS) >= 0)) {
             if (fields_add(L, &f, k, v) < 0) return -1;
         } else {
             /* Build "after, at, <fields>" as the candidates for a hint. */
@@ -1257,7 +1266,9 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         buf ctx;
         buf_init(&ctx);
         buf_printf(&ctx, "a %s step", STEP_KEYS[kind]);
-        int rc = check_keys(L, kind_val, known, ctx.data, NULL);
+        int rc = check_keys_extra(L, kind_val, known,
+                                  it == ITEM_AGENT_MESSAGE ? APP_ONLY_MESSAGE_KEYS : NULL, ctx.data,
+                                  NULL);
         buf_free(&ctx);
         if (rc < 0) return -1;
         for (size_t i = 0; i < kind_val->n; i += 2) {

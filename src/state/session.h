@@ -22,6 +22,7 @@
 #include "rng.h"
 #include "scenario.h"
 #include "sink.h"
+#include "uuid.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -73,6 +74,11 @@ typedef struct {
     buf scratch;     /* one line's payload, reused from line to line */
     int64_t item_ms; /* the wall time of the item being written, or -1: read the clock */
     usage final_usage;
+    /* Ids a face has already shown (the app-server's turn and userMessage ids, its agentMessage
+     * item ids): when set, the file records them instead of making its own. Empty: made here. */
+    char given_turn_id[UUID_STR_LEN + 1];
+    char given_user_id[UUID_STR_LEN + 1];
+    bool item_ids_as_given;
 } session_writer;
 
 typedef struct {

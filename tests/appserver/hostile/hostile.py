@@ -154,6 +154,7 @@ CASE_LIST = [
     C("turn_interrupt_unknown_thread", req(60, "turn/interrupt", '{' + TT + ',"turnId":"t"}')),
     C("thread_resume_unknown", req(61, "thread/resume", '{' + TT + '}'), later="thread/resume"),
     C("thread_read_unknown", req(62, "thread/read", '{' + TT + '}'), later="thread/read"),
+    C("thread_read_invalid", req(83, "thread/read", '{"threadId":"nope"}')),
     C("thread_archive_invalid", req(63, "thread/archive", '{"threadId":"nope"}')),
     C("thread_unarchive_invalid", req(64, "thread/unarchive", '{"threadId":"nope"}')),
     C("thread_name_set_invalid", req(65, "thread/name/set", '{"threadId":"nope","name":"x"}')),
