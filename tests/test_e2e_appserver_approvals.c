@@ -12,7 +12,8 @@
  * error → item failed; no answer → the turn waits (and an answer with a wrong id changes
  * nothing); ids count from 0 per connection; `never` and `on-request` without a reason do not
  * ask; turn/start's approvalPolicy overrides the thread's; `on_accept:` / `on_decline:` steps
- * play on their answer, before the turn's next step. */
+ * play on their answer, before the turn's next step. And the journal: every request, each
+ * approval's answer and latency, the interrupt, checked with `codex-mock verify`. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -492,6 +493,86 @@ static void test_branches(void **state) {
     free(out);
 }
 
+/* codex-mock verify over the journal of app-server runs; returns its exit code, stdout in *out. */
+static int verify(const char *state_dir, const char *const *args, char **out) {
+    const char *argv[32] = {TOOLBOX_BIN, "verify", "--state", state_dir};
+    size_t n = 4;
+    for (size_t i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    proc_spec spec = {.argv = argv};
+    proc_result r;
+    assert_int_equal(proc_run(&spec, &r), 0);
+    *out = strdup(r.out ? r.out : "");
+    int code = r.exited ? r.exit_code : -1;
+    proc_result_free(&r);
+    return code;
+}
+
+static void test_journal_and_verify(void **state) {
+    (void)state;
+    char dir[PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/state-verify", g_tmp);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    setenv("CODEX_MOCK_STATE", dir, 1);
+    /* a turn: the first approval accepted, the second declined */
+    server s;
+    char th[40];
+    start_thread(&s, g_two, "untrusted", th);
+    turn_start(&s, th, NULL);
+    assert_true(server_wait_out(&s, "requestApproval\",\"id\":0,", 5000));
+    answer(&s, 0, "\"result\":{\"decision\":\"accept\"}");
+    assert_true(server_wait_out(&s, "requestApproval\",\"id\":1,", 5000));
+    answer(&s, 1, "\"result\":{\"decision\":\"decline\"}");
+    free(finish(&s));
+    /* a turn interrupted while it waits for an answer */
+    start_thread(&s, g_two, "untrusted", th);
+    turn_start(&s, th, NULL);
+    assert_true(server_wait_out(&s, "requestApproval\",\"id\":0,", 5000));
+    const char *p = strstr(s.o.data, "{\"id\":3,\"result\":{\"turn\":{\"id\":\"");
+    assert_non_null(p);
+    char line[256];
+    snprintf(line, sizeof line,
+             "{\"id\":4,\"method\":\"turn/interrupt\",\"params\":{\"threadId\":\"%s\","
+             "\"turnId\":\"%.36s\"}}",
+             th, p + 32);
+    usleep(60000); /* the client takes its time: the turn is >= 60 ms old */
+    send_line(&s, line);
+    free(finish(&s));
+    unsetenv("CODEX_MOCK_STATE");
+
+    char *out;
+    const char *ok[] = {"--command",
+                        "app-server",
+                        "--approval",
+                        "rm -rf build=accept",
+                        "--approval",
+                        "^make$=decline",
+                        "--thread",
+                        "started",
+                        "--request",
+                        "turn/interrupt",
+                        "--interrupted-within",
+                        "2s",
+                        "--times",
+                        "2",
+                        NULL};
+    int rc = verify(dir, ok, &out);
+    if (rc != 0) fprintf(stderr, "%s", out);
+    assert_int_equal(rc, 0);
+    free(out);
+    const char *bad[] = {"--approval", "rm -rf build=decline", "--thread",
+                         "resumed",    "--interrupted-within", "10ms",
+                         "--request",  "thread/fork",          NULL};
+    assert_int_equal(verify(dir, bad, &out), 1);
+    assert_non_null(strstr(out, "no approval for /rm -rf build/ was answered decline "
+                                "(rm -rf build → accept; rm -rf build → no answer)"));
+    assert_non_null(strstr(out, "#1: thread started, not resumed"));
+    assert_non_null(strstr(out, "not within 10ms"));
+    assert_non_null(strstr(out, "the client never sent thread/fork"));
+    free(out);
+}
+
 static void test_policies(void **state) {
     (void)state;
     /* never: the commands run unasked */
@@ -549,6 +630,7 @@ int main(void) {
         cmocka_unit_test(test_no_answer_waits),
         cmocka_unit_test(test_policies),
         cmocka_unit_test(test_branches),
+        cmocka_unit_test(test_journal_and_verify),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

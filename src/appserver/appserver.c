@@ -242,14 +242,31 @@ static const char *env_get(const char *name) {
     return getenv(name);
 }
 
-void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
-                     int exit_code) {
+void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const char *prompt,
+                     int64_t start_ms, int exit_code) {
     if (!s->have_state) return;
+    const char *thread_id = th->id;
+    buf x;
+    buf_init(&x);
+    buf_printf(&x, "\"app_server\":{\"thread\":\"%s\",\"requests\":[",
+               th->resumed          ? "resumed"
+               : th->forked_from[0] ? "forked"
+                                    : "started");
+    buf_append(&x, s->requests.data ? s->requests.data : "", s->requests.len);
+    buf_printf(&x, "],\"requests_dropped\":%zu", s->requests_dropped);
+    if (extra && *extra) {
+        buf_putc(&x, ',');
+        buf_puts(&x, extra);
+    }
+    buf_putc(&x, '}');
+    buf_reset(&s->requests);
+    s->n_requests = s->requests_dropped = 0;
     long invocation = 0;
     char *err = NULL;
     if (state_next(&s->state, NULL, 0, &invocation, NULL, &err) < 0) {
         fprintf(stderr, "codex-mock: journal: %s\n", err);
         free(err);
+        buf_free(&x);
         return;
     }
     char start[CLOCK_UTC_SIZE], end[CLOCK_UTC_SIZE];
@@ -265,10 +282,12 @@ void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, in
                        .prompt = prompt,
                        .scenario = s->scenario_name,
                        .thread_id = thread_id,
-                       .exit_code = exit_code};
+                       .exit_code = exit_code,
+                       .extra = x.data};
     buf b;
     buf_init(&b);
     journal_format(&b, &e, env_get);
+    buf_free(&x);
     if (state_journal_append(&s->state, b.data, b.len, &err) < 0) {
         fprintf(stderr, "codex-mock: journal: %s\n", err);
         free(err);
@@ -855,6 +874,7 @@ static void handle_thread_resume(as_server *s, const as_msg *m) {
         free(msg);
         return;
     }
+    t->resumed = true;
     char *e = NULL;
     if (approval) {
         free(t->approval);
@@ -1310,6 +1330,12 @@ static void process_line(as_server *s, const char *line, size_t len) {
         break;
     }
     case AS_MSG_REQUEST:
+        if (s->n_requests < AS_JOURNAL_REQUESTS) {
+            if (s->n_requests++) buf_putc(&s->requests, ',');
+            jsonw_cstring(&s->requests, m.method);
+        } else {
+            s->requests_dropped++;
+        }
         if (as_out_held(s) > AS_OUT_DROP) break; /* no room even for the refusal */
         if (as_out_held(s) > AS_OUT_HIGH) {
             buf line;
@@ -1517,6 +1543,7 @@ static void server_free(as_server *s) {
     free(s->provider);
     as_lines_free(&s->in);
     buf_free(&s->pending);
+    buf_free(&s->requests);
     if (s->have_sc) scenario_free(&s->sc);
     if (s->have_state) state_close(&s->state);
     evloop_free(s->loop);
@@ -1567,6 +1594,7 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
     s->loop = evloop_new(s->clk);
     as_lines_init(&s->in);
     buf_init(&s->pending);
+    buf_init(&s->requests);
     as_chan_init(&s->answers, s);
     s->reading = true;
 

@@ -60,6 +60,7 @@ typedef struct {
     bool archived;
     bool ephemeral;
     char forked_from[40];
+    bool resumed;       /* thread/resume brought it into this process */
     char last_turn[40]; /* the latest turn's id ("" when none) */
     char *git_sha, *git_branch;
     int64_t created_ms;
@@ -86,6 +87,10 @@ struct as_server {
     int out_fd, err_fd; /* stdout, stderr (the fuzz target passes others) */
     buf pending;
     size_t pending_off;
+    /* the client's request methods since the last journal line (JSON strings, comma
+     * separated; at most AS_JOURNAL_REQUESTS, the rest counted) */
+    buf requests;
+    size_t n_requests, requests_dropped;
     bool out_watched;
     as_chan answers;
     bool initialized;
@@ -113,8 +118,11 @@ struct as_server {
 
 /* Appends the journal line of a finished turn (exit_code 0 completed, 1 failed, 130
  * interrupted). */
-void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
-                     int exit_code);
+#define AS_JOURNAL_REQUESTS 1000
+/* `extra`: the turn's members of the journal's `app_server` object (approvals, interrupt), or
+ * NULL; the thread's origin and the requests since the last line are added here. */
+void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const char *prompt,
+                     int64_t start_ms, int exit_code);
 
 /* Due time helpers: `ms` of real time, scaled by the speed and jittered ±10%. */
 int64_t as_delay(as_server *s, double ms);

@@ -71,6 +71,10 @@ struct as_turn {
     turn br_turn;
     scenario br_sc;
     int64_t br_t0, br_anchor, br_last;
+    /* for the journal: each approval asked (JSON objects, comma separated), and when the
+     * client interrupted (ms since the turn started; -1: it did not) */
+    buf approvals;
+    int64_t interrupt_ms;
     char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
 };
 
@@ -593,6 +597,21 @@ static void render_retry(as_turn *t, int64_t due, const char *msg) {
 
 static bool pull(void *ctx);
 
+/* The turn's line in the journal: its approvals (a pending one unanswered) and interrupt. */
+static void journal(as_turn *t, int exit_code) {
+    buf x;
+    buf_init(&x);
+    buf_puts(&x, "\"approvals\":[");
+    buf_append(&x, t->approvals.data ? t->approvals.data : "", t->approvals.len);
+    buf_puts(&x, "],\"interrupted_after_ms\":");
+    if (t->interrupt_ms >= 0)
+        buf_printf(&x, "%lld", (long long)t->interrupt_ms);
+    else
+        buf_puts(&x, "null");
+    as_journal_turn(t->s, t->th, x.data, t->prompt, t->started_ms, exit_code);
+    buf_free(&x);
+}
+
 static void close_session(as_turn *t, end_reason why, bool completed) {
     if (!t->w_open) return;
     sink sk = sink_session(&t->w);
@@ -672,7 +691,7 @@ static void end_completed(as_turn *t, int64_t due, const event *ev) {
     status_changed(t, at, "{\"type\":\"idle\"}");
     turn_completed(t, at + as_delay(s, 0.1), "completed", NULL);
     close_session(t, END_EXIT, true);
-    as_journal_turn(s, th->id, t->prompt, t->started_ms, 0);
+    journal(t, 0);
     finish(t);
 }
 
@@ -706,7 +725,7 @@ static void end_failed(as_turn *t, int64_t due, const char *msg) {
     turn_completed(t, at + as_delay(s, 6.5), "failed", e.data);
     buf_free(&e);
     close_session(t, END_EXIT, false);
-    as_journal_turn(s, t->th->id, t->prompt, t->started_ms, 1);
+    journal(t, 1);
     finish(t);
 }
 
@@ -877,6 +896,52 @@ static answer_kind read_decision(const cJSON *result) {
 
 static void end_interrupted(as_turn *t, int64_t due);
 
+/* Notes an approval for the journal: what was asked (the command, or the item's paths), the
+ * answer ("error" for a JSON-RPC error; null: none came) and how long it took. */
+static void journal_approval(as_turn *t, const action *a, const cJSON *result, int64_t now) {
+    const item *it = &a->ev.item;
+    buf *b = &t->approvals;
+    if (b->len) buf_putc(b, ',');
+    char id[64];
+    item_id_of(it, id);
+    buf_printf(b, "{\"request_id\":%lld,\"item_id\":", (long long)t->req_id);
+    jsonw_cstring(b, id);
+    buf_puts(b, ",\"type\":");
+    jsonw_cstring(b, it->type == ITEM_COMMAND_EXECUTION ? "command" : "file_change");
+    buf_puts(b, ",\"subject\":");
+    if (it->type == ITEM_COMMAND_EXECUTION) {
+        mstr c = inner_command(it);
+        jsonw_string(b, c.ptr ? c.ptr : "", c.len);
+    } else {
+        buf tmp;
+        buf_init(&tmp);
+        for (size_t i = 0; i < it->u.fc.n; i++) {
+            if (i) buf_putc(&tmp, ' ');
+            buf_append(&tmp, it->u.fc.v[i].path.ptr, it->u.fc.v[i].path.len);
+        }
+        jsonw_string(b, tmp.data ? tmp.data : "", tmp.len);
+        buf_free(&tmp);
+    }
+    buf_puts(b, ",\"decision\":");
+    const cJSON *d = result ? cJSON_GetObjectItemCaseSensitive(result, "decision") : NULL;
+    if (!a || now < 0)
+        buf_puts(b, "null");
+    else if (!result)
+        buf_puts(b, "\"error\"");
+    else if (cJSON_IsString(d))
+        jsonw_cstring(b, d->valuestring);
+    else if (cJSON_IsObject(d) && d->child && d->child->string)
+        jsonw_cstring(b, d->child->string);
+    else
+        buf_puts(b, "\"invalid\"");
+    buf_puts(b, ",\"latency_ms\":");
+    if (now >= 0)
+        buf_printf(b, "%.1f", (double)(now - t->wait_since) / 1e6);
+    else
+        buf_puts(b, "null");
+    buf_putc(b, '}');
+}
+
 /* Starts playing `steps` at `at` (nothing when there are none, or a branch already plays:
  * branches do not nest). */
 static void start_branch(as_turn *t, const step *steps, size_t n, int64_t at) {
@@ -926,6 +991,7 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
     t->anchor += now - t->wait_since;
     answer_kind k = result ? read_decision(result) : ANSWER_FAIL;
     const action *a = &t->held;
+    journal_approval(t, a, result, now);
     const approval_spec *ap = a->src->approval;
     if (k == ANSWER_ACCEPT) {
         t->approved = a->src;
@@ -1135,6 +1201,8 @@ static void open_session(as_turn *t) {
 
 void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *text, int64_t at) {
     as_turn *t = xcalloc(1, sizeof *t);
+    buf_init(&t->approvals);
+    t->interrupt_ms = -1;
     t->s = s;
     t->th = th;
     buf_init(&t->final_item);
@@ -1226,12 +1294,16 @@ static void end_interrupted(as_turn *t, int64_t due) {
     status_changed(t, due, "{\"type\":\"idle\"}");
     turn_completed(t, due, "interrupted", NULL);
     close_session(t, END_INTERRUPTED, false);
-    as_journal_turn(s, t->th->id, t->prompt, t->started_ms, 130);
+    journal(t, 130);
     finish(t);
 }
 
 void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at) {
     as_turn *t = th->active;
+    /* real time since the turn went active (the wall clock may be scaled or fixed) */
+    t->interrupt_ms = (as_now(s) - t->start_mono) / 1000000;
+    if (t->interrupt_ms < 0) t->interrupt_ms = 0;
+    if (t->waiting) journal_approval(t, &t->held, NULL, -1); /* asked, never answered */
     as_chan_clear(&t->ch);
     int64_t due = at + as_delay(s, 5.0);
     rate_limits(t, due);
@@ -1245,7 +1317,7 @@ void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at
     status_changed(t, due, "{\"type\":\"idle\"}");
     turn_completed(t, due, "interrupted", NULL);
     close_session(t, END_INTERRUPTED, false);
-    as_journal_turn(s, th->id, t->prompt, t->started_ms, 130);
+    journal(t, 130);
     finish(t);
 }
 
@@ -1253,8 +1325,10 @@ void as_turn_free(as_turn *t) {
     if (t->th->active == t) t->th->active = NULL;
     as_chan_clear(&t->ch);
     if (t->pl_live) plan_free(&t->pl);
+    if (t->in_branch) plan_free(&t->br);
     if (t->w_open) session_writer_close(&t->w);
     buf_free(&t->final_item);
+    buf_free(&t->approvals);
     free(t->final_text);
     free(t->pending_error);
     free(t->prompt);
