@@ -262,10 +262,11 @@ void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const
     buf_reset(&s->requests);
     s->n_requests = s->requests_dropped = 0;
     long invocation = 0;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     if (state_next(&s->state, NULL, 0, &invocation, NULL, &err) < 0) {
-        fprintf(stderr, "codex-mock: journal: %s\n", err);
-        free(err);
+        fprintf(stderr, "codex-mock: journal: %s\n", err.msg ? err.msg : "?");
+        diag_free(&err);
         buf_free(&x);
         return;
     }
@@ -288,10 +289,9 @@ void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const
     buf_init(&b);
     journal_format(&b, &e, env_get);
     buf_free(&x);
-    if (state_journal_append(&s->state, b.data, b.len, &err) < 0) {
-        fprintf(stderr, "codex-mock: journal: %s\n", err);
-        free(err);
-    }
+    if (state_journal_append(&s->state, b.data, b.len, &err) < 0)
+        fprintf(stderr, "codex-mock: journal: %s\n", err.msg ? err.msg : "?");
+    diag_free(&err);
     buf_free(&b);
 }
 
@@ -562,7 +562,9 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
                              .cli_version = CLI_VERSION,
                              .forked_from = parent ? parent->id : NULL,
                              .prior = t->totals};
-        if (session_writer_create(&w, &sp, s->clk, &s->rng, &e) == 0) {
+        diag werr;
+        diag_init(&werr);
+        if (session_writer_create(&w, &sp, s->clk, &s->rng, &werr) == 0) {
             t->path = xstrdup(w.path);
             session_writer_close(&w);
             /* the git facts the file recorded, for thread/list and thread/resume */
@@ -579,9 +581,9 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
             }
             buf_free(&turns);
         } else {
-            trace_line(s, "codex_app_server", e);
-            free(e);
+            trace_line(s, "codex_app_server", werr.msg ? werr.msg : "?");
         }
+        diag_free(&werr);
     }
     s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
     s->threads[s->n_threads++] = t;
@@ -733,11 +735,13 @@ static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
     if (t) return t;
     session_info info;
     memset(&info, 0, sizeof info);
-    char *e = NULL;
+    diag e;
+    diag_init(&e);
     if (session_find_id(s->codex_home, id, &info, &e) != 0) {
-        free(e);
+        diag_free(&e);
         return NULL;
     }
+    diag_free(&e);
     t = xcalloc(1, sizeof *t);
     snprintf(t->id, sizeof t->id, "%s", id);
     t->path = xstrdup(info.path);
@@ -748,7 +752,8 @@ static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
     buf turns;
     buf_init(&turns);
     as_history h;
-    if (as_history_read(t->path, &turns, &h, &e) == 0) {
+    char *herr = NULL;
+    if (as_history_read(t->path, &turns, &h, &herr) == 0) {
         t->preview = h.preview;
         t->git_sha = h.git_sha;
         t->git_branch = h.git_branch;
@@ -759,7 +764,7 @@ static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
         if (h.last_turn_id) snprintf(t->last_turn, sizeof t->last_turn, "%s", h.last_turn_id);
         as_history_free(&h);
     } else {
-        free(e);
+        free(herr);
     }
     buf_free(&turns);
     s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
@@ -1621,17 +1626,17 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
     s->argc = p->argc;
     s->argv = p->argv;
     s->scenario_name = p->settings->scenario ? p->settings->scenario : "default";
-    char *serr = NULL;
+    diag serr;
+    diag_init(&serr);
     if (state_open(&s->state, p->settings->state_dir, s->codex_home, &serr) == 0) {
         s->have_state = true;
     } else if (p->settings->state_dir) {
-        fprintf(stderr, "codex-mock: %s\n", serr);
-        free(serr);
+        diag_print(&serr, stderr);
+        diag_free(&serr);
         server_free(s);
         return EXIT_MOCK_ERROR;
-    } else {
-        free(serr);
     }
+    diag_free(&serr);
 
     int64_t startup =
         s->sc.has_startup ? plan_scale(s->sc.startup_ns, s->speed) : as_delay(s, STARTUP_MS);

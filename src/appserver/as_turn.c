@@ -1166,10 +1166,11 @@ static void open_session(as_turn *t) {
     as_thread *th = t->th;
     if (!th->path) return;
     session_info info;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     if (session_read(th->path, &info, &err) < 0) {
-        fprintf(stderr, "codex-mock: %s\n", err);
-        free(err);
+        diag_print(&err, stderr);
+        diag_free(&err);
         return;
     }
     session_params sp = {.codex_home = s->codex_home,
@@ -1193,9 +1194,9 @@ static void open_session(as_turn *t) {
         /* the thread's first turn writes the context lines, as exec's first turn does */
         t->w.new_thread = th->n_turns == 1 && !th->forked_from[0];
     } else {
-        fprintf(stderr, "codex-mock: %s\n", err);
-        free(err);
+        diag_print(&err, stderr);
     }
+    diag_free(&err);
     session_info_free(&info);
 }
 
