@@ -112,7 +112,7 @@ static void out_flush(as_server *s) {
 }
 
 void as_write_out(as_server *s, const char *p, size_t n) {
-    if (s->exiting || n == 0) return;
+    if (s->exiting || s->stdout_closed || n == 0) return;
     buf_append(&s->pending, p, n);
     out_flush(s);
 }

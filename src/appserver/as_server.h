@@ -106,6 +106,7 @@ struct as_server {
     bool bwrap;
     int exit_code;
     bool exiting;
+    bool stdout_closed; /* a close_stdout step: later output is dropped, the process lives on */
     /* the first thread/start and the first turn of a process are slower (corpus 14, 24, 15) */
     bool thread_warm, turn_warm;
     /* the journal (CODEX_MOCK_STATE, `codex-mock journal`): one line per turn */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONTEXT_WINDOW 258400
 /* Figures from the corpus (ms, medians): turn/start → its answer, → status active, →
@@ -75,6 +76,7 @@ struct as_turn {
      * client interrupted (ms since the turn started; -1: it did not) */
     buf approvals;
     int64_t interrupt_ms;
+    int exit_code; /* an `exit:` step's */
     char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
 };
 
@@ -1032,6 +1034,22 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
     return true;
 }
 
+/* `exit:` and `close_stdout:` steps (process faults for app-server clients): at their time, after
+ * the lines due before them. */
+static void exit_step(evloop *loop, void *ctx) {
+    as_turn *t = ctx;
+    t->s->exit_code = t->exit_code;
+    t->s->exiting = true; /* nothing more is written; what is held still goes out */
+    evloop_stop(loop, t->exit_code);
+}
+
+static void close_stdout_step(evloop *loop, void *ctx) {
+    (void)loop;
+    as_turn *t = ctx;
+    t->s->stdout_closed = true;
+    close(t->s->out_fd);
+}
+
 /* Plans until something is queued or the turn is over. Returns true when the turn was freed. */
 static bool pull(void *ctx) {
     as_turn *t = ctx;
@@ -1146,7 +1164,18 @@ static bool pull(void *ctx) {
             signal(a.exit_code, SIG_DFL);
             raise(a.exit_code);
             break;
-        default: /* stdout bytes, exit and close_stdout steps belong to exec's face */
+        case ACT_STDOUT: /* raw bytes: a malformed, torn or junk line, exactly as given */
+            as_chan_line(&t->ch, due, a.bytes.ptr ? a.bytes.ptr : "", a.bytes.len);
+            break;
+        case ACT_EXIT: /* the process ends once what came before is out */
+            t->exit_code = a.exit_code;
+            t->hung = true;
+            evloop_timer(t->s->loop, due, exit_step, t);
+            break;
+        case ACT_CLOSE_STDOUT:
+            evloop_timer(t->s->loop, due, close_stdout_step, t);
+            break;
+        default:
             break;
         }
     }
