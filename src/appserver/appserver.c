@@ -242,6 +242,14 @@ static const char *env_get(const char *name) {
     return getenv(name);
 }
 
+/* A codex-mock diagnostic on stderr (a prefix, then the diag's text); frees it. */
+static void report(const char *what, diag *d) {
+    char *m = diag_format(d);
+    fprintf(stderr, "codex-mock: %s%s\n", what, m ? m : "");
+    free(m);
+    diag_free(d);
+}
+
 void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const char *prompt,
                      int64_t start_ms, int exit_code) {
     if (!s->have_state) return;
@@ -265,8 +273,7 @@ void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const
     diag err;
     diag_init(&err);
     if (state_next(&s->state, NULL, 0, &invocation, NULL, &err) < 0) {
-        fprintf(stderr, "codex-mock: journal: %s\n", err.msg ? err.msg : "?");
-        diag_free(&err);
+        report("journal: ", &err);
         buf_free(&x);
         return;
     }
@@ -290,8 +297,9 @@ void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const
     journal_format(&b, &e, env_get);
     buf_free(&x);
     if (state_journal_append(&s->state, b.data, b.len, &err) < 0)
-        fprintf(stderr, "codex-mock: journal: %s\n", err.msg ? err.msg : "?");
-    diag_free(&err);
+        report("journal: ", &err);
+    else
+        diag_free(&err);
     buf_free(&b);
 }
 
@@ -549,6 +557,8 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
     if (!ephemeral) {
         session_writer w;
         char *e = NULL;
+        diag d;
+        diag_init(&d);
         session_params sp = {.codex_home = s->codex_home,
                              .thread_id = t->id,
                              .cwd = t->cwd,
@@ -562,9 +572,8 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
                              .cli_version = CLI_VERSION,
                              .forked_from = parent ? parent->id : NULL,
                              .prior = t->totals};
-        diag werr;
-        diag_init(&werr);
-        if (session_writer_create(&w, &sp, s->clk, &s->rng, &werr) == 0) {
+        if (session_writer_create(&w, &sp, s->clk, &s->rng, &d) == 0) {
+            diag_free(&d);
             t->path = xstrdup(w.path);
             session_writer_close(&w);
             /* the git facts the file recorded, for thread/list and thread/resume */
@@ -581,9 +590,8 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
             }
             buf_free(&turns);
         } else {
-            trace_line(s, "codex_app_server", werr.msg ? werr.msg : "?");
+            report("", &d);
         }
-        diag_free(&werr);
     }
     s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
     s->threads[s->n_threads++] = t;
@@ -735,13 +743,11 @@ static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
     if (t) return t;
     session_info info;
     memset(&info, 0, sizeof info);
-    diag e;
-    diag_init(&e);
-    if (session_find_id(s->codex_home, id, &info, &e) != 0) {
-        diag_free(&e);
-        return NULL;
-    }
-    diag_free(&e);
+    diag d;
+    diag_init(&d);
+    int found = session_find_id(s->codex_home, id, &info, &d);
+    diag_free(&d);
+    if (found != 0) return NULL;
     t = xcalloc(1, sizeof *t);
     snprintf(t->id, sizeof t->id, "%s", id);
     t->path = xstrdup(info.path);
@@ -1138,6 +1144,13 @@ static void handle_turn_interrupt(as_server *s, const as_msg *m) {
         answer_error(s, &m->id, answer_at(s, ANSWER_MS), "no active turn to interrupt");
         return;
     }
+    if (strcmp(as_turn_id(t->active), turn_id)) {
+        char *msg =
+            xasprintf("expected active turn id %s but found %s", turn_id, as_turn_id(t->active));
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+        return;
+    }
     as_turn_interrupt(s, t, &m->id, answer_at(s, 0));
 }
 
@@ -1518,9 +1531,9 @@ static int load_scenario(as_server *s, const mock_settings *set) {
 }
 
 static void server_free(as_server *s) {
+    as_turn_free_all(s);
     for (size_t i = 0; i < s->n_threads; i++) {
         as_thread *t = s->threads[i];
-        if (t->active) as_turn_free(t->active);
         free(t->path);
         free(t->cwd);
         free(t->approval);
@@ -1630,13 +1643,14 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
     diag_init(&serr);
     if (state_open(&s->state, p->settings->state_dir, s->codex_home, &serr) == 0) {
         s->have_state = true;
-    } else if (p->settings->state_dir) {
-        diag_print(&serr, stderr);
         diag_free(&serr);
+    } else if (p->settings->state_dir) {
+        report("", &serr);
         server_free(s);
         return EXIT_MOCK_ERROR;
+    } else {
+        diag_free(&serr);
     }
-    diag_free(&serr);
 
     int64_t startup =
         s->sc.has_startup ? plan_scale(s->sc.startup_ns, s->speed) : as_delay(s, STARTUP_MS);

@@ -107,6 +107,7 @@ struct as_server {
     int exit_code;
     bool exiting;
     bool stdout_closed; /* a close_stdout step: later output is dropped, the process lives on */
+    as_turn *turns;     /* every turn not freed yet: running, or ended with lines still to write */
     /* the first thread/start and the first turn of a process are slower (corpus 14, 24, 15) */
     bool thread_warm, turn_warm;
     /* the journal (CODEX_MOCK_STATE, `codex-mock journal`): one line per turn */
@@ -163,5 +164,9 @@ void as_turn_free(as_turn *t);
 /* The client's answer to server request `request_id` (result: the `result` member, NULL for an
  * error answer). False when no turn waits for it: the answer is ignored, as the real one does. */
 bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result);
+/* Frees every turn of the server (at exit). */
+void as_turn_free_all(as_server *s);
+/* The turn's id. */
+const char *as_turn_id(const as_turn *t);
 
 #endif

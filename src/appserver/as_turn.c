@@ -76,8 +76,9 @@ struct as_turn {
      * client interrupted (ms since the turn started; -1: it did not) */
     buf approvals;
     int64_t interrupt_ms;
-    int exit_code; /* an `exit:` step's */
+    int exit_code;                  /* an `exit:` step's */
     char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
+    as_turn *next, **prev_next;     /* the server's list of turns */
 };
 
 extern char **environ;
@@ -1198,7 +1199,9 @@ static void open_session(as_turn *t) {
     diag err;
     diag_init(&err);
     if (session_read(th->path, &info, &err) < 0) {
-        diag_print(&err, stderr);
+        char *m = diag_format(&err);
+        fprintf(stderr, "codex-mock: %s\n", m);
+        free(m);
         diag_free(&err);
         return;
     }
@@ -1223,7 +1226,9 @@ static void open_session(as_turn *t) {
         /* the thread's first turn writes the context lines, as exec's first turn does */
         t->w.new_thread = th->n_turns == 1 && !th->forked_from[0];
     } else {
-        diag_print(&err, stderr);
+        char *m = diag_format(&err);
+        fprintf(stderr, "codex-mock: %s\n", m);
+        free(m);
     }
     diag_free(&err);
     session_info_free(&info);
@@ -1235,6 +1240,10 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     t->interrupt_ms = -1;
     t->s = s;
     t->th = th;
+    t->next = s->turns;
+    if (s->turns) s->turns->prev_next = &t->next;
+    t->prev_next = &s->turns;
+    s->turns = t;
     buf_init(&t->final_item);
     uuid_v7(t->id, (uint64_t)as_wall_at(s, at), &s->rng);
     t->prompt = xstrdup(text);
@@ -1351,7 +1360,18 @@ void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at
     finish(t);
 }
 
+const char *as_turn_id(const as_turn *t) {
+    return t->id;
+}
+
+void as_turn_free_all(as_server *s) {
+    while (s->turns)
+        as_turn_free(s->turns);
+}
+
 void as_turn_free(as_turn *t) {
+    *t->prev_next = t->next;
+    if (t->next) t->next->prev_next = t->prev_next;
     if (t->th->active == t) t->th->active = NULL;
     as_chan_clear(&t->ch);
     if (t->pl_live) plan_free(&t->pl);
