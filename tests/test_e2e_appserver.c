@@ -706,6 +706,45 @@ static void test_resume_exec_thread_fork_read(void **state) {
     free(tid);
 }
 
+/* Each finished turn appends a journal line (command app-server, its input, the thread id), so
+ * `codex-mock journal` lists app-server runs. */
+static void test_journal_line_per_turn(void **state) {
+    (void)state;
+    char st[PATH_MAX + 32];
+    snprintf(st, sizeof st, "CODEX_MOCK_STATE=%s/state-journal", g_tmp);
+    client c;
+    char tid[64];
+    char sc[PATH_MAX];
+    snprintf(sc, sizeof sc, "%s/14_two_turns_one_thread.yaml", AS_SCENARIOS);
+    client_start(&c, sc, "0", st);
+    client_send(&c,
+                "{\"id\":1,\"method\":\"initialize\",\"params\":{\"clientInfo\":{\"name\":\"t\","
+                "\"version\":\"1\"}}}");
+    client_send(&c, "{\"id\":2,\"method\":\"thread/start\",\"params\":{}}");
+    char *l = client_until(&c, "thread/started", NULL);
+    memcpy(tid, strstr(l, "\"thread\":{\"id\":\"") + 16, 36);
+    tid[36] = '\0';
+    free(l);
+    char *req = xasprintf("{\"id\":3,\"method\":\"turn/start\",\"params\":{\"threadId\":\"%s\","
+                          "\"input\":[{\"type\":\"text\",\"text\":\"journal me\"}]}}",
+                          tid);
+    client_send(&c, req);
+    free(req);
+    l = client_until(&c, "turn/completed", NULL);
+    free(l);
+    client_finish(&c, NULL, NULL);
+    free(c.err_text);
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/state-journal/journal.jsonl", g_tmp);
+    char *j = read_file(path, NULL);
+    assert_non_null(j);
+    assert_non_null(strstr(j, "\"command\":\"app-server\""));
+    assert_non_null(strstr(j, "\"prompt\":\"journal me\""));
+    assert_non_null(strstr(j, tid));
+    assert_non_null(strstr(j, "\"exit_code\":0"));
+    free(j);
+}
+
 static int setup(void **state) {
     (void)state;
     return e2e_setup_home(&g_tmp);
@@ -739,6 +778,7 @@ int main(void) {
         cmocka_unit_test(test_huge_line),
         cmocka_unit_test(test_listen_values),
         cmocka_unit_test(test_resume_exec_thread_fork_read),
+        cmocka_unit_test(test_journal_line_per_turn),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

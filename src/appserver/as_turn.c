@@ -29,7 +29,8 @@ typedef struct {
 static const turn_pace COLD = {12.0, 63.0, 30.0, 5.0};
 static const turn_pace WARM = {7.0, 11.0, 15.0, 3.5};
 #define TURN_STARTED_MS 0.2
-#define DELTA_MS 0.2
+#define DELTA_MS 0.2         /* between reasoning deltas (the recorded stream) */
+#define MESSAGE_DELTA_MS 2.5 /* between a message's chunker deltas: a stream, not one burst */
 #define ITEM_DONE_MS 2.0
 #define USAGE_MS 4.0
 #define IDLE_MS 10.0
@@ -207,11 +208,11 @@ static void delta(as_turn *t, int64_t due, const char *method, const char *item_
 
 /* Returns the due after the last delta. */
 static int64_t deltas(as_turn *t, int64_t due, const char *method, const char *item_id,
-                      const char *text, size_t len, int summary_index) {
+                      const char *text, size_t len, int summary_index, double gap_ms) {
     size_t st[CHUNKER_MAX + 1];
     size_t n = chunker_split(text, len, st);
     for (size_t i = 0; i < n; i++) {
-        if (i) due += as_delay(t->s, DELTA_MS);
+        if (i) due += as_delay(t->s, gap_ms);
         delta(t, due, method, item_id, text + st[i], st[i + 1] - st[i], summary_index);
     }
     return due;
@@ -238,7 +239,7 @@ static void render_message(as_turn *t, int64_t due, const item *it, const char *
         if (it->u.text.has_chunk_delay) end += gap;
     } else {
         end = deltas(t, due + as_delay(s, DELTA_MS), "item/agentMessage/delta", id,
-                     it->u.text.text.ptr, it->u.text.text.len, -1);
+                     it->u.text.text.ptr, it->u.text.text.len, -1, MESSAGE_DELTA_MS);
     }
     end += as_delay(s, ITEM_DONE_MS);
     int64_t done = as_wall_at(s, end);
@@ -311,7 +312,7 @@ static void render_reasoning(as_turn *t, int64_t due, const item *it, const char
         notify(t, at, "item/reasoning/summaryPartAdded", &b);
         size_t l = i + 1 < n ? part_len(text, ps[i], ps[i + 1]) : ps[i + 1] - ps[i];
         at = deltas(t, at + as_delay(s, DELTA_MS), "item/reasoning/summaryTextDelta", id,
-                    text + ps[i], l, (int)i);
+                    text + ps[i], l, (int)i, DELTA_MS);
     }
     at += as_delay(s, ITEM_DONE_MS);
     buf_reset(&b);
@@ -1259,6 +1260,12 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     /* the answer, then the turn's opening notifications */
     const turn_pace *pace = s->turn_warm ? &WARM : &COLD;
     s->turn_warm = true;
+    /* a scenario turn's `started_after` is the wait before the turn goes active (exactly) */
+    int64_t active_ns = -1;
+    if (s->sc.turns && s->sc.n_turns) {
+        const turn *st = &s->sc.turns[index < s->sc.n_turns ? index : s->sc.n_turns - 1];
+        if (st->has_started_after) active_ns = plan_scale(st->started_after_ns, s->speed);
+    }
     int64_t due = at + as_delay(s, pace->result);
     buf b;
     buf_init(&b);
@@ -1270,7 +1277,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     asw_response(&line, req, b.data, b.len);
     as_chan_line(&t->ch, due, line.data, line.len);
     buf_free(&line);
-    due += as_delay(s, pace->active);
+    due += active_ns >= 0 ? active_ns : as_delay(s, pace->active);
     t->start_mono = due;
     t->started_ms = as_wall_at(s, due);
     status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[]}");
