@@ -240,7 +240,7 @@ static void test_usage_and_not_found(void **state) {
     assert_true(strncmp(f->err, "codex-mock: ", 12) == 0);
     assert_int_equal(run(f, (const char *[]){"--", "codex", "exec", NULL}, env, ""), 78);
     assert_string_equal(f->err,
-                        "codex-mock record: 'codex' was not found on PATH (codex-mock's own "
+                        "codex-mock record: 'codex' was not found on PATH (the fake codex's "
                         "directory is skipped); install the real CLI or set "
                         "CODEX_MOCK_REAL_CODEX\n");
     assert_string_equal(f->out, "");
