@@ -25,6 +25,13 @@
  *   convert_rollout  rollout_to_recording_mem() of a session rollout file (turn 1, and turn 2
  *               when there is one): every line it rebuilds is a JSON object; then as
  *               convert_jsonl.
+ *   appserver_rpc  the app-server's JSON-RPC side: the input is what a client writes on stdin.
+ *               The line reader gives the same lines however the bytes are split; every line
+ *               classifies the same twice, a rejected one says why, a request has a method and
+ *               an id that writes back as JSON; then the whole input goes through the server
+ *               (appserver_serve_bytes: dispatcher, handlers, turns of the built-in default
+ *               scenario at speed 0) and every line it writes is a JSON object. CODEX_HOME is
+ *               pointed at a path that cannot exist, so no session file is written.
  * Targets hold no global state.
  *
  * A packed recording (tools/fuzz makes them from the corpus folders) is a sequence of files,
@@ -37,6 +44,9 @@
 #ifndef CODEX_MOCK_FUZZ_TARGETS_H
 #define CODEX_MOCK_FUZZ_TARGETS_H
 
+#include "appserver.h"
+#include "as_lines.h"
+#include "as_rpc.h"
 #include "buf.h"
 #include "convert.h"
 #include "diag.h"
@@ -55,6 +65,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -361,6 +372,127 @@ static inline int fuzz_convert_rollout_one(const uint8_t *data, size_t size) {
         recording_free(&r);
         convert_notes_free(&notes);
     }
+    return 0;
+}
+
+/* The lines of `data` fed in pieces of the given sizes (cycled); `cut` < 0 when invalid UTF-8
+ * stopped it. Returns the lines as "len:bytes" records in out. */
+static inline void fuzz_as_lines(const uint8_t *data, size_t size, const size_t *pieces,
+                                 size_t n_pieces, buf *out, int *cut) {
+    as_lines r;
+    as_lines_init(&r);
+    size_t off = 0, k = 0;
+    *cut = 0;
+    for (;;) {
+        if (off < size) {
+            size_t n = pieces[k++ % n_pieces];
+            if (n > size - off) n = size - off;
+            as_lines_feed(&r, (const char *)data + off, n);
+            off += n;
+        } else {
+            as_lines_eof(&r);
+        }
+        const char *line;
+        size_t len;
+        int got;
+        while ((got = as_lines_next(&r, &line, &len)) == 1) {
+            buf_printf(out, "%zu:", len);
+            buf_append(out, line, len);
+        }
+        if (got < 0) {
+            *cut = -1;
+            break;
+        }
+        if (off >= size && r.eof) break;
+    }
+    as_lines_free(&r);
+}
+
+static inline const char *fuzz_no_env(void *ctx, const char *name) {
+    (void)ctx;
+    (void)name;
+    return NULL;
+}
+
+static inline int fuzz_appserver_rpc_one(const uint8_t *data, size_t size) {
+    /* 1. the reader: whole, byte by byte and in uneven pieces, the same lines */
+    static const size_t WHOLE[] = {SIZE_MAX}, BYTES[] = {1}, UNEVEN[] = {3, 1, 17, 64, 2};
+    buf a, b, c;
+    buf_init(&a);
+    buf_init(&b);
+    buf_init(&c);
+    int cut_a, cut_b, cut_c;
+    fuzz_as_lines(data, size, WHOLE, 1, &a, &cut_a);
+    fuzz_as_lines(data, size, BYTES, 1, &b, &cut_b);
+    fuzz_as_lines(data, size, UNEVEN, 5, &c, &cut_c);
+    if (cut_a != cut_b || cut_a != cut_c || a.len != b.len || a.len != c.len ||
+        (a.len && (memcmp(a.data, b.data, a.len) || memcmp(a.data, c.data, a.len))))
+        abort();
+    buf_free(&b);
+    buf_free(&c);
+    /* 2. each line: classified the same twice, with its reason or its method and id */
+    const char *p = a.data ? a.data : "", *end = p + a.len;
+    while (p < end) {
+        char *colon;
+        size_t len = strtoul(p, &colon, 10);
+        const char *line = colon + 1;
+        as_msg m1, m2;
+        as_rpc_parse(line, len, &m1);
+        as_rpc_parse(line, len, &m2);
+        if (m1.kind != m2.kind) abort();
+        if (m1.kind == AS_MSG_INVALID && m1.error.len == 0) abort();
+        if ((m1.kind == AS_MSG_REQUEST || m1.kind == AS_MSG_NOTIFICATION) && !m1.method) abort();
+        if (m1.kind == AS_MSG_REQUEST || m1.kind == AS_MSG_RESPONSE || m1.kind == AS_MSG_ERROR) {
+            if (!as_id_equal(&m1.id, &m2.id)) abort();
+            buf w;
+            buf_init(&w);
+            as_id_write(&w, &m1.id);
+            cJSON *j = cJSON_ParseWithLength(w.data, w.len);
+            if (!j || !(cJSON_IsNumber(j) || cJSON_IsString(j))) abort();
+            cJSON_Delete(j);
+            buf_free(&w);
+        }
+        as_rpc_free(&m1);
+        as_rpc_free(&m2);
+        p = line + len;
+    }
+    buf_free(&a);
+    /* 3. the whole server: every line it writes is a JSON object */
+    setenv("CODEX_HOME", "/nonexistent/codex-mock-fuzz/codex-home", 1);
+    unsetenv("CODEX_MOCK_SCENARIO");
+    int out = memfd_create("fuzz-out", 0), err = open("/dev/null", O_WRONLY);
+    if (out < 0 || err < 0) abort();
+    mock_settings set;
+    diag derr;
+    diag_init(&derr);
+    if (settings_from_env(fuzz_no_env, NULL, &set, &derr) < 0) abort();
+    diag_free(&derr);
+    set.speed = 0;
+    appserver_params ap = {.clk = clock_system(),
+                           .spawn = clock_system()->mono_ns(clock_system()),
+                           .speed = 0,
+                           .has_seed = true,
+                           .seed = 1,
+                           .wall_start = 1700000000000,
+                           .settings = &set};
+    appserver_serve_bytes(&ap, (const char *)data, size, out, err);
+    close(err);
+    off_t n = lseek(out, 0, SEEK_END);
+    if (n > 0) {
+        char *text = (char *)mmap(NULL, (size_t)n, PROT_READ, MAP_PRIVATE, out, 0);
+        if (text == MAP_FAILED) abort();
+        const char *q = text, *qend = text + n;
+        while (q < qend) {
+            const char *nl = (const char *)memchr(q, '\n', (size_t)(qend - q));
+            if (!nl) abort(); /* every line is whole */
+            cJSON *j = cJSON_ParseWithLength(q, (size_t)(nl - q));
+            if (!cJSON_IsObject(j)) abort();
+            cJSON_Delete(j);
+            q = nl + 1;
+        }
+        munmap(text, (size_t)n);
+    }
+    close(out);
     return 0;
 }
 

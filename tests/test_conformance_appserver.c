@@ -78,10 +78,17 @@ static const known_gap KNOWN_GAPS[] = {
      "a tokenUsage/rateLimits pair after each model request (the fake: one per turn); the "
      "command's commandActions, processId and sandbox output",
      false},
-    {"09_command_untrusted_accept", "approvals (server requests) are not emulated yet", false},
-    {"11_command_on_request_escalation_accept", "approvals (server requests) are not emulated yet",
+    {"09_command_untrusted_accept",
+     "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
+     "tokenUsage/rateLimits pair after each model request is not there yet",
      false},
-    {"13_file_change_approval_accept", "approvals and turn/diff/updated are not emulated yet",
+    {"11_command_on_request_escalation_accept",
+     "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
+     "tokenUsage/rateLimits pair after each model request is not there yet",
+     false},
+    {"13_file_change_approval_accept",
+     "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
+     "tokenUsage/rateLimits pair after each model request is not there yet",
      false},
     {"18_http_401_unauthorized",
      "bytes identical; the retry backoff's jitter (0.9-1.1) puts a notice outside 10 % in most "
@@ -91,7 +98,9 @@ static const known_gap KNOWN_GAPS[] = {
      "the second thread plays the scenario's first turn; the recording's server answered per "
      "request",
      false},
-    {"26_mcp_tool_call_approval_never", "MCP server start-up notifications are not emulated yet",
+    {"26_mcp_tool_call_approval_never",
+     "the failed MCP call follows the recording (test_e2e_appserver_approvals); MCP server "
+     "start-up notifications are not emulated yet",
      false},
 };
 

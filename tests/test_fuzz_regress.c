@@ -36,6 +36,7 @@ static const struct {
     {"rules", fuzz_rules_one},
     {"convert_jsonl", fuzz_convert_jsonl_one},
     {"convert_rollout", fuzz_convert_rollout_one},
+    {"appserver_rpc", fuzz_appserver_rpc_one},
 };
 
 static double now_s(void) {

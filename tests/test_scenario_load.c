@@ -84,6 +84,52 @@ static void test_command_defaults(void **state) {
     scenario_free(&sc);
 }
 
+/* `approval:` (read by the app-server face): true, or a mapping with the escalation's reason. */
+static void test_approval(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\nsteps:\n  - command: ls\n  - command: rm\n    approval: true\n"
+              "  - file_change: [{path: a, kind: add}]\n    approval: {reason: why}\n"
+              "  - mcp_tool_call: {server: s, tool: t}\n    approval: false\n",
+              &sc);
+    const step *st = sc.turns[0].steps;
+    assert_null(st[0].approval);
+    assert_non_null(st[1].approval);
+    assert_false(st[1].approval->has_reason);
+    assert_true(st[2].approval->has_reason);
+    assert_int_equal(st[2].approval->reason.len, 3);
+    assert_memory_equal(st[2].approval->reason.ptr, "why", 3);
+    assert_null(st[3].approval);
+    scenario_free(&sc);
+    expect_ok("codex_mock: 1\nsteps:\n  - command: rm\n    approval:\n      on_accept: [{message: "
+              "a}, {message: b}]\n      on_decline: [{command: ls}]\n",
+              &sc);
+    const approval_spec *ap = sc.turns[0].steps[0].approval;
+    assert_int_equal(ap->n_on_accept, 2);
+    assert_int_equal(ap->on_accept[1].u.item.type, ITEM_AGENT_MESSAGE);
+    assert_int_equal(ap->n_on_decline, 1);
+    assert_int_equal(ap->on_decline[0].u.item.type, ITEM_COMMAND_EXECUTION);
+    scenario_free(&sc);
+    static const char *const bad[][2] = {
+        {"codex_mock: 1\nsteps:\n  - message: hi\n    approval: true\n",
+         "unknown key 'approval' in a message step"},
+        {"codex_mock: 1\nsteps:\n  - command: ls\n    approval: [1]\n",
+         "'approval' takes true or a mapping such as {reason: ...}"},
+        {"codex_mock: 1\nsteps:\n  - command: ls\n    approval: {reasn: x}\n", "reasn"},
+        {"codex_mock: 1\nsteps:\n  - command: ls\n    approval: {on_accept: hi}\n", "on_accept"},
+        {"codex_mock: 1\nsteps:\n  - command: ls\n    approval: {on_decline: [{mesage: x}]}\n",
+         "did you mean 'message'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        diag err;
+        assert_int_equal(load(bad[i][0], &sc, &err), -1);
+        char *m = diag_format(&err);
+        if (!strstr(m, bad[i][1])) fail_msg("%s: got %s", bad[i][1], m);
+        free(m);
+        diag_free(&err);
+    }
+}
+
 static void test_raw_events(void **state) {
     (void)state;
     scenario sc;
@@ -391,12 +437,19 @@ static void test_missing_file(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sugar_steps),    cmocka_unit_test(test_command_defaults),
-        cmocka_unit_test(test_raw_events),     cmocka_unit_test(test_binary_strings),
-        cmocka_unit_test(test_process_steps),  cmocka_unit_test(test_anchors_and_aliases),
-        cmocka_unit_test(test_nul_in_strings), cmocka_unit_test(test_mcp_content_shorthand),
-        cmocka_unit_test(test_errors),         cmocka_unit_test(test_alias_bomb),
-        cmocka_unit_test(test_deep_nesting),   cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_sugar_steps),
+        cmocka_unit_test(test_command_defaults),
+        cmocka_unit_test(test_approval),
+        cmocka_unit_test(test_raw_events),
+        cmocka_unit_test(test_binary_strings),
+        cmocka_unit_test(test_process_steps),
+        cmocka_unit_test(test_anchors_and_aliases),
+        cmocka_unit_test(test_nul_in_strings),
+        cmocka_unit_test(test_mcp_content_shorthand),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_alias_bomb),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

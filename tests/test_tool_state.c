@@ -204,10 +204,13 @@ static void test_verify_not_met_says_what_differs(void **state) {
 static void test_verify_usage_errors(void **state) {
     fixture *f = *state;
     static const char usage[] =
-        "usage: codex-mock verify [--state DIR] [--command exec|resume|fork|review] [--times N]\n"
-        "                         [--min N] [--max N] [--flag FLAG[=VALUE]]... [--prompt "
-        "REGEX]...\n"
-        "                         [--in-order]\n";
+        "usage: codex-mock verify [--state DIR] [--command exec|resume|fork|review|app-server]\n"
+        "                         [--times N] [--min N] [--max N] [--flag FLAG[=VALUE]]...\n"
+        "                         [--prompt REGEX]... [--in-order]\n"
+        "                         app-server runs: [--approval REGEX=DECISION]... [--request "
+        "METHOD]...\n"
+        "                         [--thread started|resumed|forked] [--interrupted-within "
+        "DURATION]\n";
     assert_int_equal(run(f, tool_verify, (const char *[]){"--times", "-1", NULL}), 2);
     assert_string_equal(f->err, "codex-mock verify: --times takes a whole number, not '-1'\n");
     assert_int_equal(run(f, tool_verify, (const char *[]){"--min", "", NULL}), 2);

@@ -25,6 +25,7 @@
 
 #define CLI_VERSION "0.171.0"
 #define ERR_INVALID (-32600)
+#define ERR_OVERLOADED (-32001)
 
 static const char BWRAP_WARNING[] =
     "Codex could not find bubblewrap on PATH. Install bubblewrap with your OS package manager. "
@@ -64,20 +65,60 @@ int64_t as_wall_at(as_server *s, int64_t mono) {
  * Output channels
  * ---------------------------------------------------------------------------------------- */
 
-void as_write_out(as_server *s, const char *p, size_t n) {
-    if (s->exiting) return;
-    while (n > 0) {
-        ssize_t w = write(STDOUT_FILENO, p, n);
+static void out_flush(as_server *s);
+
+static void on_stdout(evloop *loop, int fd, short revents, void *ctx) {
+    (void)loop;
+    (void)fd;
+    as_server *s = ctx;
+    if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
+        /* the reader went away: nothing more can be said */
+        s->exiting = true;
+        evloop_stop(s->loop, 0);
+        return;
+    }
+    out_flush(s);
+}
+
+/* Writes what is held until stdout would block; then waits for it to take more. */
+static void out_flush(as_server *s) {
+    while (s->pending_off < s->pending.len) {
+        ssize_t w =
+            write(s->out_fd, s->pending.data + s->pending_off, s->pending.len - s->pending_off);
         if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (w <= 0) {
-            /* the reader went away: nothing more can be said */
             s->exiting = true;
             evloop_stop(s->loop, 0);
             return;
         }
-        p += w;
-        n -= (size_t)w;
+        s->pending_off += (size_t)w;
     }
+    if (s->pending_off == s->pending.len) {
+        buf_reset(&s->pending);
+        s->pending_off = 0;
+        if (s->out_watched) evloop_unwatch_fd(s->loop, s->out_fd);
+        s->out_watched = false;
+        return;
+    }
+    /* keep the held bytes compact: drop what was written once it is the larger part */
+    if (s->pending_off > s->pending.len / 2) {
+        memmove(s->pending.data, s->pending.data + s->pending_off, s->pending.len - s->pending_off);
+        s->pending.len -= s->pending_off;
+        s->pending_off = 0;
+    }
+    if (!s->out_watched) evloop_watch_fd(s->loop, s->out_fd, POLLOUT, on_stdout, s);
+    s->out_watched = true;
+}
+
+void as_write_out(as_server *s, const char *p, size_t n) {
+    if (s->exiting || s->stdout_closed || n == 0) return;
+    buf_append(&s->pending, p, n);
+    out_flush(s);
+}
+
+size_t as_out_held(const as_server *s) {
+    return s->pending.len - s->pending_off + s->answers.queued;
 }
 
 static void chan_fire(evloop *loop, void *ctx);
@@ -104,6 +145,7 @@ static void chan_fire(evloop *loop, void *ctx) {
         as_out *o = c->head;
         c->head = o->next;
         if (!c->head) c->tail = NULL;
+        c->queued -= o->text.len;
         if (o->method)
             asw_notification(&line, o->method, o->text.data, o->text.len, s->clk->wall_ms(s->clk));
         else
@@ -129,6 +171,7 @@ static void chan_push(as_chan *c, int64_t due, const char *method, const char *t
     o->method = method ? xstrdup(method) : NULL;
     buf_init(&o->text);
     buf_append(&o->text, text, len);
+    c->queued += len;
     if (c->tail)
         c->tail->next = o;
     else
@@ -162,6 +205,7 @@ void as_chan_clear(as_chan *c) {
     }
     c->tail = NULL;
     c->last_due = 0;
+    c->queued = 0;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -180,7 +224,7 @@ static void trace_line(as_server *s, const char *target, const char *msg) {
     buf_printf(&b,
                "\x1b[2m%.*s%03dZ\x1b[0m \x1b[31mERROR\x1b[0m \x1b[2m%s\x1b[0m\x1b[2m:\x1b[0m %s\n",
                (int)(n - 1), stamp, us, target, msg);
-    ssize_t w = write(STDERR_FILENO, b.data, b.len);
+    ssize_t w = write(s->err_fd, b.data, b.len);
     (void)w;
     buf_free(&b);
 }
@@ -206,14 +250,31 @@ static void report(const char *what, diag *d) {
     diag_free(d);
 }
 
-void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
-                     int exit_code) {
+void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const char *prompt,
+                     int64_t start_ms, int exit_code) {
     if (!s->have_state) return;
+    const char *thread_id = th->id;
+    buf x;
+    buf_init(&x);
+    buf_printf(&x, "\"app_server\":{\"thread\":\"%s\",\"requests\":[",
+               th->resumed          ? "resumed"
+               : th->forked_from[0] ? "forked"
+                                    : "started");
+    buf_append(&x, s->requests.data ? s->requests.data : "", s->requests.len);
+    buf_printf(&x, "],\"requests_dropped\":%zu", s->requests_dropped);
+    if (extra && *extra) {
+        buf_putc(&x, ',');
+        buf_puts(&x, extra);
+    }
+    buf_putc(&x, '}');
+    buf_reset(&s->requests);
+    s->n_requests = s->requests_dropped = 0;
     long invocation = 0;
     diag err;
     diag_init(&err);
     if (state_next(&s->state, NULL, 0, &invocation, NULL, &err) < 0) {
         report("journal: ", &err);
+        buf_free(&x);
         return;
     }
     char start[CLOCK_UTC_SIZE], end[CLOCK_UTC_SIZE];
@@ -229,10 +290,12 @@ void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, in
                        .prompt = prompt,
                        .scenario = s->scenario_name,
                        .thread_id = thread_id,
-                       .exit_code = exit_code};
+                       .exit_code = exit_code,
+                       .extra = x.data};
     buf b;
     buf_init(&b);
     journal_format(&b, &e, env_get);
+    buf_free(&x);
     if (state_journal_append(&s->state, b.data, b.len, &err) < 0)
         report("journal: ", &err);
     else
@@ -680,7 +743,6 @@ static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
     if (t) return t;
     session_info info;
     memset(&info, 0, sizeof info);
-    char *e = NULL;
     diag d;
     diag_init(&d);
     int found = session_find_id(s->codex_home, id, &info, &d);
@@ -696,7 +758,8 @@ static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
     buf turns;
     buf_init(&turns);
     as_history h;
-    if (as_history_read(t->path, &turns, &h, &e) == 0) {
+    char *herr = NULL;
+    if (as_history_read(t->path, &turns, &h, &herr) == 0) {
         t->preview = h.preview;
         t->git_sha = h.git_sha;
         t->git_branch = h.git_branch;
@@ -707,7 +770,7 @@ static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
         if (h.last_turn_id) snprintf(t->last_turn, sizeof t->last_turn, "%s", h.last_turn_id);
         as_history_free(&h);
     } else {
-        free(e);
+        free(herr);
     }
     buf_free(&turns);
     s->threads = xrealloc(s->threads, (s->n_threads + 1) * sizeof *s->threads);
@@ -761,10 +824,20 @@ static void handle_thread_read(as_server *s, const as_msg *m) {
         buf_free(&err);
         return;
     }
+    /* the id as the uuid crate reads it; one neither running nor on disk is "not loaded"
+     * (asked of the real 0.171.0: tests/appserver/hostile) */
+    char canon[37];
+    if (as_uuid_parse(id, canon, &err) < 0) {
+        char *msg = xasprintf("invalid thread id: %s", err.data);
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+        buf_free(&err);
+        return;
+    }
     buf_free(&err);
-    as_thread *t = find_or_load(s, id, NULL);
+    as_thread *t = find_or_load(s, canon, NULL);
     if (!t) {
-        char *msg = xasprintf("thread not found: %s", id);
+        char *msg = xasprintf("thread not loaded: %s", canon);
         answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
         free(msg);
         return;
@@ -812,6 +885,7 @@ static void handle_thread_resume(as_server *s, const as_msg *m) {
         free(msg);
         return;
     }
+    t->resumed = true;
     char *e = NULL;
     if (approval) {
         free(t->approval);
@@ -928,6 +1002,30 @@ static void handle_loaded_list(as_server *s, const as_msg *m) {
 }
 
 /* Reads threadId; answers the error itself and returns NULL when it is wrong or unknown. */
+/* The thread a request names: an id the uuid crate does not read is "invalid thread id: …"
+ * ("invalid session id: …" for archive/unarchive), an unknown one "thread not found: <id>"
+ * (canonical form); both answered here (NULL). */
+static as_thread *thread_lookup(as_server *s, const as_id *req, const char *id, const char *kind) {
+    char canon[37];
+    buf e;
+    buf_init(&e);
+    if (as_uuid_parse(id, canon, &e) < 0) {
+        char *msg = xasprintf("invalid %s id: %s", kind, e.data);
+        answer_error(s, req, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+        buf_free(&e);
+        return NULL;
+    }
+    buf_free(&e);
+    as_thread *t = as_thread_find(s, canon);
+    if (!t) {
+        char *msg = xasprintf("thread not found: %s", canon);
+        answer_error(s, req, answer_at(s, ANSWER_MS), msg);
+        free(msg);
+    }
+    return t;
+}
+
 static as_thread *thread_param(as_server *s, const as_msg *m, const char *strct) {
     buf err;
     buf_init(&err);
@@ -939,13 +1037,48 @@ static as_thread *thread_param(as_server *s, const as_msg *m, const char *strct)
         return NULL;
     }
     buf_free(&err);
-    as_thread *t = as_thread_find(s, id);
-    if (!t) {
-        char *msg = xasprintf("thread not found: %s", id);
-        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
-        free(msg);
+    return thread_lookup(s, &m->id, id, strstr(strct, "rchive") ? "session" : "thread");
+}
+
+/* The rest of TurnStartParams, typed as serde types them (values asked of the real 0.171.0;
+ * `effort` is read leniently there: any value passes). */
+static int turn_start_options(const cJSON *p, const cJSON *input, buf *err) {
+    static const char *const INPUTS[] = {"text",       "image", "localImage", "audio",
+                                         "localAudio", "skill", "mention",    NULL};
+    static const char *const APPROVALS[] = {"untrusted", "on-request", "granular", "never", NULL};
+    static const char *const SUMMARIES[] = {"auto", "concise", "detailed", "none", NULL};
+    static const char *const SANDBOXES[] = {"dangerFullAccess", "readOnly", "externalSandbox",
+                                            "workspaceWrite", NULL};
+    const cJSON *it, *v;
+    const char *kind, *str;
+    cJSON_ArrayForEach(it, input) {
+        if (as_param_tagged(it, "type", "UserInput", INPUTS, &kind, err) < 0) return -1;
+        if (!strcmp(kind, "text") && as_param_string(it, "text", true, &str, err) < 0) return -1;
     }
-    return t;
+    const cJSON *sb = cJSON_GetObjectItemCaseSensitive(p, "sandboxPolicy");
+    if (sb && !cJSON_IsNull(sb) &&
+        as_param_tagged(sb, "type", "SandboxPolicyDeserialize", SANDBOXES, &kind, err) < 0)
+        return -1;
+    static const char *const STRINGS[] = {"model",
+                                          "serviceTier",
+                                          "serviceTierForTurn",
+                                          "parentTurnId",
+                                          "rootTurnId",
+                                          "clientUserMessageId",
+                                          NULL};
+    for (size_t i = 0; STRINGS[i]; i++)
+        if (as_param_string(p, STRINGS[i], false, &str, err) < 0) return -1;
+    v = cJSON_GetObjectItemCaseSensitive(p, "cwd");
+    if (v && !cJSON_IsNull(v) && !cJSON_IsString(v)) {
+        buf_puts(err, "invalid type: ");
+        as_params_unexpected(err, v);
+        buf_puts(err, ", expected path string");
+        return -1;
+    }
+    if (as_param_enum(p, "approvalPolicy", APPROVALS, "string or map", &v, err) < 0 ||
+        as_param_enum(p, "summary", SUMMARIES, "string or map", &v, err) < 0)
+        return -1;
+    return 0;
 }
 
 static void handle_turn_start(as_server *s, const as_msg *m) {
@@ -955,18 +1088,20 @@ static void handle_turn_start(as_server *s, const as_msg *m) {
     const char *id = NULL;
     if (as_params_struct(m->params, "TurnStartParams", &err) < 0 ||
         as_param_string(m->params, "threadId", true, &id, &err) < 0 ||
-        as_param_array(m->params, "input", true, &input, &err) < 0) {
+        as_param_array(m->params, "input", true, &input, &err) < 0 ||
+        turn_start_options(m->params, input, &err) < 0) {
         invalid_request(s, &m->id, &err);
         buf_free(&err);
         return;
     }
     buf_free(&err);
-    as_thread *t = as_thread_find(s, id);
-    if (!t) {
-        char *msg = xasprintf("thread not found: %s", id);
-        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
-        free(msg);
-        return;
+    as_thread *t = thread_lookup(s, &m->id, id, "thread");
+    if (!t) return;
+    /* approvalPolicy holds for this turn and the next ones (a map: granular) */
+    const cJSON *ap = cJSON_GetObjectItemCaseSensitive(m->params, "approvalPolicy");
+    if (cJSON_IsString(ap) || cJSON_IsObject(ap)) {
+        free(t->approval);
+        t->approval = xstrdup(cJSON_IsString(ap) ? ap->valuestring : "granular");
     }
     buf text;
     buf_init(&text);
@@ -1003,13 +1138,8 @@ static void handle_turn_interrupt(as_server *s, const as_msg *m) {
         return;
     }
     buf_free(&err);
-    as_thread *t = as_thread_find(s, tid);
-    if (!t) {
-        char *msg = xasprintf("thread not found: %s", tid);
-        answer_error(s, &m->id, answer_at(s, ANSWER_MS), msg);
-        free(msg);
-        return;
-    }
+    as_thread *t = thread_lookup(s, &m->id, tid, "thread");
+    if (!t) return;
     if (!t->active) {
         answer_error(s, &m->id, answer_at(s, ANSWER_MS), "no active turn to interrupt");
         return;
@@ -1218,9 +1348,29 @@ static void process_line(as_server *s, const char *line, size_t len) {
         break;
     }
     case AS_MSG_REQUEST:
+        if (s->n_requests < AS_JOURNAL_REQUESTS) {
+            if (s->n_requests++) buf_putc(&s->requests, ',');
+            jsonw_cstring(&s->requests, m.method);
+        } else {
+            s->requests_dropped++;
+        }
+        if (as_out_held(s) > AS_OUT_DROP) break; /* no room even for the refusal */
+        if (as_out_held(s) > AS_OUT_HIGH) {
+            buf line;
+            buf_init(&line);
+            asw_error(&line, &m.id, ERR_OVERLOADED, "Server overloaded; retry later.");
+            as_write_out(s, line.data, line.len);
+            buf_free(&line);
+            break;
+        }
         dispatch(s, &m);
         break;
-    default: /* notifications (initialized among them) and answers to nothing: ignored */
+    case AS_MSG_RESPONSE:
+    case AS_MSG_ERROR:
+        /* an answer to a server request (an approval); to nothing: ignored */
+        if (!m.id.is_string) as_turn_answer(s, m.id.i, m.kind == AS_MSG_RESPONSE ? m.result : NULL);
+        break;
+    default: /* notifications (initialized among them): ignored */
         break;
     }
     as_rpc_free(&m);
@@ -1410,6 +1560,8 @@ static void server_free(as_server *s) {
     free(s->model);
     free(s->provider);
     as_lines_free(&s->in);
+    buf_free(&s->pending);
+    buf_free(&s->requests);
     if (s->have_sc) scenario_free(&s->sc);
     if (s->have_state) state_close(&s->state);
     evloop_free(s->loop);
@@ -1444,11 +1596,11 @@ static int listen_arg(int argc, char **argv) {
     return 0;
 }
 
-int appserver_main(int argc, char **argv, const appserver_params *p) {
-    if (listen_arg(argc, argv) < 0) return EXIT_MOCK_ERROR;
-    as_server srv;
-    as_server *s = &srv;
+/* Everything but stdin and the signals; -1 when the scenario does not load (said on stderr). */
+static int server_setup(as_server *s, const appserver_params *p, int out_fd, int err_fd) {
     memset(s, 0, sizeof *s);
+    s->out_fd = out_fd;
+    s->err_fd = err_fd;
     s->clk = p->clk;
     s->spawn = p->spawn;
     s->speed = p->speed;
@@ -1456,9 +1608,11 @@ int appserver_main(int argc, char **argv, const appserver_params *p) {
     clock_format_utc(s->now_text, s->wall_start);
     rng_seed(&s->rng,
              p->has_seed ? p->seed : (uint64_t)p->clk->mono_ns(p->clk) ^ (uint64_t)getpid());
-    if (load_scenario(s, p->settings) < 0) return EXIT_MOCK_ERROR;
+    if (load_scenario(s, p->settings) < 0) return -1;
     s->loop = evloop_new(s->clk);
     as_lines_init(&s->in);
+    buf_init(&s->pending);
+    buf_init(&s->requests);
     as_chan_init(&s->answers, s);
     s->reading = true;
 
@@ -1505,6 +1659,34 @@ int appserver_main(int argc, char **argv, const appserver_params *p) {
         int64_t at = s->ready - as_delay(s, STDERR_BEFORE_READY_MS);
         evloop_timer(s->loop, at > s->spawn ? at : s->spawn, bwrap_warning, s);
     }
+    return 0;
+}
+
+int appserver_serve_bytes(const appserver_params *p, const char *in, size_t n, int out_fd,
+                          int err_fd) {
+    as_server srv;
+    as_server *s = &srv;
+    if (server_setup(s, p, out_fd, err_fd) < 0) return EXIT_MOCK_ERROR;
+    as_lines_feed(&s->in, in, n);
+    as_lines_eof(&s->in);
+    const char *line;
+    size_t len;
+    int r;
+    while (s->reading && (r = as_lines_next(&s->in, &line, &len)) != 0) {
+        if (r < 0) break;
+        process_line(s, line, len);
+    }
+    stop_reading(s, 0, EOF_EXIT_MS);
+    int code = evloop_run(s->loop);
+    server_free(s);
+    return code < 0 ? 0 : code;
+}
+
+int appserver_main(int argc, char **argv, const appserver_params *p) {
+    if (listen_arg(argc, argv) < 0) return EXIT_MOCK_ERROR;
+    as_server srv;
+    as_server *s = &srv;
+    if (server_setup(s, p, STDOUT_FILENO, STDERR_FILENO) < 0) return EXIT_MOCK_ERROR;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -1512,10 +1694,21 @@ int appserver_main(int argc, char **argv, const appserver_params *p) {
     evloop_watch_signals(s->loop, &set, on_signal, s);
     int fl = fcntl(STDIN_FILENO, F_GETFL);
     if (fl >= 0) fcntl(STDIN_FILENO, F_SETFL, fl | O_NONBLOCK);
+    int ofl = fcntl(STDOUT_FILENO, F_GETFL);
+    if (ofl >= 0) fcntl(STDOUT_FILENO, F_SETFL, ofl | O_NONBLOCK);
     evloop_watch_fd(s->loop, STDIN_FILENO, POLLIN, on_stdin, s);
     int code = evloop_run(s->loop);
     if (code < 0) code = 0;
     if (fl >= 0) fcntl(STDIN_FILENO, F_SETFL, fl);
+    if (ofl >= 0) fcntl(STDOUT_FILENO, F_SETFL, ofl);
+    /* what a reading client has not taken yet still reaches it */
+    while (s->pending_off < s->pending.len) {
+        ssize_t w =
+            write(s->out_fd, s->pending.data + s->pending_off, s->pending.len - s->pending_off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        s->pending_off += (size_t)w;
+    }
     server_free(s);
     return code;
 }

@@ -14,6 +14,7 @@
 #include "settings.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -29,5 +30,12 @@ typedef struct {
 } appserver_params;
 
 int appserver_main(int argc, char **argv, const appserver_params *p);
+
+/* The same server without a process around it (the fuzz target): `in` is what the client
+ * wrote, then EOF; answers go to out_fd, tracing lines to err_fd (the codex-mock: notes of
+ * methods not emulated still to stderr); returns once the server would exit (the exit code).
+ * The scenario is chosen by p->settings as for appserver_main(). */
+int appserver_serve_bytes(const appserver_params *p, const char *in, size_t n, int out_fd,
+                          int err_fd);
 
 #endif

@@ -29,6 +29,7 @@ void as_lines_eof(as_lines *r) {
 }
 
 int as_lines_next(as_lines *r, const char **line, size_t *len) {
+    if (!r->data.data) return 0; /* nothing fed yet (NULL + 0 is undefined) */
     const char *base = r->data.data + r->head;
     size_t avail = r->data.len - r->head;
     const char *nl = avail > r->scan ? memchr(base + r->scan, '\n', avail - r->scan) : NULL;

@@ -72,6 +72,72 @@ bool as_rpc_raw_member(const char *s, size_t n, const char *key, const char **st
     }
 }
 
+/* How many times `key` is a top-level member of the object text (valid JSON). */
+static int raw_count(const char *s, size_t n, const char *key) {
+    size_t i = skip_ws(s, 0, n);
+    if (i >= n || s[i] != '{') return 0;
+    i++;
+    int count = 0;
+    size_t klen = strlen(key);
+    for (;;) {
+        i = skip_ws(s, i, n);
+        if (i >= n || s[i] != '"') return count;
+        size_t k0 = i + 1, k1 = skip_string(s, i, n) - 1;
+        i = skip_ws(s, k1 + 1, n);
+        i = skip_ws(s, i + 1, n);
+        size_t v1 = skip_value(s, i, n);
+        if (k1 - k0 == klen && !memcmp(s + k0, key, klen)) count++;
+        i = skip_ws(s, v1, n);
+        if (i >= n || s[i] != ',') return count;
+        i++;
+    }
+}
+
+/* A string id that holds "\u0000": cJSON's valuestring ends at the NUL, so the raw text is
+ * decoded piece by piece between the NULs (each piece by cJSON). */
+static bool string_id_with_nul(const char *p, size_t n, as_id *id) {
+    if (n < 2 || p[0] != '"') return false;
+    bool any = false;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (p[i] != '\\') continue;
+        if (i + 5 < n && !memcmp(p + i + 1, "u0000", 5)) any = true;
+        i++;
+    }
+    if (!any) return false;
+    buf out, piece;
+    buf_init(&out);
+    buf_init(&piece);
+    size_t start = 1;
+    for (size_t i = 1; i < n; i++) {
+        bool nul = i + 5 < n && p[i] == '\\' && !memcmp(p + i + 1, "u0000", 5);
+        if (!nul && i + 1 < n && p[i] != '\\') continue;
+        if (!nul && p[i] == '\\') {
+            i++;
+            continue;
+        }
+        /* a piece ends: at a \u0000 or at the closing quote */
+        buf_reset(&piece);
+        buf_putc(&piece, '"');
+        buf_append(&piece, p + start, i - start);
+        buf_putc(&piece, '"');
+        cJSON *j = cJSON_ParseWithLength(piece.data, piece.len);
+        if (cJSON_IsString(j)) buf_puts(&out, j->valuestring);
+        cJSON_Delete(j);
+        if (!nul) break;
+        buf_putc(&out, '\0');
+        i += 5;
+        start = i + 1;
+    }
+    buf_free(&piece);
+    id->is_string = true;
+    id->len = out.len;
+    id->s = xmalloc(out.len + 1);
+    memcpy(id->s, out.data ? out.data : "", out.len);
+    id->s[out.len] = '\0';
+    buf_free(&out);
+    return true;
+}
+
 /* An integer id: -?digits within i64 (serde reads `-0` as 0; `1.0`, `1e2` are floats). */
 static bool raw_int(const char *p, size_t n, int64_t *out) {
     size_t i = p[0] == '-' ? 1 : 0;
@@ -92,14 +158,15 @@ static bool raw_int(const char *p, size_t n, int64_t *out) {
 static bool read_id(const char *line, size_t len, const cJSON *root, as_id *id) {
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(root, "id");
     if (!j) return false;
+    const char *p;
+    size_t n;
     if (cJSON_IsString(j)) {
+        if (as_rpc_raw_member(line, len, "id", &p, &n) && string_id_with_nul(p, n, id)) return true;
         id->is_string = true;
         id->len = strlen(j->valuestring);
         id->s = xstrndup(j->valuestring, id->len);
         return true;
     }
-    const char *p;
-    size_t n;
     if (!cJSON_IsNumber(j) || !as_rpc_raw_member(line, len, "id", &p, &n)) return false;
     return raw_int(p, n, &id->i);
 }
@@ -116,23 +183,30 @@ void as_rpc_parse(const char *line, size_t len, as_msg *m) {
     }
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(m->root, "method");
     m->params = cJSON_GetObjectItemCaseSensitive(m->root, "params");
-    m->has_params = m->params != NULL;
-    if (cJSON_IsString(method)) {
+    m->has_params = m->params && !cJSON_IsNull(m->params);
+    /* serde rejects a duplicate field of the struct it fills (that variant fails: the next
+     * one is tried); duplicates of fields it ignores do not matter */
+    bool dup_id = raw_count(line, len, "id") > 1, dup_method = raw_count(line, len, "method") > 1,
+         dup_params = m->has_params && raw_count(line, len, "params") > 1;
+    if (cJSON_IsString(method) && !dup_method && !dup_params) {
         m->method = method->valuestring;
-        m->kind = read_id(line, len, m->root, &m->id) ? AS_MSG_REQUEST : AS_MSG_NOTIFICATION;
-        return;
-    }
-    if (method) {
-        buf_puts(&m->error, NO_VARIANT);
+        m->kind =
+            !dup_id && read_id(line, len, m->root, &m->id) ? AS_MSG_REQUEST : AS_MSG_NOTIFICATION;
         return;
     }
     const cJSON *result = cJSON_GetObjectItemCaseSensitive(m->root, "result");
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(m->root, "error");
-    if ((result || error) && read_id(line, len, m->root, &m->id)) {
-        m->kind = result ? AS_MSG_RESPONSE : AS_MSG_ERROR;
-        m->result = result;
+    bool dup_result = result && raw_count(line, len, "result") > 1,
+         dup_error = error && raw_count(line, len, "error") > 1;
+    if (!dup_id && ((result && !dup_result) || (error && !dup_error)) &&
+        read_id(line, len, m->root, &m->id)) {
+        m->kind = result && !dup_result ? AS_MSG_RESPONSE : AS_MSG_ERROR;
+        m->result = m->kind == AS_MSG_RESPONSE ? result : NULL;
         return;
     }
+    as_id_free(&m->id);
+    memset(&m->id, 0, sizeof m->id);
+    m->method = NULL;
     buf_puts(&m->error, NO_VARIANT);
 }
 

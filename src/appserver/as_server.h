@@ -39,6 +39,7 @@ typedef struct {
     as_out *head, *tail;
     uint64_t timer;
     int64_t last_due;
+    size_t queued; /* bytes of text held */
     /* Called when the FIFO empties (the turn plans more); true when it freed the channel. */
     bool (*drained)(void *ctx);
     void *ctx;
@@ -59,6 +60,7 @@ typedef struct {
     bool archived;
     bool ephemeral;
     char forked_from[40];
+    bool resumed;       /* thread/resume brought it into this process */
     char last_turn[40]; /* the latest turn's id ("" when none) */
     char *git_sha, *git_branch;
     int64_t created_ms;
@@ -80,6 +82,16 @@ struct as_server {
     bool have_sc;
     as_lines in;
     bool reading; /* stdin still read */
+    /* stdout is non-blocking: what the client has not taken yet waits here (bounded: requests
+     * that come while it holds more than AS_OUT_HIGH bytes get "Server overloaded"). */
+    int out_fd, err_fd; /* stdout, stderr (the fuzz target passes others) */
+    buf pending;
+    size_t pending_off;
+    /* the client's request methods since the last journal line (JSON strings, comma
+     * separated; at most AS_JOURNAL_REQUESTS, the rest counted) */
+    buf requests;
+    size_t n_requests, requests_dropped;
+    bool out_watched;
     as_chan answers;
     bool initialized;
     char *client_name, *client_version;
@@ -94,7 +106,8 @@ struct as_server {
     bool bwrap;
     int exit_code;
     bool exiting;
-    as_turn *turns; /* every turn not freed yet: running, or ended with lines still to write */
+    bool stdout_closed; /* a close_stdout step: later output is dropped, the process lives on */
+    as_turn *turns;     /* every turn not freed yet: running, or ended with lines still to write */
     /* the first thread/start and the first turn of a process are slower (corpus 14, 24, 15) */
     bool thread_warm, turn_warm;
     /* the journal (CODEX_MOCK_STATE, `codex-mock journal`): one line per turn */
@@ -107,8 +120,11 @@ struct as_server {
 
 /* Appends the journal line of a finished turn (exit_code 0 completed, 1 failed, 130
  * interrupted). */
-void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
-                     int exit_code);
+#define AS_JOURNAL_REQUESTS 1000
+/* `extra`: the turn's members of the journal's `app_server` object (approvals, interrupt), or
+ * NULL; the thread's origin and the requests since the last line are added here. */
+void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const char *prompt,
+                     int64_t start_ms, int exit_code);
 
 /* Due time helpers: `ms` of real time, scaled by the speed and jittered ±10%. */
 int64_t as_delay(as_server *s, double ms);
@@ -124,7 +140,15 @@ void as_chan_notify(as_chan *c, int64_t due, const char *method, const char *par
 void as_chan_clear(as_chan *c);
 bool as_opted_out(const as_server *s, const char *method);
 
-/* Writes bytes to stdout now (whole lines). */
+/* Output held for a client that does not read: above AS_OUT_HIGH bytes a request is answered
+ * -32001 "Server overloaded; retry later." at once, above AS_OUT_DROP not at all (reference
+ * §9). The real 0.171.0, sent 10 000 requests by a client not reading, answered ~4 000, refused
+ * ~75 and dropped the rest; these bounds give the same shape (~5 000 / ~100 / the rest). */
+#define AS_OUT_HIGH ((size_t)256 * 1024)
+#define AS_OUT_DROP (AS_OUT_HIGH + (size_t)8 * 1024)
+size_t as_out_held(const as_server *s);
+
+/* Writes bytes to stdout now (whole lines), or holds them until stdout takes them. */
 void as_write_out(as_server *s, const char *p, size_t n);
 
 as_thread *as_thread_find(as_server *s, const char *id);
@@ -137,6 +161,9 @@ void as_turn_start(as_server *s, as_thread *t, const as_id *req, const char *tex
 /* Interrupts the thread's active turn: answers `req` and ends the turn `interrupted`. */
 void as_turn_interrupt(as_server *s, as_thread *t, const as_id *req, int64_t at);
 void as_turn_free(as_turn *t);
+/* The client's answer to server request `request_id` (result: the `result` member, NULL for an
+ * error answer). False when no turn waits for it: the answer is ignored, as the real one does. */
+bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result);
 /* Frees every turn of the server (at exit). */
 void as_turn_free_all(as_server *s);
 /* The turn's id. */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONTEXT_WINDOW 258400
 /* Figures from the corpus (ms, medians): turn/start → its answer, → status active, →
@@ -57,6 +58,26 @@ struct as_turn {
     char cmd_started[64];
     int64_t cmd_started_ms;
     template_vars vars;
+    /* approvals (reference §6): the turn waits for the answer to server request req_id */
+    bool waiting;
+    int64_t req_id;
+    int64_t wait_since; /* monotonic: the request was due */
+    action held;        /* the step's event the request stopped */
+    int64_t held_due;
+    const step *approved, *declined; /* the step let through / dropped */
+    /* an approval's branch (on_accept / on_decline): a planner of its own over those steps,
+     * played before the turn's next step */
+    const step *branch_after; /* start its on_accept branch once this step's item completed */
+    bool in_branch, br_have_t0;
+    planner br;
+    turn br_turn;
+    scenario br_sc;
+    int64_t br_t0, br_anchor, br_last;
+    /* for the journal: each approval asked (JSON objects, comma separated), and when the
+     * client interrupted (ms since the turn started; -1: it did not) */
+    buf approvals;
+    int64_t interrupt_ms;
+    int exit_code;                  /* an `exit:` step's */
     char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
     as_turn *next, **prev_next;     /* the server's list of turns */
 };
@@ -300,6 +321,18 @@ static void render_reasoning(as_turn *t, int64_t due, const item *it, const char
     buf_free(&b);
 }
 
+/* `/bin/bash -lc 'X'` → X (what the real server lists in commandActions). */
+static mstr inner_command(const item *it) {
+    mstr c = it->u.cmd.command;
+    static const char PFX[] = "/bin/bash -lc '";
+    size_t n = sizeof PFX - 1;
+    if (c.ptr && c.len > n + 1 && !memcmp(c.ptr, PFX, n) && c.ptr[c.len - 1] == '\'') {
+        c.ptr += n;
+        c.len -= n + 1;
+    }
+    return c;
+}
+
 static void command_json(buf *b, as_turn *t, const item *it, const char *id, bool done, int64_t st,
                          int64_t end) {
     buf_puts(b, "{\"type\":\"commandExecution\",\"id\":");
@@ -308,8 +341,12 @@ static void command_json(buf *b, as_turn *t, const item *it, const char *id, boo
     jsonw_string(b, it->u.cmd.command.ptr ? it->u.cmd.command.ptr : "", it->u.cmd.command.len);
     buf_puts(b, ",\"cwd\":");
     jsonw_cstring(b, t->th->cwd);
-    buf_printf(b, ",\"processId\":\"%d\",\"source\":\"unifiedExecStartup\",\"status\":",
-               10000 + (int)(((unsigned)t->id[35] * 7919u) % 80000u));
+    bool ran = !(done ? it->status == STATUS_DECLINED || it->status == STATUS_FAILED : t->waiting);
+    if (ran)
+        buf_printf(b, ",\"processId\":\"%d\",\"source\":\"unifiedExecStartup\",\"status\":",
+                   10000 + (int)(((unsigned)t->id[35] * 7919u) % 80000u));
+    else /* not run (yet): waiting for an approval, or declined */
+        buf_puts(b, ",\"processId\":null,\"source\":\"agent\",\"status\":");
     const char *status = "inProgress";
     if (done) {
         status = it->status == STATUS_FAILED     ? "failed"
@@ -318,19 +355,20 @@ static void command_json(buf *b, as_turn *t, const item *it, const char *id, boo
     }
     jsonw_cstring(b, status);
     buf_puts(b, ",\"commandActions\":[{\"type\":\"unknown\",\"command\":");
-    jsonw_string(b, it->u.cmd.command.ptr ? it->u.cmd.command.ptr : "", it->u.cmd.command.len);
+    mstr inner = inner_command(it);
+    jsonw_string(b, inner.ptr ? inner.ptr : "", inner.len);
     buf_puts(b, "}],\"aggregatedOutput\":");
-    if (done)
+    if (done && ran)
         jsonw_string(b, it->u.cmd.output.ptr ? it->u.cmd.output.ptr : "", it->u.cmd.output.len);
     else
         buf_puts(b, "null");
     buf_puts(b, ",\"exitCode\":");
-    if (done && it->u.cmd.has_exit_code)
+    if (done && ran && it->u.cmd.has_exit_code)
         buf_printf(b, "%lld", (long long)it->u.cmd.exit_code);
     else
         buf_puts(b, "null");
     buf_puts(b, ",\"durationMs\":");
-    if (done)
+    if (done && ran)
         buf_printf(b, "%lld", (long long)(end - st));
     else
         buf_puts(b, "null");
@@ -386,7 +424,10 @@ static void file_change_json(buf *b, as_turn *t, const item *it, const char *id,
         buf_puts(b, ",\"diff\":\"\"}");
     }
     buf_puts(b, "],\"status\":");
-    jsonw_cstring(b, !done ? "inProgress" : it->status == STATUS_FAILED ? "failed" : "completed");
+    jsonw_cstring(b, !done                           ? "inProgress"
+                     : it->status == STATUS_FAILED   ? "failed"
+                     : it->status == STATUS_DECLINED ? "declined"
+                                                     : "completed");
     stamps(b, st, done ? end : -1);
 }
 
@@ -560,6 +601,21 @@ static void render_retry(as_turn *t, int64_t due, const char *msg) {
 
 static bool pull(void *ctx);
 
+/* The turn's line in the journal: its approvals (a pending one unanswered) and interrupt. */
+static void journal(as_turn *t, int exit_code) {
+    buf x;
+    buf_init(&x);
+    buf_puts(&x, "\"approvals\":[");
+    buf_append(&x, t->approvals.data ? t->approvals.data : "", t->approvals.len);
+    buf_puts(&x, "],\"interrupted_after_ms\":");
+    if (t->interrupt_ms >= 0)
+        buf_printf(&x, "%lld", (long long)t->interrupt_ms);
+    else
+        buf_puts(&x, "null");
+    as_journal_turn(t->s, t->th, x.data, t->prompt, t->started_ms, exit_code);
+    buf_free(&x);
+}
+
 static void close_session(as_turn *t, end_reason why, bool completed) {
     if (!t->w_open) return;
     sink sk = sink_session(&t->w);
@@ -579,6 +635,10 @@ static void close_session(as_turn *t, end_reason why, bool completed) {
 
 static void finish(as_turn *t) {
     t->ended = true;
+    if (t->in_branch) {
+        plan_free(&t->br);
+        t->in_branch = false;
+    }
     if (t->pl_live) {
         plan_free(&t->pl);
         t->pl_live = false;
@@ -635,7 +695,7 @@ static void end_completed(as_turn *t, int64_t due, const event *ev) {
     status_changed(t, at, "{\"type\":\"idle\"}");
     turn_completed(t, at + as_delay(s, 0.1), "completed", NULL);
     close_session(t, END_EXIT, true);
-    as_journal_turn(s, th->id, t->prompt, t->started_ms, 0);
+    journal(t, 0);
     finish(t);
 }
 
@@ -669,7 +729,7 @@ static void end_failed(as_turn *t, int64_t due, const char *msg) {
     turn_completed(t, at + as_delay(s, 6.5), "failed", e.data);
     buf_free(&e);
     close_session(t, END_EXIT, false);
-    as_journal_turn(s, t->th->id, t->prompt, t->started_ms, 1);
+    journal(t, 1);
     finish(t);
 }
 
@@ -695,24 +755,341 @@ static void to_session(as_turn *t, const event *ev) {
     buf_free(&e);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * Approvals (reference §6, corpus 08/09/11/13/26): a step marked `approval:` is one the real
+ * server's policy stops. The thread's approvalPolicy decides: `never` lets commands and file
+ * changes run unasked and fails an MCP call with the real text; `on-request` asks only for an
+ * escalation (a step whose approval gives a `reason`); `untrusted` and the rest ask. Asking:
+ * status waitingOnApproval, the item started (not run yet), the server request with the next
+ * integer id of the connection; the turn waits. The answer: serverRequest/resolved, status
+ * active, then accept* → the step runs (its timeline shifted by the wait), decline → the item
+ * completes `declined` and the turn goes on, cancel → declined and the turn ends interrupted,
+ * a JSON-RPC error (or an answer that is no decision) → the item `failed`, the turn goes on.
+ * ---------------------------------------------------------------------------------------- */
+
+#define RESOLVED_MS 0.3
+#define MCP_NEVER_TEXT "MCP tool call requires approval, but approval policy is never"
+
+typedef enum { APPROVE_RUN, APPROVE_ASK, APPROVE_FAIL } approval_way;
+
+static approval_way approval_way_for(const as_turn *t, const step *src, const item *it) {
+    const char *policy = t->th->approval ? t->th->approval : "on-request";
+    if (!strcmp(policy, "never"))
+        return it->type == ITEM_MCP_TOOL_CALL ? APPROVE_FAIL : APPROVE_RUN;
+    if (it->type == ITEM_MCP_TOOL_CALL) return APPROVE_RUN; /* elicitations: not emulated yet */
+    if (!strcmp(policy, "on-request") && !src->approval->has_reason) return APPROVE_RUN;
+    return APPROVE_ASK;
+}
+
+/* The words of the command's first simple command (proposedExecpolicyAmendment). */
+static void amendment_json(buf *b, const item *it) {
+    mstr c = inner_command(it);
+    buf_putc(b, '[');
+    size_t i = 0, n = 0;
+    while (i < c.len) {
+        while (i < c.len && c.ptr[i] == ' ')
+            i++;
+        size_t w = i;
+        while (i < c.len && c.ptr[i] != ' ')
+            i++;
+        if (i == w) break;
+        if ((i - w == 2 && (!memcmp(c.ptr + w, "&&", 2) || !memcmp(c.ptr + w, "||", 2))) ||
+            (i - w == 1 && (c.ptr[w] == ';' || c.ptr[w] == '|')))
+            break;
+        if (n++) buf_putc(b, ',');
+        jsonw_string(b, c.ptr + w, i - w);
+    }
+    buf_putc(b, ']');
+}
+
+static void item_id_of(const item *it, char id[64]) {
+    snprintf(id, 64, "%.*s", (int)it->id.len, it->id.ptr ? it->id.ptr : ITEM_ID_FALLBACK);
+}
+
+static void ask(as_turn *t, int64_t due, const action *a) {
+    as_server *s = t->s;
+    const item *it = &a->ev.item;
+    char id[64];
+    item_id_of(it, id);
+    t->req_id = s->next_server_request++;
+    t->waiting = true;
+    t->held = *a;
+    t->held_due = due;
+    buf b, line;
+    buf_init(&b);
+    buf_init(&line);
+    int64_t st = as_wall_at(s, due);
+    const char *waiting = "{\"type\":\"active\",\"activeFlags\":[\"waitingOnApproval\"]}";
+    if (it->type == ITEM_COMMAND_EXECUTION) {
+        status_changed(t, due, waiting);
+        snprintf(t->cmd_started, sizeof t->cmd_started, "%s", id);
+        t->cmd_started_ms = st;
+        command_json(&b, t, it, id, false, st, -1);
+        item_notify(t, due, false, &b, st);
+        buf_reset(&b);
+        buf_printf(&b, "{\"kind\":\"command\",\"threadId\":\"%s\",\"turnId\":\"%s\",\"itemId\":",
+                   t->th->id, t->id);
+        jsonw_cstring(&b, id);
+        buf_printf(&b, ",\"startedAtMs\":%lld,\"environmentId\":\"local\"", (long long)st);
+        if (a->src->approval->has_reason) {
+            buf_puts(&b, ",\"reason\":");
+            jsonw_string(&b, a->src->approval->reason.ptr, a->src->approval->reason.len);
+        }
+        buf_puts(&b, ",\"command\":");
+        jsonw_string(&b, it->u.cmd.command.ptr ? it->u.cmd.command.ptr : "", it->u.cmd.command.len);
+        buf_puts(&b, ",\"cwd\":");
+        jsonw_cstring(&b, t->th->cwd);
+        mstr inner = inner_command(it);
+        buf_puts(&b, ",\"commandActions\":[{\"type\":\"unknown\",\"command\":");
+        jsonw_string(&b, inner.ptr ? inner.ptr : "", inner.len);
+        buf_puts(&b, "}],\"proposedExecpolicyAmendment\":");
+        amendment_json(&b, it);
+        buf_puts(&b, ",\"availableDecisions\":[\"accept\",{\"acceptWithExecpolicyAmendment\":{"
+                     "\"execpolicy_amendment\":");
+        amendment_json(&b, it);
+        buf_puts(&b, "}},\"cancel\"]}");
+        asw_server_request(&line, "item/commandExecution/requestApproval", t->req_id, b.data,
+                           b.len);
+    } else {
+        /* a file change: the item (with its changes) first, then the status */
+        render_file_change(t, due, it, id, false);
+        status_changed(t, due, waiting);
+        buf_printf(&b, "{\"threadId\":\"%s\",\"turnId\":\"%s\",\"itemId\":", t->th->id, t->id);
+        jsonw_cstring(&b, id);
+        buf_printf(&b, ",\"startedAtMs\":%lld,\"reason\":", (long long)st);
+        if (a->src->approval->has_reason)
+            jsonw_string(&b, a->src->approval->reason.ptr, a->src->approval->reason.len);
+        else
+            buf_puts(&b, "null");
+        buf_puts(&b, ",\"grantRoot\":null}");
+        asw_server_request(&line, "item/fileChange/requestApproval", t->req_id, b.data, b.len);
+    }
+    as_chan_line(&t->ch, due, line.data, line.len);
+    buf_free(&line);
+    buf_free(&b);
+}
+
+/* An MCP call under `never`: started, then failed with the real text. */
+static void mcp_never(as_turn *t, int64_t due, const item *src) {
+    item it = *src;
+    mcp_call c = *src->u.mcp;
+    c.error.ptr = MCP_NEVER_TEXT;
+    c.error.len = sizeof MCP_NEVER_TEXT - 1;
+    c.result = NULL;
+    it.u.mcp = &c;
+    it.status = STATUS_FAILED;
+    char id[64];
+    item_id_of(&it, id);
+    render_mcp(t, due, &it, id, false);
+    render_mcp(t, due + as_delay(t->s, 5.0), &it, id, true);
+}
+
+typedef enum { ANSWER_ACCEPT, ANSWER_DECLINE, ANSWER_CANCEL, ANSWER_FAIL } answer_kind;
+
+static answer_kind read_decision(const cJSON *result) {
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(result, "decision");
+    if (cJSON_IsObject(d) && d->child && d->child->string &&
+        !strncmp(d->child->string, "accept", 6))
+        return ANSWER_ACCEPT;
+    if (!cJSON_IsString(d)) return ANSWER_FAIL;
+    if (!strncmp(d->valuestring, "accept", 6)) return ANSWER_ACCEPT;
+    if (!strcmp(d->valuestring, "decline")) return ANSWER_DECLINE;
+    if (!strcmp(d->valuestring, "cancel")) return ANSWER_CANCEL;
+    return ANSWER_FAIL;
+}
+
+static void end_interrupted(as_turn *t, int64_t due);
+
+/* Notes an approval for the journal: what was asked (the command, or the item's paths), the
+ * answer ("error" for a JSON-RPC error; null: none came) and how long it took. */
+static void journal_approval(as_turn *t, const action *a, const cJSON *result, int64_t now) {
+    const item *it = &a->ev.item;
+    buf *b = &t->approvals;
+    if (b->len) buf_putc(b, ',');
+    char id[64];
+    item_id_of(it, id);
+    buf_printf(b, "{\"request_id\":%lld,\"item_id\":", (long long)t->req_id);
+    jsonw_cstring(b, id);
+    buf_puts(b, ",\"type\":");
+    jsonw_cstring(b, it->type == ITEM_COMMAND_EXECUTION ? "command" : "file_change");
+    buf_puts(b, ",\"subject\":");
+    if (it->type == ITEM_COMMAND_EXECUTION) {
+        mstr c = inner_command(it);
+        jsonw_string(b, c.ptr ? c.ptr : "", c.len);
+    } else {
+        buf tmp;
+        buf_init(&tmp);
+        for (size_t i = 0; i < it->u.fc.n; i++) {
+            if (i) buf_putc(&tmp, ' ');
+            buf_append(&tmp, it->u.fc.v[i].path.ptr, it->u.fc.v[i].path.len);
+        }
+        jsonw_string(b, tmp.data ? tmp.data : "", tmp.len);
+        buf_free(&tmp);
+    }
+    buf_puts(b, ",\"decision\":");
+    const cJSON *d = result ? cJSON_GetObjectItemCaseSensitive(result, "decision") : NULL;
+    if (!a || now < 0)
+        buf_puts(b, "null");
+    else if (!result)
+        buf_puts(b, "\"error\"");
+    else if (cJSON_IsString(d))
+        jsonw_cstring(b, d->valuestring);
+    else if (cJSON_IsObject(d) && d->child && d->child->string)
+        jsonw_cstring(b, d->child->string);
+    else
+        buf_puts(b, "\"invalid\"");
+    buf_puts(b, ",\"latency_ms\":");
+    if (now >= 0)
+        buf_printf(b, "%.1f", (double)(now - t->wait_since) / 1e6);
+    else
+        buf_puts(b, "null");
+    buf_putc(b, '}');
+}
+
+/* Starts playing `steps` at `at` (nothing when there are none, or a branch already plays:
+ * branches do not nest). */
+static void start_branch(as_turn *t, const step *steps, size_t n, int64_t at) {
+    if (!n || t->in_branch) return;
+    memset(&t->br_turn, 0, sizeof t->br_turn);
+    t->br_turn.steps = (step *)steps;
+    t->br_turn.n_steps = n;
+    t->br_sc = *t->pl.p.sc;
+    t->br_sc.turns = &t->br_turn;
+    t->br_sc.n_turns = 1;
+    t->br_sc.stream = NULL;
+    plan_params p = t->pl.p;
+    p.sc = &t->br_sc;
+    p.turn = 0;
+    p.chaos = NULL;
+    plan_init(&t->br, &p);
+    t->in_branch = true;
+    t->br_have_t0 = false;
+    t->br_anchor = t->br_last = at;
+}
+
+/* The branch is over: the turn's own timeline goes on after it. */
+static void end_branch(as_turn *t) {
+    plan_free(&t->br);
+    t->in_branch = false;
+    t->anchor += t->br_last - t->br_anchor;
+}
+
+bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
+    as_turn *t = NULL;
+    for (size_t i = 0; i < s->n_threads && !t; i++) {
+        as_turn *c = s->threads[i]->active;
+        if (c && c->waiting && c->req_id == request_id) t = c;
+    }
+    if (!t) return false; /* an answer to nothing (or to a request of an ended turn) */
+    int64_t now = as_now(s);
+    int64_t due = now + as_delay(s, RESOLVED_MS);
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"threadId\":\"%s\",\"requestId\":%lld}", t->th->id, (long long)request_id);
+    notify(t, due, "serverRequest/resolved", &b);
+    buf_free(&b);
+    due += as_delay(s, 0.2);
+    t->waiting = false;
+    status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[]}");
+    /* the rest of the turn's timeline moves by the time it waited */
+    t->anchor += now - t->wait_since;
+    answer_kind k = result ? read_decision(result) : ANSWER_FAIL;
+    const action *a = &t->held;
+    journal_approval(t, a, result, now);
+    const approval_spec *ap = a->src->approval;
+    if (k == ANSWER_ACCEPT) {
+        t->approved = a->src;
+        if (a->ev.type == EV_ITEM_COMPLETED) {
+            /* an item whose one event is its completion: it completes once applied */
+            int64_t at = t->anchor + (t->have_t0 ? a->due_ns - t->t0_plan : 0);
+            if (at < due) at = due;
+            at += as_delay(s, 180.0);
+            render_item(t, at, &a->ev);
+            start_branch(t, ap->on_accept, ap->n_on_accept, at + as_delay(s, ITEM_DONE_MS));
+        } else {
+            t->branch_after = a->src;
+        }
+    } else {
+        /* declined (or failed): the item completes so, the step's later events are dropped */
+        item it = a->ev.item;
+        it.status = k == ANSWER_FAIL ? STATUS_FAILED : STATUS_DECLINED;
+        char id[64];
+        item_id_of(&it, id);
+        t->declined = a->src;
+        if (it.type == ITEM_COMMAND_EXECUTION) {
+            buf j;
+            buf_init(&j);
+            command_json(&j, t, &it, id, true, t->cmd_started_ms, as_wall_at(s, due));
+            item_notify(t, due, true, &j, as_wall_at(s, due));
+            buf_free(&j);
+            t->cmd_started[0] = '\0';
+        } else {
+            render_file_change(t, due, &it, id, true);
+        }
+        if (k == ANSWER_CANCEL) {
+            end_interrupted(t, due);
+            return true;
+        }
+        start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
+    }
+    if (!t->ch.head) pull(t);
+    return true;
+}
+
+/* `exit:` and `close_stdout:` steps (process faults for app-server clients): at their time, after
+ * the lines due before them. */
+static void exit_step(evloop *loop, void *ctx) {
+    as_turn *t = ctx;
+    t->s->exit_code = t->exit_code;
+    t->s->exiting = true; /* nothing more is written; what is held still goes out */
+    evloop_stop(loop, t->exit_code);
+}
+
+static void close_stdout_step(evloop *loop, void *ctx) {
+    (void)loop;
+    as_turn *t = ctx;
+    t->s->stdout_closed = true;
+    close(t->s->out_fd);
+}
+
 /* Plans until something is queued or the turn is over. Returns true when the turn was freed. */
 static bool pull(void *ctx) {
     as_turn *t = ctx;
-    while (!t->ended && !t->hung && !t->ch.head) {
+    while (!t->ended && !t->hung && !t->waiting && !t->ch.head) {
         action a;
-        if (!plan_next(&t->pl, &a)) {
+        bool branch = t->in_branch;
+        if (!plan_next(branch ? &t->br : &t->pl, &a)) {
+            if (branch) {
+                end_branch(t);
+                continue;
+            }
             /* a timeline without turn.completed: close the turn as completed */
             event ev = {.type = EV_TURN_COMPLETED};
             end_completed(t, as_now(t->s), &ev);
             break;
+        }
+        if (branch && a.kind == ACT_EVENT) {
+            /* a branch's own lifecycle: its start anchors it, its end ends it */
+            if (a.ev.type == EV_TURN_STARTED && !t->br_have_t0) {
+                t->br_have_t0 = true;
+                t->br_t0 = a.due_ns;
+                continue;
+            }
+            if (a.ev.type == EV_THREAD_STARTED || a.ev.type == EV_TURN_STARTED) continue;
+            if (a.ev.type == EV_TURN_COMPLETED || a.ev.type == EV_TURN_FAILED) {
+                end_branch(t);
+                continue;
+            }
         }
         if (!t->have_t0 && a.kind == ACT_EVENT && a.ev.type == EV_TURN_STARTED) {
             t->have_t0 = true;
             t->t0_plan = a.due_ns;
             continue;
         }
-        int64_t due = t->anchor + (t->have_t0 ? a.due_ns - t->t0_plan : 0);
+        int64_t due = branch ? t->br_anchor + (t->br_have_t0 ? a.due_ns - t->br_t0 : 0)
+                             : t->anchor + (t->have_t0 ? a.due_ns - t->t0_plan : 0);
         if (due < as_now(t->s)) due = as_now(t->s);
+        if (branch) t->br_last = due;
         switch (a.kind) {
         case ACT_EVENT: {
             const event *ev = &a.ev;
@@ -721,8 +1098,31 @@ static bool pull(void *ctx) {
             case EV_ITEM_STARTED:
             case EV_ITEM_UPDATED:
             case EV_ITEM_COMPLETED:
+                if (a.src && a.src == t->declined) break; /* a declined step's later events */
+                if (a.src && a.src->approval && a.src != t->approved &&
+                    ev->type != EV_ITEM_UPDATED) {
+                    approval_way w = approval_way_for(t, a.src, &ev->item);
+                    if (w == APPROVE_FAIL) {
+                        flush_pending_error(t, due);
+                        mcp_never(t, due, &ev->item);
+                        t->declined = a.src;
+                        break;
+                    }
+                    if (w == APPROVE_ASK) {
+                        flush_pending_error(t, due);
+                        t->wait_since = due;
+                        ask(t, due, &a);
+                        break;
+                    }
+                    t->approved = a.src;
+                }
                 flush_pending_error(t, due);
                 if (ev->type != EV_ITEM_UPDATED) render_item(t, due, ev);
+                if (ev->type == EV_ITEM_COMPLETED && a.src && a.src == t->branch_after) {
+                    t->branch_after = NULL;
+                    start_branch(t, a.src->approval->on_accept, a.src->approval->n_on_accept,
+                                 due + as_delay(t->s, ITEM_DONE_MS));
+                }
                 break;
             case EV_ERROR: {
                 char *msg = xstrndup(ev->message.ptr ? ev->message.ptr : "", ev->message.len);
@@ -766,7 +1166,18 @@ static bool pull(void *ctx) {
             signal(a.exit_code, SIG_DFL);
             raise(a.exit_code);
             break;
-        default: /* stdout bytes, exit and close_stdout steps belong to exec's face */
+        case ACT_STDOUT: /* raw bytes: a malformed, torn or junk line, exactly as given */
+            as_chan_line(&t->ch, due, a.bytes.ptr ? a.bytes.ptr : "", a.bytes.len);
+            break;
+        case ACT_EXIT: /* the process ends once what came before is out */
+            t->exit_code = a.exit_code;
+            t->hung = true;
+            evloop_timer(t->s->loop, due, exit_step, t);
+            break;
+        case ACT_CLOSE_STDOUT:
+            evloop_timer(t->s->loop, due, close_stdout_step, t);
+            break;
+        default:
             break;
         }
     }
@@ -820,11 +1231,14 @@ static void open_session(as_turn *t) {
         fprintf(stderr, "codex-mock: %s\n", m);
         free(m);
     }
+    diag_free(&err);
     session_info_free(&info);
 }
 
 void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *text, int64_t at) {
     as_turn *t = xcalloc(1, sizeof *t);
+    buf_init(&t->approvals);
+    t->interrupt_ms = -1;
     t->s = s;
     t->th = th;
     t->next = s->turns;
@@ -918,8 +1332,24 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     open_session(t);
 }
 
+/* The turn ends `interrupted` without a request to answer (a cancelled approval). */
+static void end_interrupted(as_turn *t, int64_t due) {
+    as_server *s = t->s;
+    rate_limits(t, due + as_delay(s, 5.0));
+    due += as_delay(s, 15.0);
+    status_changed(t, due, "{\"type\":\"idle\"}");
+    turn_completed(t, due, "interrupted", NULL);
+    close_session(t, END_INTERRUPTED, false);
+    journal(t, 130);
+    finish(t);
+}
+
 void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at) {
     as_turn *t = th->active;
+    /* real time since the turn went active (the wall clock may be scaled or fixed) */
+    t->interrupt_ms = (as_now(s) - t->start_mono) / 1000000;
+    if (t->interrupt_ms < 0) t->interrupt_ms = 0;
+    if (t->waiting) journal_approval(t, &t->held, NULL, -1); /* asked, never answered */
     as_chan_clear(&t->ch);
     int64_t due = at + as_delay(s, 5.0);
     rate_limits(t, due);
@@ -933,7 +1363,7 @@ void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at
     status_changed(t, due, "{\"type\":\"idle\"}");
     turn_completed(t, due, "interrupted", NULL);
     close_session(t, END_INTERRUPTED, false);
-    as_journal_turn(s, th->id, t->prompt, t->started_ms, 130);
+    journal(t, 130);
     finish(t);
 }
 
@@ -952,8 +1382,10 @@ void as_turn_free(as_turn *t) {
     if (t->th->active == t) t->th->active = NULL;
     as_chan_clear(&t->ch);
     if (t->pl_live) plan_free(&t->pl);
+    if (t->in_branch) plan_free(&t->br);
     if (t->w_open) session_writer_close(&t->w);
     buf_free(&t->final_item);
+    buf_free(&t->approvals);
     free(t->final_text);
     free(t->pending_error);
     free(t->prompt);

@@ -221,9 +221,22 @@ typedef enum {
     STEP_CLOSE_STDOUT /* stdout is closed; the process lives on */
 } step_kind;
 
+/* `approval:` on a command, file_change or mcp_tool_call step: the step is one the real
+ * server's approval policy stops (read only by the app-server face, docs/app-server.md). */
+struct step;
 typedef struct {
+    bool has_reason;
+    mstr reason; /* an escalation's justification: on-request asks only for these */
+    /* steps played after the item when the client accepts / declines (or answers with an
+     * error), before the turn's next step; in the scenario's arena */
+    const struct step *on_accept, *on_decline;
+    size_t n_on_accept, n_on_decline;
+} approval_spec;
+
+typedef struct step {
     step_kind kind;
-    int line, col; /* position in the scenario file */
+    int line, col;                 /* position in the scenario file */
+    const approval_spec *approval; /* NULL: the step never asks */
     bool has_after, has_at, has_duration;
     bool exact;          /* STEP_STDERR: write the bytes as given, no newline added */
     bool has_template;   /* some string of the step holds a {{placeholder}} */

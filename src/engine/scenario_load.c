@@ -1037,6 +1037,55 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     return 0;
 }
 
+static int parse_step(loader *L, const ynode *n, step *s);
+static int need_sequence(loader *L, const ynode *n, const char *what);
+
+/* approval: true | false | {reason: TEXT, on_accept: [steps], on_decline: [steps]} */
+static int parse_approval(loader *L, const ynode *v, step *s) {
+    if (v->kind == YN_SCALAR) {
+        bool on = false;
+        if (get_bool(L, v, "approval", &on) < 0) return -1;
+        if (on) s->approval = arena_alloc(L->mem, sizeof(approval_spec));
+        return 0;
+    }
+    static const char *const keys[] = {"reason", "on_accept", "on_decline", NULL};
+    if (v->kind != YN_MAPPING)
+        return ynode_fail(L->err, L->r->file, v,
+                          "'approval' takes true or a mapping such as {reason: ...}");
+    if (check_keys(L, v, keys, "an approval", NULL) < 0) return -1;
+    approval_spec *a = arena_alloc(L->mem, sizeof *a);
+    const ynode *r = map_get(v, "reason");
+    if (r) {
+        if (get_str(L, r, "reason", &a->reason) < 0) return -1;
+        a->has_reason = true;
+    }
+    static const char *const branches[] = {"on_accept", "on_decline"};
+    for (int b = 0; b < 2; b++) {
+        const ynode *seq = map_get(v, branches[b]);
+        if (!seq) continue;
+        char what[32];
+        snprintf(what, sizeof what, "'%s'", branches[b]);
+        if (need_sequence(L, seq, what) < 0) return -1;
+        step *steps = arena_alloc(L->mem, (seq->n ? seq->n : 1) * sizeof(step));
+        for (size_t i = 0; i < seq->n; i++) {
+            bool saw = L->saw_template;
+            L->saw_template = false;
+            if (parse_step(L, seq->items[i], &steps[i]) < 0) return -1;
+            steps[i].has_template = L->saw_template;
+            L->saw_template = saw || L->saw_template;
+        }
+        if (b == 0) {
+            a->on_accept = steps;
+            a->n_on_accept = seq->n;
+        } else {
+            a->on_decline = steps;
+            a->n_on_decline = seq->n;
+        }
+    }
+    s->approval = a;
+    return 0;
+}
+
 static bool is_timing_key(const ynode *k) {
     return key_is(k, "after") || key_is(k, "at");
 }
@@ -1098,6 +1147,9 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         } else if (key_is(k, "at")) {
             if (get_duration(L, v, "at", &s->at_ns) < 0) return -1;
             s->has_at = true;
+        } else if (key_is(k, "approval") &&
+                   (kind == K_COMMAND || kind == K_FILE_CHANGE || kind == K_MCP)) {
+            if (parse_approval(L, v, s) < 0) return -1;
         } else if (key_is(k, "duration") && in_list("duration", 8, allowed) >= 0) {
             if (get_duration(L, v, "duration", &s->duration_ns) < 0) return -1;
             s->has_duration = true;

@@ -66,5 +66,9 @@ void journal_format(buf *out, const journal_entry *e, const char *(*lookup)(cons
     put_str_or_null(out, "thread_id", e->thread_id && *e->thread_id ? e->thread_id : NULL);
     put_key(out, "exit_code");
     jsonw_int(out, e->exit_code);
+    if (e->extra && *e->extra) {
+        buf_putc(out, ',');
+        buf_puts(out, e->extra);
+    }
     buf_putc(out, '}');
 }

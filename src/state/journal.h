@@ -32,6 +32,9 @@ typedef struct {
     const char *scenario;  /* what was asked for: a name or a path */
     const char *thread_id; /* NULL or "": none started */
     int exit_code;
+    /* NULL, or JSON members (`"key":value,...`, no braces) appended after exit_code: the
+     * app-server's `app_server` object (docs/app-server.md) */
+    const char *extra;
 } journal_entry;
 
 void journal_format(buf *out, const journal_entry *e, const char *(*lookup)(const char *name));

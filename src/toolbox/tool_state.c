@@ -1,5 +1,6 @@
 #include "tool_state.h"
 #include "buf.h"
+#include "duration.h"
 #include "exitcodes.h"
 #include "state.h"
 
@@ -181,9 +182,90 @@ static bool has_flag(const cJSON *e, const char *want) {
 }
 
 static const char VERIFY_USAGE[] =
-    "usage: codex-mock verify [--state DIR] [--command exec|resume|fork|review] [--times N]\n"
-    "                         [--min N] [--max N] [--flag FLAG[=VALUE]]... [--prompt REGEX]...\n"
-    "                         [--in-order]\n";
+    "usage: codex-mock verify [--state DIR] [--command exec|resume|fork|review|app-server]\n"
+    "                         [--times N] [--min N] [--max N] [--flag FLAG[=VALUE]]...\n"
+    "                         [--prompt REGEX]... [--in-order]\n"
+    "                         app-server runs: [--approval REGEX=DECISION]... [--request "
+    "METHOD]...\n"
+    "                         [--thread started|resumed|forked] [--interrupted-within DURATION]\n";
+
+/* The app-server's `app_server` object of an entry (NULL for exec's). */
+static const cJSON *app_server(const cJSON *e) {
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "app_server");
+    return cJSON_IsObject(a) ? a : NULL;
+}
+
+/* "REGEX=DECISION": some approval whose subject (the command, or the file paths) matches
+ * REGEX was answered DECISION ("accept" also takes acceptForSession and the amendment form). */
+static void check_approval(const char *spec, const entries *e, buf *problems) {
+    const char *eq = strrchr(spec, '=');
+    if (!eq || eq == spec || !eq[1]) {
+        buf_printf(problems, "  --approval takes REGEX=DECISION, not '%s'\n", spec);
+        return;
+    }
+    char *pattern = xstrndup(spec, (size_t)(eq - spec));
+    const char *want = eq + 1;
+    regex_t re;
+    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) {
+        buf_printf(problems, "  --approval: bad regular expression '%s'\n", pattern);
+        free(pattern);
+        return;
+    }
+    bool found = false;
+    buf seen;
+    buf_init(&seen);
+    for (size_t i = 0; i < e->n && !found; i++) {
+        const cJSON *ap, *list = cJSON_GetObjectItemCaseSensitive(app_server(e->v[i]), "approvals");
+        cJSON_ArrayForEach(ap, list) {
+            const char *subject = str(ap, "subject"), *d = str(ap, "decision");
+            if (!subject || regexec(&re, subject, 0, NULL, 0) != 0) continue;
+            buf_printf(&seen, "%s%s → %s", seen.len ? "; " : "", subject, d ? d : "no answer");
+            if (d && (!strcmp(d, want) || (!strcmp(want, "accept") && !strncmp(d, "accept", 6))))
+                found = true;
+        }
+    }
+    if (!found)
+        buf_printf(problems, "  no approval for /%s/ was answered %s (%s)\n", pattern, want,
+                   seen.len ? seen.data : "none asked");
+    buf_free(&seen);
+    regfree(&re);
+    free(pattern);
+}
+
+static void check_request(const char *method, const entries *e, buf *problems) {
+    for (size_t i = 0; i < e->n; i++) {
+        const cJSON *m, *list = cJSON_GetObjectItemCaseSensitive(app_server(e->v[i]), "requests");
+        cJSON_ArrayForEach(m,
+                           list) if (cJSON_IsString(m) && !strcmp(m->valuestring, method)) return;
+    }
+    buf_printf(problems, "  the client never sent %s\n", method);
+}
+
+static void check_thread(const char *origin, const entries *e, buf *problems) {
+    for (size_t i = 0; i < e->n; i++) {
+        const cJSON *a = app_server(e->v[i]);
+        if (!a) continue;
+        const char *got = str(a, "thread");
+        if (!got || strcmp(got, origin))
+            buf_printf(problems, "  #%d: thread %s, not %s\n", num(e->v[i], "invocation"),
+                       got ? got : "?", origin);
+    }
+}
+
+static void check_interrupted(int64_t within_ns, const char *text, const entries *e,
+                              buf *problems) {
+    size_t n = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        const cJSON *ms =
+            cJSON_GetObjectItemCaseSensitive(app_server(e->v[i]), "interrupted_after_ms");
+        if (!cJSON_IsNumber(ms)) continue;
+        n++;
+        if (ms->valuedouble * 1e6 > (double)within_ns)
+            buf_printf(problems, "  #%d: turn interrupted after %.0f ms, not within %s\n",
+                       num(e->v[i], "invocation"), ms->valuedouble, text);
+    }
+    if (!n) buf_printf(problems, "  no turn was interrupted (expected one within %s)\n", text);
+}
 
 int tool_verify(int argc, char **argv, const mock_settings *set) {
     const char *flag;
@@ -193,7 +275,11 @@ int tool_verify(int argc, char **argv, const mock_settings *set) {
     const char **flags = xcalloc((size_t)argc + 1, sizeof(char *));
     regex_t *prompts = xcalloc((size_t)argc + 1, sizeof(regex_t));
     const char **prompt_text = xcalloc((size_t)argc + 1, sizeof(char *));
-    size_t n_flags = 0, n_prompts = 0;
+    size_t n_flags = 0, n_prompts = 0, n_approvals = 0, n_requests = 0;
+    const char **approvals = xcalloc((size_t)argc + 1, sizeof(char *));
+    const char **requests = xcalloc((size_t)argc + 1, sizeof(char *));
+    const char *thread = NULL, *within_text = NULL;
+    int64_t within_ns = 0;
     bool in_order = false;
     int rc = EXIT_USAGE;
     for (int i = 0; i < argc; i++) {
@@ -208,6 +294,23 @@ int tool_verify(int argc, char **argv, const mock_settings *set) {
             command = v, i++;
         } else if (!strcmp(a, "--flag")) {
             flags[n_flags++] = v, i++;
+        } else if (!strcmp(a, "--approval")) {
+            approvals[n_approvals++] = v, i++;
+        } else if (!strcmp(a, "--request")) {
+            requests[n_requests++] = v, i++;
+        } else if (!strcmp(a, "--thread")) {
+            if (strcmp(v, "started") && strcmp(v, "resumed") && strcmp(v, "forked")) {
+                fprintf(stderr, "codex-mock verify: --thread takes started, resumed or forked\n");
+                goto out;
+            }
+            thread = v, i++;
+        } else if (!strcmp(a, "--interrupted-within")) {
+            const char *why;
+            if (duration_parse(v, strlen(v), &within_ns, &why) < 0) {
+                fprintf(stderr, "codex-mock verify: --interrupted-within '%s': %s\n", v, why);
+                goto out;
+            }
+            within_text = v, i++;
         } else if (!strcmp(a, "--prompt")) {
             int e = regcomp(&prompts[n_prompts], v, REG_EXTENDED | REG_NOSUB);
             if (e) {
@@ -254,6 +357,12 @@ int tool_verify(int argc, char **argv, const mock_settings *set) {
             if (!has_flag(e.v[i], flags[f]))
                 buf_printf(&problems, "  #%d was called without %s\n", num(e.v[i], "invocation"),
                            flags[f]);
+    for (size_t k = 0; k < n_approvals; k++)
+        check_approval(approvals[k], &e, &problems);
+    for (size_t k = 0; k < n_requests; k++)
+        check_request(requests[k], &e, &problems);
+    if (thread) check_thread(thread, &e, &problems);
+    if (within_text) check_interrupted(within_ns, within_text, &e, &problems);
     if (in_order) {
         if (e.n != n_prompts)
             buf_printf(&problems, "  expected %zu prompts in order, found %zu invocations\n",
@@ -305,6 +414,8 @@ out:
     free(prompts);
     free(prompt_text);
     free(flags);
+    free(approvals);
+    free(requests);
     return rc;
 }
 
