@@ -11,6 +11,7 @@
 #include "select.h"
 #include "show.h"
 #include "tool_record.h"
+#include "tool_serve.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -34,6 +35,12 @@ static const char USAGE[] =
     "                      run the real CLI, pass its I/O through, write a recording\n"
     "  convert DIR|FILE [-o OUT] [--template-thread-id] [--turn N]\n"
     "                      a recording, a --json capture or a session rollout → scenario YAML\n"
+    "  serve [SCENARIO] [--port N] [--log FILE] [--port-file FILE] [--config FILE]\n"
+    "                      a fake OpenAI Responses API on 127.0.0.1 driven by a scenario,\n"
+    "                      for the real codex (docs/serve.md)\n"
+    "  conform --real PATH [SCENARIO...] [--json]\n"
+    "                      play scenarios through the real codex (against serve) and the\n"
+    "                      fake; report what differs (docs/conform.md)\n"
     "  journal [--json]    the invocations recorded in the state directory\n"
     "  verify [--times N] [--command C] [--flag F]... [--prompt RE]... [--in-order]\n"
     "                      check how codex was called; exit 1 with what differs\n"
@@ -304,6 +311,8 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "journal")) return tool_journal(argc - 2, argv + 2);
     if (!strcmp(argv[1], "verify")) return tool_verify(argc - 2, argv + 2);
     if (!strcmp(argv[1], "reset")) return tool_reset(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "serve")) return tool_serve(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "conform")) return tool_conform(argc - 2, argv + 2, environ);
     fprintf(stderr, "codex-mock: unknown command '%s'\n\n%s", argv[1], USAGE);
     return 2;
 }
