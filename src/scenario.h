@@ -261,6 +261,7 @@ typedef struct {
     size_t n_args;
     mstr prompt; /* ptr NULL → "Say hello." */
     mstr skip;   /* ptr NULL → conform plays it; else the reason it is skipped */
+    mstr session_gap; /* ptr NULL → session line kinds compared; else why they are not */
     bool timing_off; /* `timing: false`: per-line timing is not compared */
 } conform_spec;
 
