@@ -187,8 +187,7 @@ static void test_render_bytes(void **state) {
         size_t n;
         char *exp = slurp(want[i], &n);
         if (st.bytes.len != n || memcmp(st.bytes.data, exp, n)) {
-            fprintf(stderr, "%s differs; got:\n%.*s\n", want[i], (int)st.bytes.len,
-                    st.bytes.data);
+            fprintf(stderr, "%s differs; got:\n%.*s\n", want[i], (int)st.bytes.len, st.bytes.data);
             fail();
         }
         free(exp);
@@ -203,8 +202,8 @@ static void test_cut_and_final(void **state) {
     serve_item msg = {.kind = SI_MESSAGE, .text = "a b c", .text_len = 5};
     serve_item pause = {.kind = SI_SLEEP, .sleep_ms = 20};
     serve_item items[] = {pause, msg};
-    serve_response r = {.kind = RESP_SSE, .items = items, .n_items = 2, .cut_after = 5,
-                        .cut = CUT_ABORT};
+    serve_response r = {
+        .kind = RESP_SSE, .items = items, .n_items = 2, .cut_after = 5, .cut = CUT_ABORT};
     sse_stream st;
     sse_render(&r, "resp_x", "m", 0, &st);
     assert_int_equal(check_frames(&st, NULL), 5);
@@ -227,7 +226,8 @@ static void test_cut_and_final(void **state) {
     r.final = FINAL_INCOMPLETE;
     sse_render(&r, "resp_x", "m", 0, &st);
     check_frames(&st, "response.incomplete");
-    assert_non_null(strstr(st.bytes.data, "\"incomplete_details\":{\"reason\":\"max_output_tokens\"}"));
+    assert_non_null(
+        strstr(st.bytes.data, "\"incomplete_details\":{\"reason\":\"max_output_tokens\"}"));
     sse_stream_free(&st);
 
     r.final = FINAL_NONE;
@@ -238,7 +238,9 @@ static void test_cut_and_final(void **state) {
 
 static void test_usage(void **state) {
     (void)state;
-    usage u = {.input_tokens = 10, .cached_input_tokens = 4, .output_tokens = 3,
+    usage u = {.input_tokens = 10,
+               .cached_input_tokens = 4,
+               .output_tokens = 3,
                .reasoning_output_tokens = 1};
     buf b;
     buf_init(&b);
@@ -251,9 +253,9 @@ static void test_usage(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_frame),          cmocka_unit_test(test_unwrap),
-        cmocka_unit_test(test_plan_tools),     cmocka_unit_test(test_plan_failures),
-        cmocka_unit_test(test_render_bytes),   cmocka_unit_test(test_cut_and_final),
+        cmocka_unit_test(test_frame),        cmocka_unit_test(test_unwrap),
+        cmocka_unit_test(test_plan_tools),   cmocka_unit_test(test_plan_failures),
+        cmocka_unit_test(test_render_bytes), cmocka_unit_test(test_cut_and_final),
         cmocka_unit_test(test_usage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

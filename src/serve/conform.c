@@ -90,6 +90,7 @@ static int run_cli(char *const *argv, char *const *envp, const char *cwd, int ti
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
+        setsid(); /* no controlling terminal: what a CLI writes to /dev/tty stays out of ours */
         int in = open("/dev/null", O_RDONLY);
         if (in < 0 || chdir(cwd) < 0) _exit(127);
         dup2(in, 0), dup2(po[1], 1), dup2(pe[1], 2);
@@ -129,7 +130,8 @@ static int run_cli(char *const *argv, char *const *envp, const char *cwd, int ti
                 open_[i] = false;
             }
         }
-        if (!exited && waitpid(pid, &status, WNOHANG) == pid) exited = true, exit_t = now_tenths(&t0);
+        if (!exited && waitpid(pid, &status, WNOHANG) == pid)
+            exited = true, exit_t = now_tenths(&t0);
         if (!exited && now_tenths(&t0) > (int64_t)timeout_s * 10000) {
             kill(pid, SIGKILL);
             r->timed_out = true;
@@ -295,7 +297,8 @@ static int prepare_dirs(const char *base, const char *side, const scenario *sc, 
         *slash = '\0';
         mkdirs(path);
         *slash = '/';
-        int rc = write_all(path, sc->conform.files[i].content.ptr, sc->conform.files[i].content.len);
+        int rc =
+            write_all(path, sc->conform.files[i].content.ptr, sc->conform.files[i].content.len);
         free(path);
         if (rc < 0) return -1;
     }
@@ -388,7 +391,8 @@ static void compare_runs(scenario_report *rep, const conform_opts *o, const scen
     if (sc->conform.session_gap.ptr) {
         /* a known gap of the fake, said in the scenario: reported, not compared */
     } else if (!ka != !kb) {
-        add_diff(rep, "session file", ka ? "only the real run wrote one" : "only the fake run wrote one");
+        add_diff(rep, "session file",
+                 ka ? "only the real run wrote one" : "only the fake run wrote one");
     } else if (ka) {
         buf why;
         buf_init(&why);
@@ -407,8 +411,9 @@ static void compare_runs(scenario_report *rep, const conform_opts *o, const scen
             rep->startup_real_ms = a, rep->startup_fake_ms = b;
             if (check && (a > b ? a - b : b - a) > o->startup_slack_ms) {
                 char t[160];
-                snprintf(t, sizeof t, "start-up (line 1) %.1f ms real, %.1f ms fake (allowed: %.0f ms apart)",
-                         a, b, o->startup_slack_ms);
+                snprintf(t, sizeof t,
+                         "start-up (line 1) %.1f ms real, %.1f ms fake (allowed: %.0f ms apart)", a,
+                         b, o->startup_slack_ms);
                 add_diff(rep, "timing", t);
                 break;
             }
@@ -458,10 +463,11 @@ static void conform_one(const conform_opts *o, const char *requested, scenario_r
     run_result real = {0}, fake = {0};
     serve_server *srv = NULL;
     FILE *log = NULL;
-    if (prepare_dirs(scen_dir, "real", &sc, &dr) < 0 || prepare_dirs(scen_dir, "fake", &sc, &df) < 0) {
+    if (prepare_dirs(scen_dir, "real", &sc, &dr) < 0 ||
+        prepare_dirs(scen_dir, "fake", &sc, &df) < 0) {
         rep->kind = R_ERROR;
-        rep->reason = xasprintf("cannot prepare the run directories under %s: %s", scen_dir,
-                                strerror(errno));
+        rep->reason =
+            xasprintf("cannot prepare the run directories under %s: %s", scen_dir, strerror(errno));
         goto done;
     }
     char *log_path = xasprintf("%s/requests.jsonl", scen_dir);
@@ -514,7 +520,9 @@ out:
 
 /* --- report --- */
 
-static const char *session_note(const scenario_report *r) { return r->session_note; }
+static const char *session_note(const scenario_report *r) {
+    return r->session_note;
+}
 
 static void print_table(const scenario_report *v, size_t n, const conform_opts *o) {
     size_t w = 8;
@@ -540,15 +548,16 @@ static void print_table(const scenario_report *v, size_t n, const conform_opts *
     }
     for (size_t i = 0; i < n; i++)
         if (session_note(&v[i]))
-            printf("  %s: session file line kinds not compared: %s\n", v[i].name, v[i].session_note);
+            printf("  %s: session file line kinds not compared: %s\n", v[i].name,
+                   v[i].session_note);
     for (size_t i = 0; i < n; i++) {
         if (v[i].kind != R_DIFFER) continue;
         printf("\n%s differs (runs in %s/%s):\n", v[i].name, o->dir, v[i].name);
         for (size_t k = 0; k < v[i].n_diffs; k++)
             printf("  %s\n", v[i].diffs[k]);
     }
-    printf("\n%zu match, %zu differ, %zu skipped, %zu error%s\n", counts[R_MATCH],
-           counts[R_DIFFER], counts[R_SKIPPED], counts[R_ERROR], counts[R_ERROR] == 1 ? "" : "s");
+    printf("\n%zu match, %zu differ, %zu skipped, %zu error%s\n", counts[R_MATCH], counts[R_DIFFER],
+           counts[R_SKIPPED], counts[R_ERROR], counts[R_ERROR] == 1 ? "" : "s");
 }
 
 static void print_json(const scenario_report *v, size_t n, const conform_opts *o) {
@@ -576,7 +585,8 @@ static void print_json(const scenario_report *v, size_t n, const conform_opts *o
             cJSON_AddNumberToObject(s, "startup_real_ms", r->startup_real_ms);
             cJSON_AddNumberToObject(s, "startup_fake_ms", r->startup_fake_ms);
             cJSON_AddNumberToObject(s, "max_gap_delta_ms", r->max_dt_ms);
-            if (r->session_note) cJSON_AddStringToObject(s, "session_not_compared", r->session_note);
+            if (r->session_note)
+                cJSON_AddStringToObject(s, "session_not_compared", r->session_note);
             cJSON *d = cJSON_AddArrayToObject(s, "differences");
             for (size_t k = 0; k < r->n_diffs; k++)
                 cJSON_AddItemToArray(d, cJSON_CreateString(r->diffs[k]));
@@ -622,7 +632,10 @@ static char *self_dir(void) {
 
 int tool_conform(int argc, char **argv, char **environ) {
     (void)environ;
-    conform_opts o = {.slack_ms = 1000, .ratio = 0.5, .startup_slack_ms = 10000, .timing = true,
+    conform_opts o = {.slack_ms = 1000,
+                      .ratio = 0.5,
+                      .startup_slack_ms = 10000,
+                      .timing = true,
                       .timeout_s = 120,
                       .dir = "codex-mock-conform"};
     bool json = false;
@@ -665,16 +678,20 @@ int tool_conform(int argc, char **argv, char **environ) {
         fputs("codex-mock conform: --real PATH (the real codex binary) is required\n", stderr);
         goto usage;
     }
-    char real_abs[PATH_MAX];
-    if (!realpath(o.real, real_abs)) {
+    char real_abs[2 * PATH_MAX + 2], cwd[PATH_MAX];
+    if (access(o.real, X_OK) != 0) {
         fprintf(stderr, "codex-mock conform: %s: %s\n", o.real, strerror(errno));
         free(names);
         return EXIT_MOCK_ERROR;
     }
-    o.real = real_abs;
+    if (o.real[0] != '/' && getcwd(cwd, sizeof cwd)) { /* absolute, symlinks kept (npm's .bin) */
+        snprintf(real_abs, sizeof real_abs, "%s/%s", cwd, o.real);
+        o.real = real_abs;
+    }
     o.version = real_version(o.real, 30);
     if (!o.version) {
-        fprintf(stderr, "codex-mock conform: %s --version does not say 'codex-cli X.Y.Z'\n", o.real);
+        fprintf(stderr, "codex-mock conform: %s --version does not say 'codex-cli X.Y.Z'\n",
+                o.real);
         free(names);
         return EXIT_MOCK_ERROR;
     }
@@ -682,7 +699,8 @@ int tool_conform(int argc, char **argv, char **environ) {
     o.fake = xasprintf("%s/codex", dir);
     free(dir);
     if (access(o.fake, X_OK) != 0) {
-        fprintf(stderr, "codex-mock conform: the fake codex is not beside codex-mock (%s)\n", o.fake);
+        fprintf(stderr, "codex-mock conform: the fake codex is not beside codex-mock (%s)\n",
+                o.fake);
         free(o.version), free(o.fake), free(names);
         return EXIT_MOCK_ERROR;
     }

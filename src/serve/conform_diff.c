@@ -3,8 +3,12 @@
 #include <ctype.h>
 #include <string.h>
 
-static bool is_hex(char c) { return isxdigit((unsigned char)c) != 0; }
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_hex(char c) {
+    return isxdigit((unsigned char)c) != 0;
+}
+static bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 /* 8-4-4-4-12 hex digits */
 static size_t uuid_at(const char *s, size_t n) {

@@ -20,9 +20,9 @@ struct serve_server {
     struct MHD_Daemon *d;
     FILE *log, *summary;
     pthread_mutex_t mu;
-    size_t cur;  /* plan index */
-    int used;    /* requests the current plan entry has answered */
-    size_t seq;  /* requests seen */
+    size_t cur; /* plan index */
+    int used;   /* requests the current plan entry has answered */
+    size_t seq; /* requests seen */
     size_t served;
     atomic_bool stopping;
     struct timespec start;
@@ -273,9 +273,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         ok = send_simple(c, 500, "application/json", body, sizeof body - 1, NULL, reqid);
     } else {
         char what[96];
-        snprintf(what, sizeof what, "#%zu %s %d (turn %d, line %d)", index + 1,
-                 KIND_NAMES[r->kind], r->kind == RESP_HTTP ? r->status : 200, r->turn + 1,
-                 r->line);
+        snprintf(what, sizeof what, "#%zu %s %d (turn %d, line %d)", index + 1, KIND_NAMES[r->kind],
+                 r->kind == RESP_HTTP ? r->status : 200, r->turn + 1, r->line);
         cJSON_AddStringToObject(rec, "answer", what);
         log_request(s, rec);
         pthread_mutex_unlock(&s->mu);
@@ -315,8 +314,8 @@ int serve_start(const serve_options *o, serve_server **out, diag *err) {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     s->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
                             (uint16_t)o->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, completed,
-                            NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0, MHD_OPTION_END);
+                            (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0, MHD_OPTION_END);
     if (!s->d) {
         diag_set(err, NULL, 0, 0, "cannot listen on 127.0.0.1:%d (is the port taken?)", o->port);
         pthread_mutex_destroy(&s->mu);
@@ -329,7 +328,9 @@ int serve_start(const serve_options *o, serve_server **out, diag *err) {
     return 0;
 }
 
-int serve_port(const serve_server *s) { return s->port; }
+int serve_port(const serve_server *s) {
+    return s->port;
+}
 
 size_t serve_responses_served(serve_server *s) {
     pthread_mutex_lock(&s->mu);

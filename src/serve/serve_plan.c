@@ -128,8 +128,8 @@ static void tool_call_item(builder *b, const item *it) {
     case ITEM_COMMAND_EXECUTION: {
         si = push_item(b, SI_FUNCTION_CALL);
         si->name = "exec_command";
-        const char *cmd = serve_unwrap_command(&b->p->mem, it->u.cmd.command.ptr ? it->u.cmd.command.ptr : "",
-                                               it->u.cmd.command.len);
+        const char *cmd = serve_unwrap_command(
+            &b->p->mem, it->u.cmd.command.ptr ? it->u.cmd.command.ptr : "", it->u.cmd.command.len);
         buf_puts(&x, "{\"cmd\":");
         jsonw_cstring(&x, cmd);
         buf_putc(&x, '}');
@@ -259,7 +259,9 @@ static void error_body(buf *x, const char *msg, const char *type, const char *co
     buf_puts(x, "}}");
 }
 
-static const char *or_default(const char *s, const char *d) { return s && *s ? s : d; }
+static const char *or_default(const char *s, const char *d) {
+    return s && *s ? s : d;
+}
 
 /* One failing answer of kind k (the whole retry loop repeats it). */
 static void failure_response(builder *b, const retry_spec *rs, int repeat) {
@@ -287,7 +289,8 @@ static void failure_response(builder *b, const retry_spec *rs, int repeat) {
         json_body(b, r, &x);
     } else if (!strcmp(n, "cloudflare_403")) {
         r->status = 403;
-        buf_puts(&x, "<html><head><title>403 Forbidden</title></head><body>Cloudflare</body></html>");
+        buf_puts(&x,
+                 "<html><head><title>403 Forbidden</title></head><body>Cloudflare</body></html>");
         r->content_type = "text/html";
         r->body = keep_buf(b, &x, &r->body_len);
         add_header(b, r, "cf-ray", or_default(pp->cf_ray, "8f1c2a3b4d5e6f70-SJC"));
@@ -321,7 +324,7 @@ static void failure_response(builder *b, const retry_spec *rs, int repeat) {
         add_header(b, r, "retry-after", secs);
     } else if (!strcmp(n, "usage_limit")) {
         r->status = 429;
-        int64_t resets = pp->has_resets_at ? pp->resets_at
+        int64_t resets = pp->has_resets_at   ? pp->resets_at
                          : rs->has_resets_in ? b->now_unix + rs->resets_in_ns / 1000000000
                                              : b->now_unix + 3600;
         buf_puts(&x, "{\"error\":{\"type\":\"usage_limit_reached\",\"message\":\"The usage limit "
@@ -391,8 +394,8 @@ static void failure_response(builder *b, const retry_spec *rs, int repeat) {
         r->kind = RESP_CLOSE;
     } else { /* missing_env_var, missing_api_key, workspace_out_of_credits, spend_cap */
         r->status = 500;
-        error_body(&x, "codex-mock serve: this failure is not answered by a server",
-                   "server_error", NULL);
+        error_body(&x, "codex-mock serve: this failure is not answered by a server", "server_error",
+                   NULL);
         json_body(b, r, &x);
         unserved(b, n);
     }

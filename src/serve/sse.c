@@ -84,8 +84,8 @@ static void response_obj(writer *w, const char *status, const serve_response *r,
     buf *b = &w->ev;
     buf_puts(b, ",\"response\":{\"id\":");
     jsonw_cstring(b, w->rid);
-    buf_printf(b, ",\"object\":\"response\",\"created_at\":%lld,\"status\":",
-               (long long)w->created_at);
+    buf_printf(
+        b, ",\"object\":\"response\",\"created_at\":%lld,\"status\":", (long long)w->created_at);
     jsonw_cstring(b, status);
     buf_puts(b, ",\"model\":");
     jsonw_cstring(b, w->model);

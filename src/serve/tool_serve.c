@@ -119,8 +119,8 @@ int tool_serve(int argc, char **argv) {
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    serve_options o = {.plan = &plan, .port = (int)port, .log = log,
-                       .summary = quiet ? NULL : stderr};
+    serve_options o = {
+        .plan = &plan, .port = (int)port, .log = log, .summary = quiet ? NULL : stderr};
     serve_server *srv;
     int rc = 0;
     if (serve_start(&o, &srv, &err) < 0) {
