@@ -34,6 +34,9 @@ static void test_normalise(void **state) {
                         "01a24333-7ffb-7ac3-855e-71d35645bc3");
     assert_string_equal(norm("2026-12-04 22:40", &d, &b), "2026-12-04 22:40");
     assert_string_equal(norm("127.0.0.1:x", NULL, &b), "127.0.0.1:x");
+    assert_string_equal(norm("request id: req_6bba39dc6c5f593264a641c70e6288f9)", NULL, &b),
+                        "request id: req_<ID>)");
+    assert_string_equal(norm("request id: req_123", NULL, &b), "request id: req_123");
     buf_free(&b);
 }
 

@@ -43,6 +43,15 @@ static size_t time_at(const char *s, size_t n) {
     return i;
 }
 
+/* req_ and at least 16 letters or digits: a generated request id (a short one is a chosen id) */
+static size_t request_id_at(const char *s, size_t n) {
+    if (n < 4 || memcmp(s, "req_", 4)) return 0;
+    size_t i = 4;
+    while (i < n && isalnum((unsigned char)s[i]))
+        i++;
+    return i - 4 >= 16 ? i : 0;
+}
+
 void conform_normalise(const char *s, size_t len, const conform_dirs *d, buf *out) {
     /* the longest directory first: CODEX_HOME and HOME may sit inside each other */
     const char *dirs[3] = {d ? d->codex_home : NULL, d ? d->work : NULL, d ? d->home : NULL};
@@ -73,6 +82,9 @@ void conform_normalise(const char *s, size_t len, const conform_dirs *d, buf *ou
             i += n;
         } else if ((i == 0 || !is_digit(s[i - 1])) && (n = time_at(s + i, len - i))) {
             buf_puts(out, "<TIME>");
+            i += n;
+        } else if ((n = request_id_at(s + i, len - i))) {
+            buf_puts(out, "req_<ID>");
             i += n;
         } else if (len - i > sizeof loop - 1 && !memcmp(s + i, loop, sizeof loop - 1) &&
                    is_digit(s[i + sizeof loop - 1])) {

@@ -2,7 +2,8 @@
  *
  * conform_normalise() rewrites what legitimately differs between two runs into placeholders:
  * the run's own directories (<WORK>, <HOME>, <CODEX_HOME>), UUIDs (<UUID>), ISO-8601 times
- * (<TIME>) and loopback ports (127.0.0.1:<PORT>). conform_compare_lines() compares two
+ * (<TIME>), loopback ports (127.0.0.1:<PORT>) and generated request ids (req_ and 16 or more
+ * letters or digits: req_<ID>). conform_compare_lines() compares two
  * normalised texts line by line and describes the first difference readably (line number,
  * both lines, and the first differing byte). conform_timing_ok() is the timing tolerance.
  * Everything writes into caller-owned bufs; nothing is printed. */

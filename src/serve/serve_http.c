@@ -163,8 +163,7 @@ static enum MHD_Result send_simple(struct MHD_Connection *c, int status, const c
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
         if (!strcasecmp(r->headers[i].name, "x-request-id")) has_rid = true;
     }
-    /* a scripted error carries a request id only when the scenario names one (the real CLI
-     * then prints it); the server's own errors always do */
+    /* scripted errors carry their own (serve_plan); the server's own errors get one here */
     if (!has_rid && !r && request_id) MHD_add_response_header(resp, "x-request-id", request_id);
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);

@@ -264,7 +264,7 @@ static const char *or_default(const char *s, const char *d) {
 }
 
 /* One failing answer of kind k (the whole retry loop repeats it). */
-static void failure_response(builder *b, const retry_spec *rs, int repeat) {
+static serve_response *failure_response(builder *b, const retry_spec *rs, int repeat) {
     const failure_params *pp = &rs->params;
     const char *n = rs->kind ? rs->kind->name : "stream_closed";
     buf x;
@@ -272,7 +272,16 @@ static void failure_response(builder *b, const retry_spec *rs, int repeat) {
     serve_response *r = push_response(b);
     r->repeat = repeat;
     r->kind = RESP_HTTP;
-    if (pp->request_id && *pp->request_id) add_header(b, r, "x-request-id", pp->request_id);
+    /* the real API names every answer; the CLI prints the id in some messages */
+    if (pp->request_id && *pp->request_id) {
+        add_header(b, r, "x-request-id", pp->request_id);
+    } else {
+        char id[48];
+        uint32_t h = (uint32_t)(b->p->n + 1) * 2654435761u;
+        snprintf(id, sizeof id, "req_%08x%08x%08x%08x", h, h ^ 0x5bd1e995u, h * 31u,
+                 (h >> 7) ^ 0x9e3779b9u);
+        add_header(b, r, "x-request-id", id);
+    }
     if (!strcmp(n, "unauthorized_401")) {
         r->status = 401;
         error_body(&x,
@@ -400,22 +409,46 @@ static void failure_response(builder *b, const retry_spec *rs, int repeat) {
         unserved(b, n);
     }
     buf_free(&x);
+    return r;
+}
+
+/* Failures that happen inside a stream: what the model sent before them goes in that stream. */
+static bool stream_failure(const retry_spec *rs) {
+    const char *n = rs->kind ? rs->kind->name : "stream_closed";
+    return !strcmp(n, "stream_closed") || !strcmp(n, "stream_error") ||
+           !strcmp(n, "context_window_exceeded");
 }
 
 static void retry_step(builder *b, const retry_spec *rs) {
-    close_response(b, NULL, false);
-    if (rs->fail) { /* terminal: every request from here on */
-        failure_response(b, rs, -1);
-        return;
-    }
     int hidden = rs->hidden_retries > 0 ? rs->hidden_retries : 0;
-    int n = rs->hidden_only ? hidden : (rs->attempts < 0 ? -1 : rs->attempts * (hidden + 1));
+    int n = rs->fail ? -1 /* terminal: every request from here on */
+            : rs->hidden_only ? hidden
+            : rs->attempts < 0 ? -1
+                               : rs->attempts * (hidden + 1);
     if (n == 0) return;
+    retry_spec five;
     if (rs->hidden_only && !rs->kind) {
-        retry_spec five = *rs;
+        five = *rs;
         five.kind = failure_find("server_error_500", 16);
-        failure_response(b, &five, n);
-        return;
+        rs = &five;
+    }
+    if (b->open && stream_failure(rs)) {
+        /* the first failing stream carries the items before it, then fails or is dropped */
+        serve_response *r = failure_response(b, rs, 1);
+        bool drop = r->cut == CUT_ABORT; /* dropped after the items, not after a filler */
+        size_t keep_n = drop ? 0 : r->n_items;
+        serve_item *items = arena_alloc(&b->p->mem, (b->n_items + keep_n) * sizeof *items);
+        memcpy(items, b->items, b->n_items * sizeof *items);
+        if (keep_n) memcpy(items + b->n_items, r->items, keep_n * sizeof *items);
+        r->items = items;
+        r->n_items = b->n_items + keep_n;
+        if (drop) r->cut_after = -1, r->final = FINAL_NONE;
+        b->n_items = 0;
+        b->open = b->tool_call = false;
+        if (n == 1) return;
+        n = n < 0 ? -1 : n - 1;
+    } else {
+        close_response(b, NULL, false);
     }
     failure_response(b, rs, n);
 }
