@@ -1,6 +1,7 @@
 /* codex-mock — the toolbox beside the fake `codex` (design.md §4): lint, list, show, record,
  * convert. Each command returns its exit code; messages go to stdout (reports) or stderr. */
 #include "buf.h"
+#include "conform.h"
 #include "convert.h"
 #include "diag.h"
 #include "exitcodes.h"
@@ -9,6 +10,7 @@
 #include "recording.h"
 #include "scenario_load.h"
 #include "select.h"
+#include "settings.h"
 #include "show.h"
 #include "tool_record.h"
 #include "tool_serve.h"
@@ -55,16 +57,7 @@ static const char USAGE[] =
     "78 codex-mock could not do its job (record: CLI not found, recording not written).\n"
     "record exits with the recorded CLI's own exit code.\n";
 
-/* The size above which `codex exec` plays a file as it reads it (CODEX_MOCK_STREAM_ABOVE). */
-static size_t stream_above(void) {
-    const char *v = getenv("CODEX_MOCK_STREAM_ABOVE");
-    char *end;
-    if (!v || *v < '0' || *v > '9') return SCENARIO_STREAM_ABOVE;
-    unsigned long long n = strtoull(v, &end, 10);
-    return *end ? SCENARIO_STREAM_ABOVE : (size_t)n;
-}
-
-static int cmd_lint(int argc, char **argv) {
+static int cmd_lint(int argc, char **argv, const mock_settings *set) {
     if (argc < 1) {
         fputs("codex-mock lint: give one or more scenario files\n", stderr);
         return 2;
@@ -81,7 +74,7 @@ static int cmd_lint(int argc, char **argv) {
             continue;
         }
         /* a big file is played as it is read: its order matters too */
-        if (scenario_stream_check(argv[i], stream_above(), &err) < 0) {
+        if (scenario_stream_check(argv[i], set->stream_above, &err) < 0) {
             diag_print(&err, stdout);
             diag_free(&err);
             scenario_free(&sc);
@@ -303,16 +296,25 @@ int main(int argc, char **argv) {
         puts("codex-mock 0.1.0 (emulates codex-cli 0.169.0)");
         return 0;
     }
-    if (!strcmp(argv[1], "lint")) return cmd_lint(argc - 2, argv + 2);
+    /* every CODEX_MOCK_* variable is checked before any command uses one */
+    mock_settings set;
+    diag err;
+    diag_init(&err);
+    if (settings_from_env(env_lookup_process, NULL, &set, &err) < 0) {
+        diag_print(&err, stderr);
+        diag_free(&err);
+        return EXIT_MOCK_ERROR;
+    }
+    if (!strcmp(argv[1], "lint")) return cmd_lint(argc - 2, argv + 2, &set);
     if (!strcmp(argv[1], "list")) return cmd_list();
     if (!strcmp(argv[1], "show")) return cmd_show(argc - 2, argv + 2);
     if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2);
     if (!strcmp(argv[1], "record")) return tool_record(argc - 2, argv + 2, environ);
-    if (!strcmp(argv[1], "journal")) return tool_journal(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "verify")) return tool_verify(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "reset")) return tool_reset(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "serve")) return tool_serve(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "conform")) return tool_conform(argc - 2, argv + 2, environ);
+    if (!strcmp(argv[1], "journal")) return tool_journal(argc - 2, argv + 2, &set);
+    if (!strcmp(argv[1], "verify")) return tool_verify(argc - 2, argv + 2, &set);
+    if (!strcmp(argv[1], "reset")) return tool_reset(argc - 2, argv + 2, &set);
+    if (!strcmp(argv[1], "serve")) return tool_serve(argc - 2, argv + 2, &set);
+    if (!strcmp(argv[1], "conform")) return tool_conform(argc - 2, argv + 2, &set);
     fprintf(stderr, "codex-mock: unknown command '%s'\n\n%s", argv[1], USAGE);
     return 2;
 }

@@ -1,4 +1,4 @@
-/* Unit tests for src/chaos.c and the planner's chaos draws. */
+/* Unit tests for src/engine/chaos.c and the planner's chaos draws. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -122,6 +122,11 @@ static void test_bad_environment(void **state) {
     assert_string_equal(err, "codex-mock: CODEX_MOCK_SEED must be a whole number from 0 to "
                              "18446744073709551615, not 'abc'\n");
     free(err);
+    const char *e4[] = {"CODEX_MOCK_SCHEMA=bogus", NULL};
+    err = run_mock_error(e4);
+    assert_string_equal(err, "codex-mock: CODEX_MOCK_SCHEMA must be 'warn' or 'strict', not "
+                             "'bogus'\n");
+    free(err);
 }
 
 static void test_scenario_path_search(void **state) {

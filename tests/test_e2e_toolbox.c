@@ -30,6 +30,24 @@ static void toolbox(proc_result *r, const char *const *args) {
     assert_int_equal(proc_run(&spec, r), 0);
 }
 
+/* The toolbox checks every CODEX_MOCK_* variable as `codex` does: a malformed one is exit 78
+ * with the same message, not silently replaced by a default. */
+static void test_malformed_environment(void **state) {
+    (void)state;
+    char *good = e2e_write(tmp, "good.yaml", "codex_mock: 1\nsteps:\n  - message: hi\n");
+    const char *argv[] = {TOOLBOX_BIN, "lint", good, NULL};
+    const char *env[] = {"CODEX_MOCK_STREAM_ABOVE=abc", NULL};
+    proc_spec spec = {.argv = argv, .cwd = tmp, .env = env};
+    proc_result r;
+    assert_int_equal(proc_run(&spec, &r), 0);
+    assert_int_equal(r.exit_code, 78);
+    assert_string_equal(r.err, "codex-mock: CODEX_MOCK_STREAM_ABOVE: expected a size in bytes "
+                               "such as 8388608, found 'abc'\n");
+    assert_int_equal(r.out_len, 0);
+    proc_result_free(&r);
+    free(good);
+}
+
 static void test_lint(void **state) {
     (void)state;
     char *good = e2e_write(tmp, "good.yaml", "codex_mock: 1\nsteps:\n  - message: hi\n");
@@ -83,6 +101,7 @@ static void test_list(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lint),
+        cmocka_unit_test(test_malformed_environment),
         cmocka_unit_test(test_every_builtin_scenario_lints),
         cmocka_unit_test(test_list),
     };

@@ -1,4 +1,4 @@
-/* Unit tests for src/failures.c: every catalogue entry through its parameters, against the
+/* Unit tests for src/engine/failures.c: every catalogue entry through its parameters, against the
  * texts of reference §4.4–4.6. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for src/journal.c: the journal line of one invocation. */
+/* Unit tests for src/state/journal.c: the journal line of one invocation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

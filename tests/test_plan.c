@@ -1,4 +1,4 @@
-/* Unit tests for src/plan.c: due times (exact), implicit events, ids, sugar expansion. */
+/* Unit tests for src/engine/plan.c: due times (exact), implicit events, ids, sugar expansion. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

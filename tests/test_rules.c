@@ -1,4 +1,4 @@
-/* Unit tests for src/rules.c: loading, errors with positions, matching. */
+/* Unit tests for src/state/rules.c: loading, errors with positions, matching. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for src/scenario_load.c: what each key becomes, and every user error with its
+/* Unit tests for src/engine/scenario_load.c: what each key becomes, and every user error with its
  * message and position. */
 #include <setjmp.h>
 #include <stdarg.h>

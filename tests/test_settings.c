@@ -1,4 +1,6 @@
-/* Unit tests for settings: CODEX_MOCK_SPEED and CODEX_MOCK_SEED, values and errors. */
+/* Unit tests for settings: every CODEX_MOCK_* variable through settings_from_env() over a fixed
+ * table (no process environment), values and errors; CODEX_MOCK_SPEED and CODEX_MOCK_SEED in
+ * detail. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "scenario_load.h"
 #include "settings.h"
 
 #include <errno.h>
@@ -164,6 +167,128 @@ static void test_error_does_not_depend_on_errno(void **state) {
     assert_true(s.seed == 5);
 }
 
+/* An environment as a NULL-terminated list of "NAME=value" strings. */
+static const char *table_lookup(void *ctx, const char *name) {
+    const char *const *env = ctx;
+    size_t n = strlen(name);
+    for (; *env; env++)
+        if (!strncmp(*env, name, n) && (*env)[n] == '=') return *env + n + 1;
+    return NULL;
+}
+
+static mock_settings env_ok(const char *const *env) {
+    mock_settings s;
+    diag err;
+    diag_init(&err);
+    if (settings_from_env(table_lookup, (void *)env, &s, &err) != 0)
+        fail_msg("rejected: %s", err.msg ? err.msg : "(no message)");
+    diag_free(&err);
+    return s;
+}
+
+/* The formatted error for an environment that must be rejected (caller frees). */
+static char *env_bad(const char *const *env) {
+    mock_settings s;
+    diag err;
+    diag_init(&err);
+    if (settings_from_env(table_lookup, (void *)env, &s, &err) != -1) fail_msg("accepted");
+    char *text = diag_format(&err);
+    diag_free(&err);
+    return text;
+}
+
+static void test_env_defaults(void **state) {
+    (void)state;
+    const char *env[] = {"HOME=/h", "CODEX_MOCK_RULES=", NULL};
+    mock_settings s = env_ok(env);
+    assert_true(s.speed == 1.0);
+    assert_false(s.has_seed);
+    assert_false(s.has_now);
+    assert_false(s.has_chaos);
+    assert_int_equal(s.stream_above, SCENARIO_STREAM_ABOVE);
+    assert_int_equal(s.schema, SCHEMA_MODE_UNSET);
+    assert_null(s.version);
+    assert_null(s.scenario);
+    assert_null(s.rules); /* empty counts as unset */
+    assert_null(s.state_dir);
+    assert_null(s.explain);
+}
+
+static void test_env_every_value(void **state) {
+    (void)state;
+    const char *env[] = {"CODEX_MOCK_VERSION=0.171.0",
+                         "CODEX_MOCK_SPEED=2.5",
+                         "CODEX_MOCK_SEED=42",
+                         "CODEX_MOCK_NOW=2026-11-21T07:38:03Z",
+                         "CODEX_MOCK_STREAM_ABOVE=1024",
+                         "CODEX_MOCK_CHAOS=reconnect=0.5,stall_for=2s",
+                         "CODEX_MOCK_SCHEMA=strict",
+                         "CODEX_MOCK_SCENARIO=rate-limit-429",
+                         "CODEX_MOCK_SCENARIO_PATH=/a:/b",
+                         "CODEX_MOCK_RULES=/r.yaml",
+                         "CODEX_MOCK_STATE=/state",
+                         "CODEX_MOCK_EXPLAIN=/dev/null",
+                         "CODEX_MOCK_REAL_CODEX=/usr/bin/codex",
+                         NULL};
+    mock_settings s = env_ok(env);
+    assert_string_equal(s.version, "0.171.0");
+    assert_true(s.speed == 2.5);
+    assert_true(s.has_seed && s.seed == 42);
+    assert_true(s.has_now);
+    assert_int_equal(s.now_ms, INT64_C(1795246683000));
+    assert_int_equal(s.stream_above, 1024);
+    assert_true(s.has_chaos && s.chaos.enabled);
+    assert_true(s.chaos.reconnect == 0.5);
+    assert_int_equal(s.chaos.stall_ns, INT64_C(2000000000));
+    assert_int_equal(s.schema, SCHEMA_MODE_STRICT);
+    assert_string_equal(s.scenario, "rate-limit-429");
+    assert_string_equal(s.scenario_path, "/a:/b");
+    assert_string_equal(s.rules, "/r.yaml");
+    assert_string_equal(s.state_dir, "/state");
+    assert_string_equal(s.explain, "/dev/null");
+    assert_string_equal(s.real_codex, "/usr/bin/codex");
+    const char *warn[] = {"CODEX_MOCK_SCHEMA=warn", NULL};
+    assert_int_equal(env_ok(warn).schema, SCHEMA_MODE_WARN);
+}
+
+/* Every malformed variable is named with its value and what it accepts. */
+static void test_env_errors(void **state) {
+    (void)state;
+    static const struct {
+        const char *var;
+        const char *want;
+    } cases[] = {
+        {"CODEX_MOCK_SCHEMA=bogus",
+         "codex-mock: CODEX_MOCK_SCHEMA must be 'warn' or 'strict', not 'bogus'"},
+        {"CODEX_MOCK_STREAM_ABOVE=abc", "codex-mock: CODEX_MOCK_STREAM_ABOVE: expected a size in "
+                                        "bytes such as 8388608, found 'abc'"},
+        {"CODEX_MOCK_STREAM_ABOVE=-1", "codex-mock: CODEX_MOCK_STREAM_ABOVE: expected a size in "
+                                       "bytes such as 8388608, found '-1'"},
+        {"CODEX_MOCK_NOW=yesterday", "codex-mock: CODEX_MOCK_NOW must be Unix seconds "
+                                     "(1795260000) or UTC RFC 3339 (2026-11-21T07:38:03Z), not "
+                                     "'yesterday'"},
+        {"CODEX_MOCK_SPEED=fast", "codex-mock: CODEX_MOCK_SPEED must be a number >= 0 (0 "
+                                  "instant, 1 real pace, 10 ten times faster), not 'fast'"},
+        {"CODEX_MOCK_VERSION=one", "codex-mock: CODEX_MOCK_VERSION: expected a version such as "
+                                   "0.169.0 or 0.60.0 (or 'legacy'), found 'one'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *env[] = {cases[i].var, NULL};
+        char *got = env_bad(env);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+    }
+    const char *chaos[] = {"CODEX_MOCK_CHAOS=explode=1", NULL};
+    char *got = env_bad(chaos);
+    assert_non_null(strstr(got, "CODEX_MOCK_CHAOS"));
+    free(got);
+    /* the first malformed one in the documented order is reported */
+    const char *two[] = {"CODEX_MOCK_SCHEMA=x", "CODEX_MOCK_SEED=y", NULL};
+    got = env_bad(two);
+    assert_non_null(strstr(got, "CODEX_MOCK_SEED"));
+    free(got);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
@@ -175,6 +300,9 @@ int main(void) {
         cmocka_unit_test(test_seed_error_exact_text),
         cmocka_unit_test(test_both),
         cmocka_unit_test(test_error_does_not_depend_on_errno),
+        cmocka_unit_test(test_env_defaults),
+        cmocka_unit_test(test_env_every_value),
+        cmocka_unit_test(test_env_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Unit tests for src/state.c: counters, sequences, journal, reset. */
+/* Unit tests for src/state/state.c: counters, sequences, journal, reset. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

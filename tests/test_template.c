@@ -1,4 +1,4 @@
-/* Unit tests for src/template.c. */
+/* Unit tests for src/engine/template.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -421,8 +421,8 @@ static bool stream_failure(const retry_spec *rs) {
 
 static void retry_step(builder *b, const retry_spec *rs) {
     int hidden = rs->hidden_retries > 0 ? rs->hidden_retries : 0;
-    int n = rs->fail ? -1 /* terminal: every request from here on */
-            : rs->hidden_only ? hidden
+    int n = rs->fail           ? -1 /* terminal: every request from here on */
+            : rs->hidden_only  ? hidden
             : rs->attempts < 0 ? -1
                                : rs->attempts * (hidden + 1);
     if (n == 0) return;

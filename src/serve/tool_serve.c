@@ -22,11 +22,12 @@ static const char SERVE_USAGE[] =
     "  --log appends one JSON line per request; --port-file and --config write the port and a\n"
     "  config.toml for codex; --quiet: no request summaries on stderr. Stops on SIGTERM/SIGINT.\n";
 
-int serve_load_scenario(const char *requested, scenario *sc, char **path_out, diag *err) {
+int serve_load_scenario(const char *requested, const char *scenario_path, scenario *sc,
+                        char **path_out, diag *err) {
     char *dir = NULL;
     if (!requested || !scenario_is_path(requested)) dir = builtin_scenario_dir();
     scenario_choice ch;
-    int rc = select_scenario(requested, getenv("CODEX_MOCK_SCENARIO_PATH"), dir, &ch, err);
+    int rc = select_scenario(requested, scenario_path, dir, &ch, err);
     free(dir);
     if (rc < 0) return -1;
     if (ch.path)
@@ -64,7 +65,7 @@ static int write_file(const char *path, const char *data, size_t len) {
     return ok ? 0 : -1;
 }
 
-int tool_serve(int argc, char **argv) {
+int tool_serve(int argc, char **argv, const mock_settings *set) {
     const char *name = NULL, *log_path = NULL, *port_file = NULL, *config = NULL;
     long port = 0, max_seconds = 0;
     bool quiet = false;
@@ -97,7 +98,7 @@ int tool_serve(int argc, char **argv) {
     scenario sc;
     diag err;
     diag_init(&err);
-    if (serve_load_scenario(name, &sc, NULL, &err) < 0) {
+    if (serve_load_scenario(name, set->scenario_path, &sc, NULL, &err) < 0) {
         fputs("codex-mock: ", stderr);
         diag_print(&err, stderr);
         diag_free(&err);

@@ -9,8 +9,10 @@
 #ifndef CODEX_MOCK_TOOL_STATE_H
 #define CODEX_MOCK_TOOL_STATE_H
 
-int tool_journal(int argc, char **argv);
-int tool_verify(int argc, char **argv);
-int tool_reset(int argc, char **argv);
+#include "settings.h"
+
+int tool_journal(int argc, char **argv, const mock_settings *set);
+int tool_verify(int argc, char **argv, const mock_settings *set);
+int tool_reset(int argc, char **argv, const mock_settings *set);
 
 #endif

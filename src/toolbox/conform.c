@@ -1,6 +1,7 @@
 /* `codex-mock conform` — each scenario played through the real CLI (talking to serve, in this
  * process) and through the fake `codex`, with the same argv, stdin and environment; what
  * differs is reported (docs/conform.md). */
+#include "conform.h"
 #include "conform_diff.h"
 #include "exitcodes.h"
 #include "recording.h"
@@ -47,8 +48,8 @@ typedef struct {
     const char *dir;
     const char *real;
     char *fake;
-    char *version; /* "0.171.0" */
-    char **base_env;
+    char *version;             /* "0.171.0" */
+    const char *scenario_path; /* CODEX_MOCK_SCENARIO_PATH */
 } conform_opts;
 
 /* One run of a CLI: its output lines with their arrival times. */
@@ -410,7 +411,8 @@ static void compare_runs(scenario_report *rep, const conform_opts *o, const scen
         double a = (double)real->out.lines[i].t / 10.0, b = (double)fake->out.lines[i].t / 10.0;
         if (i == 0) {
             rep->startup_real_ms = a, rep->startup_fake_ms = b;
-            if (check && o->startup_slack_ms >= 0 && (a > b ? a - b : b - a) > o->startup_slack_ms) {
+            if (check && o->startup_slack_ms >= 0 &&
+                (a > b ? a - b : b - a) > o->startup_slack_ms) {
                 char t[160];
                 snprintf(t, sizeof t,
                          "start-up (line 1) %.1f ms real, %.1f ms fake (allowed: %.0f ms apart)", a,
@@ -442,7 +444,7 @@ static void conform_one(const conform_opts *o, const char *requested, scenario_r
     diag err;
     diag_init(&err);
     char *path = NULL;
-    if (serve_load_scenario(requested, &sc, &path, &err) < 0) {
+    if (serve_load_scenario(requested, o->scenario_path, &sc, &path, &err) < 0) {
         rep->name = xstrdup(requested);
         rep->kind = R_ERROR;
         rep->reason = diag_format(&err);
@@ -631,14 +633,15 @@ static char *self_dir(void) {
     return xstrdup(exe);
 }
 
-int tool_conform(int argc, char **argv, char **environ) {
-    (void)environ;
+int tool_conform(int argc, char **argv, const mock_settings *set) {
     conform_opts o = {.slack_ms = 1000,
                       .ratio = 0.5,
                       .startup_slack_ms = -1,
                       .timing = true,
                       .timeout_s = 120,
                       .dir = "codex-mock-conform"};
+    o.scenario_path = set->scenario_path;
+    o.real = set->real_codex; /* CODEX_MOCK_REAL_CODEX, unless --real */
     bool json = false;
     char **names = xcalloc((size_t)argc + 1, sizeof *names);
     size_t n_names = 0;
@@ -676,7 +679,9 @@ int tool_conform(int argc, char **argv, char **environ) {
         }
     }
     if (!o.real) {
-        fputs("codex-mock conform: --real PATH (the real codex binary) is required\n", stderr);
+        fputs("codex-mock conform: --real PATH (the real codex binary; or CODEX_MOCK_REAL_CODEX) "
+              "is required\n",
+              stderr);
         goto usage;
     }
     char real_abs[2 * PATH_MAX + 2], cwd[PATH_MAX];

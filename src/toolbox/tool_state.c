@@ -11,10 +11,9 @@
 #include <string.h>
 
 /* The state directory: --state DIR, CODEX_MOCK_STATE, $CODEX_HOME or ~/.codex. */
-static char *state_dir_of(const char *flag) {
+static char *state_dir_of(const char *flag, const mock_settings *set) {
     if (flag) return xstrdup(flag);
-    const char *s = getenv("CODEX_MOCK_STATE");
-    if (s && *s) return xstrdup(s);
+    if (set->state_dir) return xstrdup(set->state_dir);
     const char *home = getenv("CODEX_HOME");
     if (home && *home) return xasprintf("%s/codex-mock-state", home);
     const char *h = getenv("HOME");
@@ -122,7 +121,7 @@ static int parse_state_flag(int *argc, char ***argv, const char **state) {
     return 0;
 }
 
-int tool_journal(int argc, char **argv) {
+int tool_journal(int argc, char **argv, const mock_settings *set) {
     const char *flag;
     parse_state_flag(&argc, &argv, &flag);
     bool json = argc == 1 && !strcmp(argv[0], "--json");
@@ -130,7 +129,7 @@ int tool_journal(int argc, char **argv) {
         fputs("usage: codex-mock journal [--state DIR] [--json]\n", stderr);
         return 2;
     }
-    char *dir = state_dir_of(flag);
+    char *dir = state_dir_of(flag, set);
     entries e;
     read_journal(dir, &e);
     if (e.n == 0) printf("no invocations recorded in %s\n", dir);
@@ -186,7 +185,7 @@ static const char VERIFY_USAGE[] =
     "                         [--min N] [--max N] [--flag FLAG[=VALUE]]... [--prompt REGEX]...\n"
     "                         [--in-order]\n";
 
-int tool_verify(int argc, char **argv) {
+int tool_verify(int argc, char **argv, const mock_settings *set) {
     const char *flag;
     parse_state_flag(&argc, &argv, &flag);
     const char *command = NULL;
@@ -232,7 +231,7 @@ int tool_verify(int argc, char **argv) {
             goto out;
         }
     }
-    char *dir = state_dir_of(flag);
+    char *dir = state_dir_of(flag, set);
     entries all;
     read_journal(dir, &all);
     /* the invocations the expectations are about */
@@ -309,14 +308,14 @@ out:
     return rc;
 }
 
-int tool_reset(int argc, char **argv) {
+int tool_reset(int argc, char **argv, const mock_settings *set) {
     const char *flag;
     parse_state_flag(&argc, &argv, &flag);
     if (argc) {
         fputs("usage: codex-mock reset [--state DIR]\n", stderr);
         return 2;
     }
-    char *dir = state_dir_of(flag);
+    char *dir = state_dir_of(flag, set);
     state_dir s;
     char *err = NULL;
     int rc = 0;

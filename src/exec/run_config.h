@@ -1,11 +1,5 @@
-/* run_config — what the emulated CLI is configured as for one run: the version profile and
- * the values human mode prints in its header (reference §3.2, §10).
- *
- * Version profile: CODEX_MOCK_VERSION (or a scenario's `cli.version`): empty → `0.169.0`;
- * `legacy` or `0.60` → `0.60.0`; any `X.Y.Z` (optionally `-suffix`) is printed as given, and a
- * version below 0.100 selects the 0.60-era profile (`--full-auto`, `-a`, `--search`, the
- * `(research preview)` header, three-key usage, the old login wording). Anything else is a
- * codex-mock error (-1, *err heap).
+/* run_config — what the emulated CLI is configured as for one run: the values human mode
+ * prints in its header (reference §3.2, §10). The version profile is settings.h's.
  *
  * Header values, highest first: flags (`-m`, `--sandbox`, `--yolo`, legacy `-a`/`--full-auto`)
  * → `-c key=value` (model, model_provider, approval_policy, sandbox_mode,
@@ -19,16 +13,9 @@
 
 #include "cli.h"
 #include "scenario.h"
+#include "settings.h"
 
 #include <stdbool.h>
-
-typedef struct {
-    char *version; /* "0.169.0" */
-    bool legacy;   /* the 0.60-era profile */
-} version_profile;
-
-int version_profile_parse(const char *text, version_profile *out, char **err);
-void version_profile_free(version_profile *p);
 
 typedef struct {
     char *model, *provider, *approval, *sandbox_mode, *sandbox, *reasoning_effort,

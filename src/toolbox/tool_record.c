@@ -2,6 +2,7 @@
  * wrote, secret scrubbing, and the recording directory (see tool_record.h). */
 #include "tool_record.h"
 #include "clock.h"
+#include "death.h"
 #include "exitcodes.h"
 #include "record.h"
 #include "recording.h"
@@ -348,12 +349,7 @@ int tool_record(int argc, char **argv, char *const *env) {
     }
     if (code < 0) { /* die the way the recorded CLI died */
         fflush(stdout);
-        signal(-code, SIG_DFL);
-        sigset_t one;
-        sigemptyset(&one);
-        sigaddset(&one, -code);
-        sigprocmask(SIG_UNBLOCK, &one, NULL);
-        raise(-code);
+        die_by_signal(-code);
         return 128 - code;
     }
     return code;

@@ -7,47 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CURRENT_VERSION "0.169.0"
-#define LEGACY_VERSION "0.60.0"
-
-static bool digits(const char **p) {
-    const char *s = *p;
-    while (**p >= '0' && **p <= '9')
-        (*p)++;
-    return *p > s;
-}
-
-int version_profile_parse(const char *text, version_profile *out, char **err) {
-    out->version = NULL;
-    out->legacy = false;
-    if (!text || !*text || !strcmp(text, "current")) {
-        out->version = xstrdup(CURRENT_VERSION);
-        return 0;
-    }
-    if (!strcmp(text, "legacy") || !strcmp(text, "0.60")) {
-        out->version = xstrdup(LEGACY_VERSION);
-        out->legacy = true;
-        return 0;
-    }
-    const char *p = text;
-    bool ok = digits(&p) && *p++ == '.' && digits(&p) && *p++ == '.' && digits(&p) &&
-              (*p == '\0' || *p == '-' || *p == '+');
-    if (!ok) {
-        *err = xasprintf("expected a version such as 0.169.0 or 0.60.0 (or 'legacy'), found "
-                         "'%s'",
-                         text);
-        return -1;
-    }
-    out->version = xstrdup(text);
-    out->legacy = strtol(text, NULL, 10) == 0 && strtol(strchr(text, '.') + 1, NULL, 10) < 100;
-    return 0;
-}
-
-void version_profile_free(version_profile *p) {
-    free(p->version);
-    p->version = NULL;
-}
-
 /* The first of: a flag value, a -c override, the scenario's value, a default. */
 static char *pick(const char *flag, char *override, const char *scenario, const char *dflt) {
     if (flag) {
