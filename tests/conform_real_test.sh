@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `codex-mock conform` against the REAL Codex CLI (label `conform`): install
 # @openai/codex@0.171.0 from npm into a cache under the build tree, then
-#  1. conform over the whole built-in library must pass (skipped scenarios are listed);
+#  1. conform over the whole built-in library must pass, in JSON mode and in human mode
+#     (skipped scenarios are listed);
 #  2. one built-in scenario with one byte of its expected output changed (the command output,
 #     which the real CLI computes itself) must fail, with a diff naming that line and byte.
 # Usage: conform_real_test.sh BUILD_DIR SOURCE_DIR
@@ -36,6 +37,11 @@ rc=0
 cat "$root/library.txt" >&2
 [ "$rc" = 0 ] || die "codex-mock conform found differences between the fake and codex $version (exit $rc; above)"
 grep -q ' match ' "$root/library.txt" || die "no scenario was played at all"
+rc=0
+"$build/bin/codex-mock" conform --human --real "$codex" --dir "$root/library-human" \
+  ${CONFORM_ARGS:---slack 2000} >"$root/library-human.txt" || rc=$?
+cat "$root/library-human.txt" >&2
+[ "$rc" = 0 ] || die "conform --human found differences between the fake and codex $version (exit $rc; above)"
 
 # 2. a changed byte is found, and said readably
 mkdir -p "$root/changed"

@@ -37,6 +37,10 @@ static void test_normalise(void **state) {
     assert_string_equal(norm("request id: req_6bba39dc6c5f593264a641c70e6288f9)", NULL, &b),
                         "request id: req_<ID>)");
     assert_string_equal(norm("request id: req_123", NULL, &b), "request id: req_123");
+    assert_string_equal(norm(" succeeded in 2ms:", NULL, &b), " succeeded in <DURATION>:");
+    assert_string_equal(norm("exited 1 in 1.25s:", NULL, &b), "exited 1 in <DURATION>:");
+    assert_string_equal(norm("in 2 steps; in 5sec; plugin 3ms", NULL, &b),
+                        "in 2 steps; in 5sec; plugin 3ms");
     buf_free(&b);
 }
 

@@ -259,10 +259,11 @@ typedef struct {
     size_t n_files;
     mstr *args; /* before the prompt, after `exec --json` and the conform flags */
     size_t n_args;
-    mstr prompt; /* ptr NULL → "Say hello." */
-    mstr skip;   /* ptr NULL → conform plays it; else the reason it is skipped */
+    mstr prompt;      /* ptr NULL → "Say hello." */
+    mstr skip;        /* ptr NULL → conform plays it; else the reason it is skipped */
     mstr session_gap; /* ptr NULL → session line kinds compared; else why they are not */
-    bool timing_off; /* `timing: false`: per-line timing is not compared */
+    mstr human_gap;   /* ptr NULL → conform --human plays it; else why it is skipped there */
+    bool timing_off;  /* `timing: false`: per-line timing is not compared */
 } conform_spec;
 
 /* A big scenario being read as it is played (scenario_open_file(), docs/format.md "Big

@@ -1389,8 +1389,8 @@ static const char *const TOP_KEYS[] = {
 
 /* `conform:` — files, args, prompt, skip, timing (scenario.h conform_spec; docs/format.md). */
 static int parse_conform(loader *L, const ynode *n, conform_spec *c) {
-    static const char *const keys[] = {"files", "args",   "prompt",
-                                       "skip",  "timing", "session_gap", NULL};
+    static const char *const keys[] = {"files",  "args",        "prompt",    "skip",
+                                       "timing", "session_gap", "human_gap", NULL};
     if (need_mapping(L, n, "'conform'") < 0) return -1;
     if (check_keys(L, n, keys, "conform", NULL) < 0) return -1;
     const ynode *v;
@@ -1417,6 +1417,8 @@ static int parse_conform(loader *L, const ynode *n, conform_spec *c) {
     }
     if ((v = map_get(n, "prompt")) && get_text(L, v, "prompt", false, &c->prompt) < 0) return -1;
     if ((v = map_get(n, "skip")) && get_text(L, v, "skip", false, &c->skip) < 0) return -1;
+    if ((v = map_get(n, "human_gap")) && get_text(L, v, "human_gap", false, &c->human_gap) < 0)
+        return -1;
     if ((v = map_get(n, "session_gap")) &&
         get_text(L, v, "session_gap", false, &c->session_gap) < 0)
         return -1;

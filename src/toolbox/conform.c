@@ -27,7 +27,8 @@
 #include <unistd.h>
 
 static const char CONFORM_USAGE[] =
-    "Usage: codex-mock conform --real PATH [SCENARIO...] [--json] [--dir DIR] [--timeout S]\n"
+    "Usage: codex-mock conform --real PATH [SCENARIO...] [--json] [--human] [--dir DIR]\n"
+    "                          [--timeout S]\n"
     "                          [--slack MS] [--ratio R] [--startup-slack MS] [--no-timing]\n"
     "  Plays each scenario (default: the built-in library) through the real codex at PATH,\n"
     "  with `codex-mock serve` as its model, and through the fake codex, and reports what\n"
@@ -35,6 +36,7 @@ static const char CONFORM_USAGE[] =
     "  line kinds, and timing: each gap between two stdout lines within slack + ratio * the\n"
     "  larger gap (1000 ms + 0.5); the start-up (spawn to line 1) is reported, and checked\n"
     "  only with --startup-slack MS (it depends on the machine's load more than anything).\n"
+    "  --human plays `exec` in human mode (no --json; -m MODEL -c model_provider=codex_mock).\n"
     "  Runs go to DIR (default ./codex-mock-conform).\n"
     "  Exit 0 when every scenario played matches (skipped ones are listed with the reason),\n"
     "  1 when one differs, 2 on a usage error, 78 when the real codex cannot be run.\n";
@@ -50,6 +52,7 @@ typedef struct {
     char *fake;
     char *version;             /* "0.171.0" */
     const char *scenario_path; /* CODEX_MOCK_SCENARIO_PATH */
+    bool human;                /* --human: exec without --json */
 } conform_opts;
 
 /* One run of a CLI: its output lines with their arrival times. */
@@ -228,8 +231,10 @@ static bool has_step_item(const scenario *sc, item_type t) {
 }
 
 /* Why conform cannot play this scenario through a real CLI, or NULL (heap string). */
-static char *skip_reason(const scenario *sc, const serve_plan *p) {
+static char *skip_reason(const scenario *sc, const serve_plan *p, bool human) {
     if (sc->conform.skip.ptr) return xstrdup(sc->conform.skip.ptr);
+    if (human && sc->conform.human_gap.ptr)
+        return xasprintf("human mode: %s", sc->conform.human_gap.ptr);
     if (sc->n_turns != 1)
         return xstrdup("several turns (exec resume): conform plays one exec run per scenario");
     if (p->n_unserved)
@@ -347,13 +352,22 @@ static void free_strv(char **v) {
     free(v);
 }
 
-/* codex exec --json --dangerously-bypass-approvals-and-sandbox [args] PROMPT */
-static char **run_argv(const char *program, const scenario *sc) {
-    char **v = xcalloc(6 + sc->conform.n_args, sizeof *v);
+/* codex exec --json --dangerously-bypass-approvals-and-sandbox [args] PROMPT; human mode: no
+ * --json, and the model and provider given as flags, so that the fake's header says what the
+ * real one reads from config.toml */
+static char **run_argv(const char *program, const scenario *sc, const serve_plan *p, bool human) {
+    char **v = xcalloc(10 + sc->conform.n_args, sizeof *v);
     size_t n = 0;
     v[n++] = xstrdup(program);
     v[n++] = xstrdup("exec");
-    v[n++] = xstrdup("--json");
+    if (human) {
+        v[n++] = xstrdup("-m");
+        v[n++] = xstrdup(p->model);
+        v[n++] = xstrdup("-c");
+        v[n++] = xstrdup("model_provider=codex_mock");
+    } else {
+        v[n++] = xstrdup("--json");
+    }
     v[n++] = xstrdup("--dangerously-bypass-approvals-and-sandbox");
     for (size_t i = 0; i < sc->conform.n_args; i++)
         v[n++] = xstrdup(sc->conform.args[i].ptr);
@@ -455,7 +469,7 @@ static void conform_one(const conform_opts *o, const char *requested, scenario_r
     rep->name = sc.name.ptr ? xstrdup(sc.name.ptr) : xstrdup(base ? base + 1 : requested);
     serve_plan plan;
     serve_plan_build(&sc, (int64_t)time(NULL), &plan);
-    char *why = skip_reason(&sc, &plan);
+    char *why = skip_reason(&sc, &plan, o->human);
     if (why) {
         rep->kind = R_SKIPPED;
         rep->reason = why;
@@ -490,7 +504,8 @@ static void conform_one(const conform_opts *o, const char *requested, scenario_r
     free(cfg);
     buf_free(&toml);
 
-    char **argv_real = run_argv(o->real, &sc), **argv_fake = run_argv(o->fake, &sc);
+    char **argv_real = run_argv(o->real, &sc, &plan, o->human);
+    char **argv_fake = run_argv(o->fake, &sc, &plan, o->human);
     char **env_real = run_env(o, &dr, NULL);
     char **env_fake = run_env(o, &df, path ? path : "default");
     int rc = run_cli(argv_real, env_real, dr.work, o->timeout_s, &real);
@@ -651,6 +666,8 @@ int tool_conform(int argc, char **argv, const mock_settings *set) {
             o.real = argv[++i];
         } else if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--human")) {
+            o.human = true;
         } else if (!strcmp(argv[i], "--no-timing")) {
             o.timing = false;
         } else if (!strcmp(argv[i], "--dir") && i + 1 < argc) {

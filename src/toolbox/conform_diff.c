@@ -52,6 +52,22 @@ static size_t request_id_at(const char *s, size_t n) {
     return i - 4 >= 16 ? i : 0;
 }
 
+/* "in 12ms", "in 1.5s", "in 2m 3s" (a command's run time in human mode): the length of "in …" */
+static size_t duration_at(const char *s, size_t n) {
+    if (n < 5 || memcmp(s, "in ", 3) || !is_digit(s[3])) return 0;
+    size_t i = 3;
+    while (i < n && (is_digit(s[i]) || s[i] == '.'))
+        i++;
+    if (i + 1 < n && s[i] == 'm' && s[i + 1] == 's')
+        i += 2;
+    else if (i < n && (s[i] == 's' || s[i] == 'm' || s[i] == 'h'))
+        i++;
+    else
+        return 0;
+    if (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_')) return 0;
+    return i;
+}
+
 void conform_normalise(const char *s, size_t len, const conform_dirs *d, buf *out) {
     /* the longest directory first: CODEX_HOME and HOME may sit inside each other */
     const char *dirs[3] = {d ? d->codex_home : NULL, d ? d->work : NULL, d ? d->home : NULL};
@@ -82,6 +98,9 @@ void conform_normalise(const char *s, size_t len, const conform_dirs *d, buf *ou
             i += n;
         } else if ((i == 0 || !is_digit(s[i - 1])) && (n = time_at(s + i, len - i))) {
             buf_puts(out, "<TIME>");
+            i += n;
+        } else if ((i == 0 || s[i - 1] == ' ') && (n = duration_at(s + i, len - i))) {
+            buf_puts(out, "in <DURATION>");
             i += n;
         } else if ((n = request_id_at(s + i, len - i))) {
             buf_puts(out, "req_<ID>");

@@ -3,7 +3,8 @@
  * conform_normalise() rewrites what legitimately differs between two runs into placeholders:
  * the run's own directories (<WORK>, <HOME>, <CODEX_HOME>), UUIDs (<UUID>), ISO-8601 times
  * (<TIME>), loopback ports (127.0.0.1:<PORT>) and generated request ids (req_ and 16 or more
- * letters or digits: req_<ID>). conform_compare_lines() compares two
+ * letters or digits: req_<ID>) and run times (`in 12ms`, `in 1.5s`: in <DURATION>, as human
+ * mode prints a command's; timing is compared separately). conform_compare_lines() compares two
  * normalised texts line by line and describes the first difference readably (line number,
  * both lines, and the first differing byte). conform_timing_ok() is the timing tolerance.
  * Everything writes into caller-owned bufs; nothing is printed. */
