@@ -12,6 +12,7 @@
 #include "tool_serve.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -150,26 +151,33 @@ static int run_cli(char *const *argv, char *const *envp, const char *cwd, int ti
 
 /* --- session files --- */
 
-static char *found_rollout;
-static int find_rollout(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)ftw;
-    const char *base = strrchr(path, '/');
-    if (flag == FTW_F && base && !strncmp(base + 1, "rollout-", 8)) {
-        free(found_rollout);
-        found_rollout = xstrdup(path);
-        return 1;
+/* The first file named rollout-* under dir, depth first (heap path, or NULL). */
+static char *find_rollout(const char *dir, int depth) {
+    DIR *d = opendir(dir);
+    if (!d) return NULL;
+    char *found = NULL;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char *path = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0) {
+            if (S_ISREG(st.st_mode) && !strncmp(e->d_name, "rollout-", 8))
+                found = xstrdup(path);
+            else if (S_ISDIR(st.st_mode) && depth < 8)
+                found = find_rollout(path, depth + 1);
+        }
+        free(path);
     }
-    return 0;
+    closedir(d);
+    return found;
 }
 
 /* Each line's kind: its type, and the payload's type when it has one ("event_msg:token_count"). */
 static char *rollout_kinds(const char *codex_home) {
     char *sessions = xasprintf("%s/sessions", codex_home);
-    found_rollout = NULL;
-    nftw(sessions, find_rollout, 8, FTW_PHYS);
+    char *path = find_rollout(sessions, 0);
     free(sessions);
-    char *path = found_rollout;
-    found_rollout = NULL;
     if (!path) return NULL;
     size_t len;
     char *data = recording_read_file(path, &len);
@@ -328,7 +336,8 @@ static void free_dirs(run_dirs *d) {
 
 /* The environment both runs get: PATH, USER, LANG and TERM from ours, HOME, CODEX_HOME and the
  * API key per run; the fake's adds the scenario and the version. NULL-terminated, heap. */
-static char **run_env(const conform_opts *o, const run_dirs *d, const char *scenario_ref) {
+static char **run_env(const conform_opts *o, const run_dirs *d, const char *scenario_ref,
+                      int64_t now) {
     char **env = xcalloc(16, sizeof *env);
     size_t n = 0;
     const char *path = getenv("PATH");
@@ -342,6 +351,8 @@ static char **run_env(const conform_opts *o, const run_dirs *d, const char *scen
     if (scenario_ref) {
         env[n++] = xasprintf("CODEX_MOCK_SCENARIO=%s", scenario_ref);
         env[n++] = xasprintf("CODEX_MOCK_VERSION=%s", o->version);
+        /* the wall clock serve's plan was built at: usage-limit reset times then agree */
+        env[n++] = xasprintf("CODEX_MOCK_NOW=%lld", (long long)now);
     }
     return env;
 }
@@ -468,7 +479,8 @@ static void conform_one(const conform_opts *o, const char *requested, scenario_r
     const char *base = strrchr(requested, '/');
     rep->name = sc.name.ptr ? xstrdup(sc.name.ptr) : xstrdup(base ? base + 1 : requested);
     serve_plan plan;
-    serve_plan_build(&sc, (int64_t)time(NULL), &plan);
+    int64_t now = (int64_t)time(NULL);
+    serve_plan_build(&sc, now, &plan);
     char *why = skip_reason(&sc, &plan, o->human);
     if (why) {
         rep->kind = R_SKIPPED;
@@ -506,8 +518,8 @@ static void conform_one(const conform_opts *o, const char *requested, scenario_r
 
     char **argv_real = run_argv(o->real, &sc, &plan, o->human);
     char **argv_fake = run_argv(o->fake, &sc, &plan, o->human);
-    char **env_real = run_env(o, &dr, NULL);
-    char **env_fake = run_env(o, &df, path ? path : "default");
+    char **env_real = run_env(o, &dr, NULL, now);
+    char **env_fake = run_env(o, &df, path ? path : "default", now);
     int rc = run_cli(argv_real, env_real, dr.work, o->timeout_s, &real);
     serve_stop(srv);
     srv = NULL;
