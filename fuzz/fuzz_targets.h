@@ -6,7 +6,7 @@
  * one invariant of its own with abort():
  *   scenario    scenario_load_mem(); a scenario that loads is linted and its first turn is
  *               planned and rendered, and every event line is JSON (an SDK JSON.parse()s each
- *               line, reference §9.2).
+ *               line: docs/behaviour.md#sdk-contract).
  *   duration    duration_parse(); a parsed value is in [0, 100 days] and duration_format()
  *               of it reads back within 0.5 ms; duration_format() of any in-range value reads
  *               back.

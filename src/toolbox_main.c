@@ -1,5 +1,6 @@
-/* codex-mock — the toolbox beside the fake `codex` (design.md §4): lint, list, show, record,
- * convert. Each command returns its exit code; messages go to stdout (reports) or stderr. */
+/* codex-mock — the toolbox beside the fake `codex` (docs/architecture.md#toolbox): lint, list,
+ * show, record, convert, journal, verify, reset. Each command returns its exit code (named in
+ * exitcodes.h); messages go to stdout (reports) or stderr. */
 #include "buf.h"
 #include "conform.h"
 #include "convert.h"
@@ -60,7 +61,7 @@ static const char USAGE[] =
 static int cmd_lint(int argc, char **argv, const mock_settings *set) {
     if (argc < 1) {
         fputs("codex-mock lint: give one or more scenario files\n", stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     int bad = 0;
     for (int i = 0; i < argc; i++) {
@@ -101,7 +102,7 @@ static int cmd_lint(int argc, char **argv, const mock_settings *set) {
         findings_free(&f);
         scenario_free(&sc);
     }
-    return bad ? 1 : 0;
+    return bad ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 
 /* The first comment line of a scenario file: what it shows. */
@@ -149,7 +150,7 @@ static int cmd_list(void) {
     }
     names_free(names);
     free(dir);
-    return 0;
+    return EXIT_OK;
 }
 
 static bool parse_uint(const char *s, unsigned long long *out) {
@@ -180,14 +181,14 @@ static int cmd_show(int argc, char **argv) {
                     "codex-mock show: unexpected '%s'\nUsage: codex-mock show FILE "
                     "[--json] [--turn N] [--seed N]\n",
                     argv[i]);
-            return 2;
+            return EXIT_USAGE;
         }
     }
     if (!file) {
         fputs("codex-mock show: give a scenario file\nUsage: codex-mock show FILE [--json] "
               "[--turn N] [--seed N]\n",
               stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     scenario sc;
     diag err;
@@ -195,13 +196,13 @@ static int cmd_show(int argc, char **argv) {
     if (scenario_load_file(file, &sc, &err) < 0) {
         diag_print(&err, stderr);
         diag_free(&err);
-        return 1;
+        return EXIT_CHECK_FAILED;
     }
     if (o.turn >= sc.n_turns) {
         fprintf(stderr, "codex-mock show: %s has %zu turn%s; there is no turn %zu\n", file,
                 sc.n_turns, sc.n_turns == 1 ? "" : "s", o.turn + 1);
         scenario_free(&sc);
-        return 2;
+        return EXIT_USAGE;
     }
     char cwd[PATH_MAX];
     o.cwd = getcwd(cwd, sizeof cwd) ? cwd : "/";
@@ -211,7 +212,7 @@ static int cmd_show(int argc, char **argv) {
     fwrite(out.data ? out.data : "", 1, out.len, stdout);
     buf_free(&out);
     scenario_free(&sc);
-    return 0;
+    return EXIT_OK;
 }
 
 static int cmd_convert(int argc, char **argv) {
@@ -233,7 +234,7 @@ static int cmd_convert(int argc, char **argv) {
                     "codex-mock convert: unexpected '%s'\nUsage: codex-mock convert DIR|FILE [-o "
                     "OUT] [--template-thread-id] [--turn N]\n",
                     argv[i]);
-            return 2;
+            return EXIT_USAGE;
         }
     }
     if (!in) {
@@ -241,13 +242,13 @@ static int cmd_convert(int argc, char **argv) {
               "file\nUsage: codex-mock convert DIR|FILE [-o OUT] [--template-thread-id] "
               "[--turn N]\n",
               stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     o.source = in;
     struct stat st;
     if (stat(in, &st) != 0) {
         fprintf(stderr, "codex-mock: %s: no such file or directory\n", in);
-        return 1;
+        return EXIT_CHECK_FAILED;
     }
     buf yaml;
     buf_init(&yaml);
@@ -283,18 +284,18 @@ static int cmd_convert(int argc, char **argv) {
     diag_free(&err);
     convert_notes_free(&notes);
     buf_free(&yaml);
-    return rc < 0 ? 1 : 0;
+    return rc < 0 ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "-h")) {
         fputs(USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
         puts("codex-mock 0.1.0 (emulates codex-cli 0.169.0)");
-        return 0;
+        return EXIT_OK;
     }
     /* every CODEX_MOCK_* variable is checked before any command uses one */
     mock_settings set;
@@ -316,5 +317,5 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "serve")) return tool_serve(argc - 2, argv + 2, &set);
     if (!strcmp(argv[1], "conform")) return tool_conform(argc - 2, argv + 2, &set);
     fprintf(stderr, "codex-mock: unknown command '%s'\n\n%s", argv[1], USAGE);
-    return 2;
+    return EXIT_USAGE;
 }

@@ -1,6 +1,6 @@
 /* Unit tests for cli: a table of command lines, each checked against either the parsed fields
  * (rendered as one canonical string) or the exact done_stdout / done_stderr / done_code.
- * Expected clap texts follow reference §1.7 and trace 35_cli_usage_error. */
+ * Expected clap texts follow docs/behaviour.md#command-line and trace 35_cli_usage_error. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,7 +106,8 @@ static const tcase CASES[] = {
     {{"exec", "review-this"}, -1, "cmd=exec prompt=review-this"},
     {{"review", "--uncommitted"}, -1, "cmd=review uncommitted"},
     {{"exec", "root prompt", "review", "--uncommitted"}, -1, "cmd=review uncommitted"},
-    /* the TypeScript SDK's argv (reference §9): a new thread, then a resumed one */
+    /* the TypeScript SDK's argv (docs/behaviour.md#sdk-contract): a new thread, then a resumed one
+     */
     {{"exec", "--experimental-json", "--config", "openai_base_url=\"http://127.0.0.1:9\"",
       "--model", "gpt-5", "--thread-source", "sdk", "--sandbox", "workspace-write", "--cd", "/w",
       "--skip-git-repo-check", "--image", "a.png"},
@@ -260,7 +261,8 @@ static const tcase CASES[] = {
      2,
      "error: the argument '--sandbox <SANDBOX_MODE>' cannot be used with "
      "'--approve-for-me'\n\n" EXEC_USAGE MORE},
-    /* root-only flags after resume: the Usage line shows what was given (reference §1.7) */
+    /* root-only flags after resume: the Usage line shows what was given
+       (docs/behaviour.md#command-line) */
     {{"exec", "resume", "--last", "--oss"},
      2,
      "error: unexpected argument '--oss' found\n\n"

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "fileio.h"
 #include "convert.h"
 #include "scenario_load.h"
 
@@ -192,7 +193,7 @@ static void test_rollout(void **state) {
     diag_init(&err);
     assert_int_equal(rollout_to_recording(path, 0, &r, &notes, &err), 0);
     char *want_path = xasprintf("%s/03_command_success/stdout.jsonl", CORPUS_DIR);
-    char *want = recording_read_file(want_path, NULL);
+    char *want = fileio_read_file(want_path, 0, NULL);
     r.out.bytes.data[r.out.bytes.len] = '\0';
     assert_string_equal(r.out.bytes.data, want); /* the same JSONL, byte for byte */
     free(want);
@@ -217,7 +218,7 @@ static void test_rollout_mem(void **state) {
                            "rollout-2026-11-21T07-37-51-01a1fd0a-45ae-75a0-ae13-0a20b0004afa.jsonl",
                            CORPUS_DIR);
     size_t len;
-    char *data = recording_read_file(path, &len);
+    char *data = fileio_read_file(path, 0, &len);
     assert_non_null(data);
     convert_options o = {.source = path};
     buf a, b;

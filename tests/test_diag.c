@@ -6,7 +6,9 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "diag.h"
+#include "yread.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +214,54 @@ static void test_did_you_mean_long_words(void **state) {
     assert_null(did_you_mean("aaa", 3, cands2));
 }
 
+/* ynode_fail: the one "fail at FILE:LINE:COL" — the node's position, -1, and an elided long
+ * message exactly as diag_set would make it. */
+static void test_ynode_fail(void **state) {
+    (void)state;
+    diag d;
+    diag_init(&d);
+    ynode n = {.kind = YN_SCALAR, .line = 7, .col = 12};
+    assert_int_equal(ynode_fail(&d, "s.yaml", &n, "unknown key '%s'", "comand"), -1);
+    assert_format(&d, "codex-mock: s.yaml:7:12: unknown key 'comand'");
+    assert_int_equal(ynode_fail(&d, "s.yaml", NULL, "%d steps", 3), -1);
+    assert_format(&d, "codex-mock: s.yaml: 3 steps");
+    char big[6000];
+    memset(big, 'v', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    diag e;
+    diag_init(&e);
+    ynode_fail(&d, "s.yaml", &n, "bad value %s", big);
+    diag_set(&e, "s.yaml", 7, 12, "bad value %s", big);
+    assert_string_equal(d.msg, e.msg);
+    assert_non_null(strstr(d.msg, "bytes left out"));
+    diag_free(&e);
+    diag_free(&d);
+}
+
+/* xvasprintf: printf into a fresh string, also when the result outgrows the first guess. */
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    char *s = xvasprintf(f, ap);
+    va_end(ap);
+    return s;
+}
+
+static void test_xvasprintf(void **state) {
+    (void)state;
+    char *s = fmt("%s", "");
+    assert_string_equal(s, "");
+    free(s);
+    s = fmt("%d-%s", 42, "x");
+    assert_string_equal(s, "42-x");
+    free(s);
+    s = fmt("%0300d", 7);
+    assert_int_equal(strlen(s), 300);
+    assert_int_equal(s[299], '7');
+    free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init),
@@ -223,6 +273,8 @@ int main(void) {
         cmocka_unit_test(test_message_is_not_a_format),
         cmocka_unit_test(test_long_message),
         cmocka_unit_test(test_print),
+        cmocka_unit_test(test_ynode_fail),
+        cmocka_unit_test(test_xvasprintf),
         cmocka_unit_test(test_did_you_mean_near_misses),
         cmocka_unit_test(test_did_you_mean_third_of_word),
         cmocka_unit_test(test_did_you_mean_far_ones),

@@ -1,5 +1,6 @@
 /* End to end: `codex login` (browser) and `codex login --device-auth` offline, for real and
- * from scenarios (reference §8.1; traces 44, 46, 47, 48; the troubleshooting table's rows). */
+ * from scenarios (docs/behaviour.md#login; traces 44, 46, 47, 48; the troubleshooting table's
+ * rows). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,6 @@
 /* End to end: state across invocations — session files, resume, resume --last [--all], fork,
- * --ephemeral (reference §5, §6; traces 07, 36, 37, 63, 64). */
+ * --ephemeral (docs/behaviour.md#sessions-and-rollouts, docs/behaviour.md#resume-and-fork; traces
+ * 07, 36, 37, 63, 64). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -493,7 +493,8 @@ static void test_before_prompt(void **state) {
     free(e);
 }
 
-/* fork without a prompt: thread.started only (reference §6.2); with -o it is an error. */
+/* fork without a prompt: thread.started only (docs/behaviour.md#resume-and-fork); with -o it is an
+ * error. */
 static void test_fork_without_prompt(void **state) {
     (void)state;
     proc_result r;

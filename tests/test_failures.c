@@ -1,5 +1,5 @@
 /* Unit tests for src/engine/failures.c: every catalogue entry through its parameters, against the
- * texts of reference §4.4–4.6. */
+ * texts of docs/behaviour.md#failure-texts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -217,7 +217,7 @@ static void test_catalogue(void **state) {
     }
     assert_true(n >= 20);
     assert_null(failure_find("unauthorized", 12));
-    /* the retry layers of reference §4.4 */
+    /* the retry layers of docs/behaviour.md#failure-texts */
     assert_int_equal(failure_find("server_error_500", 16)->http_retries, 4);
     assert_int_equal(failure_find("server_error_500", 16)->stream_retries, 5);
     assert_int_equal(failure_find("unauthorized_401", 16)->http_retries, 0);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fileio.h"
 #include "../fuzz/fuzz_targets.h"
 #include "proc.h"
 #include "recording.h"
@@ -53,7 +54,7 @@ static int replay_dir(const char *dir, target_fn fn) {
         if (e->d_name[0] == '.') continue;
         char *path = xasprintf("%s/%s", dir, e->d_name);
         size_t len = 0;
-        char *data = recording_read_file(path, &len);
+        char *data = fileio_read_file(path, 0, &len);
         if (data) {
             double t0 = now_s();
             fn((const uint8_t *)data, len);

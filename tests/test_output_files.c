@@ -1,4 +1,5 @@
-/* output_files: -o open/write semantics, atomic writes, schema loading and checking. */
+/* output_files: -o open/write semantics, schema loading and checking (atomic writes:
+ * test_fileio). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,23 +68,6 @@ static void test_last_message(void **state) {
     buf_free(&e);
 }
 
-static void test_atomic_keeps_mode(void **state) {
-    (void)state;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/mode.txt", dir);
-    assert_int_equal(write_file_atomic(path, "x", 1, 0600), 0);
-    struct stat st;
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal(chmod(path, 0640), 0);
-    assert_int_equal(write_file_atomic(path, "yy", 2, 0600), 0);
-    assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0640);
-    char bad[4300];
-    snprintf(bad, sizeof bad, "%s/missing/f", dir);
-    assert_int_equal(write_file_atomic(bad, "x", 1, 0600), -1);
-}
-
 static void test_schema(void **state) {
     (void)state;
     cJSON *schema = NULL;
@@ -133,7 +117,6 @@ static void test_schema(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_last_message),
-                                       cmocka_unit_test(test_atomic_keeps_mode),
                                        cmocka_unit_test(test_schema)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,4 +1,5 @@
-/* Unit tests for prompt: the positional PROMPT, `-`, piped stdin (reference §1.5, §1.4). */
+/* Unit tests for prompt: the positional PROMPT, `-`, piped stdin
+ * (docs/behaviour.md#prompt-and-stdin, docs/behaviour.md#command-line). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -6,6 +6,7 @@
 
 #include <cmocka.h>
 
+#include "fileio.h"
 #include "recording.h"
 
 #include <signal.h>
@@ -73,7 +74,7 @@ static void test_write_then_load(void **state) {
     assert_int_equal(l.signal_after_t, 15005);
     assert_non_null(l.rollout_path);
     char *tsv = xasprintf("%s/stdout_timing.tsv", out);
-    char *text = recording_read_file(tsv, NULL);
+    char *text = fileio_read_file(tsv, 0, NULL);
     assert_string_equal(text, "ms_since_spawn\tline\n218.7\t{\"type\":\"turn.started\"}\n");
     free(text);
     free(tsv);

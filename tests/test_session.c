@@ -97,9 +97,10 @@ static char *rollout(const char *id, const char *cwd, const char *t0, const char
 
 static char *last(const char *cwd, bool all) {
     session_info s;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     int rc = session_find_last(home, cwd, all, &s, &err);
-    assert_null(err);
+    assert_null(err.msg);
     if (rc == 1) return NULL;
     assert_int_equal(rc, 0);
     char *id = strdup(s.thread_id);
@@ -118,7 +119,8 @@ static void test_read_summarises(void **state) {
     struct timespec times[2] = {{1000, 0}, {1000, 0}};
     assert_int_equal(utimensat(AT_FDCWD, p, times, 0), 0);
     session_info s;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     assert_int_equal(session_read(p, &s, &err), 0);
     assert_string_equal(s.thread_id, ID_A);
     assert_string_equal(s.cwd, "/w/b"); /* the turn's cwd wins over the session's */
@@ -139,23 +141,25 @@ static void test_read_summarises(void **state) {
 static void test_read_missing_file(void **state) {
     (void)state;
     session_info s;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     assert_int_equal(session_read("/nonexistent/rollout.jsonl", &s, &err), -1);
-    assert_non_null(strstr(err, "/nonexistent/rollout.jsonl"));
-    free(err);
+    assert_non_null(strstr(err.msg, "/nonexistent/rollout.jsonl"));
+    diag_free(&err);
 }
 
 static void test_find_id(void **state) {
     (void)state;
     free(rollout(ID_A, "/w/a", "2026-11-21T07:38:03.100Z", NULL, NULL, false, 1000));
     session_info s;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     assert_int_equal(session_find_id(home, "01A1FE51-9A10-70CD-9FE8-BAD7FDDF42F7", &s, &err), 0);
     assert_string_equal(s.thread_id, ID_A);
     assert_int_equal(s.turns, 0);
     session_info_free(&s);
     assert_int_equal(session_find_id(home, ID_B, &s, &err), 1);
-    assert_null(err);
+    assert_null(err.msg);
 }
 
 /* The regression: two runs within one tick of the kernel's coarse clock share an mtime (or

@@ -19,7 +19,8 @@ static void test_counters_and_journal(void **state) {
     char sub[512];
     snprintf(sub, sizeof sub, "%s/a/b", dir); /* created on demand */
     state_dir s;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     assert_int_equal(state_open(&s, sub, NULL, &err), 0);
     long inv = 0, pos[2];
     const char *keys[] = {"rule:x", "rule:y"};
@@ -47,8 +48,9 @@ static void test_counters_and_journal(void **state) {
     state_close(&s);
     /* a directory that cannot be made */
     assert_int_equal(state_open(&s, "/proc/nope/state", NULL, &err), -1);
-    assert_non_null(strstr(err, "CODEX_MOCK_STATE: cannot create /proc/nope/state"));
-    free(err);
+    assert_null(err.file); /* no position: the message names the directory */
+    assert_non_null(strstr(err.msg, "CODEX_MOCK_STATE: cannot create /proc/nope/state"));
+    diag_free(&err);
     state_close(&s);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -38,14 +38,19 @@ char *xstrdup(const char *s) {
     return xstrndup(s, strlen(s));
 }
 
-char *xasprintf(const char *fmt, ...) {
+char *xvasprintf(const char *fmt, va_list ap) {
     buf b;
     buf_init(&b);
+    buf_vprintf(&b, fmt, ap);
+    return buf_detach(&b);
+}
+
+char *xasprintf(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    return buf_detach(&b);
+    return s;
 }
 
 void buf_init(buf *b) {

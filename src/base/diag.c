@@ -42,19 +42,23 @@ static void elide_middle(buf *b) {
     *b = out;
 }
 
-void diag_set(diag *d, const char *file, int line, int col, const char *fmt, ...) {
+void diag_vset(diag *d, const char *file, int line, int col, const char *fmt, va_list ap) {
     diag_free(d);
     d->file = file ? xstrdup(file) : NULL;
     d->line = line;
     d->col = col;
     buf b;
     buf_init(&b);
-    va_list ap;
-    va_start(ap, fmt);
     buf_vprintf(&b, fmt, ap);
-    va_end(ap);
     elide_middle(&b);
     d->msg = buf_detach(&b);
+}
+
+void diag_set(diag *d, const char *file, int line, int col, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vset(d, file, line, col, fmt, ap);
+    va_end(ap);
 }
 
 char *diag_format(const diag *d) {

@@ -1,7 +1,9 @@
 #include "yread.h"
+#include "fileio.h"
 #include "buf.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -100,23 +102,19 @@ int yread_open(yread *r, const char *path, diag *err) {
     /* A small file is read in one go: no stdio buffer, and a start-up's worth of system
      * calls fewer; libyaml then parses it from memory. */
     if (st.st_size <= YREAD_SLURP_MAX) {
-        size_t cap = (size_t)st.st_size + 1, len = 0;
-        char *data = xmalloc(cap);
-        for (;;) {
-            if (len == cap) data = xrealloc(data, cap *= 2); /* it grew while we read */
-            ssize_t n = read(fd, data + len, cap - len);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) {
-                int e = errno;
-                free(data);
-                close(fd);
-                diag_set(err, path, 0, 0, "cannot read scenario file: %s", strerror(e));
-                return -1;
-            }
-            if (n == 0) break;
-            len += (size_t)n;
-        }
+        buf b;
+        buf_init(&b);
+        buf_reserve(&b, (size_t)st.st_size + 1); /* +1: the read that finds the end */
+        int rc = fileio_read_fd(fd, &b);
+        int e = errno;
         close(fd);
+        if (rc < 0) {
+            buf_free(&b);
+            diag_set(err, path, 0, 0, "cannot read scenario file: %s", strerror(e));
+            return -1;
+        }
+        size_t len = b.len;
+        char *data = buf_detach(&b);
         r->owned = data;
         r->mem = data;
         r->mem_len = len;
@@ -498,4 +496,12 @@ static int read_node(yread *r, ynode **out, int depth) {
 
 int yread_node(yread *r, ynode **out) {
     return read_node(r, out, 0);
+}
+
+int ynode_fail(diag *err, const char *file, const ynode *n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vset(err, file, n ? n->line : 0, n ? n->col : 0, fmt, ap);
+    va_end(ap);
+    return -1;
 }

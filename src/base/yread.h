@@ -76,6 +76,11 @@ int yread_skip_event(yread *r);
 int yread_node(yread *r, ynode **out);
 void yread_scratch_reset(yread *r);
 
+/* "fail at FILE:LINE:COL": sets `err` at node `n`'s position in `file` (no position when `n` is
+ * NULL) and returns -1, so a loader writes `return ynode_fail(err, file, n, "...", ...);`. */
+int ynode_fail(diag *err, const char *file, const ynode *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* A scalar as a fresh diag position helper: line/col of an event's start. */
 void yread_event_pos(const yaml_event_t *ev, int *line, int *col);
 const char *ynode_kind_name(const ynode *n);

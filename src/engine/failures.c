@@ -3,8 +3,9 @@
 #include <string.h>
 #include <time.h>
 
-/* http_retries: 4 for 5xx and transport errors, 0 for 4xx (reference §4.1);
- * stream_retries: the default stream_max_retries (5) where the real CLI retries the turn. */
+/* http_retries: 4 for 5xx and transport errors, 0 for 4xx
+ * (docs/behaviour.md#retries-and-reconnects); stream_retries: the default stream_max_retries (5)
+ * where the real CLI retries the turn. */
 #define FAILURE_KINDS(X)                                                                           \
     X("unauthorized_401", "HTTP 401: bad or expired key; 5 visible retries, then fails", 0, 5,     \
       false)                                                                                       \

@@ -1,6 +1,7 @@
-/* failures — the real CLI's failure catalogue (reference §4.1, §4.4–4.6): for each named
- * failure, how many invisible request retries and visible stream retries the real CLI makes,
- * and the exact terminal message, built from parameters (url, request id, message, plan, …).
+/* failures — the real CLI's failure catalogue (docs/behaviour.md#retries-and-reconnects,
+ * docs/behaviour.md#failure-texts): for each named failure, how many invisible request retries and
+ * visible stream retries the real CLI makes, and the exact terminal message, built from parameters
+ * (url, request id, message, plan, …).
  *
  * failure_find() looks a name up (NULL if unknown; failure_names() lists them for hints).
  * failure_message() writes the terminal text into a caller-owned buf; it needs the wall clock

@@ -8,7 +8,8 @@
 #include <string.h>
 
 /* The pace model: what the real CLI's timing looks like when a scenario does not say
- * (figures from the traces in shared/corpus; see docs/format.md "Timing"). */
+ * (figures measured on the real CLI's traces; see docs/architecture.md#timing and
+ * docs/format.md#the-pace-model). */
 enum {
     PACE_PREFLIGHT_MS = 135,     /* config load → "Reading … from stdin..." */
     PACE_STARTUP_MS = 210,       /* spawn → thread.started */
@@ -373,7 +374,7 @@ static void push_turn_started(planner *pl, int64_t after) {
         "turn.started: the first request goes to the model";
 }
 
-/* --- reconnect / fail (reference §4.1–4.3) --- */
+/* --- reconnect / fail (docs/behaviour.md#retries-and-reconnects) --- */
 
 enum {
     RETRY_REQUEST_MS = 35,       /* a failing request's round trip */
@@ -472,14 +473,12 @@ static const char *explainf(planner *pl, const char *fmt, ...)
 
 /* Narration text in scratch memory (valid as long as its action). */
 static const char *explainf(planner *pl, const char *fmt, ...) {
-    buf b;
-    buf_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    char *text = xvasprintf(fmt, ap);
     va_end(ap);
-    char *s = arena_strndup(&pl->scratch, b.data ? b.data : "", b.len);
-    buf_free(&b);
+    char *s = arena_strdup(&pl->scratch, text);
+    free(text);
     return s;
 }
 
@@ -807,10 +806,7 @@ static void expand_step(planner *pl, const step *orig) {
     if (it.type == ITEM_FILE_CHANGE) resolve_changes(pl, &it);
     if (it.type == ITEM_WEB_SEARCH && !it.u.ws.search_id.ptr)
         it.u.ws.search_id = generated_search_id(pl);
-    bool has_start = it.type == ITEM_COMMAND_EXECUTION || it.type == ITEM_FILE_CHANGE ||
-                     it.type == ITEM_MCP_TOOL_CALL || it.type == ITEM_WEB_SEARCH ||
-                     it.type == ITEM_COLLAB_TOOL_CALL;
-    if (has_start) {
+    if (item_type_gets_started(it.type)) { /* (a todo list is a STEP_TODO_LIST, above) */
         push_event(pl, EV_ITEM_STARTED, start, s)->ev.item = started_form(pl, &it);
         int64_t took = pace_duration(pl, s);
         if (it.type == ITEM_COMMAND_EXECUTION) it.u.cmd.duration_ns = took; /* human mode */

@@ -1,7 +1,7 @@
 /* plan — scenario model → timeline: concrete output actions with absolute due times
- * (design.md §2 "plan"). Sugar expands here (a command becomes item.started + item.completed,
- * a todo_list becomes started / updated / completed), item ids are assigned, pacing, jitter
- * and the speed factor apply here and nowhere else.
+ * (docs/architecture.md#data-flow). Sugar expands here (a command becomes item.started +
+ * item.completed, a todo_list becomes started / updated / completed), item ids are assigned,
+ * pacing, jitter and the speed factor apply here and nowhere else.
  *
  * The planner is an iterator so a million-step scenario never exists as a million actions:
  * plan_next() yields one action at a time, and a streamed scenario (scenario.h) hands it one step
@@ -44,6 +44,9 @@ typedef struct {
     const step *src;     /* the step it came from; NULL for implicit events */
     const char *explain; /* narration for CODEX_MOCK_EXPLAIN: what the real CLI is doing */
 } action;
+
+/* The thread id the toolbox plans with when no real one exists (lint, show, convert's check). */
+#define PLAN_PLACEHOLDER_THREAD_ID "00000000-0000-7000-8000-000000000000"
 
 typedef struct {
     const scenario *sc;

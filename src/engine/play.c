@@ -1,5 +1,6 @@
 #include "play.h"
 #include "evloop.h"
+#include "fileio.h"
 #include "exitcodes.h"
 
 #include <poll.h>
@@ -20,33 +21,20 @@ typedef struct {
     bool closed; /* closed on purpose: later output is dropped */
 } out_stream;
 
-/* Writes everything; false when the reader is gone (EPIPE) or the fd fails. */
-static bool write_all(int fd, const char *p, size_t n) {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 static bool flush(out_stream *s) {
     if (s->pending.len == 0 || s->broken || s->closed) {
         buf_reset(&s->pending);
         return !s->broken;
     }
-    bool ok = write_all(s->fd, s->pending.data, s->pending.len);
+    bool ok = fileio_write_all(s->fd, s->pending.data, s->pending.len) == 0;
     buf_reset(&s->pending);
     if (!ok) s->broken = true;
     return ok;
 }
 
 static void write_panic(int err_fd) {
-    /* What a Rust binary prints when println! hits a closed pipe (reference §4.8). */
+    /* What a Rust binary prints when println! hits a closed pipe
+     * (docs/behaviour.md#how-a-run-ends). */
     char msg[512];
     int n = snprintf(msg, sizeof msg,
                      "\nthread 'codex-main' (%ld) panicked at library/std/src/io/stdio.rs:1165:9:\n"
@@ -54,7 +42,7 @@ static void write_panic(int err_fd) {
                      "note: run with `RUST_BACKTRACE=1` environment variable to display a "
                      "backtrace\n",
                      (long)gettid());
-    write_all(err_fd, msg + 1, (size_t)n - 1);
+    (void)fileio_write_all(err_fd, msg + 1, (size_t)n - 1);
 }
 
 void play_result_free(play_result *res) {
@@ -106,9 +94,9 @@ static void explain(const play_params *pp, const action *a) {
     if (pp->explain_fd <= 0 || !a->explain) return;
     char head[48];
     int n = snprintf(head, sizeof head, "[%9.3fs] ", (double)a->due_ns / 1e9);
-    write_all(pp->explain_fd, head, (size_t)n);
-    write_all(pp->explain_fd, a->explain, strlen(a->explain));
-    write_all(pp->explain_fd, "\n", 1);
+    (void)fileio_write_all(pp->explain_fd, head, (size_t)n);
+    (void)fileio_write_all(pp->explain_fd, a->explain, strlen(a->explain));
+    (void)fileio_write_all(pp->explain_fd, "\n", 1);
 }
 
 /* Performs one due action; true when the timeline ends with it. */

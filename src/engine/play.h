@@ -1,5 +1,5 @@
 /* play — walks a timeline against a monotonic clock and writes each action to its sinks
- * (design.md §2 "play").
+ * (docs/architecture.md#data-flow, docs/architecture.md#timing).
  *
  * Deadlines are absolute (anchor + due), so lateness never accumulates; lines that are already
  * due are written together, and pending output is flushed before every wait, so each line

@@ -1,4 +1,5 @@
-/* scenario — the in-memory model of one scenario file (design.md §3): metadata, turns, steps.
+/* scenario — the in-memory model of one scenario file (docs/format.md,
+ * docs/architecture.md#scenarios-and-selection): metadata, turns, steps.
  *
  * Produced by scenario_load() (scenario_load.h), consumed read-only by the planner. Everything
  * (strings, steps, items, jvals) lives in the scenario's arena and goes with scenario_free().
@@ -39,6 +40,15 @@ typedef enum {
 
 /* The wire names, indexed by item_type. */
 extern const char *const ITEM_TYPE_NAMES[ITEM_TYPE_COUNT + 1];
+
+/* Whether the real CLI announces an item of this type with item.started before its
+ * item.completed: the ones that take time (a command, a patch, an MCP call, a web search, a
+ * collab tool call) and the todo list, which is also updated in place. A message, reasoning or
+ * an error only completes (docs/behaviour.md#items). The planner, lint and convert ask this. */
+static inline bool item_type_gets_started(item_type t) {
+    return t == ITEM_COMMAND_EXECUTION || t == ITEM_FILE_CHANGE || t == ITEM_MCP_TOOL_CALL ||
+           t == ITEM_WEB_SEARCH || t == ITEM_TODO_LIST || t == ITEM_COLLAB_TOOL_CALL;
+}
 
 typedef enum {
     STATUS_NONE, /* the item type has no status field */
@@ -89,7 +99,8 @@ typedef struct {
     size_t n_states;
 } collab_call;
 
-/* One item of the JSONL stream, every field as the wire has it (reference §2.4). */
+/* One item of the JSONL stream, every field as the wire has it (docs/behaviour.md#jsonl-events,
+ * docs/behaviour.md#items). */
 typedef struct {
     item_type type;
     item_status status;
@@ -165,7 +176,8 @@ typedef enum {
     TRANSPORT_NETWORK    /* unreachable network: "waiting for network", unbounded by default */
 } transport_kind;
 
-/* A `reconnect` or `fail` step: the retry loop the real CLI runs (reference §4.1–4.3). */
+/* A `reconnect` or `fail` step: the retry loop the real CLI runs
+ * (docs/behaviour.md#retries-and-reconnects). */
 typedef struct {
     const failure_kind *kind; /* catalogue entry, or NULL when `cause` is given */
     failure_params params;    /* strings in the scenario's arena */

@@ -47,21 +47,6 @@ typedef struct {
     bool saw_template; /* a string of the current step holds a {{placeholder}} */
 } loader;
 
-static int fail_at(loader *L, const ynode *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail_at(loader *L, const ynode *n, const char *fmt, ...) {
-    buf b;
-    buf_init(&b);
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    diag_set(L->err, L->r->file, n ? n->line : 0, n ? n->col : 0, "%s", b.data ? b.data : "");
-    buf_free(&b);
-    return -1;
-}
-
 static bool key_is(const ynode *k, const char *s) {
     size_t n = strlen(s);
     return k->kind == YN_SCALAR && k->len == n && memcmp(k->value, s, n) == 0;
@@ -96,7 +81,8 @@ static int fail_unknown(loader *L, const ynode *at, const char *what, const char
         join_names(&b, known);
         buf_puts(&b, ")");
     }
-    int rc = fail_at(L, at, "unknown %s '%.*s'%s", what, (int)len, word, b.data);
+    int rc =
+        ynode_fail(L->err, L->r->file, at, "unknown %s '%.*s'%s", what, (int)len, word, b.data);
     buf_free(&b);
     return rc;
 }
@@ -112,19 +98,21 @@ static mstr keep(loader *L, const char *s, size_t len) {
  * a label such as the scenario's name, which is shown as written. */
 static int get_text(loader *L, const ynode *n, const char *what, bool templated, mstr *out) {
     if (n->kind != YN_SCALAR)
-        return fail_at(L, n, "'%s' must be a string, found %s", what, ynode_kind_name(n));
+        return ynode_fail(L->err, L->r->file, n, "'%s' must be a string, found %s", what,
+                          ynode_kind_name(n));
     if (n->type == YS_NULL || n->type == YS_BOOL)
-        return fail_at(L, n, "'%s' must be a string, found %s (quote it if you meant the text)",
-                       what, ynode_kind_name(n));
+        return ynode_fail(L->err, L->r->file, n,
+                          "'%s' must be a string, found %s (quote it if you meant the text)", what,
+                          ynode_kind_name(n));
     if (templated && template_present(n->value, n->len)) {
         const char *bad;
         size_t bad_len;
         if (template_check(n->value, n->len, &bad, &bad_len) < 0)
-            return fail_at(L, n,
-                           "unknown placeholder %.*s in '%s' (known: {{prompt}}, {{thread_id}}, "
-                           "{{cwd}}, {{env.NAME}}, {{invocation}}, {{now}}; {{braces}} writes a "
-                           "literal {{)",
-                           (int)bad_len, bad, what);
+            return ynode_fail(L->err, L->r->file, n,
+                              "unknown placeholder %.*s in '%s' (known: {{prompt}}, {{thread_id}}, "
+                              "{{cwd}}, {{env.NAME}}, {{invocation}}, {{now}}; {{braces}} writes a "
+                              "literal {{)",
+                              (int)bad_len, bad, what);
         L->saw_template = true;
     }
     *out = keep(L, n->value, n->len);
@@ -146,25 +134,29 @@ static int get_nullable_str(loader *L, const ynode *n, const char *what, mstr *o
 
 static int get_int(loader *L, const ynode *n, const char *what, int64_t *out) {
     if (n->kind != YN_SCALAR || n->type != YS_INT)
-        return fail_at(L, n, "'%s' must be an integer, found %s", what, ynode_kind_name(n));
+        return ynode_fail(L->err, L->r->file, n, "'%s' must be an integer, found %s", what,
+                          ynode_kind_name(n));
     *out = n->i;
     return 0;
 }
 
 static int get_bool(loader *L, const ynode *n, const char *what, bool *out) {
     if (n->kind != YN_SCALAR || n->type != YS_BOOL)
-        return fail_at(L, n, "'%s' must be true or false, found %s", what, ynode_kind_name(n));
+        return ynode_fail(L->err, L->r->file, n, "'%s' must be true or false, found %s", what,
+                          ynode_kind_name(n));
     *out = n->b;
     return 0;
 }
 
 static int get_duration(loader *L, const ynode *n, const char *what, int64_t *out) {
     if (n->kind != YN_SCALAR || n->type == YS_NULL || n->type == YS_BOOL)
-        return fail_at(L, n, "'%s' must be a duration such as 250ms or 1.5s, found %s", what,
-                       ynode_kind_name(n));
+        return ynode_fail(L->err, L->r->file, n,
+                          "'%s' must be a duration such as 250ms or 1.5s, found %s", what,
+                          ynode_kind_name(n));
     const char *why = NULL;
     if (duration_parse(n->value, n->len, out, &why) < 0)
-        return fail_at(L, n, "bad duration '%.*s' for '%s': %s", (int)n->len, n->value, what, why);
+        return ynode_fail(L->err, L->r->file, n, "bad duration '%.*s' for '%s': %s", (int)n->len,
+                          n->value, what, why);
     return 0;
 }
 
@@ -234,13 +226,15 @@ static jval *to_jval(loader *L, const ynode *n) {
 
 static int need_mapping(loader *L, const ynode *n, const char *what) {
     if (n->kind != YN_MAPPING)
-        return fail_at(L, n, "%s must be a mapping, found %s", what, ynode_kind_name(n));
+        return ynode_fail(L->err, L->r->file, n, "%s must be a mapping, found %s", what,
+                          ynode_kind_name(n));
     return 0;
 }
 
 static int need_sequence(loader *L, const ynode *n, const char *what) {
     if (n->kind != YN_SEQUENCE)
-        return fail_at(L, n, "%s must be a list, found %s", what, ynode_kind_name(n));
+        return ynode_fail(L->err, L->r->file, n, "%s must be a list, found %s", what,
+                          ynode_kind_name(n));
     return 0;
 }
 
@@ -251,7 +245,7 @@ static int check_keys(loader *L, const ynode *map, const char *const *known, con
     for (size_t i = 0; i < map->n; i += 2) {
         const ynode *k = map->items[i];
         if (k->kind != YN_SCALAR || k->type == YS_NULL)
-            return fail_at(L, k, "keys in %s must be plain names", context);
+            return ynode_fail(L->err, L->r->file, k, "keys in %s must be plain names", context);
         if (in_list(k->value, k->len, known) < 0) {
             buf b;
             buf_init(&b);
@@ -263,7 +257,8 @@ static int check_keys(loader *L, const ynode *map, const char *const *known, con
         for (size_t j = 0; j < i; j += 2) {
             if (map->items[j]->len == k->len && !memcmp(map->items[j]->value, k->value, k->len) &&
                 !(allow_dup && key_is(k, allow_dup)))
-                return fail_at(L, k, "key '%s' given twice in %s", k->value, context);
+                return ynode_fail(L->err, L->r->file, k, "key '%s' given twice in %s", k->value,
+                                  context);
         }
     }
     return 0;
@@ -304,7 +299,7 @@ static const ynode *field_second(const fields *f, const char *name) {
 }
 
 static int fields_add(loader *L, fields *f, const ynode *k, const ynode *v) {
-    if (f->n == MAX_FIELDS) return fail_at(L, k, "too many keys");
+    if (f->n == MAX_FIELDS) return ynode_fail(L->err, L->r->file, k, "too many keys");
     f->key[f->n] = k;
     f->val[f->n] = v;
     f->n++;
@@ -314,7 +309,7 @@ static int fields_add(loader *L, fields *f, const ynode *k, const ynode *v) {
 static int require(loader *L, const fields *f, const char *name, const char *context,
                    const ynode **out) {
     *out = field(f, name);
-    if (!*out) return fail_at(L, f->at, "%s needs '%s'", context, name);
+    if (!*out) return ynode_fail(L->err, L->r->file, f->at, "%s needs '%s'", context, name);
     return 0;
 }
 
@@ -331,7 +326,8 @@ static int parse_usage_map(loader *L, const ynode *n, usage *u) {
         int idx = in_list(n->items[i]->value, n->items[i]->len, keys);
         if (get_int(L, n->items[i + 1], keys[idx], slots[idx]) < 0) return -1;
         if (*slots[idx] < 0)
-            return fail_at(L, n->items[i + 1], "'%s' cannot be negative", keys[idx]);
+            return ynode_fail(L->err, L->r->file, n->items[i + 1], "'%s' cannot be negative",
+                              keys[idx]);
     }
     return 0;
 }
@@ -366,7 +362,7 @@ static int parse_changes(loader *L, const ynode *n, item *it) {
         if (need_mapping(L, c, "a change") < 0) return -1;
         if (check_keys(L, c, keys, "a change", NULL) < 0) return -1;
         const ynode *p = map_get(c, "path"), *k = map_get(c, "kind");
-        if (!p) return fail_at(L, c, "a change needs 'path'");
+        if (!p) return ynode_fail(L->err, L->r->file, c, "a change needs 'path'");
         if (get_str(L, p, "path", &e->path) < 0) return -1;
         int kind;
         if (k) {
@@ -394,10 +390,12 @@ static int parse_todos(loader *L, const ynode *n, item *it) {
         if (check_keys(L, t, keys, "a todo entry", NULL) < 0) return -1;
         const ynode *tx = map_get(t, "text"), *c = map_get(t, "completed");
         const ynode *st = map_get(t, "status");
-        if (!tx) return fail_at(L, t, "a todo entry needs 'text'");
+        if (!tx) return ynode_fail(L->err, L->r->file, t, "a todo entry needs 'text'");
         if (get_str(L, tx, "text", &e->text) < 0) return -1;
         if (c && get_bool(L, c, "completed", &e->completed) < 0) return -1;
-        if (c && st) return fail_at(L, st, "give either 'completed' or 'status', not both");
+        if (c && st)
+            return ynode_fail(L->err, L->r->file, st,
+                              "give either 'completed' or 'status', not both");
         int si = e->completed ? TODO_COMPLETED : TODO_PENDING;
         if (st && get_enum(L, st, "status", statuses, &si) < 0) return -1;
         e->status = (todo_status)si;
@@ -457,7 +455,7 @@ static int parse_collab(loader *L, const fields *f, item *it) {
             if (need_mapping(L, st, "an agent state") < 0) return -1;
             if (check_keys(L, st, keys, "an agent state", NULL) < 0) return -1;
             const ynode *sv = map_get(st, "status"), *mv = map_get(st, "message");
-            if (!sv) return fail_at(L, st, "an agent state needs 'status'");
+            if (!sv) return ynode_fail(L->err, L->r->file, st, "an agent state needs 'status'");
             int si;
             if (get_enum(L, sv, "status", AGENT_STATES, &si) < 0) return -1;
             s->status = AGENT_STATES[si];
@@ -527,8 +525,8 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
         const ynode *res = field(f, "result"), *content = field(f, "content"),
                     *structured = field(f, "structured_content");
         if (res && (content || structured))
-            return fail_at(L, content ? content : structured,
-                           "give either 'result' or 'content'/'structured_content', not both");
+            return ynode_fail(L->err, L->r->file, content ? content : structured,
+                              "give either 'result' or 'content'/'structured_content', not both");
         if (res) {
             it->u.mcp->result = to_jval(L, res);
         } else if (content || structured) {
@@ -575,7 +573,7 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
                 static const char *const keys[] = {"message", NULL};
                 if (check_keys(L, v, keys, "an mcp error", NULL) < 0) return -1;
                 const ynode *m = map_get(v, "message");
-                if (!m) return fail_at(L, v, "an mcp error needs 'message'");
+                if (!m) return ynode_fail(L->err, L->r->file, v, "an mcp error needs 'message'");
                 if (get_str(L, m, "message", &it->u.mcp->error) < 0) return -1;
             } else if (get_nullable_str(L, v, "error", &it->u.mcp->error) < 0) {
                 return -1;
@@ -589,7 +587,8 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
         const ynode *sid = field(f, "search_id");
         const ynode *second = field_second(f, "id");
         if (sid && second)
-            return fail_at(L, second, "give the provider's id once: 'search_id' or a second 'id'");
+            return ynode_fail(L->err, L->r->file, second,
+                              "give the provider's id once: 'search_id' or a second 'id'");
         if (!sid) sid = second;
         if (sid && get_str(L, sid, "search_id", &it->u.ws.search_id) < 0) return -1;
         if ((v = field(f, "action"))) {
@@ -671,7 +670,7 @@ static const char *const *item_keys(item_type t) {
 static int parse_raw_item(loader *L, const ynode *n, event_type phase, item *it) {
     if (need_mapping(L, n, "'item'") < 0) return -1;
     const ynode *tv = map_get(n, "type");
-    if (!tv) return fail_at(L, n, "an item needs 'type'");
+    if (!tv) return ynode_fail(L->err, L->r->file, n, "an item needs 'type'");
     int t;
     mstr ts = {NULL, 0};
     if (get_str(L, tv, "type", &ts) < 0) return -1;
@@ -696,7 +695,7 @@ static int parse_event(loader *L, const ynode *n, event *ev) {
     if (need_mapping(L, n, "'event'") < 0) return -1;
     if (check_keys(L, n, keys, "an event", NULL) < 0) return -1;
     const ynode *tv = map_get(n, "type");
-    if (!tv) return fail_at(L, n, "an event needs 'type'");
+    if (!tv) return ynode_fail(L->err, L->r->file, n, "an event needs 'type'");
     mstr ts = {NULL, 0};
     if (get_str(L, tv, "type", &ts) < 0) return -1;
     int t = in_list(ts.ptr, ts.len, EVENT_TYPE_NAMES);
@@ -713,7 +712,9 @@ static int parse_event(loader *L, const ynode *n, event *ev) {
                   (key_is(k, "usage") && t == EV_TURN_COMPLETED) ||
                   (key_is(k, "error") && t == EV_TURN_FAILED) ||
                   (key_is(k, "message") && t == EV_ERROR);
-        if (!ok) return fail_at(L, k, "a %s event has no '%s'", EVENT_TYPE_NAMES[t], k->value);
+        if (!ok)
+            return ynode_fail(L->err, L->r->file, k, "a %s event has no '%s'", EVENT_TYPE_NAMES[t],
+                              k->value);
     }
     const ynode *v;
     switch (ev->type) {
@@ -726,7 +727,8 @@ static int parse_event(loader *L, const ynode *n, event *ev) {
     case EV_ITEM_STARTED:
     case EV_ITEM_UPDATED:
     case EV_ITEM_COMPLETED:
-        if (!(v = map_get(n, "item"))) return fail_at(L, n, "an %s event needs 'item'", ts.ptr);
+        if (!(v = map_get(n, "item")))
+            return ynode_fail(L->err, L->r->file, n, "an %s event needs 'item'", ts.ptr);
         return parse_raw_item(L, v, ev->type, &ev->item);
     case EV_TURN_COMPLETED:
         if ((v = map_get(n, "usage"))) {
@@ -735,16 +737,18 @@ static int parse_event(loader *L, const ynode *n, event *ev) {
         }
         break;
     case EV_TURN_FAILED: {
-        if (!(v = map_get(n, "error"))) return fail_at(L, n, "a turn.failed event needs 'error'");
+        if (!(v = map_get(n, "error")))
+            return ynode_fail(L->err, L->r->file, n, "a turn.failed event needs 'error'");
         static const char *const ekeys[] = {"message", NULL};
         if (need_mapping(L, v, "'error'") < 0) return -1;
         if (check_keys(L, v, ekeys, "error", NULL) < 0) return -1;
         const ynode *m = map_get(v, "message");
-        if (!m) return fail_at(L, v, "'error' needs 'message'");
+        if (!m) return ynode_fail(L->err, L->r->file, v, "'error' needs 'message'");
         return get_str(L, m, "message", &ev->message);
     }
     case EV_ERROR:
-        if (!(v = map_get(n, "message"))) return fail_at(L, n, "an error event needs 'message'");
+        if (!(v = map_get(n, "message")))
+            return ynode_fail(L->err, L->r->file, n, "an error event needs 'message'");
         return get_str(L, v, "message", &ev->message);
     case EV_TYPE_COUNT:
         break;
@@ -879,7 +883,8 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     const ynode *v;
     const ynode *name_node = is_fail ? val : field(f, "failure");
     if (is_fail && field(f, "failure"))
-        return fail_at(L, field(f, "failure"), "a fail step names its failure once: 'fail: NAME'");
+        return ynode_fail(L->err, L->r->file, field(f, "failure"),
+                          "a fail step names its failure once: 'fail: NAME'");
     if (name_node) {
         mstr name = {NULL, 0};
         if (get_str(L, name_node, is_fail ? "fail" : "failure", &name) < 0) return -1;
@@ -889,10 +894,11 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     }
     if ((v = field(f, "cause"))) {
         if (is_fail)
-            return fail_at(L, v,
-                           "a fail step takes its text from the catalogue; use "
-                           "'message' or 'body' to change it");
-        if (rs->kind) return fail_at(L, v, "give 'failure' or 'cause', not both");
+            return ynode_fail(L->err, L->r->file, v,
+                              "a fail step takes its text from the catalogue; use "
+                              "'message' or 'body' to change it");
+        if (rs->kind)
+            return ynode_fail(L->err, L->r->file, v, "give 'failure' or 'cause', not both");
         if (get_str(L, v, "cause", &rs->cause) < 0) return -1;
     }
     if (!rs->kind && !rs->cause.ptr) rs->kind = failure_find("stream_closed", 13);
@@ -900,7 +906,8 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     if ((v = field(f, "max"))) {
         int64_t m = 0;
         if (get_int(L, v, "max", &m) < 0) return -1;
-        if (m < 0 || m > 100) return fail_at(L, v, "'max' is stream_max_retries: 0 to 100");
+        if (m < 0 || m > 100)
+            return ynode_fail(L->err, L->r->file, v, "'max' is stream_max_retries: 0 to 100");
         rs->max = (int)m;
     }
     if ((v = field(f, "transport"))) {
@@ -910,7 +917,7 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
         rs->transport = (transport_kind)t;
     }
     if ((v = field(f, "then"))) {
-        if (is_fail) return fail_at(L, v, "a fail step always ends the turn");
+        if (is_fail) return ynode_fail(L->err, L->r->file, v, "a fail step always ends the turn");
         static const char *const names[] = {"recover", "fail", NULL};
         int t;
         if (get_enum(L, v, "then", names, &t) < 0) return -1;
@@ -932,7 +939,8 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
             if (get_str(L, v->items[i], "message", &m) < 0) return -1;
             rs->messages[i] = m.ptr;
         }
-        if (v->n == 0) return fail_at(L, v, "'message' needs at least one text");
+        if (v->n == 0)
+            return ynode_fail(L->err, L->r->file, v, "'message' needs at least one text");
     } else if (opt_str(L, f, "message", &p->message) < 0) {
         return -1;
     }
@@ -948,38 +956,44 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     }
     if (opt_duration(L, f, "resets_in", &rs->has_resets_in, &rs->resets_in_ns) < 0) return -1;
     if (p->has_resets_at && rs->has_resets_in)
-        return fail_at(L, field(f, "resets_in"), "give 'resets_at' or 'resets_in', not both");
+        return ynode_fail(L->err, L->r->file, field(f, "resets_in"),
+                          "give 'resets_at' or 'resets_in', not both");
 
     /* How many notices: reconnect says; fail follows the catalogue. */
     if (is_fail) {
         rs->attempts = rs->kind->stream_retries ? rs->max : 0;
         if (rs->kind->advised_delay_ok && rs->has_advised) rs->attempts = rs->max;
         if (rs->transport == TRANSPORT_WEBSOCKET)
-            return fail_at(L, field(f, "transport"),
-                           "a fail step runs over HTTP; put a 'reconnect' with transport "
-                           "websocket before it for the WebSocket phase");
+            return ynode_fail(L->err, L->r->file, field(f, "transport"),
+                              "a fail step runs over HTTP; put a 'reconnect' with transport "
+                              "websocket before it for the WebSocket phase");
     } else if (val->kind == YN_SCALAR && val->len == 7 && !memcmp(val->value, "forever", 7)) {
-        if (rs->fail) return fail_at(L, val, "a reconnect loop that never ends cannot fail");
+        if (rs->fail)
+            return ynode_fail(L->err, L->r->file, val,
+                              "a reconnect loop that never ends cannot fail");
         rs->attempts = -1;
     } else {
         int64_t n = 0;
         if (val->kind != YN_SCALAR || val->type != YS_INT)
-            return fail_at(L, val, "'reconnect' takes the number of notices, or forever");
+            return ynode_fail(L->err, L->r->file, val,
+                              "'reconnect' takes the number of notices, or forever");
         n = val->i;
-        if (n < 0 || n > 100) return fail_at(L, val, "'reconnect' takes 0 to 100 notices");
+        if (n < 0 || n > 100)
+            return ynode_fail(L->err, L->r->file, val, "'reconnect' takes 0 to 100 notices");
         rs->attempts = (int)n;
         if (rs->transport != TRANSPORT_NETWORK && n > rs->max)
-            return fail_at(L, val, "%lld notices of at most %d: raise 'max' (stream_max_retries)",
-                           (long long)n, rs->max);
+            return ynode_fail(L->err, L->r->file, val,
+                              "%lld notices of at most %d: raise 'max' (stream_max_retries)",
+                              (long long)n, rs->max);
     }
     if (rs->kind && !strcmp(rs->kind->name, "idle_timeout")) {
         /* each attempt hangs for the idle timeout before it fails */
         rs->has_request_time = true;
         rs->request_ns = has_idle ? idle : 300 * NS_PER_S;
     } else if (has_idle) {
-        return fail_at(L, field(f, "idle_timeout"),
-                       "'idle_timeout' goes with the idle_timeout "
-                       "failure");
+        return ynode_fail(L->err, L->r->file, field(f, "idle_timeout"),
+                          "'idle_timeout' goes with the idle_timeout "
+                          "failure");
     }
     return 0;
 }
@@ -993,14 +1007,17 @@ static int parse_step(loader *L, const ynode *n, step *s) {
     s->line = n->line;
     s->col = n->col;
     if (n->kind != YN_MAPPING)
-        return fail_at(L, n, "a step must be a mapping such as 'message: hello', found %s",
-                       ynode_kind_name(n));
+        return ynode_fail(L->err, L->r->file, n,
+                          "a step must be a mapping such as 'message: hello', found %s",
+                          ynode_kind_name(n));
     for (size_t i = 0; i < n->n; i += 2) {
         const ynode *k = n->items[i];
-        if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a step must be plain names");
+        if (k->kind != YN_SCALAR)
+            return ynode_fail(L->err, L->r->file, k, "keys in a step must be plain names");
         for (size_t j = 0; j < i; j += 2)
             if (n->items[j]->len == k->len && !memcmp(n->items[j]->value, k->value, k->len))
-                return fail_at(L, k, "key '%s' given twice in a step", k->value);
+                return ynode_fail(L->err, L->r->file, k, "key '%s' given twice in a step",
+                                  k->value);
     }
     /* Find the step's kind key. */
     int kind = -1;
@@ -1013,8 +1030,9 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         int ki = in_list(k->value, k->len, STEP_KEYS);
         if (ki < 0 || (retry_step && ki == K_MESSAGE)) continue;
         if (kind >= 0)
-            return fail_at(L, k, "a step has one type, but this one has both '%s' and '%s'",
-                           STEP_KEYS[kind], STEP_KEYS[ki]);
+            return ynode_fail(L->err, L->r->file, k,
+                              "a step has one type, but this one has both '%s' and '%s'",
+                              STEP_KEYS[kind], STEP_KEYS[ki]);
         kind = ki;
         kind_key = k;
         kind_val = n->items[i + 1];
@@ -1026,7 +1044,8 @@ static int parse_step(loader *L, const ynode *n, step *s) {
             if (is_timing_key(k)) continue;
             return fail_unknown(L, k, "step type", k->value, k->len, STEP_KEYS);
         }
-        return fail_at(L, n, "a step needs a type: one of message, reasoning, command, ...");
+        return ynode_fail(L->err, L->r->file, n,
+                          "a step needs a type: one of message, reasoning, command, ...");
     }
     /* Check the other keys; collect item fields. */
     const char *const *allowed = step_fields((step_key)kind);
@@ -1057,12 +1076,15 @@ static int parse_step(loader *L, const ynode *n, step *s) {
             const char *hint = did_you_mean(k->value, k->len, cands);
             if (!hint) hint = did_you_mean(k->value, k->len, STEP_KEYS);
             if (hint)
-                return fail_at(L, k, "unknown key '%s' in a %s step (did you mean '%s'?)", k->value,
-                               STEP_KEYS[kind], hint);
-            return fail_at(L, k, "unknown key '%s' in a %s step", k->value, STEP_KEYS[kind]);
+                return ynode_fail(L->err, L->r->file, k,
+                                  "unknown key '%s' in a %s step (did you mean '%s'?)", k->value,
+                                  STEP_KEYS[kind], hint);
+            return ynode_fail(L->err, L->r->file, k, "unknown key '%s' in a %s step", k->value,
+                              STEP_KEYS[kind]);
         }
     }
-    if (s->has_after && s->has_at) return fail_at(L, n, "give a step 'after' or 'at', not both");
+    if (s->has_after && s->has_at)
+        return ynode_fail(L->err, L->r->file, n, "give a step 'after' or 'at', not both");
 
     switch ((step_key)kind) {
     case K_USAGE:
@@ -1107,7 +1129,8 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         int64_t n = 0;
         if (get_int(L, kind_val, "http_retries", &n) < 0) return -1;
         if (n < 0 || n > 100)
-            return fail_at(L, kind_val, "'http_retries' takes 0 to 100 (request_max_retries)");
+            return ynode_fail(L->err, L->r->file, kind_val,
+                              "'http_retries' takes 0 to 100 (request_max_retries)");
         retry_spec *rs = arena_alloc(L->mem, sizeof *rs);
         rs->hidden_only = true;
         rs->hidden_retries = (int)n;
@@ -1147,7 +1170,9 @@ static int parse_step(loader *L, const ynode *n, step *s) {
     case K_CLOSE_STDOUT: {
         bool on = false;
         if (get_bool(L, kind_val, "close_stdout", &on) < 0) return -1;
-        if (!on) return fail_at(L, kind_val, "'close_stdout' takes true (drop the step otherwise)");
+        if (!on)
+            return ynode_fail(L->err, L->r->file, kind_val,
+                              "'close_stdout' takes true (drop the step otherwise)");
         s->kind = STEP_CLOSE_STDOUT;
         return 0;
     }
@@ -1156,12 +1181,12 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         int64_t code = 0;
         if (get_int(L, kind_val, "exit", &code) < 0) return -1;
         if (code < 0 || code > 255)
-            return fail_at(L, kind_val, "exit code %lld is out of range (0 to 255)",
-                           (long long)code);
+            return ynode_fail(L->err, L->r->file, kind_val,
+                              "exit code %lld is out of range (0 to 255)", (long long)code);
         if (code == EXIT_MOCK_ERROR)
-            return fail_at(L, kind_val,
-                           "exit code %d is reserved for codex-mock's own errors; pick another",
-                           EXIT_MOCK_ERROR);
+            return ynode_fail(L->err, L->r->file, kind_val,
+                              "exit code %d is reserved for codex-mock's own errors; pick another",
+                              EXIT_MOCK_ERROR);
         s->u.exit_code = (int)code;
         return 0;
     }
@@ -1182,10 +1207,12 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         if (rc < 0) return -1;
         for (size_t i = 0; i < kind_val->n; i += 2) {
             const ynode *k = kind_val->items[i];
-            if (key_is(k, "type")) return fail_at(L, k, "a %s step has no 'type'", STEP_KEYS[kind]);
+            if (key_is(k, "type"))
+                return ynode_fail(L->err, L->r->file, k, "a %s step has no 'type'",
+                                  STEP_KEYS[kind]);
             if (field(&f, k->value))
-                return fail_at(L, k, "'%s' is given twice (in the step and in its mapping)",
-                               k->value);
+                return ynode_fail(L->err, L->r->file, k,
+                                  "'%s' is given twice (in the step and in its mapping)", k->value);
             if (fields_add(L, &f, k, kind_val->items[i + 1]) < 0) return -1;
         }
     } else if (PRIMARY_FIELD[kind]) {
@@ -1195,13 +1222,14 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         alias->value = PRIMARY_FIELD[kind];
         alias->len = strlen(PRIMARY_FIELD[kind]);
         if (field(&f, PRIMARY_FIELD[kind]))
-            return fail_at(L, field(&f, PRIMARY_FIELD[kind]),
-                           "'%s' is given twice (as the value of '%s' and as a key)",
-                           PRIMARY_FIELD[kind], STEP_KEYS[kind]);
+            return ynode_fail(L->err, L->r->file, field(&f, PRIMARY_FIELD[kind]),
+                              "'%s' is given twice (as the value of '%s' and as a key)",
+                              PRIMARY_FIELD[kind], STEP_KEYS[kind]);
         if (fields_add(L, &f, alias, kind_val) < 0) return -1;
     } else {
-        return fail_at(L, kind_val, "'%s' takes a mapping of its fields (server, tool, ...)",
-                       STEP_KEYS[kind]);
+        return ynode_fail(L->err, L->r->file, kind_val,
+                          "'%s' takes a mapping of its fields (server, tool, ...)",
+                          STEP_KEYS[kind]);
     }
     return build_item(L, it, &f, EV_ITEM_COMPLETED, false, &s->u.item);
 }
@@ -1277,7 +1305,7 @@ static int turn_option(loader *L, turn *t, const ynode *k, const ynode *v) {
 static int finish_turn(loader *L, turn *t, step_vec *sv, bool have_steps, const ynode *at) {
     if (!have_steps) {
         free(sv->v);
-        return fail_at(L, at, "a turn needs 'steps'");
+        return ynode_fail(L->err, L->r->file, at, "a turn needs 'steps'");
     }
     t->steps = sv->v;
     t->n_steps = sv->n;
@@ -1292,10 +1320,12 @@ static int load_turn_tree(loader *L, const ynode *n, turn *t) {
     bool have_steps = false;
     for (size_t i = 0; i < n->n; i += 2) {
         const ynode *k = n->items[i], *v = n->items[i + 1];
-        if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a turn must be plain names");
+        if (k->kind != YN_SCALAR)
+            return ynode_fail(L->err, L->r->file, k, "keys in a turn must be plain names");
         for (size_t j = 0; j < i; j += 2)
             if (key_is(n->items[j], k->value))
-                return fail_at(L, k, "key '%s' given twice in a turn", k->value);
+                return ynode_fail(L->err, L->r->file, k, "key '%s' given twice in a turn",
+                                  k->value);
         int rc = key_is(k, "steps") ? (have_steps = true, load_steps_tree(L, v, &sv))
                                     : turn_option(L, t, k, v);
         if (rc < 0) {
@@ -1331,12 +1361,12 @@ static int load_turn_stream(loader *L, turn *t) {
         ynode *k;
         if (yread_node(L->r, &k) < 0) goto fail;
         if (k->kind != YN_SCALAR) {
-            fail_at(L, k, "keys in a turn must be plain names");
+            ynode_fail(L->err, L->r->file, k, "keys in a turn must be plain names");
             goto fail;
         }
         if (key_is(k, "steps")) {
             if (have_steps) {
-                fail_at(L, k, "key 'steps' given twice in a turn");
+                ynode_fail(L->err, L->r->file, k, "key 'steps' given twice in a turn");
                 goto fail;
             }
             have_steps = true;
@@ -1471,12 +1501,14 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
     if (key_is(k, "codex_mock")) {
         int64_t ver;
         if (v->kind != YN_SCALAR || v->type != YS_INT)
-            return fail_at(L, v, "'codex_mock' is the format version and must be %d",
-                           SCENARIO_FORMAT_VERSION);
+            return ynode_fail(L->err, L->r->file, v,
+                              "'codex_mock' is the format version and must be %d",
+                              SCENARIO_FORMAT_VERSION);
         ver = v->i;
         if (ver != SCENARIO_FORMAT_VERSION)
-            return fail_at(L, v, "unsupported format version %lld (this codex-mock reads %d)",
-                           (long long)ver, SCENARIO_FORMAT_VERSION);
+            return ynode_fail(L->err, L->r->file, v,
+                              "unsupported format version %lld (this codex-mock reads %d)",
+                              (long long)ver, SCENARIO_FORMAT_VERSION);
         sc->format_version = (int)ver;
         *have_version = true;
         return 0;
@@ -1487,7 +1519,8 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
     if (key_is(k, "thread_id")) {
         if (get_str(L, v, "thread_id", &sc->thread_id) < 0) return -1;
         if (sc->thread_id.len == 0 || sc->thread_id.len > 63)
-            return fail_at(L, v, "'thread_id' must be 1 to 63 characters (a UUID has 36)");
+            return ynode_fail(L->err, L->r->file, v,
+                              "'thread_id' must be 1 to 63 characters (a UUID has 36)");
         return 0;
     }
     if (key_is(k, "cli")) return parse_cli(L, v, &sc->cli);
@@ -1500,7 +1533,7 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
         if (chaos_parse(text.ptr, &sc->chaos, &why) < 0) {
             /* chaos_parse names the variable; here the key is the scenario's */
             const char *msg = strncmp(why.msg, "CODEX_MOCK_CHAOS: ", 18) ? why.msg : why.msg + 18;
-            fail_at(L, v, "chaos: %s", msg);
+            ynode_fail(L->err, L->r->file, v, "chaos: %s", msg);
             diag_free(&why);
             return -1;
         }
@@ -1544,8 +1577,8 @@ static int doc_begin(loader *L, top_state *ts) {
     if (yread_expect(L->r, YAML_STREAM_START_EVENT, "the start of the file") < 0) return -1;
     if (yread_peek(L->r, &pe) < 0) return -1;
     if (pe->type == YAML_STREAM_END_EVENT)
-        return fail_at(L, &(ynode){.line = 1, .col = 1},
-                       "empty scenario: expected a mapping with 'codex_mock: 1' and 'turns'");
+        return ynode_fail(L->err, L->r->file, &(ynode){.line = 1, .col = 1},
+                          "empty scenario: expected a mapping with 'codex_mock: 1' and 'turns'");
     if (yread_expect(L->r, YAML_DOCUMENT_START_EVENT, "a document") < 0) return -1;
     if (yread_peek(L->r, &pe) < 0) return -1;
     int line, col;
@@ -1555,12 +1588,12 @@ static int doc_begin(loader *L, top_state *ts) {
         ynode *n;
         if (yread_node(L->r, &n) < 0) return -1;
         if (n->kind == YN_SCALAR && n->type == YS_NULL)
-            return fail_at(L, n,
-                           "empty scenario: expected a mapping with 'codex_mock: 1' and "
-                           "'turns'");
-        return fail_at(L, n,
-                       "a scenario must be a mapping (codex_mock, name, turns, ...), found %s",
-                       ynode_kind_name(n));
+            return ynode_fail(L->err, L->r->file, n,
+                              "empty scenario: expected a mapping with 'codex_mock: 1' and "
+                              "'turns'");
+        return ynode_fail(L->err, L->r->file, n,
+                          "a scenario must be a mapping (codex_mock, name, turns, ...), found %s",
+                          ynode_kind_name(n));
     }
     return yread_skip_event(L->r);
 }
@@ -1573,8 +1606,8 @@ static int doc_tail(loader *L) {
     if (pe->type != YAML_STREAM_END_EVENT) {
         int line, col;
         yread_event_pos(pe, &line, &col);
-        return fail_at(L, &(ynode){.line = line, .col = col},
-                       "a scenario file holds one document; found a second one");
+        return ynode_fail(L->err, L->r->file, &(ynode){.line = line, .col = col},
+                          "a scenario file holds one document; found a second one");
     }
     return 0;
 }
@@ -1598,16 +1631,18 @@ static int doc_keys(loader *L, top_state *ts, list_start *at) {
         }
         ynode *k;
         if (yread_node(L->r, &k) < 0) return -1;
-        if (k->kind != YN_SCALAR) return fail_at(L, k, "top-level keys must be plain names");
+        if (k->kind != YN_SCALAR)
+            return ynode_fail(L->err, L->r->file, k, "top-level keys must be plain names");
         int ki = in_list(k->value, k->len, TOP_KEYS);
         if (ki >= 0 && (ts->seen >> ki) & 1u)
-            return fail_at(L, k, "key '%s' given twice at the top level", k->value);
+            return ynode_fail(L->err, L->r->file, k, "key '%s' given twice at the top level",
+                              k->value);
         if (ki >= 0) ts->seen |= 1u << ki;
         if (key_is(k, "turns") || key_is(k, "steps")) {
             if (ts->have_turns)
-                return fail_at(L, k,
-                               "give either 'turns' or 'steps' once (steps is a one-turn "
-                               "scenario)");
+                return ynode_fail(L->err, L->r->file, k,
+                                  "give either 'turns' or 'steps' once (steps is a one-turn "
+                                  "scenario)");
             ts->have_turns = true;
             if (at) {
                 at->is_turns = key_is(k, "turns");
@@ -1636,11 +1671,15 @@ static int doc_keys(loader *L, top_state *ts, list_start *at) {
         yread_scratch_reset(L->r);
     }
     if (!ts->have_version)
-        return fail_at(L, &ts->pos, "missing 'codex_mock: %d' (the format version) at the top",
-                       SCENARIO_FORMAT_VERSION);
+        return ynode_fail(L->err, L->r->file, &ts->pos,
+                          "missing 'codex_mock: %d' (the format version) at the top",
+                          SCENARIO_FORMAT_VERSION);
     if (!ts->have_turns)
-        return fail_at(L, &ts->pos, "missing 'turns' (or 'steps' for a single turn)");
-    if (sc->n_turns == 0) return fail_at(L, &ts->pos, "'turns' is empty: a scenario needs a turn");
+        return ynode_fail(L->err, L->r->file, &ts->pos,
+                          "missing 'turns' (or 'steps' for a single turn)");
+    if (sc->n_turns == 0)
+        return ynode_fail(L->err, L->r->file, &ts->pos,
+                          "'turns' is empty: a scenario needs a turn");
     return 0;
 }
 
@@ -1813,10 +1852,12 @@ static int open_turn_or_end(scenario_stream *st) {
     for (;;) {
         if (yread_peek(L->r, &pe) < 0) return -1;
         if (pe->type == YAML_MAPPING_END_EVENT)
-            return fail_at(L, &(ynode){.line = line, .col = col}, "a turn needs 'steps'");
+            return ynode_fail(L->err, L->r->file, &(ynode){.line = line, .col = col},
+                              "a turn needs 'steps'");
         ynode *k;
         if (yread_node(L->r, &k) < 0) return -1;
-        if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a turn must be plain names");
+        if (k->kind != YN_SCALAR)
+            return ynode_fail(L->err, L->r->file, k, "keys in a turn must be plain names");
         if (key_is(k, "steps")) {
             release_nodes(st);
             st->turn_map = true;
@@ -1876,12 +1917,13 @@ static int close_turn(scenario_stream *st) {
     if (pe->type == YAML_MAPPING_END_EVENT) return yread_skip_event(L->r);
     ynode *k;
     if (yread_node(L->r, &k) < 0) return -1;
-    if (k->kind != YN_SCALAR) return fail_at(L, k, "keys in a turn must be plain names");
+    if (k->kind != YN_SCALAR)
+        return ynode_fail(L->err, L->r->file, k, "keys in a turn must be plain names");
     char size[32];
-    return fail_at(L, k,
-                   "'%s' after 'steps' in a turn: a scenario over %s is played as it is read, "
-                   "so a turn's 'steps' must come last",
-                   k->value, stream_size(st, size, sizeof size));
+    return ynode_fail(L->err, L->r->file, k,
+                      "'%s' after 'steps' in a turn: a scenario over %s is played as it is read, "
+                      "so a turn's 'steps' must come last",
+                      k->value, stream_size(st, size, sizeof size));
 }
 
 /* A step whose output is an event (other than the two the read-ahead looks for). */
@@ -1900,11 +1942,11 @@ static bool writes_event(const step *s) {
 
 static int late_lifecycle_event(scenario_stream *st, const step *s) {
     char size[32];
-    return fail_at(&st->L, &(ynode){.line = s->line, .col = s->col},
-                   "a raw %s event after the turn's first item: a scenario over %s is played as "
-                   "it is read, so its raw thread.started and turn.started must come before the "
-                   "first item (or say 'implicit_events: false')",
-                   EVENT_TYPE_NAMES[s->u.ev->type], stream_size(st, size, sizeof size));
+    return ynode_fail(st->L.err, st->L.r->file, &(ynode){.line = s->line, .col = s->col},
+                      "a raw %s event after the turn's first item: a scenario over %s is played as "
+                      "it is read, so its raw thread.started and turn.started must come before the "
+                      "first item (or say 'implicit_events: false')",
+                      EVENT_TYPE_NAMES[s->u.ev->type], stream_size(st, size, sizeof size));
 }
 
 /* Reads the open turn to its end, its steps checked and forgotten. With `lifecycle`, also the
@@ -1946,13 +1988,14 @@ static int finish_doc(scenario_stream *st) {
     if (pe->type != YAML_MAPPING_END_EVENT) {
         ynode *k;
         if (yread_node(L->r, &k) < 0) return -1;
-        if (k->kind != YN_SCALAR) return fail_at(L, k, "top-level keys must be plain names");
+        if (k->kind != YN_SCALAR)
+            return ynode_fail(L->err, L->r->file, k, "top-level keys must be plain names");
         const char *list = st->list.is_turns ? "turns" : "steps";
         char size[32];
-        return fail_at(L, k,
-                       "'%s' after '%s': a scenario over %s is played as it is read, so '%s' "
-                       "must come last",
-                       k->value, list, stream_size(st, size, sizeof size), list);
+        return ynode_fail(L->err, L->r->file, k,
+                          "'%s' after '%s': a scenario over %s is played as it is read, so '%s' "
+                          "must come last",
+                          k->value, list, stream_size(st, size, sizeof size), list);
     }
     if (yread_skip_event(L->r) < 0) return -1;
     return doc_tail(L);
@@ -1968,11 +2011,11 @@ static int open_top(scenario_stream *st, scenario *sc, diag *err) {
     st->top_pos = ts.pos;
     if (!ts.have_version) {
         char size[32];
-        return fail_at(&st->L, &ts.pos,
-                       "missing 'codex_mock: %d' (the format version) before '%s': a scenario "
-                       "over %s is played as it is read",
-                       SCENARIO_FORMAT_VERSION, st->list.is_turns ? "turns" : "steps",
-                       stream_size(st, size, sizeof size));
+        return ynode_fail(st->L.err, st->L.r->file, &ts.pos,
+                          "missing 'codex_mock: %d' (the format version) before '%s': a scenario "
+                          "over %s is played as it is read",
+                          SCENARIO_FORMAT_VERSION, st->list.is_turns ? "turns" : "steps",
+                          stream_size(st, size, sizeof size));
     }
     st->L.sc = NULL;
     st->L.mem = &st->turn_mem; /* `sc` may move (it is the caller's); each read sets its own */
@@ -2046,7 +2089,8 @@ int scenario_stream_turn(scenario_stream *st, size_t index, const turn **t,
         if (rc < 0) goto fail;
         if (rc == 0) {
             if (j == 0) {
-                fail_at(&st->L, &st->top_pos, "'turns' is empty: a scenario needs a turn");
+                ynode_fail(st->L.err, st->L.r->file, &st->top_pos,
+                           "'turns' is empty: a scenario needs a turn");
                 goto fail;
             }
             if (st->check_all) { /* every turn has been checked: the rest of the file */
@@ -2055,7 +2099,8 @@ int scenario_stream_turn(scenario_stream *st, size_t index, const turn **t,
                 return 0;
             }
             if (restarted) {
-                fail_at(&st->L, NULL, "the scenario file changed while it was read");
+                ynode_fail(st->L.err, st->L.r->file, NULL,
+                           "the scenario file changed while it was read");
                 goto fail;
             }
             /* fewer turns than asked for: the last one plays, so read up to it again */

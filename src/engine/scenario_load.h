@@ -1,4 +1,5 @@
-/* scenario_load — YAML scenario file → scenario model, validated (design.md §3, docs/format.md).
+/* scenario_load — YAML scenario file → scenario model, validated (docs/format.md,
+ * docs/architecture.md#scenarios-and-selection).
  *
  * On success returns 0 and fills *out (the caller calls scenario_free()). On a user error —
  * YAML syntax, unknown keys or types (with "did you mean"), wrong value types, missing fields,

@@ -1,4 +1,4 @@
-/* select — which scenario answers this invocation (design.md §2 "select").
+/* select — which scenario answers this invocation (docs/architecture.md#scenarios-and-selection).
  *
  * CODEX_MOCK_SCENARIO is a built-in name (looked up as NAME.yaml in each directory of
  * CODEX_MOCK_SCENARIO_PATH, then in the built-in library beside the binary) or a path (it

@@ -1,4 +1,5 @@
-/* sink — where played events go (design.md §2: jsonl, human, session, last-message, journal).
+/* sink — where played events go (jsonl, human, session, last-message, journal:
+ * docs/architecture.md#events).
  *
  * The player calls every sink in order for each event when it is due, then once at the end.
  * Sinks append bytes to the player's stdout/stderr buffers (never write to fds themselves, so

@@ -1,7 +1,8 @@
 #include "auth.h"
+#include "exitcodes.h"
 #include "json_check.h"
 #include "jsonw.h"
-#include "output_files.h"
+#include "fileio.h"
 #include "preflight.h"
 
 #include <cJSON.h>
@@ -28,24 +29,6 @@ static char *auth_path(const char *home) {
     return xasprintf("%s/auth.json", home);
 }
 
-/* Reads the whole file; NULL (errno set) when it cannot be read. */
-static char *slurp(const char *path, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    buf b;
-    buf_init(&b);
-    char tmp[8192];
-    for (;;) {
-        ssize_t n = read(fd, tmp, sizeof tmp);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        buf_append(&b, tmp, (size_t)n);
-    }
-    close(fd);
-    *len = b.len;
-    return b.data ? buf_detach(&b) : xstrdup("");
-}
-
 static bool blank_char(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
@@ -59,7 +42,7 @@ int auth_login_api_key(const char *home, const char *in, size_t len, bool stdin_
     if (stdin_is_tty) {
         buf_puts(err, "--with-api-key expects the API key on stdin. Try piping it, e.g. "
                       "`printenv OPENAI_API_KEY | codex login --with-api-key`.\n");
-        return 1;
+        return EXIT_LOGIN_FAILED;
     }
     while (len && blank_char(*in))
         in++, len--;
@@ -67,13 +50,13 @@ int auth_login_api_key(const char *home, const char *in, size_t len, bool stdin_
         len--;
     if (len == 0) {
         buf_puts(err, "No API key provided via stdin.\n");
-        return 1;
+        return EXIT_LOGIN_FAILED;
     }
     if (mkdir(home, 0700) != 0 && errno != EEXIST) {
         buf_puts(err, "Error logging in: ");
         os_error(err, errno);
         buf_putc(err, '\n');
-        return 1;
+        return EXIT_LOGIN_FAILED;
     }
     buf json;
     buf_init(&json);
@@ -81,7 +64,7 @@ int auth_login_api_key(const char *home, const char *in, size_t len, bool stdin_
     jsonw_string(&json, in, len);
     buf_puts(&json, "\n}");
     char *path = auth_path(home);
-    int rc = write_file_atomic(path, json.data, json.len, 0600);
+    int rc = fileio_write_atomic(path, json.data, json.len, 0600);
     int e = errno;
     free(path);
     buf_free(&json);
@@ -89,11 +72,11 @@ int auth_login_api_key(const char *home, const char *in, size_t len, bool stdin_
         buf_puts(err, "Error logging in: ");
         os_error(err, e);
         buf_putc(err, '\n');
-        return 1;
+        return EXIT_LOGIN_FAILED;
     }
     buf_puts(err, legacy ? "Successfully logged in\n"
                          : "API key saved. Authentication is checked when you send a request.\n");
-    return 0;
+    return EXIT_OK;
 }
 
 typedef enum { AUTH_NONE, AUTH_API_KEY, AUTH_CHATGPT, AUTH_BROKEN } auth_kind;
@@ -105,7 +88,7 @@ static auth_kind auth_read(const char *home, cJSON **doc, const char **key, buf 
     *key = NULL;
     char *path = auth_path(home);
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = fileio_read_file(path, 0, &len);
     free(path);
     if (!text) return AUTH_NONE;
     auth_kind k = AUTH_NONE;
@@ -141,17 +124,17 @@ int auth_status(const char *home, bool legacy, buf *err) {
     buf why;
     buf_init(&why);
     auth_kind k = auth_read(home, &doc, &key, &why);
-    int code = 0;
+    int code = EXIT_OK;
     switch (k) {
     case AUTH_NONE:
         buf_puts(err, "Not logged in\n");
-        code = 1;
+        code = EXIT_LOGIN_FAILED;
         break;
     case AUTH_BROKEN:
         buf_printf(err,
                    "Error checking login status: failed to deserialize CLI auth from file: %s\n",
                    why.data ? why.data : "");
-        code = 1;
+        code = EXIT_LOGIN_FAILED;
         break;
     case AUTH_API_KEY:
         buf_puts(err, legacy ? "Logged in using an API key - " : "API key configured - ");
@@ -174,16 +157,16 @@ int auth_logout(const char *home, buf *err) {
     free(path);
     if (rc == 0) {
         buf_puts(err, "Successfully logged out\n");
-        return 0;
+        return EXIT_OK;
     }
     if (e == ENOENT) {
         buf_puts(err, "Not logged in\n");
-        return 0;
+        return EXIT_OK; /* as the real logout: nothing to do is no failure */
     }
     buf_puts(err, "Error logging out: ");
     os_error(err, e);
     buf_putc(err, '\n');
-    return 1;
+    return EXIT_LOGIN_FAILED;
 }
 
 bool auth_exec_has_credentials(const char *home, const char *env_key) {

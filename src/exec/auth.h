@@ -1,5 +1,5 @@
-/* auth — `codex login --with-api-key`, `codex login status`, `codex logout` (reference §8) and
- * the credentials `codex exec` would send (§8.3).
+/* auth — `codex login --with-api-key`, `codex login status`, `codex logout`
+ * (docs/behaviour.md#login) and the credentials `codex exec` would send (§8.3).
  *
  * Files: CODEX_HOME/auth.json, written pretty-printed with 2-space indentation as serde_json
  * does (`{\n  "auth_mode": "apikey",\n  "OPENAI_API_KEY": "sk-…"\n}`, no trailing newline),

@@ -1,6 +1,6 @@
 /* cli — see cli.h. The grammar is data (argdef / cmddef tables below); the parser follows clap
  * 4's algorithm closely enough that error texts, their precedence and their Usage lines come
- * out as the real binary prints them (reference §1.7, trace 35_cli_usage_error). */
+ * out as the real binary prints them (docs/behaviour.md#command-line, trace 35_cli_usage_error). */
 #include "cli.h"
 #include "buf.h"
 #include "exitcodes.h"
@@ -257,7 +257,8 @@ static const argdef A_REMOTE =
     OPT(S_TUI, 0, "remote", "ADDR", VT_STR, "Connect the TUI to a remote app server");
 static const argdef A_REMOTETOKEN = OPT(S_TUI, 0, "remote-auth-token-env", "ENV_VAR", VT_STR,
                                         "Environment variable holding the remote bearer token");
-/* The 0.60-era exec flags (reference §10), accepted only in that version profile. */
+/* The 0.60-era exec flags (docs/behaviour.md#legacy-profile), accepted only in that version
+ * profile. */
 static const argdef A_ASK_LEGACY = {.slot = S_APPROVAL,
                                     .sh = 'a',
                                     .lg = "ask-for-approval",

@@ -1,4 +1,4 @@
-/* cli — the real Codex CLI's argument grammar (reference §1.1–1.4, §1.7) → an invocation.
+/* cli — the real Codex CLI's argument grammar (docs/behaviour.md#command-line) → an invocation.
  *
  * Table-driven: every command we know (`codex`, `exec`/`e`, `exec resume|fork|review`, `review`,
  * `login`, `login status`, `logout`) is a table of arguments with its value domain, repeat rule,
@@ -105,7 +105,7 @@ typedef struct {
 /* argv[0] is the program name. `version` is copied into inv->version for --version texts. */
 void cli_parse(int argc, char **argv, const char *version, invocation *inv);
 /* The same with a version profile: `legacy` (the 0.60 era) makes `codex exec` also accept
- * -a/--ask-for-approval, --full-auto and --search (reference §10). */
+ * -a/--ask-for-approval, --full-auto and --search (docs/behaviour.md#legacy-profile). */
 void cli_parse_profile(int argc, char **argv, const char *version, bool legacy, invocation *inv);
 void cli_free(invocation *inv);
 

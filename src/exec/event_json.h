@@ -1,4 +1,5 @@
-/* event_json — one event as the exact JSONL line `codex exec --json` prints (reference §2).
+/* event_json — one event as the exact JSONL line `codex exec --json` prints
+ * (docs/behaviour.md#jsonl-events).
  *
  * Appends the compact JSON object and the terminating "\n" to a caller-owned buf. The event
  * must be fully resolved by the planner (item id assigned, web_search provider id set); fields

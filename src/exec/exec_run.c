@@ -1,4 +1,5 @@
 #include "exec_run.h"
+#include "fileio.h"
 
 #include "auth.h"
 #include "buf.h"
@@ -111,16 +112,6 @@ static const char *command_name(const invocation *inv) {
     }
 }
 
-static void read_all(int fd, buf *b) {
-    char tmp[65536];
-    for (;;) {
-        ssize_t n = read(fd, tmp, sizeof tmp);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        buf_append(b, tmp, (size_t)n);
-    }
-}
-
 static const char *env_lookup(const char *name) {
     return getenv(name);
 }
@@ -140,17 +131,18 @@ static int phase_preflight(exec_ctx *x) {
  * the run only loses its journal line. */
 static int phase_state(exec_ctx *x) {
     clock_format_utc(x->start, x->rc->wall_start);
-    char *serr = NULL;
+    diag serr;
+    diag_init(&serr);
     bool needed = x->set->state_dir || x->set->rules;
     if (state_open(&x->state, x->set->state_dir, x->home, &serr) == 0 &&
         state_next(&x->state, NULL, 0, &x->invocation, NULL, &serr) == 0) {
         x->have_state = true;
     } else if (needed) {
-        diag_set(&x->err, NULL, 0, 0, "%s", serr);
-        free(serr);
+        diag_free(&x->err);
+        x->err = serr;
         return stop_mock_error(x);
     }
-    free(serr);
+    diag_free(&serr);
     x->scenario_name = xstrdup(x->set->scenario ? x->set->scenario : "default");
     return 0;
 }
@@ -231,7 +223,8 @@ static int phase_prompt(exec_ctx *x) {
         }
         int64_t read_from = rc->clk->mono_ns(rc->clk);
         if (read_from < rc->spawn + preflight) read_from = rc->spawn + preflight;
-        read_all(STDIN_FILENO, &x->stdin_bytes);
+        (void)fileio_read_fd(STDIN_FILENO,
+                             &x->stdin_bytes); /* a read error ends the input, as EOF does */
         /* The real CLI blocks until EOF: everything after it shifts by the wait — the time
          * the read itself blocked, not our own lateness in getting to it (which would make
          * every later line late by the whole start-up). */
@@ -274,7 +267,8 @@ static int phase_checks(exec_ctx *x) {
 static int find_thread(exec_ctx *x) {
     const invocation *inv = x->inv;
     const run_clock *rc = x->rc;
-    char *serr = NULL;
+    diag serr;
+    diag_init(&serr);
     int found = 1; /* session_find_*: 0 found, 1 not, -1 unreadable (a new thread, too) */
     if (inv->cmd == CMD_EXEC_RESUME && inv->last) {
         found = session_find_last(x->home, x->cwd, inv->all, &x->parent, &serr);
@@ -290,11 +284,11 @@ static int find_thread(exec_ctx *x) {
                     "Error: thread/%s: thread/%s failed: no rollout found for thread id %s "
                     "(code -32600)\n",
                     verb, verb, inv->session_id);
-            free(serr);
+            diag_free(&serr);
             return -1;
         }
     }
-    free(serr);
+    diag_free(&serr);
     return found == 0 ? 0 : 1;
 }
 
@@ -324,12 +318,9 @@ static int apply_rules(exec_ctx *x) {
         char *key = r->per_thread ? xasprintf("rule:%s:thread:%s", r->name, x->pos.thread_id)
                                   : xasprintf("rule:%s", r->name);
         long pos = 0;
-        char *serr = NULL;
-        int rc = state_next(&x->state, (const char *const *)&key, 1, NULL, &pos, &serr);
+        int rc = state_next(&x->state, (const char *const *)&key, 1, NULL, &pos, &x->err);
         free(key);
         if (rc < 0) {
-            diag_set(&x->err, NULL, 0, 0, "%s", serr);
-            free(serr);
             rules_free(&rs);
             return -1;
         }
@@ -438,15 +429,16 @@ static void open_session(exec_ctx *x) {
         .forked_from_lines = x->parent.lines,
         .prior = x->pos.prior,
     };
-    char *serr = NULL;
+    diag serr;
+    diag_init(&serr);
     int rc = x->resumed
                  ? session_writer_append(&x->session, &x->parent, &sp, x->rc->clk, &x->rng, &serr)
                  : session_writer_create(&x->session, &sp, x->rc->clk, &x->rng, &serr);
     if (rc == 0)
         x->session_open = true;
     else
-        fprintf(stderr, "codex-mock: session file: %s\n", serr);
-    free(serr);
+        fprintf(stderr, "codex-mock: session file: %s\n", serr.msg);
+    diag_free(&serr);
 }
 
 /* Where the turn's events go: JSONL or human mode, -o, --output-schema, the session file;
@@ -487,11 +479,12 @@ static int phase_sinks(exec_ctx *x) {
             sink_output_schema(&x->schema_check, x->schema, inv->output_schema, x->schema_strict);
     if (x->session_open) x->sinks[x->n_sinks++] = sink_session(&x->session);
     if ((x->sc.cli.history || vp->legacy) && !inv->ephemeral) {
-        char *herr = NULL;
+        diag herr;
+        diag_init(&herr);
         if (session_history_append(x->home, x->pos.thread_id, x->prompt, x->rc->wall_start / 1000,
                                    &herr) < 0)
-            fprintf(stderr, "codex-mock: history: %s\n", herr);
-        free(herr);
+            fprintf(stderr, "codex-mock: history: %s\n", herr.msg);
+        diag_free(&herr);
     }
     return 0;
 }
@@ -530,11 +523,11 @@ static void write_journal(exec_ctx *x) {
     buf b;
     buf_init(&b);
     journal_format(&b, &e, env_lookup);
-    char *jerr = NULL;
-    if (state_journal_append(&x->state, b.data, b.len, &jerr) < 0) {
-        fprintf(stderr, "codex-mock: journal: %s\n", jerr);
-        free(jerr);
-    }
+    diag jerr;
+    diag_init(&jerr);
+    if (state_journal_append(&x->state, b.data, b.len, &jerr) < 0)
+        fprintf(stderr, "codex-mock: journal: %s\n", jerr.msg);
+    diag_free(&jerr);
     buf_free(&b);
 }
 

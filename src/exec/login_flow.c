@@ -1,4 +1,5 @@
 #include "login_flow.h"
+#include "exitcodes.h"
 #include "buf.h"
 
 #include <arpa/inet.h>
@@ -139,12 +140,12 @@ int login_browser(const login_params *p, const mock_clock *clk, rng *r) {
             }
             if (fd < 0) {
                 fprintf(stderr, "Error logging in: Port 127.0.0.1:%d is already in use\n", port);
-                return 1;
+                return EXIT_LOGIN_FAILED;
             }
         }
     } else if (fd < 0) {
         fprintf(stderr, "Error logging in: %s (os error %d)\n", strerror(errno), errno);
-        return 1;
+        return EXIT_LOGIN_FAILED;
     }
     char challenge[44], state[44];
     random_b64url(challenge, r);
@@ -180,7 +181,7 @@ int login_browser(const login_params *p, const mock_clock *clk, rng *r) {
             close(c);
             close(fd);
             fprintf(stderr, "Error logging in: Login cancelled\n");
-            return 1;
+            return EXIT_LOGIN_FAILED;
         }
         static const char nf[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: "
                                  "close\r\n\r\n";
@@ -198,5 +199,5 @@ int login_device(const login_params *p, const mock_clock *clk) {
             "Error logging in: error sending request for url (%s/api/accounts/deviceauth/"
             "usercode)\n",
             p->issuer ? p->issuer : "https://auth.openai.com");
-    return 1;
+    return EXIT_LOGIN_FAILED;
 }

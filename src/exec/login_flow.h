@@ -1,5 +1,5 @@
 /* login_flow — `codex login` (browser) and `codex login --device-auth` as 0.169.0 behaves on an
- * offline machine (reference §8.1, traces 44, 46, 47).
+ * offline machine (docs/behaviour.md#login, traces 44, 46, 47).
  *
  * Browser: binds 127.0.0.1:1455 for real. Free → the six lines with the authorize URL on
  * stderr, then it waits for the OAuth callback until a signal ends it (no handler, as the real

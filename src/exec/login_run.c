@@ -1,4 +1,5 @@
 #include "login_run.h"
+#include "fileio.h"
 
 #include "auth.h"
 #include "buf.h"
@@ -15,16 +16,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-static void read_all(int fd, buf *b) {
-    char tmp[65536];
-    for (;;) {
-        ssize_t n = read(fd, tmp, sizeof tmp);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        buf_append(b, tmp, (size_t)n);
-    }
-}
 
 /* `codex login` played from a scenario (login-port-in-use, a recording, …): with
  * `on_sigint: die`, a signal kills it as it does the real login. */
@@ -78,7 +69,8 @@ int login_run(const invocation *inv, bool legacy, run_clock *rc, const mock_sett
         if (notice) fprintf(stderr, "%s\n", notice), fflush(stderr);
         buf in;
         buf_init(&in);
-        if (!tty) read_all(STDIN_FILENO, &in);
+        if (!tty)
+            (void)fileio_read_fd(STDIN_FILENO, &in); /* a read error ends the input, as EOF does */
         code = auth_login_api_key(home, in.data ? in.data : "", in.len, tty, legacy, &err);
         buf_free(&in);
     } else if (set->scenario) {

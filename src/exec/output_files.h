@@ -1,11 +1,13 @@
-/* output_files — `-o/--output-last-message FILE` and `--output-schema FILE` (reference §7).
+/* output_files — `-o/--output-last-message FILE` and `--output-schema FILE`
+ * (docs/behaviour.md#output-files).
  *
  * -o: last_message_open() is the start-up step (after the prompt, schema and git checks): the
  * file is created if missing (mode 0666 & ~umask) and never truncated, so a run that fails
  * leaves a new file empty and an old one unchanged. The sink writes the final message with no
  * trailing newline when the turn completed without a turn.failed (no message: an empty file),
- * atomically: a temp file beside it, then rename() (keeping an existing file's mode). A write
- * failure is reported on stderr as the real CLI words it and does not change the exit code.
+ * atomically (fileio_write_atomic: a temp file beside it, then rename(), keeping an existing
+ * file's mode). A write failure is reported on stderr as the real CLI words it and does not
+ * change the exit code.
  *
  * --output-schema: output_schema_load() reads the file as the real CLI does (UTF-8 text, then
  * serde_json; any JSON value is accepted) and returns the real error texts. The sink checks
@@ -32,9 +34,6 @@ typedef struct {
 } last_message_state;
 
 sink sink_last_message(last_message_state *st, const char *path);
-
-/* Writes `len` bytes to `path` through a temp file and rename(); 0 or -1 (errno set). */
-int write_file_atomic(const char *path, const char *data, size_t len, int mode_if_new);
 
 /* 0 with *schema set, or -1 with *err = `Failed to read output schema file <path>: <os error>`
  * or `Output schema file <path> is not valid JSON: <serde_json error>`. */

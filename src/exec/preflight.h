@@ -1,6 +1,6 @@
-/* preflight — the real CLI's start-up checks that end a run before any JSON (reference §1.6),
- * each with its exact stderr text. The caller runs them in the real order:
- *   clap → `-c` overrides (preflight_overrides) → CODEX_HOME (preflight_codex_home) →
+/* preflight — the real CLI's start-up checks that end a run before any JSON
+ * (docs/behaviour.md#start-up-order), each with its exact stderr text. The caller runs them in the
+ * real order: clap → `-c` overrides (preflight_overrides) → CODEX_HOME (preflight_codex_home) →
  *   `-C DIR` (preflight_cd) → config.toml (a scenario's `cli.before_prompt` steps) →
  *   prompt/stdin (prompt.h) → --output-schema (output_files.h) → git repository
  *   (preflight_git) → `-o` (output_files.h) → thread start.

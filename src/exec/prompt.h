@@ -1,5 +1,5 @@
-/* prompt — where the prompt comes from (reference §1.5): the positional PROMPT, `-`, piped
- * stdin appended as a <stdin> block, or stdin alone.
+/* prompt — where the prompt comes from (docs/behaviour.md#prompt-and-stdin): the positional PROMPT,
+ * `-`, piped stdin appended as a <stdin> block, or stdin alone.
  *
  * Two steps so the caller can print the notice and block on stdin at the real moment:
  * prompt_decide() says whether stdin is read and which notice precedes it (or which error ends

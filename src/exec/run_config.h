@@ -1,5 +1,6 @@
 /* run_config — what the emulated CLI is configured as for one run: the values human mode
- * prints in its header (reference §3.2, §10). The version profile is settings.h's.
+ * prints in its header (docs/behaviour.md#human-mode,
+ * docs/behaviour.md#legacy-profile). The version profile is settings.h's.
  *
  * Header values, highest first: flags (`-m`, `--sandbox`, `--yolo`, legacy `-a`/`--full-auto`)
  * → `-c key=value` (model, model_provider, approval_policy, sandbox_mode,

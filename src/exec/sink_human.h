@@ -1,4 +1,4 @@
-/* sink_human — the real CLI's default (non-`--json`) output (reference §3).
+/* sink_human — the real CLI's default (non-`--json`) output (docs/behaviour.md#human-mode).
  *
  * stdout gets only the final message and "\n", and only when the turn completed without a
  * turn.failed. stderr gets, as the events are played:

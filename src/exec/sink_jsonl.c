@@ -11,7 +11,7 @@ sink sink_jsonl(void) {
     return (sink){NULL, jsonl_event, NULL, NULL};
 }
 
-/* The 0.60-era usage object had three keys (reference §10). */
+/* The 0.60-era usage object had three keys (docs/behaviour.md#legacy-profile). */
 static void jsonl_legacy_event(void *ctx, const event *ev, buf *out, buf *err) {
     (void)ctx;
     (void)err;

@@ -15,20 +15,6 @@ typedef struct {
     diag *err;
 } ctx;
 
-static int fail(ctx *c, const ynode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(ctx *c, const ynode *n, const char *fmt, ...) {
-    buf b;
-    buf_init(&b);
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    diag_set(c->err, c->file, n ? n->line : 0, n ? n->col : 0, "%s", b.data ? b.data : "");
-    buf_free(&b);
-    return -1;
-}
-
 static bool is(const ynode *k, const char *s) {
     return k->kind == YN_SCALAR && strlen(s) == k->len && !memcmp(k->value, s, k->len);
 }
@@ -42,10 +28,10 @@ static int known_keys(ctx *c, const ynode *map, const char *const *keys, const c
         if (!ok) {
             const char *hint = k->kind == YN_SCALAR ? did_you_mean(k->value, k->len, keys) : NULL;
             if (hint)
-                return fail(c, k, "unknown key '%s' in %s (did you mean '%s'?)", k->value, what,
-                            hint);
-            return fail(c, k, "unknown key '%s' in %s", k->kind == YN_SCALAR ? k->value : "?",
-                        what);
+                return ynode_fail(c->err, c->file, k, "unknown key '%s' in %s (did you mean '%s'?)",
+                                  k->value, what, hint);
+            return ynode_fail(c->err, c->file, k, "unknown key '%s' in %s",
+                              k->kind == YN_SCALAR ? k->value : "?", what);
         }
     }
     return 0;
@@ -59,7 +45,7 @@ static const ynode *get(const ynode *map, const char *key) {
 
 static int text(ctx *c, const ynode *n, const char *what, char **out) {
     if (n->kind != YN_SCALAR || n->type == YS_NULL || n->type == YS_BOOL)
-        return fail(c, n, "'%s' must be a string", what);
+        return ynode_fail(c->err, c->file, n, "'%s' must be a string", what);
     *out = xstrndup(n->value, n->len);
     return 0;
 }
@@ -72,7 +58,7 @@ static int regex(ctx *c, const ynode *n, const char *what, regex_t *re) {
         char msg[256];
         regerror(rc, re, msg, sizeof msg);
         free(s);
-        return fail(c, n, "bad regular expression for '%s': %s", what, msg);
+        return ynode_fail(c->err, c->file, n, "bad regular expression for '%s': %s", what, msg);
     }
     free(s);
     return 0;
@@ -84,7 +70,8 @@ static int string_list(ctx *c, const ynode *n, const char *what, char ***out, si
         *count = 1;
         return text(c, n, what, &(*out)[0]);
     }
-    if (n->kind != YN_SEQUENCE) return fail(c, n, "'%s' must be a list of strings", what);
+    if (n->kind != YN_SEQUENCE)
+        return ynode_fail(c->err, c->file, n, "'%s' must be a list of strings", what);
     *out = xcalloc(n->n ? n->n : 1, sizeof(char *));
     *count = n->n;
     for (size_t i = 0; i < n->n; i++)
@@ -95,7 +82,8 @@ static int string_list(ctx *c, const ynode *n, const char *what, char ***out, si
 static int load_rule(ctx *c, const ynode *n, size_t index, rule *r) {
     r->line = n->line;
     r->col = n->col;
-    if (n->kind != YN_MAPPING) return fail(c, n, "a rule must be a mapping (match, scenario)");
+    if (n->kind != YN_MAPPING)
+        return ynode_fail(c->err, c->file, n, "a rule must be a mapping (match, scenario)");
     if (known_keys(c, n, RULE_KEYS, "a rule") < 0) return -1;
     const ynode *v;
     if ((v = get(n, "name"))) {
@@ -105,20 +93,22 @@ static int load_rule(ctx *c, const ynode *n, size_t index, rule *r) {
     }
     const ynode *scn = get(n, "scenario"), *seq = get(n, "sequence");
     if (!!scn == !!seq)
-        return fail(c, n, "a rule names a 'scenario' or a 'sequence' (one of them)");
+        return ynode_fail(c->err, c->file, n,
+                          "a rule names a 'scenario' or a 'sequence' (one of them)");
     if (string_list(c, scn ? scn : seq, scn ? "scenario" : "sequence", &r->scenarios,
                     &r->n_scenarios) < 0)
         return -1;
-    if (r->n_scenarios == 0) return fail(c, seq, "a 'sequence' needs at least one scenario");
+    if (r->n_scenarios == 0)
+        return ynode_fail(c->err, c->file, seq, "a 'sequence' needs at least one scenario");
     if ((v = get(n, "per"))) {
         if (is(v, "thread"))
             r->per_thread = true;
         else if (!is(v, "rule"))
-            return fail(c, v, "'per' is rule or thread");
+            return ynode_fail(c->err, c->file, v, "'per' is rule or thread");
     }
     const ynode *m = get(n, "match");
     if (!m) return 0; /* matches everything: a catch-all */
-    if (m->kind != YN_MAPPING) return fail(c, m, "'match' must be a mapping");
+    if (m->kind != YN_MAPPING) return ynode_fail(c->err, c->file, m, "'match' must be a mapping");
     if (known_keys(c, m, MATCH_KEYS, "match") < 0) return -1;
     if ((v = get(m, "prompt"))) {
         if (regex(c, v, "prompt", &r->prompt) < 0) return -1;
@@ -130,19 +120,20 @@ static int load_rule(ctx *c, const ynode *n, size_t index, rule *r) {
     }
     if ((v = get(m, "command"))) {
         if (!(is(v, "exec") || is(v, "resume") || is(v, "fork") || is(v, "review")))
-            return fail(c, v, "'command' is exec, resume, fork or review");
+            return ynode_fail(c->err, c->file, v, "'command' is exec, resume, fork or review");
         if (text(c, v, "command", &r->command) < 0) return -1;
     }
     if ((v = get(m, "flags")) && string_list(c, v, "flags", &r->flags, &r->n_flags) < 0) return -1;
     if ((v = get(m, "invocation"))) {
         if (v->kind != YN_SCALAR || v->type != YS_INT || v->i < 1)
-            return fail(c, v, "'invocation' is a number from 1 (the Nth call)");
+            return ynode_fail(c->err, c->file, v, "'invocation' is a number from 1 (the Nth call)");
         r->invocation = (long)v->i;
         r->has_invocation = true;
     }
     if ((v = get(m, "env"))) {
         if (v->kind != YN_MAPPING)
-            return fail(c, v, "'env' maps variable names to values (or null for 'set')");
+            return ynode_fail(c->err, c->file, v,
+                              "'env' maps variable names to values (or null for 'set')");
         r->n_env = v->n / 2;
         r->env_names = xcalloc(r->n_env ? r->n_env : 1, sizeof(char *));
         r->env_values = xcalloc(r->n_env ? r->n_env : 1, sizeof(char *));
@@ -170,18 +161,20 @@ int rules_load(const char *path, rules *out, diag *err) {
         yread_node(&r, &doc) < 0)
         goto done;
     if (doc->kind != YN_MAPPING) {
-        fail(&c, doc, "a rules file is a mapping with 'codex_mock_rules: 1' and 'rules'");
+        ynode_fail(c.err, c.file, doc,
+                   "a rules file is a mapping with 'codex_mock_rules: 1' and 'rules'");
         goto done;
     }
     if (known_keys(&c, doc, TOP, "a rules file") < 0) goto done;
     const ynode *ver = get(doc, "codex_mock_rules");
     if (!ver || ver->kind != YN_SCALAR || ver->type != YS_INT || ver->i != 1) {
-        fail(&c, ver ? ver : doc, "a rules file starts with 'codex_mock_rules: 1'");
+        ynode_fail(c.err, c.file, ver ? ver : doc,
+                   "a rules file starts with 'codex_mock_rules: 1'");
         goto done;
     }
     const ynode *list = get(doc, "rules");
     if (!list || list->kind != YN_SEQUENCE) {
-        fail(&c, list ? list : doc, "'rules' must be a list of rules");
+        ynode_fail(c.err, c.file, list ? list : doc, "'rules' must be a list of rules");
         goto done;
     }
     out->v = xcalloc(list->n ? list->n : 1, sizeof(rule));

@@ -1,4 +1,5 @@
-/* rules — which scenario answers an invocation (CODEX_MOCK_RULES; design.md §2 "select").
+/* rules — which scenario answers an invocation (CODEX_MOCK_RULES;
+ * docs/architecture.md#scenarios-and-selection, docs/rules.md).
  *
  * A rules file is YAML: `codex_mock_rules: 1` and a list of `rules`, first match wins. A rule
  * matches on the prompt (POSIX extended regex), the command (exec, resume, fork, review), flags

@@ -1,4 +1,5 @@
 #include "session.h"
+#include "fileio.h"
 #include "buf.h"
 #include "jsonw.h"
 #include "uuid.h"
@@ -40,11 +41,11 @@ static void replace(char **slot, const char *v) {
     *slot = xstrdup(v);
 }
 
-int session_read(const char *path, session_info *out, char **err) {
+int session_read(const char *path, session_info *out, diag *err) {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "r");
     if (!f) {
-        *err = xasprintf("cannot read %s: %s", path, strerror(errno));
+        diag_set(err, NULL, 0, 0, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }
     struct stat st;
@@ -134,7 +135,7 @@ static int match_id(const char *path, const char *name, void *ctx) {
     return 0;
 }
 
-int session_find_id(const char *codex_home, const char *id, session_info *out, char **err) {
+int session_find_id(const char *codex_home, const char *id, session_info *out, diag *err) {
     memset(out, 0, sizeof *out);
     char *suffix = xasprintf("-%s.jsonl", id);
     for (char *p = suffix; *p; p++)
@@ -167,9 +168,10 @@ static int consider(const char *path, const char *name, void *ctx) {
     (void)name;
     by_last *b = ctx;
     session_info s;
-    char *err = NULL;
+    diag err;
+    diag_init(&err);
     if (session_read(path, &s, &err) < 0) {
-        free(err);
+        diag_free(&err);
         return 0;
     }
     bool ok = s.has_user_message && s.thread_id && (b->all || (s.cwd && !strcmp(s.cwd, b->cwd)));
@@ -184,7 +186,7 @@ static int consider(const char *path, const char *name, void *ctx) {
 }
 
 int session_find_last(const char *codex_home, const char *cwd, bool all, session_info *out,
-                      char **err) {
+                      diag *err) {
     (void)err;
     memset(out, 0, sizeof *out);
     char *dir = xasprintf("%s/sessions", codex_home);
@@ -362,7 +364,7 @@ static void writer_init(session_writer *w, const session_params *p, const mock_c
 }
 
 int session_writer_create(session_writer *w, const session_params *p, const mock_clock *clock,
-                          rng *r, char **err) {
+                          rng *r, diag *err) {
     writer_init(w, p, clock, r);
     int64_t ms = clock->wall_ms(clock);
     time_t s = (time_t)(ms / 1000);
@@ -376,7 +378,7 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
     w->fd = open(w->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (w->fd < 0 && errno == ENOENT) {
         if (mkdirs(dir) < 0) {
-            *err = xasprintf("cannot create %s: %s", dir, strerror(errno));
+            diag_set(err, NULL, 0, 0, "cannot create %s: %s", dir, strerror(errno));
             free(dir);
             return -1;
         }
@@ -384,7 +386,7 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
     }
     free(dir);
     if (w->fd < 0) {
-        *err = xasprintf("cannot create %s: %s", w->path, strerror(errno));
+        diag_set(err, NULL, 0, 0, "cannot create %s: %s", w->path, strerror(errno));
         return -1;
     }
     w->new_thread = true;
@@ -432,13 +434,13 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
 }
 
 int session_writer_append(session_writer *w, const session_info *existing, const session_params *p,
-                          const mock_clock *clock, rng *r, char **err) {
+                          const mock_clock *clock, rng *r, diag *err) {
     writer_init(w, p, clock, r);
     w->path = xstrdup(existing->path);
     w->ordinal = existing->lines;
     w->fd = open(w->path, O_RDWR | O_APPEND | O_CLOEXEC);
     if (w->fd < 0) {
-        *err = xasprintf("cannot append to %s: %s", w->path, strerror(errno));
+        diag_set(err, NULL, 0, 0, "cannot append to %s: %s", w->path, strerror(errno));
         return -1;
     }
     /* A run killed in the middle of a line left a torn tail: cut it before appending. */
@@ -753,11 +755,11 @@ sink sink_session(session_writer *w) {
 }
 
 int session_history_append(const char *codex_home, const char *thread_id, const char *prompt,
-                           int64_t unix_s, char **err) {
+                           int64_t unix_s, diag *err) {
     char *path = xasprintf("%s/history.jsonl", codex_home);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
-        *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
+        diag_set(err, NULL, 0, 0, "cannot append to %s: %s", path, strerror(errno));
         free(path);
         return -1;
     }
@@ -770,16 +772,9 @@ int session_history_append(const char *codex_home, const char *thread_id, const 
     buf_puts(&b, "}\n");
     flock(fd, LOCK_EX);
     int rc = 0;
-    size_t off = 0;
-    while (off < b.len) {
-        ssize_t n = write(fd, b.data + off, b.len - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
-            rc = -1;
-            break;
-        }
-        off += (size_t)n;
+    if (fileio_write_all(fd, b.data, b.len) < 0) {
+        diag_set(err, NULL, 0, 0, "cannot append to %s: %s", path, strerror(errno));
+        rc = -1;
     }
     flock(fd, LOCK_UN);
     close(fd);

@@ -1,6 +1,6 @@
-/* session — the real CLI's session files in CODEX_HOME (reference §5, §6):
- * sessions/YYYY/MM/DD/rollout-<local time>-<thread id>.jsonl, one JSON object per line in the
- * envelope {"timestamp","ordinal","type","payload"}.
+/* session — the real CLI's session files in CODEX_HOME (docs/behaviour.md#sessions-and-rollouts,
+ * docs/behaviour.md#resume-and-fork): sessions/YYYY/MM/DD/rollout-<local time>-<thread id>.jsonl,
+ * one JSON object per line in the envelope {"timestamp","ordinal","type","payload"}.
  *
  * Reading: session_find_id() and session_find_last() locate a thread's file and summarise it
  * (turns played, the thread's cumulative usage, its latest cwd) for resume and fork.
@@ -14,11 +14,13 @@
  * writes); readers skip such a tail, and the next append to the file cuts it off.
  *
  * Ownership: session_info's strings are heap (session_info_free). The writer owns its fd and
- * strings (session_writer_close). Errors return -1 with a message in *err (heap). */
+ * strings (session_writer_close). Errors are codex-mock's own: -1 with `err` set (no position; the
+ * message names the file). */
 #ifndef CODEX_MOCK_SESSION_H
 #define CODEX_MOCK_SESSION_H
 
 #include "clock.h"
+#include "diag.h"
 #include "rng.h"
 #include "scenario.h"
 #include "sink.h"
@@ -41,15 +43,15 @@ typedef struct {
 
 void session_info_free(session_info *s);
 /* Reads and summarises one rollout file. */
-int session_read(const char *path, session_info *out, char **err);
+int session_read(const char *path, session_info *out, diag *err);
 /* The rollout of thread `id` under codex_home; 0 found, 1 not found, -1 error. */
-int session_find_id(const char *codex_home, const char *id, session_info *out, char **err);
+int session_find_id(const char *codex_home, const char *id, session_info *out, diag *err);
 /* The most recently updated thread whose latest cwd is `cwd` (any cwd when `all`) and that
  * recorded a user message; 0 found, 1 none. "Updated" is the latest line timestamp, then the
  * file's mtime, then the thread id (UUIDv7: the later-made thread): the mtime alone ticks with
  * the kernel's coarse clock, a few ms, and two runs in a row can share a tick. */
 int session_find_last(const char *codex_home, const char *cwd, bool all, session_info *out,
-                      char **err);
+                      diag *err);
 
 typedef struct {
     int fd;
@@ -93,18 +95,18 @@ typedef struct {
 
 /* A new thread's file, with its session_meta line. */
 int session_writer_create(session_writer *w, const session_params *p, const mock_clock *clock,
-                          rng *r, char **err);
+                          rng *r, diag *err);
 /* Appends to an existing thread's file (resume). */
 int session_writer_append(session_writer *w, const session_info *existing, const session_params *p,
-                          const mock_clock *clock, rng *r, char **err);
+                          const mock_clock *clock, rng *r, diag *err);
 void session_writer_close(session_writer *w);
 
-/* history.jsonl (reference §5.5): one line per prompt, {"session_id","ts","text"}, appended under
- * an advisory lock with O_APPEND, mode 0600. The real `exec` never writes it; the 0.60-era
- * integration spec tells integrators to find session ids there, so a scenario (cli: history)
- * or the 0.60 profile can ask for it. */
+/* history.jsonl (docs/behaviour.md#sessions-and-rollouts): one line per prompt,
+ * {"session_id","ts","text"}, appended under an advisory lock with O_APPEND, mode 0600. The real
+ * `exec` never writes it; the 0.60-era integration spec tells integrators to find session ids
+ * there, so a scenario (cli: history) or the 0.60 profile can ask for it. */
 int session_history_append(const char *codex_home, const char *thread_id, const char *prompt,
-                           int64_t unix_s, char **err);
+                           int64_t unix_s, diag *err);
 sink sink_session(session_writer *w);
 
 #endif

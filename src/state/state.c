@@ -1,4 +1,5 @@
 #include "state.h"
+#include "fileio.h"
 #include "buf.h"
 
 #include <cJSON.h>
@@ -28,7 +29,7 @@ static int mkdir_p(const char *path) {
     return rc;
 }
 
-int state_open(state_dir *s, const char *explicit_dir, const char *codex_home, char **err) {
+int state_open(state_dir *s, const char *explicit_dir, const char *codex_home, diag *err) {
     s->lock_fd = -1;
     if (explicit_dir && *explicit_dir)
         s->dir = xstrdup(explicit_dir);
@@ -37,7 +38,8 @@ int state_open(state_dir *s, const char *explicit_dir, const char *codex_home, c
     /* One mkdir() when the parent exists (every call but the first); the whole path if not. */
     bool made = mkdir(s->dir, 0755) == 0 || errno == EEXIST;
     if (!made && mkdir_p(s->dir) < 0) {
-        *err = xasprintf("CODEX_MOCK_STATE: cannot create %s: %s", s->dir, strerror(errno));
+        diag_set(err, NULL, 0, 0, "CODEX_MOCK_STATE: cannot create %s: %s", s->dir,
+                 strerror(errno));
         return -1;
     }
     return 0;
@@ -50,11 +52,11 @@ void state_close(state_dir *s) {
     s->lock_fd = -1;
 }
 
-static int lock(state_dir *s, char **err) {
+static int lock(state_dir *s, diag *err) {
     char *path = xasprintf("%s/lock", s->dir);
     s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX) != 0) {
-        *err = xasprintf("cannot lock %s: %s", path, strerror(errno));
+        diag_set(err, NULL, 0, 0, "cannot lock %s: %s", path, strerror(errno));
         free(path);
         return -1;
     }
@@ -71,41 +73,17 @@ static void unlock(state_dir *s) {
 }
 
 static cJSON *read_counters(const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) return cJSON_CreateObject();
-    buf b;
-    buf_init(&b);
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_append(&b, tmp, n);
-    fclose(f);
-    cJSON *j = b.data ? cJSON_Parse(b.data) : NULL;
-    buf_free(&b);
+    char *text = fileio_read_file(path, 0, NULL);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    free(text);
     return cJSON_IsObject(j) ? j : (cJSON_Delete(j), cJSON_CreateObject());
 }
 
-/* Writes text to path via a temporary name and rename(), so readers see old or new, whole. */
-static int write_atomic(const char *path, const char *text, char **err) {
-    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    size_t len = strlen(text), off = 0;
-    bool ok = fd >= 0;
-    while (ok && off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR) continue;
-        ok = w > 0;
-        if (ok) off += (size_t)w;
-    }
-    if (fd >= 0 && close(fd) != 0) ok = false;
-    if (!ok || rename(tmp, path) != 0) {
-        *err = xasprintf("cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+/* Writes text to path so that readers see the old counters or the new ones, whole. */
+static int write_atomic(const char *path, const char *text, diag *err) {
+    if (fileio_write_atomic(path, text, strlen(text), 0644) == 0) return 0;
+    diag_set(err, NULL, 0, 0, "cannot write %s: %s", path, strerror(errno));
+    return -1;
 }
 
 static long bump(cJSON *obj, const char *key) {
@@ -122,7 +100,7 @@ static long bump(cJSON *obj, const char *key) {
  * lands at the end under the kernel's inode lock, and leaves our offset just after our byte,
  * so the offset is a number no other call gets — no lock, no rewrite, no rename (which on ext4
  * also pushes the new file's data to disk: the dearest part of a start-up). */
-static int tally_next(state_dir *s, long *invocation, char **err) {
+static int tally_next(state_dir *s, long *invocation, diag *err) {
     char *path = xasprintf("%s/invocations", s->dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     ssize_t w = -1;
@@ -133,7 +111,7 @@ static int tally_next(state_dir *s, long *invocation, char **err) {
     }
     off_t end = w == 1 ? lseek(fd, 0, SEEK_CUR) : -1;
     if (end <= 0) {
-        *err = xasprintf("cannot count invocations in %s: %s", path, strerror(errno));
+        diag_set(err, NULL, 0, 0, "cannot count invocations in %s: %s", path, strerror(errno));
         if (fd >= 0) close(fd);
         free(path);
         return -1;
@@ -145,7 +123,7 @@ static int tally_next(state_dir *s, long *invocation, char **err) {
 }
 
 int state_next(state_dir *s, const char *const *keys, size_t n, long *invocation, long *positions,
-               char **err) {
+               diag *err) {
     if (invocation && tally_next(s, invocation, err) < 0) return -1;
     if (n == 0) return 0;
     if (lock(s, err) < 0) return -1;
@@ -170,28 +148,21 @@ int state_next(state_dir *s, const char *const *keys, size_t n, long *invocation
 
 /* No lock: an O_APPEND write() is placed and copied under the kernel's inode lock, so
  * concurrent lines never interleave. */
-int state_journal_append(state_dir *s, const char *json_line, size_t len, char **err) {
+int state_journal_append(state_dir *s, const char *json_line, size_t len, diag *err) {
     char *path = xasprintf("%s/journal.jsonl", s->dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     int rc = 0;
     if (fd < 0) {
-        *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
+        diag_set(err, NULL, 0, 0, "cannot append to %s: %s", path, strerror(errno));
         rc = -1;
     } else {
         buf b;
         buf_init(&b);
         buf_append(&b, json_line, len);
         buf_putc(&b, '\n');
-        size_t off = 0;
-        while (off < b.len) {
-            ssize_t w = write(fd, b.data + off, b.len - off);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) {
-                *err = xasprintf("cannot append to %s: %s", path, strerror(errno));
-                rc = -1;
-                break;
-            }
-            off += (size_t)w;
+        if (fileio_write_all(fd, b.data, b.len) < 0) {
+            diag_set(err, NULL, 0, 0, "cannot append to %s: %s", path, strerror(errno));
+            rc = -1;
         }
         buf_free(&b);
         close(fd);
@@ -200,14 +171,14 @@ int state_journal_append(state_dir *s, const char *json_line, size_t len, char *
     return rc;
 }
 
-int state_reset(state_dir *s, char **err) {
+int state_reset(state_dir *s, diag *err) {
     if (lock(s, err) < 0) return -1;
     const char *names[] = {"counters.json", "journal.jsonl", "invocations"};
     int rc = 0;
     for (size_t i = 0; i < 3; i++) {
         char *p = xasprintf("%s/%s", s->dir, names[i]);
         if (unlink(p) != 0 && errno != ENOENT) {
-            *err = xasprintf("cannot remove %s: %s", p, strerror(errno));
+            diag_set(err, NULL, 0, 0, "cannot remove %s: %s", p, strerror(errno));
             rc = -1;
         }
         free(p);

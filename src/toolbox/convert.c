@@ -1,4 +1,5 @@
 #include "convert.h"
+#include "exitcodes.h"
 #include "cli.h"
 #include "event_json.h"
 #include "plan.h"
@@ -26,19 +27,17 @@ void convert_notes_free(convert_notes *n) {
 
 static void note(convert_notes *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(convert_notes *n, const char *fmt, ...) {
-    buf b;
-    buf_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    char *text = xvasprintf(fmt, ap);
     va_end(ap);
     for (size_t i = 0; i < n->n; i++)
-        if (!strcmp(n->v[i], b.data)) { /* once is enough */
-            buf_free(&b);
+        if (!strcmp(n->v[i], text)) { /* once is enough */
+            free(text);
             return;
         }
     n->v = xrealloc(n->v, (n->n + 1) * sizeof(char *));
-    n->v[n->n++] = buf_detach(&b);
+    n->v[n->n++] = text;
 }
 
 /* ---------------------------------------------------------------- the model */
@@ -281,7 +280,7 @@ static void assign_roles(conv *c) {
         note(c->notes, "%s was sent to the run but it exited %d on its own", r->signal_name,
              c->exit_code);
     }
-    if (c->exit_code == 78 && !c->hang_end)
+    if (c->exit_code == EXIT_MOCK_ERROR && !c->hang_end)
         note(c->notes, "exit code 78 is reserved for codex-mock's own errors; the scenario "
                        "cannot ask for it");
     /* implicit thread.started / turn.started / turn end */
@@ -341,9 +340,15 @@ static void assign_roles(conv *c) {
     }
 }
 
+/* An item.started + item.completed pair that one step reproduces: the types that get
+ * item.started, but the todo list (its own G_TODO steps) and collab_tool_call (no step form
+ * yet: its events stay `event:` lines). */
 static bool pair_type(const char *t) {
-    return !strcmp(t, "command_execution") || !strcmp(t, "file_change") ||
-           !strcmp(t, "mcp_tool_call") || !strcmp(t, "web_search");
+    for (int k = 0; k < ITEM_TYPE_COUNT; k++)
+        if (!strcmp(t, ITEM_TYPE_NAMES[k]))
+            return item_type_gets_started((item_type)k) && k != ITEM_TODO_LIST &&
+                   k != ITEM_COLLAB_TOOL_CALL;
+    return false;
 }
 
 static bool text_type(const char *t) {
@@ -843,8 +848,8 @@ static void emit(conv *c, buf *y) {
                     json_type_is(c->recs[gr->first + i].json, "turn.failed"))
                     failed = true;
         }
-        if ((c->force_exit || c->exit_code != (failed ? 1 : 0)) && c->exit_code >= 0 &&
-            c->exit_code <= 255 && c->exit_code != 78) {
+        if ((c->force_exit || c->exit_code != (failed ? EXIT_TURN_FAILED : EXIT_OK)) &&
+            c->exit_code >= 0 && c->exit_code <= 255 && c->exit_code != EXIT_MOCK_ERROR) {
             buf_printf(y, "      - exit: %d\n", c->exit_code);
             n_steps++;
         }
@@ -904,7 +909,7 @@ static void render(const conv *c, const scenario *sc, rendered *p) {
         .speed = 1,
         .rng = &r,
         .cwd = c->r->cwd ? c->r->cwd : "/",
-        .thread_id = c->thread_id ? c->thread_id : "00000000-0000-7000-8000-000000000000",
+        .thread_id = c->thread_id ? c->thread_id : PLAN_PLACEHOLDER_THREAD_ID,
     };
     planner pl;
     plan_init(&pl, &params);

@@ -1,5 +1,5 @@
 /* convert — a recording (recording.h) or a session rollout file → scenario YAML that replays
- * the same bytes (design.md §4 `codex-mock convert`; docs/convert.md).
+ * the same bytes (docs/convert.md, docs/architecture.md#toolbox).
  *
  * convert_recording() writes readable sugar where it is exact (message, reasoning, warning,
  * command, file_change, mcp_tool_call, web_search, todo_list, usage, with `after`/`duration`/

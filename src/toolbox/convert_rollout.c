@@ -1,7 +1,8 @@
-/* convert_rollout — a session rollout file (reference §5) → the `codex exec --json` lines the
- * run printed, as far as the rollout keeps them (docs/convert.md "From a rollout"), then
- * converted like a bare capture. */
+/* convert_rollout — a session rollout file (docs/behaviour.md#sessions-and-rollouts) → the `codex
+ * exec --json` lines the run printed, as far as the rollout keeps them (docs/convert.md "From a
+ * rollout"), then converted like a bare capture. */
 #include "convert.h"
+#include "fileio.h"
 #include "jsonw.h"
 
 #include <cJSON.h>
@@ -301,7 +302,7 @@ static void add_note(convert_notes *notes, const char *text) {
 int rollout_to_recording(const char *path, int turn, recording *r, convert_notes *notes,
                          diag *err) {
     size_t len;
-    char *data = recording_read_file(path, &len);
+    char *data = fileio_read_file(path, 0, &len);
     if (!data) {
         recording_init(r);
         diag_set(err, path, 0, 0, "cannot read the rollout file");

@@ -20,14 +20,12 @@ void findings_free(findings *f) {
 static void add(findings *f, finding_level lv, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static void add(findings *f, finding_level lv, int line, int col, const char *fmt, ...) {
-    buf b;
-    buf_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    char *msg = xvasprintf(fmt, ap);
     va_end(ap);
     f->v = xrealloc(f->v, (f->n + 1) * sizeof *f->v);
-    f->v[f->n++] = (finding){lv, line, col, buf_detach(&b)};
+    f->v[f->n++] = (finding){lv, line, col, msg};
     if (lv == FIND_ERROR)
         f->errors++;
     else
@@ -95,11 +93,6 @@ static id_state *id_add(id_table *t, const mstr *id, item_type type, int line, i
     return &t->v[t->n - 1];
 }
 
-static bool gets_started(item_type t) {
-    return t == ITEM_COMMAND_EXECUTION || t == ITEM_FILE_CHANGE || t == ITEM_MCP_TOOL_CALL ||
-           t == ITEM_WEB_SEARCH || t == ITEM_TODO_LIST || t == ITEM_COLLAB_TOOL_CALL;
-}
-
 static bool mstr_eq(const mstr *a, const mstr *b) {
     return a->len == b->len && (a->len == 0 || !memcmp(a->ptr, b->ptr, a->len));
 }
@@ -115,7 +108,7 @@ static void lint_turn(const scenario *sc, size_t ti, findings *f) {
                           .speed = 0,
                           .rng = &r,
                           .cwd = "/work",
-                          .thread_id = "00000000-0000-7000-8000-000000000000"};
+                          .thread_id = PLAN_PLACEHOLDER_THREAD_ID};
     planner pl;
     plan_init(&pl, &params);
     action a;
@@ -158,13 +151,15 @@ static void lint_turn(const scenario *sc, size_t ti, findings *f) {
             if (!turn_seen && !(ev->type == EV_ITEM_COMPLETED && it->type == ITEM_ERROR))
                 add(f, FIND_WARNING, line, col,
                     "%s before turn.started (only start-up warning items come before it)", name);
-            if (ev->type == EV_ITEM_STARTED && !gets_started(it->type))
+            if (ev->type == EV_ITEM_STARTED && !item_type_gets_started(it->type))
                 add(f, FIND_ERROR, line, col,
-                    "%s items never get item.started (reference §2.5): only item.completed", tn);
+                    "%s items never get item.started (docs/behaviour.md#items): only "
+                    "item.completed",
+                    tn);
             if (ev->type == EV_ITEM_UPDATED && it->type != ITEM_TODO_LIST &&
                 it->type != ITEM_FILE_CHANGE)
-                add(f, FIND_WARNING, line, col, "%s items never get item.updated (reference §2.5)",
-                    tn);
+                add(f, FIND_WARNING, line, col,
+                    "%s items never get item.updated (docs/behaviour.md#items)", tn);
             id_state *s = id_find(&ids, &it->id);
             if (s && s->completed) {
                 add(f, FIND_ERROR, line, col, "item id '%s' is used again (it completed at %d:%d)",

@@ -1,4 +1,5 @@
 #include "record.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,17 +50,6 @@ char *record_find_program(const char *name, const char *path, const char *skip_d
     return NULL;
 }
 
-static bool write_all(int fd, const char *p, size_t n) {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 typedef struct {
     const record_params *p;
     bool shown;      /* the status line is on screen */
@@ -69,7 +59,7 @@ typedef struct {
 
 static void progress_erase(progress *pg) {
     if (!pg->shown) return;
-    write_all(pg->p->progress_fd, "\r\033[K", 4);
+    (void)fileio_write_all(pg->p->progress_fd, "\r\033[K", 4);
     pg->shown = false;
 }
 
@@ -81,7 +71,8 @@ static void progress_draw(progress *pg, int64_t ms, const recording *r) {
         line, sizeof line, "\r\033[Kcodex-mock record: %llds, %zu stdout and %zu stderr lines%s%s",
         (long long)(ms / 1000), r->out.n_lines, r->err.n_lines, pg->p->progress_label ? " → " : "",
         pg->p->progress_label ? pg->p->progress_label : "");
-    if (n > 0) write_all(pg->p->progress_fd, line, (size_t)n < sizeof line ? (size_t)n : 0);
+    if (n > 0)
+        (void)fileio_write_all(pg->p->progress_fd, line, (size_t)n < sizeof line ? (size_t)n : 0);
     pg->shown = true;
     pg->last_ms = ms;
 }
@@ -187,7 +178,7 @@ int record_run(const record_params *p, recording *out, diag *err) {
             }
             progress_erase(&pg);
             rec_stream_feed(s ? &out->err : &out->out, tmp, (size_t)n, t);
-            write_all(s ? p->err_fd : p->out_fd, tmp, (size_t)n);
+            (void)fileio_write_all(s ? p->err_fd : p->out_fd, tmp, (size_t)n);
             pg.mid_line = tmp[n - 1] != '\n';
         }
         if (i_in >= 0 && (fds[i_in].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -1,5 +1,5 @@
 /* record — run a real CLI with its stdio passed through live, and capture what it did
- * (design.md §4 `codex-mock record`).
+ * (docs/convert.md, docs/architecture.md#toolbox).
  *
  * record_run() forks and execs `program` with `argv`, copies our stdin to it (unless stdin is a
  * terminal, which the child then shares), and copies its stdout and stderr to ours as they

@@ -1,4 +1,5 @@
 #include "recording.h"
+#include "fileio.h"
 
 #include <cJSON.h>
 #include <dirent.h>
@@ -80,50 +81,10 @@ void rec_stream_finish(rec_stream *s, int64_t t) {
     if (start < s->bytes.len) push_line(s, start, s->bytes.len - start, t);
 }
 
-char *recording_read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    buf b;
-    buf_init(&b);
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        buf_append(&b, tmp, n);
-    fclose(f);
-    if (!b.data) buf_puts(&b, "");
-    if (len) *len = b.len;
-    return buf_detach(&b);
-}
-
 int recording_write_file(const char *path, const char *data, size_t len, diag *err) {
-    char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        diag_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            diag_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
-            close(fd);
-            unlink(tmp);
-            free(tmp);
-            return -1;
-        }
-        done += (size_t)w;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        diag_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    if (fileio_write_atomic(path, data, len, 0644) == 0) return 0;
+    diag_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
+    return -1;
 }
 
 static const struct {
@@ -346,7 +307,7 @@ int recording_load_files(const recording_files *f, recording *r, diag *err) {
 static void read_into(rec_file *f, const char *dir, const char *name) {
     char *path = path_join(dir, name);
     size_t len = 0;
-    f->data = recording_read_file(path, &len);
+    f->data = fileio_read_file(path, 0, &len);
     f->len = len;
     free(path);
 }
@@ -424,7 +385,7 @@ void recording_load_capture_mem(const char *data, size_t len, recording *r) {
 int recording_load_capture(const char *path, recording *r, diag *err) {
     recording_init(r);
     size_t len;
-    char *data = recording_read_file(path, &len);
+    char *data = fileio_read_file(path, 0, &len);
     if (!data) {
         diag_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
         return -1;

@@ -1,4 +1,4 @@
-/* recording — one run of a CLI as the corpus lays it out (shared/corpus/README.md): argv.json,
+/* recording — one run of a CLI as `codex-mock record` lays it out (docs/convert.md): argv.json,
  * stdout.jsonl or stdout.txt, stdout_timing.tsv, stderr.txt, stderr_timing.tsv, exit_code,
  * meta.json, rollout/, collected_last_message.txt.
  *
@@ -98,9 +98,8 @@ void recording_load_capture_mem(const char *data, size_t len, recording *r);
 /* Creates dir if needed; refuses a dir that already holds a recording. */
 int recording_write_dir(const recording *r, const char *dir, diag *err);
 
-/* Reads a whole file; NULL when it cannot be read. Caller frees. */
-char *recording_read_file(const char *path, size_t *len);
-/* Writes path atomically (temporary name + rename). */
+/* Writes path atomically (fileio_write_atomic, a new file 0644 less the umask); -1 with a
+ * `cannot write: <strerror>` diag at path. */
 int recording_write_file(const char *path, const char *data, size_t len, diag *err);
 
 /* "SIGINT" → 2, "INT" → 2, unknown → 0; and back ("SIGINT", or NULL). */

@@ -144,7 +144,7 @@ static void collect(const scenario *sc, const show_options *o, rows *r) {
                           .speed = 1,
                           .rng = &g,
                           .cwd = o->cwd ? o->cwd : "/",
-                          .thread_id = "00000000-0000-7000-8000-000000000000"};
+                          .thread_id = PLAN_PLACEHOLDER_THREAD_ID};
     planner pl;
     plan_init(&pl, &params);
     action a;

@@ -1,5 +1,5 @@
 /* show — a scenario's expanded timeline as a person reads it, or as JSON lines for machines
- * (design.md §4 `codex-mock show`).
+ * (docs/convert.md, docs/architecture.md#toolbox).
  *
  * show_timeline() plans one turn at real pace (seeded: same seed, same times) and appends one
  * row per output to `out`: time since spawn, the gap before it drawn as a bar to scale (the

@@ -1,6 +1,7 @@
 /* tool_record — `codex-mock record`: options, the real CLI's whereabouts, the session file it
  * wrote, secret scrubbing, and the recording directory (see tool_record.h). */
 #include "tool_record.h"
+#include "fileio.h"
 #include "clock.h"
 #include "death.h"
 #include "exitcodes.h"
@@ -319,7 +320,7 @@ int tool_record(int argc, char **argv, char *const *env) {
     }
     if (rollout) {
         size_t len;
-        char *data = recording_read_file(rollout, &len);
+        char *data = fileio_read_file(rollout, 0, &len);
         if (data) {
             const char *base = strrchr(rollout, '/');
             r.rollout_name = xstrdup(base ? base + 1 : rollout);
@@ -331,7 +332,7 @@ int tool_record(int argc, char **argv, char *const *env) {
     const char *lm = last_message_arg(cmd);
     if (lm) {
         size_t len;
-        char *data = recording_read_file(lm, &len);
+        char *data = fileio_read_file(lm, 0, &len);
         if (data) {
             r.last_message = scrubbed(&s, scrub_on, data, len, &r.last_message_len);
             free(data);

@@ -127,7 +127,7 @@ int tool_journal(int argc, char **argv, const mock_settings *set) {
     bool json = argc == 1 && !strcmp(argv[0], "--json");
     if (argc && !json) {
         fputs("usage: codex-mock journal [--state DIR] [--json]\n", stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     char *dir = state_dir_of(flag, set);
     entries e;
@@ -158,7 +158,7 @@ int tool_journal(int argc, char **argv, const mock_settings *set) {
     }
     entries_free(&e);
     free(dir);
-    return 0;
+    return EXIT_OK;
 }
 
 /* Same rule as the rules file: `--flag` present, or `--flag=value` in either spelling. */
@@ -195,7 +195,7 @@ int tool_verify(int argc, char **argv, const mock_settings *set) {
     const char **prompt_text = xcalloc((size_t)argc + 1, sizeof(char *));
     size_t n_flags = 0, n_prompts = 0;
     bool in_order = false;
-    int rc = 2;
+    int rc = EXIT_USAGE;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
@@ -290,10 +290,10 @@ int tool_verify(int argc, char **argv, const mock_settings *set) {
             printf("  %s", b.data);
             buf_free(&b);
         }
-        rc = 1;
+        rc = EXIT_CHECK_FAILED;
     } else {
         printf("ok: %zu invocation%s match\n", e.n, e.n == 1 ? "" : "s");
-        rc = 0;
+        rc = EXIT_OK;
     }
     buf_free(&problems);
     free(e.v);
@@ -313,15 +313,16 @@ int tool_reset(int argc, char **argv, const mock_settings *set) {
     parse_state_flag(&argc, &argv, &flag);
     if (argc) {
         fputs("usage: codex-mock reset [--state DIR]\n", stderr);
-        return 2;
+        return EXIT_USAGE;
     }
     char *dir = state_dir_of(flag, set);
     state_dir s;
-    char *err = NULL;
-    int rc = 0;
+    diag err;
+    diag_init(&err);
+    int rc = EXIT_OK;
     if (state_open(&s, dir, NULL, &err) < 0 || state_reset(&s, &err) < 0) {
-        fprintf(stderr, "codex-mock: %s\n", err);
-        free(err);
+        diag_print(&err, stderr); /* `codex-mock: <message>` */
+        diag_free(&err);
         rc = EXIT_MOCK_ERROR;
     } else {
         printf("reset %s\n", dir);

@@ -1,5 +1,5 @@
 // The real TypeScript SDK (@openai/codex-sdk, installed by tests/sdk_test.sh) drives the fake
-// `codex` through codexPathOverride, unchanged: reference §9 is the contract.
+// `codex` through codexPathOverride, unchanged: docs/behaviour.md#sdk-contract is the contract.
 // Environment: CODEX_BIN (the fake codex), SDK_ENTRY (the SDK's dist/index.js), WORK_DIR.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -219,7 +219,7 @@ turns:
   assert.equal(thread.id, id, "the resumed run keeps the thread id");
   assert.equal(second.finalResponse, "second answer");
   assert.deepEqual(second.items.map((i) => i.id), ["item_0"]);
-  // usage is cumulative for the thread (reference §6.1)
+  // usage is cumulative for the thread (docs/behaviour.md#resume-and-fork)
   assert.equal(second.usage.input_tokens, 300);
   assert.equal(second.usage.output_tokens, 30);
 
