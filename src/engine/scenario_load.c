@@ -1433,13 +1433,15 @@ static int parse_conform(loader *L, const ynode *n, conform_spec *c) {
             if (get_text(L, k, "file path", false, &c->files[i].path) < 0) return -1;
             if (!c->files[i].path.len || c->files[i].path.ptr[0] == '/' ||
                 strstr(c->files[i].path.ptr, ".."))
-                return fail_at(L, k, "a conform file path is relative and stays in the work dir");
+                return ynode_fail(L->err, L->r->file, k,
+                                  "a conform file path is relative and stays in the work dir");
             if (get_text(L, val, "file content", false, &c->files[i].content) < 0) return -1;
         }
     }
     if ((v = map_get(n, "args"))) {
         if (v->kind != YN_SEQUENCE)
-            return fail_at(L, v, "'args' must be a list of strings, found %s", ynode_kind_name(v));
+            return ynode_fail(L->err, L->r->file, v, "'args' must be a list of strings, found %s",
+                              ynode_kind_name(v));
         c->n_args = v->n;
         c->args = arena_alloc(L->mem, (v->n ? v->n : 1) * sizeof *c->args);
         for (size_t i = 0; i < v->n; i++)

@@ -4,6 +4,7 @@
 #include "conform.h"
 #include "conform_diff.h"
 #include "exitcodes.h"
+#include "fileio.h"
 #include "recording.h"
 #include "scenario_load.h"
 #include "select.h"
@@ -180,7 +181,7 @@ static char *rollout_kinds(const char *codex_home) {
     free(sessions);
     if (!path) return NULL;
     size_t len;
-    char *data = recording_read_file(path, &len);
+    char *data = fileio_read_file(path, 0, &len);
     free(path);
     if (!data) return NULL;
     buf out;
