@@ -195,15 +195,25 @@ static void test_speed_factor(void **state) {
 
 static void test_flags_orchestrators_pass(void **state) {
     (void)state;
-    proc_result r;
+    proc_result r, plain;
+    /* Accepted, and in --json mode they change no byte: the same seed and clock print the
+     * same stream with and without them. */
+    const char *const fixed[] = {"CODEX_MOCK_SPEED=0", "CODEX_MOCK_SEED=7",
+                                 "CODEX_MOCK_NOW=2026-11-21T08:00:00Z", NULL};
     run(&r,
         ARGS("exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write", "-m",
              "gpt-5.5", "-C", "/", "-c", "model_reasoning_effort=\"high\"", "--color", "never",
              "fix the tests"),
-        ARGS("CODEX_MOCK_SPEED=0"), NULL);
+        fixed, NULL);
+    run(&plain, ARGS("exec", "--json", "fix the tests"), fixed, NULL);
     assert_int_equal(r.exit_code, 0);
-    assert_non_null(strstr(r.out, "turn.completed"));
+    assert_int_equal(plain.exit_code, 0);
+    assert_int_equal(r.n_out, plain.n_out);
+    assert_string_equal(r.out, plain.out);
+    assert_string_equal(r.err, plain.err);
+    assert_non_null(strstr(r.out, "\n{\"type\":\"turn.completed\",\"usage\":{"));
     proc_result_free(&r);
+    proc_result_free(&plain);
     run(&r, ARGS("exec", "--json", "-C", "/nonexistent-dir", "x"), ARGS("CODEX_MOCK_SPEED=0"),
         NULL);
     assert_int_equal(r.exit_code, 1);

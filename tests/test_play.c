@@ -10,6 +10,7 @@
 #include "scenario_load.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,20 +98,23 @@ static const char SIMPLE[] = "codex_mock: 1\nstartup: 200ms\nturns:\n  - started
                              "      - message: hi\n        after: 60ms\n"
                              "      - stderr: log line\n        after: 5ms\n";
 
+/* What SIMPLE prints in --json mode, whenever it is played. */
+static const char SIMPLE_JSONL[] =
+    "{\"type\":\"thread.started\",\"thread_id\":\"tid\"}\n"
+    "{\"type\":\"turn.started\"}\n"
+    "{\"type\":\"item.completed\",\"item\":{\"id\":\"item_0\",\"type\":"
+    "\"agent_message\",\"text\":\"hi\"}}\n"
+    "{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":0,"
+    "\"cached_input_tokens\":0,\"cache_write_input_tokens\":0,"
+    "\"output_tokens\":0,\"reasoning_output_tokens\":0}}\n";
+
 static void test_jsonl_and_absolute_deadlines(void **state) {
     (void)state;
     fake_time ft = {.now = 1000};
     run rn;
     play_yaml(&rn, SIMPLE, true, &ft, false);
     assert_int_equal(rn.code, 0);
-    assert_string_equal(rn.outbuf,
-                        "{\"type\":\"thread.started\",\"thread_id\":\"tid\"}\n"
-                        "{\"type\":\"turn.started\"}\n"
-                        "{\"type\":\"item.completed\",\"item\":{\"id\":\"item_0\",\"type\":"
-                        "\"agent_message\",\"text\":\"hi\"}}\n"
-                        "{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":0,"
-                        "\"cached_input_tokens\":0,\"cache_write_input_tokens\":0,"
-                        "\"output_tokens\":0,\"reasoning_output_tokens\":0}}\n");
+    assert_string_equal(rn.outbuf, SIMPLE_JSONL);
     assert_string_equal(rn.errbuf, "log line\n");
     /* every wait is anchor + the planned offset, never a relative sleep */
     int64_t want[] = {1000 + 200 * NS_PER_MS, 1000 + 240 * NS_PER_MS, 1000 + 300 * NS_PER_MS,
@@ -131,7 +135,24 @@ static void test_late_player_does_not_wait(void **state) {
     run rn;
     play_yaml(&rn, SIMPLE, true, &ft, false);
     assert_int_equal(ft.n_waits, 0);
-    assert_non_null(strstr(rn.outbuf, "turn.completed"));
+    assert_int_equal(ft.now, 10 * NS_PER_S); /* the clock was never moved */
+    /* the same bytes, in the same order, as when played on time */
+    assert_int_equal(rn.code, 0);
+    assert_string_equal(rn.outbuf, SIMPLE_JSONL);
+    assert_string_equal(rn.errbuf, "log line\n");
+    assert_true(rn.res.turn_completed);
+    assert_int_equal(rn.res.lines_out, 4);
+    assert_string_equal(rn.res.final_message, "hi");
+    play_result_free(&rn.res);
+    /* late for the first two deadlines only: those are not waited for, the rest are, at their
+     * absolute times */
+    ft = (fake_time){.now = 1000 + 250 * NS_PER_MS};
+    play_yaml(&rn, SIMPLE, true, &ft, false);
+    assert_string_equal(rn.outbuf, SIMPLE_JSONL);
+    assert_int_equal(ft.n_waits, 3);
+    assert_int_equal(ft.deadlines[0], 1000 + 300 * NS_PER_MS);
+    assert_int_equal(ft.deadlines[1], 1000 + 305 * NS_PER_MS);
+    assert_int_equal(ft.deadlines[2], 1000 + 315 * NS_PER_MS);
     play_result_free(&rn.res);
 }
 
@@ -176,12 +197,19 @@ static void test_failed_turn_and_exit_codes(void **state) {
               false, &ft, false);
     assert_int_equal(rn.code, 1);
     assert_string_equal(rn.outbuf, ""); /* human stdout stays empty on failure */
+    assert_string_equal(rn.errbuf, ""); /* the bare human sink: no progress on stderr */
+    assert_false(rn.res.turn_completed);
     play_result_free(&rn.res);
     play_yaml(&rn, "codex_mock: 1\nsteps:\n  - raw: '{\"type\":\"turn.comp'\n  - exit: 3\n", true,
               &ft, false);
     assert_int_equal(rn.code, 3);
-    assert_non_null(strstr(rn.outbuf, "{\"type\":\"turn.started\"}\n{\"type\":\"turn.comp"));
-    assert_null(strstr(rn.outbuf, "turn.completed"));
+    /* the torn line as the last bytes, no newline, nothing after it */
+    assert_string_equal(rn.outbuf, "{\"type\":\"thread.started\",\"thread_id\":\"tid\"}\n"
+                                   "{\"type\":\"turn.started\"}\n{\"type\":\"turn.comp");
+    assert_string_equal(rn.errbuf, "");
+    assert_false(rn.res.turn_completed);
+    assert_int_equal(rn.res.exit_code, 3);
+    assert_null(rn.res.final_message);
     play_result_free(&rn.res);
 }
 
@@ -193,8 +221,15 @@ static void test_broken_pipe(void **state) {
     play_yaml(&rn, SIMPLE, true, &ft, true);
     assert_int_equal(rn.code, 101);
     assert_true(rn.res.broken_pipe);
-    assert_non_null(strstr(rn.errbuf, "panicked at"));
-    assert_non_null(strstr(rn.errbuf, "failed printing to stdout: Broken pipe (os error 32)\n"));
+    /* the Rust panic text, with this thread's id, and nothing else */
+    char want[512];
+    snprintf(want, sizeof want,
+             "thread 'codex-main' (%ld) panicked at library/std/src/io/stdio.rs:1165:9:\n"
+             "failed printing to stdout: Broken pipe (os error 32)\n"
+             "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n",
+             (long)gettid());
+    assert_string_equal(rn.errbuf, want);
+    assert_false(rn.res.turn_completed);
     play_result_free(&rn.res);
 }
 

@@ -6,10 +6,12 @@
 
 #include <cmocka.h>
 
+#include "bytediff.h"
 #include "scenario_load.h"
 #include "show.h"
 
 #include <cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char YAML[] = "codex_mock: 1\n"
@@ -48,6 +50,17 @@ static void test_human(void **state) {
     assert_non_null(strstr(p, "     290.0"));
     /* the 400 ms gap is the longest: a full bar */
     assert_non_null(strstr(p, "████████████████████████"));
+    /* The whole table, byte for byte (tests/data/show/human.txt): columns, the bars (24 cells
+     * for the longest gap, eighths of a cell for the rest), the summaries. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/data/show/human.txt", SOURCE_DIR);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char want[8192];
+    size_t n = fread(want, 1, sizeof want, f);
+    fclose(f);
+    if (bytediff_report(stderr, path, want, n, out.data, out.len) >= 0)
+        fail_msg("the timeline differs (above)");
     buf_free(&out);
     scenario_free(&sc);
 }

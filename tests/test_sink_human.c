@@ -56,15 +56,29 @@ static void test_header(void **state) {
            "01a1fd0b-0000-7000-8000-000000000000\n--------\nuser\nsay hi\n");
     o.research_preview = true;
     o.bwrap_warning = true;
-    char *got = render(&o, &ev);
-    assert_true(strncmp(got, "OpenAI Codex v0.169.0 (research preview)\n", 41) == 0);
-    assert_non_null(strstr(got, "say hi\nwarning: Codex could not find bubblewrap on PATH."));
-    free(got);
+    expect(&o, &ev,
+           "OpenAI Codex v0.169.0 (research preview)\n--------\nworkdir: /w\nmodel: m\n"
+           "provider: p\napproval: never\nsandbox: read-only\nreasoning effort: none\n"
+           "reasoning summaries: none\nsession id: 01a1fd0b-0000-7000-8000-000000000000\n"
+           "--------\nuser\nsay hi\n"
+           "warning: Codex could not find bubblewrap on PATH. Install bubblewrap with your OS "
+           "package manager. See the sandbox prerequisites: "
+           "https://developers.openai.com/codex/concepts/sandboxing#prerequisites. Codex will "
+           "use the bundled bubblewrap in the meantime.\n");
+    /* Colour: each key bold, `user` cyan, the warning's label bold yellow (outer first). */
     o = opts(true);
-    got = render(&o, &ev);
-    assert_non_null(strstr(got, "\x1b[1mmodel:\x1b[0m m\n"));
-    assert_non_null(strstr(got, "\x1b[36muser\x1b[0m\nsay hi\n"));
-    free(got);
+    o.bwrap_warning = true;
+    expect(&o, &ev,
+           "OpenAI Codex v0.169.0\n--------\n\x1b[1mworkdir:\x1b[0m /w\n\x1b[1mmodel:\x1b[0m m\n"
+           "\x1b[1mprovider:\x1b[0m p\n\x1b[1mapproval:\x1b[0m never\n"
+           "\x1b[1msandbox:\x1b[0m read-only\n\x1b[1mreasoning effort:\x1b[0m none\n"
+           "\x1b[1mreasoning summaries:\x1b[0m none\n"
+           "\x1b[1msession id:\x1b[0m 01a1fd0b-0000-7000-8000-000000000000\n--------\n"
+           "\x1b[36muser\x1b[0m\nsay hi\n"
+           "\x1b[1m\x1b[33mwarning:\x1b[0m\x1b[0m Codex could not find bubblewrap on PATH. "
+           "Install bubblewrap with your OS package manager. See the sandbox prerequisites: "
+           "https://developers.openai.com/codex/concepts/sandboxing#prerequisites. Codex will "
+           "use the bundled bubblewrap in the meantime.\n");
 }
 
 static void test_items(void **state) {

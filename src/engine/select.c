@@ -1,9 +1,9 @@
 #include "select.h"
 #include "buf.h"
+#include "layout.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,32 +20,16 @@ static bool is_file(const char *p) {
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static bool is_dir(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static bool ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
 char *builtin_scenario_dir(void) {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return NULL;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash) return NULL;
-    *slash = '\0';
-    char *dir = xasprintf("%s/../share/codex-mock/scenarios", exe);
-    char real[PATH_MAX];
-    if (!realpath(dir, real) || !is_dir(real)) {
-        free(dir);
-        return NULL;
-    }
+    char *dir = exe_dir();
+    char *lib = layout_scenario_dir(dir);
     free(dir);
-    return xstrdup(real);
+    return lib;
 }
 
 static int cmp_names(const void *a, const void *b) {

@@ -28,8 +28,9 @@ int select_scenario(const char *requested, const char *path_list, const char *bu
                     scenario_choice *out, diag *err);
 void choice_free(scenario_choice *c);
 
-/* The built-in library beside the running binary: <exe dir>/../share/codex-mock/scenarios
- * (heap string, or NULL when it does not exist). */
+/* The built-in library beside the running binary: <exe dir>/../share/codex-mock/scenarios,
+ * or for a binary in <prefix>/lib/codex-mock/bin <prefix>/share/codex-mock/scenarios
+ * (layout.h; heap string, or NULL when it does not exist). */
 char *builtin_scenario_dir(void);
 
 /* Names of the scenarios in a directory (NULL-terminated, sorted; free with names_free). */

@@ -1761,3 +1761,42 @@ void cli_parse_profile(int argc, char **argv, const char *version, bool legacy, 
     }
     free(p);
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * The grammar as a completion spec (cli.h)
+ * ------------------------------------------------------------------------------------------- */
+
+static void spec_cmd(buf *b, const cmddef *c, const char *path) {
+    for (size_t i = 0; i < c->nargs; i++) {
+        const argdef *d = c->args[i];
+        if (d->hidden) continue;
+        if (is_positional(d)) {
+            buf_printf(b, "arg\t%s\t%s\n", path, d->vty == VT_PATH ? d->vname : "-");
+            continue;
+        }
+        buf_printf(b, "opt\t%s\t", path);
+        if (d->sh) buf_printf(b, "-%c%s", d->sh, d->lg ? " " : "");
+        if (d->lg) buf_printf(b, "--%s", d->lg);
+        buf_putc(b, '\t');
+        if (d->pv) {
+            for (size_t k = 0; d->pv[k]; k++)
+                buf_printf(b, "%s%s", k ? "|" : "", d->pv[k]);
+        } else if (takes_value(d)) {
+            buf_puts(b, d->vty == VT_PATH ? d->vname : "-");
+        }
+        buf_printf(b, "\t%s\n", arg_help(d, false));
+    }
+    for (size_t i = 0; i < c->nsubs; i++) {
+        const subdef *s = &c->subs[i];
+        buf_printf(b, "sub\t%s\t%s%s%s\t%s\n", path, s->name, s->alias ? " " : "",
+                   s->alias ? s->alias : "", s->about);
+        if (!s->cmd) continue;
+        char *sub = xasprintf("%s %s", path, s->name);
+        spec_cmd(b, s->cmd, sub);
+        free(sub);
+    }
+}
+
+void cli_spec(buf *out) {
+    spec_cmd(out, &CMD_ROOT, "codex");
+}

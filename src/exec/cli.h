@@ -36,6 +36,8 @@
 #ifndef CODEX_MOCK_CLI_H
 #define CODEX_MOCK_CLI_H
 
+#include "buf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -108,5 +110,15 @@ void cli_parse(int argc, char **argv, const char *version, invocation *inv);
  * -a/--ask-for-approval, --full-auto and --search (docs/behaviour.md#legacy-profile). */
 void cli_parse_profile(int argc, char **argv, const char *version, bool legacy, invocation *inv);
 void cli_free(invocation *inv);
+
+/* The grammar of the default profile as a completion spec, appended to *out (the same tables
+ * as --help; hidden arguments left out). One line per entry, fields separated by tabs:
+ *   sub <TAB> PATH <TAB> WORD[ ALIAS] <TAB> ABOUT      a subcommand word at PATH
+ *   opt <TAB> PATH <TAB> [-S ][--LONG] <TAB> VALUE <TAB> HELP
+ *        VALUE: empty for a flag, `a|b|c` for a choice, FILE or DIR for a path, `-` for
+ *        anything else
+ *   arg <TAB> PATH <TAB> VALUE                          a positional (FILE, DIR or `-`)
+ * PATH is the program and the subcommand words before, space-separated (`codex exec resume`). */
+void cli_spec(buf *out);
 
 #endif

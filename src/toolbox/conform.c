@@ -5,6 +5,7 @@
 #include "conform_diff.h"
 #include "exitcodes.h"
 #include "fileio.h"
+#include "layout.h"
 #include "recording.h"
 #include "scenario_load.h"
 #include "select.h"
@@ -651,16 +652,6 @@ static char *real_version(const char *real, int timeout_s) {
     return v;
 }
 
-static char *self_dir(void) {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return xstrdup(".");
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) *slash = '\0';
-    return xstrdup(exe);
-}
-
 int tool_conform(int argc, char **argv, const mock_settings *set) {
     conform_opts o = {.slack_ms = 1000,
                       .ratio = 0.5,
@@ -731,9 +722,11 @@ int tool_conform(int argc, char **argv, const mock_settings *set) {
         free(names);
         return EXIT_MOCK_ERROR;
     }
-    char *dir = self_dir();
-    o.fake = xasprintf("%s/codex", dir);
+    char *self = exe_dir();
+    char *dir = self ? layout_fake_dir(self) : NULL; /* beside us, or <prefix>/lib/codex-mock/bin */
+    o.fake = xasprintf("%s/codex", dir ? dir : ".");
     free(dir);
+    free(self);
     if (access(o.fake, X_OK) != 0) {
         fprintf(stderr, "codex-mock conform: the fake codex is not beside codex-mock (%s)\n",
                 o.fake);

@@ -2,6 +2,7 @@
  * wrote, secret scrubbing, and the recording directory (see tool_record.h). */
 #include "tool_record.h"
 #include "fileio.h"
+#include "layout.h"
 #include "clock.h"
 #include "death.h"
 #include "exitcodes.h"
@@ -151,16 +152,6 @@ static void scrub_stream(const scrubber *s, rec_stream *st) {
     *st = fresh;
 }
 
-static char *exe_dir(void) {
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) return NULL;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash) *slash = '\0';
-    return xstrdup(self);
-}
-
 static void print_diag(diag *d) {
     diag_print(d, stderr);
     diag_free(d);
@@ -220,7 +211,10 @@ int tool_record(int argc, char **argv, char *const *env) {
     char **cmd = argv + i;
     if (scrub_on) scrub_defaults(&s, env);
 
-    char *self_dir = exe_dir();
+    /* the fake `codex` beside this toolbox, or in <prefix>/lib/codex-mock/bin (layout.h) */
+    char *own = exe_dir(), *self_dir = layout_fake_dir(own);
+    if (!self_dir) self_dir = own, own = NULL;
+    free(own);
     const char *path = NULL, *override = NULL;
     for (size_t k = 0; env[k]; k++) {
         if (!strncmp(env[k], "PATH=", 5)) path = env[k] + 5;
@@ -231,7 +225,7 @@ int tool_record(int argc, char **argv, char *const *env) {
     free(self_dir);
     if (!program) {
         fprintf(stderr,
-                "codex-mock record: '%s' was not found on PATH (codex-mock's own directory is "
+                "codex-mock record: '%s' was not found on PATH (the fake codex's directory is "
                 "skipped); install the real CLI or set CODEX_MOCK_REAL_CODEX\n",
                 cmd[0]);
         scrub_free(&s);
