@@ -1,6 +1,8 @@
 /* The fake `codex` binary: reads codex-mock's settings, chooses the version profile, parses
  * the command line as that version's clap would, and hands the command to its face —
- * `exec` (exec_run.h) or login (login_run.h). Everything else lives in the libraries. */
+ * `exec` (exec_run.h), login (login_run.h) or `app-server` (appserver.h). Everything else lives
+ * in the libraries. */
+#include "appserver.h"
 #include "cli.h"
 #include "clock.h"
 #include "diag.h"
@@ -15,6 +17,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int mock_error(diag *d) {
     diag_print(d, stderr);
@@ -56,6 +59,18 @@ int main(int argc, char **argv) {
     run_clock rc;
     run_clock_start(&rc, clock_system(), &set);
     signal(SIGPIPE, SIG_IGN);
+    if (argc >= 2 && !strcmp(argv[1], "app-server")) {
+        appserver_params ap = {.clk = rc.clk,
+                               .spawn = rc.spawn,
+                               .speed = rc.speed,
+                               .has_seed = set.has_seed,
+                               .seed = set.seed,
+                               .wall_start = rc.wall_start,
+                               .settings = &set,
+                               .argc = argc,
+                               .argv = argv};
+        return appserver_main(argc - 2, argv + 2, &ap);
+    }
 
     version_profile vp;
     scenario peek;

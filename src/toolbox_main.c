@@ -548,7 +548,7 @@ int main(int argc, char **argv) {
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
-        puts("codex-mock 0.1.0 (emulates codex-cli 0.169.0)");
+        puts("codex-mock 0.1.0 (emulates codex-cli 0.171.0)");
         return EXIT_OK;
     }
     /* every CODEX_MOCK_* variable is checked before any command uses one */

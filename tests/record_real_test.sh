@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Record the REAL Codex CLI (label `record`): install @openai/codex@0.169.0 from npm into a
+# Record the REAL Codex CLI (label `record`): install @openai/codex@0.171.0 from npm into a
 # cache under the build tree, drive it with `codex-mock serve` (the built-in scenarios
 # plain-message, command-success, http-401-unauthorized and stream-cut-retries-exhausted as the
 # model), record each run with `codex-mock record`, then let the conformance suite convert and
@@ -8,14 +8,14 @@
 # Needs node/npm (registry access once): missing, it fails loudly.
 set -euo pipefail
 build=$(cd "$1" && pwd)
-version=0.169.0
+version=0.171.0
 
 die() { printf '\n*** record test: %s ***\n\n' "$*" >&2; exit 1; }
 command -v npm >/dev/null || die "npm is missing: install node and npm (the real CLI is an npm package)"
 
 # Keep CODEX_HOME and the cwd out of /tmp (tools/README.md): the build tree it is.
 root="$build/record-real"
-cache="$build/real-codex-cache"
+cache="$build/real-codex-$version"
 codex="$cache/node_modules/.bin/codex"
 if ! [ -x "$codex" ] || [ "$("$codex" --version 2>/dev/null)" != "codex-cli $version" ]; then
   echo "record test: installing @openai/codex@$version into $cache" >&2

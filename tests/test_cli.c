@@ -541,6 +541,77 @@ static void test_version_is_input(void **state) {
     cli_free(&inv);
 }
 
+/* Every --help text of 0.171.0 (tests/corpus/codex-0.171.0/help/INDEX.tsv), and `--version`:
+ * the 0.171.0 profile prints the real bytes; `-h` prints the recorded short text, and `help
+ * COMMAND` the long one. The 0.169.0 profile keeps its generated texts. */
+static void test_real_help_texts_0_171(void **state) {
+    (void)state;
+    FILE *f = fopen(CORPUS_DIR_171 "/help/INDEX.tsv", "r");
+    assert_non_null(f);
+    char row[1024];
+    size_t n = 0;
+    while (fgets(row, sizeof row, f)) {
+        row[strcspn(row, "\n")] = '\0';
+        char *name = row, *tab1 = strchr(row, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        if (!tab2 || !strcmp(name, "name")) continue;
+        *tab1 = '\0';
+        char *cmd = tab2 + 1;
+        size_t cl = strlen(cmd);
+        bool help = cl > 7 && !strcmp(cmd + cl - 7, " --help");
+        if (!help && strcmp(cmd, "codex --version")) continue; /* `features list`: not emulated */
+        char *argv[16], *save = NULL;
+        int argc = 0;
+        char words[1024];
+        snprintf(words, sizeof words, "%s", cmd);
+        for (char *w = strtok_r(words, " ", &save); w && argc < 15; w = strtok_r(NULL, " ", &save))
+            argv[argc++] = w;
+        argv[argc] = NULL;
+        char path[1200];
+        snprintf(path, sizeof path, CORPUS_DIR_171 "/help/%s.txt", name);
+        FILE *w = fopen(path, "rb");
+        assert_non_null(w);
+        buf want;
+        buf_init(&want);
+        char chunk[4096];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, w)) > 0)
+            buf_append(&want, chunk, got);
+        fclose(w);
+        invocation inv;
+        cli_parse(argc, argv, "0.171.0", &inv);
+        if (!inv.done || inv.done_code != 0 || !inv.done_stdout ||
+            strcmp(inv.done_stdout, want.data ? want.data : ""))
+            fail_msg("%s: not the real text (exit %d):\n%s", cmd, inv.done_code,
+                     inv.done_stdout   ? inv.done_stdout
+                     : inv.done_stderr ? inv.done_stderr
+                                       : "");
+        cli_free(&inv);
+        if (help && argc > 1) { /* `codex help A B` prints the same long text */
+            char *hv[16] = {"codex", "help"};
+            for (int i = 1; i < argc - 1; i++)
+                hv[i + 1] = argv[i];
+            cli_parse(argc, hv, "0.171.0", &inv);
+            if (!inv.done || !inv.done_stdout || strcmp(inv.done_stdout, want.data))
+                fail_msg("codex help %s: not the real --help text", cmd + 6);
+            cli_free(&inv);
+        }
+        buf_free(&want);
+        n++;
+    }
+    fclose(f);
+    assert_true(n >= 70);
+    /* -h: the short text; the 0.169.0 profile: the generated one */
+    char *argv[] = {"codex", "exec", "-h", NULL};
+    invocation inv;
+    cli_parse(3, argv, "0.171.0", &inv);
+    assert_non_null(strstr(
+        inv.done_stdout, "\n      --remote <ADDR>\n          Connect to an existing app server\n"));
+    cli_free(&inv);
+    cli_parse(3, argv, "0.169.0", &inv);
+    assert_null(strstr(inv.done_stdout, "--remote"));
+    cli_free(&inv);
+}
+
 /* Trace 35 of the corpus, read from disk when the corpus is there. */
 static void test_trace_35(void **state) {
     (void)state;
@@ -693,6 +764,7 @@ int main(void) {
         cmocka_unit_test(test_version_is_input),
         cmocka_unit_test(test_trace_35),
         cmocka_unit_test(test_help_lists_every_flag),
+        cmocka_unit_test(test_real_help_texts_0_171),
         cmocka_unit_test(test_split_images_owned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /* Conformance: each built-in scenario that reproduces a real trace of codex-cli 0.169.0
- * (shared/corpus) is checked against it twice.
+ * (tests/corpus/codex-0.169.0) is checked against it twice.
  *
  *  1. Plan level, exact: the scenario is loaded and planned at speed 1 (seeded rng, cwd
  *     "{{RUN}}/work" as in the trace); the rendered events equal stdout.jsonl byte for byte
@@ -400,7 +400,7 @@ static bool run_spec_build(const conf_case *c, const trace *t, const run_dirs *d
         if (!cJSON_IsString(a)) return false;
         s->argv[i - skip] = xstrdup(i == skip ? CODEX_BIN : a->valuestring);
     }
-    size_t ne = 0, cap = (cJSON_IsObject(env) ? (size_t)cJSON_GetArraySize(env) : 0) + 2;
+    size_t ne = 0, cap = (cJSON_IsObject(env) ? (size_t)cJSON_GetArraySize(env) : 0) + 3;
     s->env = xcalloc(cap, sizeof(char *));
     const cJSON *e;
     cJSON_ArrayForEach(e, env) {
@@ -410,6 +410,7 @@ static bool run_spec_build(const conf_case *c, const trace *t, const run_dirs *d
         free(v);
     }
     s->env[ne++] = xasprintf("CODEX_MOCK_SCENARIO=%s", c->scenario);
+    s->env[ne++] = xstrdup("CODEX_MOCK_VERSION=0.169.0"); /* the traces' version */
     if (cJSON_IsString(in)) s->stdin_data = xstrdup(in->valuestring);
     return true;
 }

@@ -50,13 +50,23 @@
 
 typedef struct {
     const char *trace;
+    const char *corpus; /* the corpus folder's name it applies to ("codex-0.171.0") */
     const char *reason;
+    bool may_pass; /* timing near the edge: a loaded machine makes it pass now and then */
 } known_gap;
 
 /* What the fake cannot do yet, and why (each one still runs; see the header). */
 static const known_gap KNOWN_GAPS[] = {
-    /* none today: every trace replays; the sentinel keeps the table valid C */
-    {NULL, NULL},
+    {"36_resume_unknown_thread", "codex-0.171.0",
+     "timing: this one run of 0.171.0 printed the error 36 ms later than the 0.169.0 run (211 "
+     "vs 175 ms after spawn); the fake's own pre-flight pace follows 0.169.0 and is within "
+     "tolerance there",
+     true},
+    {"35_cli_usage_error", "codex-0.171.0",
+     "timing: this one run of 0.171.0 printed the usage error at 51 ms, the 0.169.0 run at "
+     "36 ms; the fake answers as fast as it starts (~37 ms), which matches 0.169.0",
+     true},
+    {NULL, NULL, NULL, false},
 };
 
 static const char *const MOCK_VARS[] = {"CODEX_MOCK_SPEED", "CODEX_MOCK_SEED",
@@ -74,7 +84,9 @@ static const known_gap *gap_of(const char *trace) {
     const char *strict = getenv("CODEX_MOCK_CONFORMANCE_STRICT");
     if (strict && *strict && strcmp(strict, "0")) return NULL;
     for (size_t i = 0; i < sizeof KNOWN_GAPS / sizeof KNOWN_GAPS[0]; i++)
-        if (KNOWN_GAPS[i].trace && !strcmp(KNOWN_GAPS[i].trace, trace)) return &KNOWN_GAPS[i];
+        if (KNOWN_GAPS[i].trace && !strcmp(KNOWN_GAPS[i].trace, trace) &&
+            strstr(corpus_dir(), KNOWN_GAPS[i].corpus))
+            return &KNOWN_GAPS[i];
     return NULL;
 }
 
@@ -481,6 +493,9 @@ static void test_trace(void **state) {
     } else if (!ok && gap) {
         print_message("[conformance] %-45s KNOWN GAP: %s\n%s", trace, gap->reason,
                       log.data ? log.data : "");
+    } else if (ok && gap && gap->may_pass) {
+        print_message("[conformance] %-45s identical (a known timing gap, passed this time)\n",
+                      trace);
     } else if (ok && gap) {
         buf_free(&log);
         fail_msg("%s now replays identically: remove it from KNOWN_GAPS in "
@@ -572,6 +587,7 @@ int main(void) {
         struct stat st;
         snprintf(p, sizeof p, "%s/%s", corpus_dir(), e->d_name);
         if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        if (!strcmp(e->d_name, "help")) continue; /* the --help texts (test_cli), not a run */
         names = xrealloc(names, (n + 1) * sizeof *names);
         names[n++] = xstrdup(e->d_name);
     }

@@ -69,35 +69,30 @@
 typedef struct {
     const char *session;
     const char *reason;
+    bool timing_luck; /* bytes identical; the timing passes or not by the real binary's jitter */
 } known_gap;
 
 /* What the fake cannot do yet, and why (each one still runs; see the header). */
-#define NOT_YET "issue 12: the fake `codex app-server` is not there yet"
 static const known_gap KNOWN_GAPS[] = {
-    {"01_handshake_then_eof", NOT_YET},
-    {"02_request_before_initialize", NOT_YET},
-    {"03_initialize_twice", NOT_YET},
-    {"04_unknown_method_and_bad_params", NOT_YET},
-    {"05_malformed_lines", NOT_YET},
-    {"06_invalid_utf8_on_stdin", NOT_YET},
-    {"07_plain_text_turn", NOT_YET},
-    {"08_command_approval_never", NOT_YET},
-    {"09_command_untrusted_accept", NOT_YET},
-    {"11_command_on_request_escalation_accept", NOT_YET},
-    {"13_file_change_approval_accept", NOT_YET},
-    {"14_two_turns_one_thread", NOT_YET},
-    {"15_thread_resume_new_process", NOT_YET},
-    {"17_turn_interrupt", NOT_YET},
-    {"18_http_401_unauthorized", NOT_YET},
-    {"20_http_500_then_success", NOT_YET},
-    {"22_context_window_exceeded", NOT_YET},
-    {"23_model_list", NOT_YET},
-    {"24_thread_list_after_two_threads", NOT_YET},
-    {"26_mcp_tool_call_approval_never", NOT_YET},
-    {"28_sigint_during_turn", NOT_YET},
-    {"29_stdin_eof_during_turn", NOT_YET},
-    {"30_initialize_capabilities_opt_out", NOT_YET},
-    {"31_sigterm_idle", NOT_YET},
+    {"08_command_approval_never",
+     "a tokenUsage/rateLimits pair after each model request (the fake: one per turn); the "
+     "command's commandActions, processId and sandbox output",
+     false},
+    {"09_command_untrusted_accept", "approvals (server requests) are not emulated yet", false},
+    {"11_command_on_request_escalation_accept", "approvals (server requests) are not emulated yet",
+     false},
+    {"13_file_change_approval_accept", "approvals and turn/diff/updated are not emulated yet",
+     false},
+    {"18_http_401_unauthorized",
+     "bytes identical; the retry backoff's jitter (0.9-1.1) puts a notice outside 10 % in most "
+     "runs",
+     true},
+    {"24_thread_list_after_two_threads",
+     "the second thread plays the scenario's first turn; the recording's server answered per "
+     "request",
+     false},
+    {"26_mcp_tool_call_approval_never", "MCP server start-up notifications are not emulated yet",
+     false},
 };
 
 static const char *env_or(const char *name, const char *dflt) {
@@ -483,6 +478,8 @@ static void test_session(void **state) {
         printf("[appserver] %-42s KNOWN GAP: %s\n%s", session, gap->reason,
                getenv("CODEX_MOCK_APPSERVER_VERBOSE") && log.data ? log.data : "");
         fflush(stdout);
+    } else if (ok && gap && gap->timing_luck) {
+        print_message("[appserver] %-42s identical this time (a known timing gap)\n", session);
     } else if (ok && gap) {
         buf_free(&log);
         fail_msg("%s now replays identically: remove it from KNOWN_GAPS in "

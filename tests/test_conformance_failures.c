@@ -1,4 +1,4 @@
-/* Conformance of the failure scenarios: for each failing trace of shared/corpus, the built-in
+/* Conformance of the failure scenarios: for each failing trace of tests/corpus, the built-in
  * scenario that reproduces it, planned at real pace over several seeds, must give the same
  * stdout bytes (thread ids and request ids aside), the same exit code, and every gap between
  * consecutive lines within the real jitter band: |ours − real| ≤ 23 % of the real gap + 10 ms

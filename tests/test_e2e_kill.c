@@ -41,17 +41,24 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The whole file, NUL-terminated, or NULL; *len (when len != NULL) is its size, 0 on NULL. */
 static char *slurp(const char *path, size_t *len) {
+    if (len) *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     size_t cap = 1 << 16, n = 0;
     char *d = malloc(cap + 1);
     size_t r;
-    while ((r = fread(d + n, 1, cap - n, f)) > 0) {
+    while (d && (r = fread(d + n, 1, cap - n, f)) > 0) {
         n += r;
-        if (n == cap) d = realloc(d, (cap *= 2) + 1);
+        if (n == cap) {
+            char *bigger = realloc(d, (cap *= 2) + 1);
+            if (!bigger) free(d);
+            d = bigger;
+        }
     }
     fclose(f);
+    if (!d) return NULL;
     d[n] = '\0';
     if (len) *len = n;
     return d;

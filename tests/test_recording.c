@@ -159,6 +159,41 @@ static void test_load_files(void **state) {
     diag_free(&err);
 }
 
+/* A recorded line may hold any byte but LF, and its timing row repeats it after the time: NUL,
+ * CR, ESC, invalid UTF-8 in a row neither end it nor split it. */
+static void test_timing_rows_hold_any_byte(void **state) {
+    (void)state;
+    static const char out[] = "nul[\0]\ncr[\r]\nesc[\x1b[1m] bad[\xff\xc3(]\nlast";
+    static const char timing[] = "ms_since_spawn\tline\n"
+                                 "10.5\tnul[\0]\n20\tcr[\r]\n30\tesc[\x1b[1m] bad[\xff\xc3(]\n"
+                                 "40.1\tlast";
+    recording_files f = {
+        .dir = "mem",
+        .argv_json = {"{\"argv\":[\"codex\",\"exec\",\"hi\"]}", 30},
+        .stdout_txt = {out, sizeof out - 1},
+        .stdout_timing = {timing, sizeof timing - 1},
+    };
+    recording r;
+    diag err;
+    diag_init(&err);
+    if (recording_load_files(&f, &r, &err) != 0) fail_msg("%s", err.msg);
+    assert_false(r.json_mode);
+    assert_int_equal(r.out.n_lines, 4);
+    static const int64_t want[] = {105, 200, 300, 401};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(r.out.lines[i].t, want[i]);
+    assert_int_equal(r.out.lines[0].len, 7);
+    recording_free(&r);
+    /* a row whose time is not a number is still an error, at its line */
+    static const char bad[] = "ms_since_spawn\tline\n10\tnul[\0]\nx\0\tcr\n";
+    f.stdout_timing = (rec_file){bad, sizeof bad - 1};
+    assert_int_equal(recording_load_files(&f, &r, &err), -1);
+    assert_string_equal(err.file, "mem/stdout_timing.tsv");
+    assert_int_equal(err.line, 3);
+    recording_free(&r);
+    diag_free(&err);
+}
+
 static void test_signal_names(void **state) {
     (void)state;
     assert_int_equal(signal_number("SIGINT"), SIGINT);
@@ -171,7 +206,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_feed_splits_lines), cmocka_unit_test(test_write_then_load),
         cmocka_unit_test(test_corpus_layout),     cmocka_unit_test(test_load_files),
-        cmocka_unit_test(test_signal_names),
+        cmocka_unit_test(test_signal_names),      cmocka_unit_test(test_timing_rows_hold_any_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

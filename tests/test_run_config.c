@@ -15,10 +15,15 @@ static void test_versions(void **state) {
     struct {
         const char *in, *version;
         bool legacy;
-    } ok[] = {{NULL, "0.169.0", false},      {"", "0.169.0", false},
-              {"legacy", "0.60.0", true},    {"0.60", "0.60.0", true},
-              {"0.58.0", "0.58.0", true},    {"0.99.9", "0.99.9", true},
-              {"0.100.0", "0.100.0", false}, {"1.2.3-beta.1", "1.2.3-beta.1", false}};
+    } ok[] = {{NULL, "0.171.0", false},
+              {"", "0.171.0", false},
+              {"0.169.0", "0.169.0", false},
+              {"legacy", "0.60.0", true},
+              {"0.60", "0.60.0", true},
+              {"0.58.0", "0.58.0", true},
+              {"0.99.9", "0.99.9", true},
+              {"0.100.0", "0.100.0", false},
+              {"1.2.3-beta.1", "1.2.3-beta.1", false}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         version_profile p;
         char *err = NULL;

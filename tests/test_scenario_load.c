@@ -223,6 +223,30 @@ static void test_conform_section(void **state) {
     }
 }
 
+/* `!!binary` (base64): any bytes, invalid UTF-8 included, in raw, stderr and text steps. */
+static void test_binary_strings(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\nsteps:\n  - raw: !!binary \"/8Mo\n  AAo=\"\n"
+              "  - stderr: !!binary \"4oCo\"\n  - message: !!binary \"\"\n",
+              &sc);
+    const step *s = sc.turns[0].steps;
+    assert_int_equal(s[0].kind, STEP_RAW);
+    assert_int_equal(s[0].u.bytes.len, 5);
+    assert_memory_equal(s[0].u.bytes.ptr, "\xff\xc3(\0\n", 5);
+    assert_int_equal(s[1].u.bytes.len, 3);
+    assert_memory_equal(s[1].u.bytes.ptr, "\xe2\x80\xa8", 3);
+    assert_int_equal(s[2].u.item.u.text.text.len, 0);
+    scenario_free(&sc);
+    diag err;
+    assert_int_equal(load("codex_mock: 1\nsteps:\n  - raw: !!binary \"/8M!\"\n", &sc, &err), -1);
+    char *m = diag_format(&err);
+    assert_string_equal(m, "codex-mock: s.yaml:3:10: !!binary: not base64 (at character 4 of the "
+                           "value)");
+    free(m);
+    diag_free(&err);
+}
+
 static void test_errors(void **state) {
     (void)state;
     static const struct {
@@ -418,17 +442,12 @@ static void test_missing_file(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sugar_steps),
-        cmocka_unit_test(test_command_defaults),
-        cmocka_unit_test(test_raw_events),
-        cmocka_unit_test(test_process_steps),
-        cmocka_unit_test(test_anchors_and_aliases),
-        cmocka_unit_test(test_nul_in_strings),
-        cmocka_unit_test(test_mcp_content_shorthand),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_conform_section),
-        cmocka_unit_test(test_alias_bomb),
-        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_sugar_steps),    cmocka_unit_test(test_command_defaults),
+        cmocka_unit_test(test_raw_events),     cmocka_unit_test(test_binary_strings),
+        cmocka_unit_test(test_process_steps),  cmocka_unit_test(test_anchors_and_aliases),
+        cmocka_unit_test(test_nul_in_strings), cmocka_unit_test(test_mcp_content_shorthand),
+        cmocka_unit_test(test_errors),         cmocka_unit_test(test_conform_section),
+        cmocka_unit_test(test_alias_bomb),     cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -270,7 +270,7 @@ static void test_env_errors(void **state) {
         {"CODEX_MOCK_SPEED=fast", "codex-mock: CODEX_MOCK_SPEED must be a number >= 0 (0 "
                                   "instant, 1 real pace, 10 ten times faster), not 'fast'"},
         {"CODEX_MOCK_VERSION=one", "codex-mock: CODEX_MOCK_VERSION: expected a version such as "
-                                   "0.169.0 or 0.60.0 (or 'legacy'), found 'one'"},
+                                   "0.171.0, 0.169.0 or 0.60.0 (or 'legacy'), found 'one'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *env[] = {cases[i].var, NULL};

@@ -1,4 +1,5 @@
 #include "yamlw.h"
+#include "base64.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -70,6 +71,12 @@ static bool plain_safe(const char *s, size_t len) {
         if (!ok) return false;
     }
     return !reserved_word(s, len);
+}
+
+void yamlw_binary(buf *b, const char *s, size_t len) {
+    buf_puts(b, "!!binary \"");
+    base64_encode(b, s, len);
+    buf_putc(b, '"');
 }
 
 int yamlw_quoted(buf *b, const char *s, size_t len) {

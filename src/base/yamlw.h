@@ -5,8 +5,9 @@
  * else (a number, a bool, null); everything else is double-quoted with YAML escapes: \" \\ \0
  * \t \n \r, \xNN for other C0 controls and DEL, \uNNNN for C1 controls (U+0085 included),
  * U+2028, U+2029, U+FEFF and the noncharacters U+FFFE/U+FFFF, which libyaml would otherwise
- * fold or reject. Bytes that are not valid UTF-8 cannot be written in YAML at all: those
- * functions return -1 (and append nothing) so the caller can choose another representation.
+ * fold or reject. Bytes that are not valid UTF-8 cannot be written as YAML text at all: those
+ * functions return -1 (and append nothing) so the caller can choose another representation —
+ * yamlw_binary(), a `!!binary` scalar (base64) that yread reads back as the same bytes.
  *
  * yamlw_json() writes a cJSON value as a YAML flow node ({k: v}, [a, b]): strings as
  * yamlw_scalar() writes them (plain only when YAML cannot read them as anything but a string),
@@ -27,6 +28,8 @@ bool yamlw_valid_utf8(const char *s, size_t len);
 int yamlw_scalar(buf *b, const char *s, size_t len);
 /* Always double-quoted. Returns 0, or -1 for invalid UTF-8. */
 int yamlw_quoted(buf *b, const char *s, size_t len);
+/* Any bytes as `!!binary "BASE64"` (one line). Never fails. */
+void yamlw_binary(buf *b, const char *s, size_t len);
 /* Text for the rest of a `# ` comment line, which YAML reads back as a comment whatever the
  * bytes: tab and line breaks become spaces, bytes that are not UTF-8 and characters libyaml
  * rejects or takes for a line break (the ones yamlw_quoted() escapes) become U+FFFD. Appends no

@@ -1,4 +1,5 @@
 #include "yread.h"
+#include "base64.h"
 #include "fileio.h"
 #include "buf.h"
 
@@ -405,7 +406,28 @@ static void vec_push(node_vec *v, ynode *n) {
     v->v[v->n++] = n;
 }
 
+/* `!!binary "…"`: the bytes the base64 text stands for, a string like any other. */
+static int binary_scalar(yread *r, ynode *n, const yaml_event_t *ev) {
+    buf bytes;
+    buf_init(&bytes);
+    size_t bad = 0;
+    if (base64_decode(&bytes, (const char *)ev->data.scalar.value, ev->data.scalar.length, &bad) <
+        0) {
+        diag_set(r->err, r->file, n->line, n->col,
+                 "!!binary: not base64 (at character %zu of the value)", bad + 1);
+        buf_free(&bytes);
+        return -1;
+    }
+    n->value = arena_strndup(&r->scratch, bytes.data ? bytes.data : "", bytes.len);
+    n->len = bytes.len;
+    n->type = YS_STR;
+    buf_free(&bytes);
+    return 0;
+}
+
+/* *out is the node on success, NULL on error. */
 static int read_node(yread *r, ynode **out, int depth) {
+    *out = NULL;
     yaml_event_t ev;
     if (next_event(r, &ev) < 0) return -1;
     int line, col;
@@ -445,11 +467,15 @@ static int read_node(yread *r, ynode **out, int depth) {
     }
     case YAML_SCALAR_EVENT:
         n->kind = YN_SCALAR;
+        anchor = ev.data.scalar.anchor;
+        if (ev.data.scalar.tag && !strcmp((const char *)ev.data.scalar.tag, YREAD_BINARY_TAG)) {
+            rc = binary_scalar(r, n, &ev);
+            break;
+        }
         n->value =
             arena_strndup(&r->scratch, (const char *)ev.data.scalar.value, ev.data.scalar.length);
         n->len = ev.data.scalar.length;
         type_scalar(n, &ev);
-        anchor = ev.data.scalar.anchor;
         break;
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT: {

@@ -8,7 +8,8 @@
  * file) fill the reader's diag and make the call return -1; the reader is then unusable.
  *
  * Scalars are typed by the YAML 1.2 core schema (`yes` is a string, `0x1f` an int); quoted
- * scalars and `!!str` are always strings. */
+ * scalars and `!!str` are always strings. A `!!binary` scalar is a string of the bytes its
+ * base64 text stands for (any bytes: invalid UTF-8 too); text that is not base64 is an error. */
 #ifndef CODEX_MOCK_YREAD_H
 #define CODEX_MOCK_YREAD_H
 
@@ -57,6 +58,8 @@ typedef struct {
     yaml_event_t peek;
     diag *err;
 } yread;
+
+#define YREAD_BINARY_TAG "tag:yaml.org,2002:binary"
 
 /* Files up to this size are read whole at open; bigger ones through stdio as parsing goes. */
 #define YREAD_SLURP_MAX (1024 * 1024)

@@ -108,6 +108,12 @@ typedef struct {
     union {
         struct {
             mstr text; /* agent_message, reasoning, error */
+            /* agent_message, read only by the app-server face: the stream deltas (they join to
+             * `text`; n_chunks 0 → the chunker decides) and the time between them */
+            mstr *chunks;
+            size_t n_chunks;
+            bool has_chunk_delay;
+            int64_t chunk_delay_ns;
         } text;
         struct {
             mstr command;

@@ -240,13 +240,19 @@ static int need_sequence(loader *L, const ynode *n, const char *what) {
 
 /* Every key of a mapping must be a known, non-repeated string. `allow_dup` names a key that may
  * appear twice (web_search's "id"). */
-static int check_keys(loader *L, const ynode *map, const char *const *known, const char *context,
-                      const char *allow_dup) {
+/* Keys of a message that only the app-server face reads (docs/app-server.md): accepted, but
+ * not offered in the hints of exec's error messages. */
+static const char *const APP_ONLY_MESSAGE_KEYS[] = {"chunks", "chunk_delay", NULL};
+
+/* check_keys, also accepting the keys in `extra` (never named in a hint). */
+static int check_keys_extra(loader *L, const ynode *map, const char *const *known,
+                            const char *const *extra, const char *context, const char *allow_dup) {
     for (size_t i = 0; i < map->n; i += 2) {
         const ynode *k = map->items[i];
         if (k->kind != YN_SCALAR || k->type == YS_NULL)
             return ynode_fail(L->err, L->r->file, k, "keys in %s must be plain names", context);
-        if (in_list(k->value, k->len, known) < 0) {
+        if (in_list(k->value, k->len, known) < 0 &&
+            !(extra && in_list(k->value, k->len, extra) >= 0)) {
             buf b;
             buf_init(&b);
             buf_printf(&b, "key in %s", context);
@@ -262,6 +268,11 @@ static int check_keys(loader *L, const ynode *map, const char *const *known, con
         }
     }
     return 0;
+}
+
+static int check_keys(loader *L, const ynode *map, const char *const *known, const char *context,
+                      const char *allow_dup) {
+    return check_keys_extra(L, map, known, NULL, context, allow_dup);
 }
 
 static const ynode *map_get(const ynode *map, const char *key) {
@@ -424,6 +435,32 @@ static int parse_reasoning_text(loader *L, const ynode *n, mstr *out) {
     return 0;
 }
 
+/* `chunks:` (a list of strings that join to the text) and `chunk_delay:` of a message: how
+ * the app-server face streams it (exec ignores both). */
+static int parse_chunks(loader *L, const fields *f, item *it) {
+    const ynode *v;
+    if ((v = field(f, "chunk_delay"))) {
+        if (get_duration(L, v, "chunk_delay", &it->u.text.chunk_delay_ns) < 0) return -1;
+        it->u.text.has_chunk_delay = true;
+    }
+    if (!(v = field(f, "chunks"))) return 0;
+    if (need_sequence(L, v, "'chunks'") < 0) return -1;
+    it->u.text.chunks = arena_alloc(L->mem, (v->n ? v->n : 1) * sizeof(mstr));
+    it->u.text.n_chunks = v->n;
+    size_t at = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        mstr *c = &it->u.text.chunks[i];
+        if (get_str(L, v->items[i], "chunk", c) < 0) return -1;
+        if (at + c->len > it->u.text.text.len || memcmp(it->u.text.text.ptr + at, c->ptr, c->len))
+            return ynode_fail(L->err, L->r->file, v->items[i],
+                              "the chunks must join to the message text");
+        at += c->len;
+    }
+    if (at != it->u.text.text.len)
+        return ynode_fail(L->err, L->r->file, v, "the chunks must join to the message text");
+    return 0;
+}
+
 static int parse_collab(loader *L, const fields *f, item *it) {
     const ynode *v;
     it->u.collab = arena_alloc(L->mem, sizeof *it->u.collab);
@@ -481,7 +518,8 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
     case ITEM_REASONING:
         if (require(L, f, "text", ctx, &v) < 0) return -1;
         if (type == ITEM_REASONING) return parse_reasoning_text(L, v, &it->u.text.text);
-        return get_str(L, v, "text", &it->u.text.text);
+        if (get_str(L, v, "text", &it->u.text.text) < 0) return -1;
+        return parse_chunks(L, f, it);
     case ITEM_ERROR:
         if (require(L, f, "message", ctx, &v) < 0) return -1;
         return get_str(L, v, "message", &it->u.text.text);
@@ -679,8 +717,9 @@ static int parse_raw_item(loader *L, const ynode *n, event_type phase, item *it)
     buf ctx;
     buf_init(&ctx);
     buf_printf(&ctx, "a %s item", ITEM_TYPE_NAMES[t]);
-    int rc =
-        check_keys(L, n, item_keys((item_type)t), ctx.data, t == ITEM_WEB_SEARCH ? "id" : NULL);
+    int rc = check_keys_extra(L, n, item_keys((item_type)t),
+                              t == ITEM_AGENT_MESSAGE ? APP_ONLY_MESSAGE_KEYS : NULL, ctx.data,
+                              t == ITEM_WEB_SEARCH ? "id" : NULL);
     buf_free(&ctx);
     if (rc < 0) return -1;
     fields f = {.n = 0, .at = n};
@@ -1062,7 +1101,8 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         } else if (key_is(k, "duration") && in_list("duration", 8, allowed) >= 0) {
             if (get_duration(L, v, "duration", &s->duration_ns) < 0) return -1;
             s->has_duration = true;
-        } else if (in_list(k->value, k->len, allowed) >= 0) {
+        } else if (in_list(k->value, k->len, allowed) >= 0 ||
+                   (kind == K_MESSAGE && in_list(k->value, k->len, APP_ONLY_MESSAGE_KEYS) >= 0)) {
             if (fields_add(L, &f, k, v) < 0) return -1;
         } else {
             /* Build "after, at, <fields>" as the candidates for a hint. */
@@ -1202,7 +1242,9 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         buf ctx;
         buf_init(&ctx);
         buf_printf(&ctx, "a %s step", STEP_KEYS[kind]);
-        int rc = check_keys(L, kind_val, known, ctx.data, NULL);
+        int rc = check_keys_extra(L, kind_val, known,
+                                  it == ITEM_AGENT_MESSAGE ? APP_ONLY_MESSAGE_KEYS : NULL, ctx.data,
+                                  NULL);
         buf_free(&ctx);
         if (rc < 0) return -1;
         for (size_t i = 0; i < kind_val->n; i += 2) {

@@ -141,7 +141,7 @@ int settings_from_env(env_lookup_fn get, void *ctx, mock_settings *out, diag *er
     return 0;
 }
 
-#define CURRENT_VERSION "0.169.0"
+#define CURRENT_VERSION "0.171.0"
 #define LEGACY_VERSION "0.60.0"
 
 static bool digits(const char **p) {
@@ -167,9 +167,10 @@ int version_profile_parse(const char *text, version_profile *out, char **err) {
     bool ok = digits(&p) && *p++ == '.' && digits(&p) && *p++ == '.' && digits(&p) &&
               (*p == '\0' || *p == '-' || *p == '+');
     if (!ok) {
-        *err = xasprintf("expected a version such as 0.169.0 or 0.60.0 (or 'legacy'), found "
-                         "'%s'",
-                         text);
+        *err =
+            xasprintf("expected a version such as 0.171.0, 0.169.0 or 0.60.0 (or 'legacy'), found "
+                      "'%s'",
+                      text);
         return -1;
     }
     out->version = xstrdup(text);

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "buf.h"
 #include "exitcodes.h"
+#include "help_text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,10 +59,12 @@ enum slot {
     S_APIKEY,
     S_ISSUER,
     S_CLIENTID,
-    S_TUI,      /* accepted by the interactive CLI only; no effect here */
-    S_APPROVAL, /* 0.60-era exec: -a/--ask-for-approval */
-    S_FULLAUTO, /* 0.60-era exec: --full-auto */
-    S_SEARCH,   /* 0.60-era exec: --search */
+    S_TUI,         /* accepted by the interactive CLI only; no effect here */
+    S_REMOTE,      /* 0.171 exec: --remote <ADDR> */
+    S_REMOTETOKEN, /* 0.171 exec: --remote-auth-token-env <ENV_VAR> */
+    S_APPROVAL,    /* 0.60-era exec: -a/--ask-for-approval */
+    S_FULLAUTO,    /* 0.60-era exec: --full-auto */
+    S_SEARCH,      /* 0.60-era exec: --search */
     S_HELP,
     S_VERSION,
 };
@@ -257,6 +260,12 @@ static const argdef A_REMOTE =
     OPT(S_TUI, 0, "remote", "ADDR", VT_STR, "Connect the TUI to a remote app server");
 static const argdef A_REMOTETOKEN = OPT(S_TUI, 0, "remote-auth-token-env", "ENV_VAR", VT_STR,
                                         "Environment variable holding the remote bearer token");
+/* 0.171.0: exec, exec resume, exec fork and exec review connect to a running app server. */
+static const argdef A_EXEC_REMOTE =
+    OPT(S_REMOTE, 0, "remote", "ADDR", VT_STR, "Connect to an existing app server");
+static const argdef A_EXEC_REMOTETOKEN =
+    OPT(S_REMOTETOKEN, 0, "remote-auth-token-env", "ENV_VAR", VT_STR,
+        "Environment variable containing the remote WebSocket bearer token");
 /* The 0.60-era exec flags (docs/behaviour.md#legacy-profile), accepted only in that version
  * profile. */
 static const argdef A_ASK_LEGACY = {.slot = S_APPROVAL,
@@ -514,6 +523,93 @@ static const cmddef CMD_EXEC_LEGACY = {
     .kind = CMD_EXEC,
 };
 
+/* The 0.171.0 profile: exec and its subcommands also take --remote and --remote-auth-token-env,
+ * in the order of the real help texts (help/codex-0.171.0/). */
+static const argdef *const RESUME_ARGS_171[] = {
+    &A_CONFIG,   &A_LAST,      &A_ALL,         &A_ENABLE,
+    &A_DISABLE,  &A_IMAGE_ONE, &A_EXEC_REMOTE, &A_EXEC_REMOTETOKEN,
+    &A_STRICT,   &A_MODEL,     &A_YOLO,        &A_HOOKTRUST,
+    &A_WORKTREE, &A_THREADSRC, &A_CYBER,       &A_SKIPGIT,
+    &A_TRUST,    &A_EPHEMERAL, &A_IGNUSER,     &A_IGNRULES,
+    &A_SCHEMA,   &A_JSON,      &A_OLM,         &A_SESSION_OPT,
+    &A_PROMPT,   &A_HELP,
+};
+static const cmddef CMD_RESUME_171 = {
+    .name = "resume",
+    .bin = "codex exec resume",
+    .about = "Resume a previous session by id or pick the most recent with --last",
+    .args = RESUME_ARGS_171,
+    .nargs = N(RESUME_ARGS_171),
+    .kind = CMD_EXEC_RESUME,
+};
+static const argdef *const FORK_ARGS_171[] = {
+    &A_CONFIG, &A_IMAGE_ONE, &A_ENABLE, &A_DISABLE,     &A_EXEC_REMOTE, &A_EXEC_REMOTETOKEN,
+    &A_STRICT, &A_MODEL,     &A_YOLO,   &A_HOOKTRUST,   &A_WORKTREE,    &A_THREADSRC,
+    &A_CYBER,  &A_SKIPGIT,   &A_TRUST,  &A_EPHEMERAL,   &A_IGNUSER,     &A_IGNRULES,
+    &A_SCHEMA, &A_JSON,      &A_OLM,    &A_SESSION_REQ, &A_PROMPT,      &A_HELP,
+};
+static const cmddef CMD_FORK_171 = {
+    .name = "fork",
+    .bin = "codex exec fork",
+    .about = "Fork a previous session by id into a new session",
+    .args = FORK_ARGS_171,
+    .nargs = N(FORK_ARGS_171),
+    .kind = CMD_EXEC_FORK,
+};
+static const argdef *const XREVIEW_ARGS_171[] = {
+    &A_CONFIG,           &A_UNCOMMITTED, &A_BASE,        &A_ENABLE,
+    &A_COMMIT,           &A_DISABLE,     &A_EXEC_REMOTE, &A_TITLE,
+    &A_EXEC_REMOTETOKEN, &A_STRICT,      &A_MODEL,       &A_YOLO,
+    &A_HOOKTRUST,        &A_WORKTREE,    &A_THREADSRC,   &A_CYBER,
+    &A_SKIPGIT,          &A_TRUST,       &A_EPHEMERAL,   &A_IGNUSER,
+    &A_IGNRULES,         &A_SCHEMA,      &A_JSON,        &A_OLM,
+    &A_REVIEW_PROMPT,    &A_HELP,
+};
+static const cmddef CMD_XREVIEW_171 = {
+    .name = "review",
+    .bin = "codex exec review",
+    .about = "Run a code review against the current repository",
+    .args = XREVIEW_ARGS_171,
+    .nargs = N(XREVIEW_ARGS_171),
+    .conflicts = REVIEW_CONFLICTS,
+    .nconflicts = N(REVIEW_CONFLICTS),
+    .requires = REVIEW_REQUIRES,
+    .nrequires = N(REVIEW_REQUIRES),
+    .kind = CMD_EXEC_REVIEW,
+};
+static const subdef EXEC_SUBS_171[] = {
+    {"resume", NULL, "Resume a previous session by id or pick the most recent with --last",
+     &CMD_RESUME_171},
+    {"fork", NULL, "Fork a previous session by id into a new session", &CMD_FORK_171},
+    {"review", NULL, "Run a code review against the current repository", &CMD_XREVIEW_171},
+};
+static const argdef *const EXEC_ARGS_171[] = {
+    &A_CONFIG,  &A_ENABLE,      &A_DISABLE,   &A_EXEC_REMOTE, &A_EXEC_REMOTETOKEN,
+    &A_STRICT,  &A_IMAGE_MULTI, &A_MODEL,     &A_OSS,         &A_LOCALPROV,
+    &A_PROFILE, &A_SANDBOX,     &A_APPROVE,   &A_YOLO,        &A_HOOKTRUST,
+    &A_CD,      &A_WORKTREE,    &A_ADDDIR,    &A_THREADSRC,   &A_CYBER,
+    &A_SKIPGIT, &A_TRUST,       &A_EPHEMERAL, &A_IGNUSER,     &A_IGNRULES,
+    &A_SCHEMA,  &A_COLOR,       &A_JSON,      &A_OLM,         &A_PROMPT,
+    &A_HELP,    &A_VERSION,
+};
+static const cmddef CMD_EXEC_171 = {
+    .name = "exec",
+    .bin = "codex exec",
+    .about = "Run Codex non-interactively",
+    .override_usage = "codex exec [OPTIONS] [PROMPT]\n       codex exec [OPTIONS] <COMMAND> [ARGS]",
+    .version_fmt = "codex-cli-exec %s\n",
+    .args = EXEC_ARGS_171,
+    .nargs = N(EXEC_ARGS_171),
+    .subs = EXEC_SUBS_171,
+    .nsubs = N(EXEC_SUBS_171),
+    .conflicts = PERMISSION_CONFLICTS,
+    .nconflicts = N(PERMISSION_CONFLICTS),
+    .kind = CMD_EXEC,
+};
+_Static_assert(N(EXEC_ARGS_171) <= MAXARGS && N(RESUME_ARGS_171) <= MAXARGS &&
+                   N(FORK_ARGS_171) <= MAXARGS && N(XREVIEW_ARGS_171) <= MAXARGS,
+               "raise MAXARGS");
+
 _Static_assert(N(EXEC_ARGS_LEGACY) <= MAXARGS, "raise MAXARGS");
 _Static_assert(N(ROOT_ARGS) <= MAXARGS && N(EXEC_ARGS) <= MAXARGS && N(RESUME_ARGS) <= MAXARGS &&
                    N(FORK_ARGS) <= MAXARGS && N(XREVIEW_ARGS) <= MAXARGS &&
@@ -549,6 +645,7 @@ typedef struct {
     level lv[MAXDEPTH];
     int nlv;
     bool legacy; /* the 0.60-era profile: exec takes CMD_EXEC_LEGACY's flags */
+    bool v171;   /* 0.171.0 and later: exec takes CMD_EXEC_171's flags, help from help_text.h */
 } pctx;
 
 static bool takes_value(const argdef *d) {
@@ -927,14 +1024,59 @@ static char *help_text(const cmddef *c, bool long_help) {
     return buf_detach(&b);
 }
 
+/* The real help text of a command path ("codex exec resume"), in the profiles that have them. */
+static const help_entry *real_help(const pctx *p, const char *bin) {
+    if (!p->v171) return NULL;
+    const char *path = !strcmp(bin, "codex") ? "" : !strncmp(bin, "codex ", 6) ? bin + 6 : NULL;
+    return path ? help_text_find(path) : NULL;
+}
+
+static bool print_real_help(pctx *p, const help_entry *h, bool long_help) {
+    char *t =
+        long_help ? xstrndup(h->long_text, h->long_len) : xstrndup(h->short_text, h->short_len);
+    finish(p->inv, EXIT_OK, t, NULL);
+    free(t);
+    return false;
+}
+
 static bool show_help(pctx *p, const cmddef *c, bool long_help) {
+    const help_entry *h = real_help(p, c->bin);
+    if (h) return print_real_help(p, h, long_help);
     char *t = help_text(c, long_help);
     finish(p->inv, EXIT_OK, t, NULL);
     free(t);
     return false;
 }
 
-static bool not_emulated(pctx *p, const char *path) {
+/* A command we do not emulate, at `path` ("codex mcp"); its arguments start at argv[next].
+ * With the real help texts, `-h`/`--help` among them (after any of its subcommands' names)
+ * prints the real help, as `help` (long_help, from `codex help mcp add`) does. */
+static bool not_emulated_at(pctx *p, const char *path, int next, bool help_asked) {
+    const help_entry *h = real_help(p, path);
+    if (h) {
+        buf key;
+        buf_init(&key);
+        buf_puts(&key, path);
+        for (int i = next; i < p->argc; i++) {
+            const char *w = p->argv[i];
+            if (!strcmp(w, "--")) break;
+            if (!strcmp(w, "--help") || !strcmp(w, "-h")) {
+                bool long_help = help_asked || w[1] == '-';
+                buf_free(&key);
+                return print_real_help(p, h, long_help);
+            }
+            if (w[0] == '-') continue;
+            size_t mark = key.len;
+            buf_printf(&key, " %s", w);
+            const help_entry *deeper = real_help(p, key.data);
+            if (deeper)
+                h = deeper;
+            else
+                key.data[key.len = mark] = '\0';
+        }
+        buf_free(&key);
+        if (help_asked) return print_real_help(p, h, true);
+    }
     char *t = xasprintf(
         "codex-mock: '%s' is not emulated (codex-mock fakes exec, login and logout)\n", path);
     finish(p->inv, EXIT_MOCK_ERROR, NULL, t);
@@ -1292,7 +1434,7 @@ static bool help_subcommand(pctx *p, const cmddef *c, int i) {
         }
         buf_printf(&path, " %s", c->subs[s].name);
         if (!c->subs[s].cmd) {
-            bool r = not_emulated(p, path.data);
+            bool r = not_emulated_at(p, path.data, i + 1, true);
             buf_free(&path);
             return r;
         }
@@ -1430,12 +1572,15 @@ static bool parse_cmd(pctx *p, int depth, int i) {
         const subdef *sd = &c->subs[sub];
         if (!sd->cmd) {
             char *path = xasprintf("%s %s", c->bin, sd->name);
-            bool r = not_emulated(p, path);
+            bool r = not_emulated_at(p, path, i, false);
             free(path);
             return r;
         }
         p->nlv = depth + 2;
-        p->lv[depth + 1].cmd = p->legacy && sd->cmd == &CMD_EXEC_DEF ? &CMD_EXEC_LEGACY : sd->cmd;
+        p->lv[depth + 1].cmd = sd->cmd != &CMD_EXEC_DEF ? sd->cmd
+                               : p->legacy              ? &CMD_EXEC_LEGACY
+                               : p->v171                ? &CMD_EXEC_171
+                                                        : sd->cmd;
         if (!parse_cmd(p, depth + 1, i)) return false;
     }
     if (!resolve_pending(p, L)) return false;
@@ -1590,6 +1735,10 @@ static const char **str_field(invocation *inv, int slot) {
         return &inv->issuer;
     case S_CLIENTID:
         return &inv->client_id;
+    case S_REMOTE:
+        return &inv->remote;
+    case S_REMOTETOKEN:
+        return &inv->remote_auth_token_env;
     default:
         return NULL;
     }
@@ -1725,6 +1874,15 @@ void cli_free(invocation *inv) {
     memset(inv, 0, sizeof *inv);
 }
 
+bool version_at_least(const char *version, long major, long minor) {
+    if (!version) return false;
+    char *end;
+    long ma = strtol(version, &end, 10);
+    if (end == version || *end != '.') return false;
+    long mi = strtol(end + 1, NULL, 10);
+    return ma > major || (ma == major && mi >= minor);
+}
+
 void cli_parse(int argc, char **argv, const char *version, invocation *inv) {
     cli_parse_profile(argc, argv, version, false, inv);
 }
@@ -1741,6 +1899,7 @@ void cli_parse_profile(int argc, char **argv, const char *version, bool legacy, 
     p->inv = inv;
     p->nlv = 1;
     p->legacy = legacy;
+    p->v171 = !legacy && version_at_least(version, 0, 171);
     for (int d = 0; d < MAXDEPTH; d++)
         p->lv[d].pend = -1;
     p->lv[0].cmd = &CMD_ROOT;
@@ -1792,7 +1951,8 @@ static void spec_cmd(buf *b, const cmddef *c, const char *path) {
                    s->alias ? s->alias : "", s->about);
         if (!s->cmd) continue;
         char *sub = xasprintf("%s %s", path, s->name);
-        spec_cmd(b, s->cmd, sub);
+        /* the default profile is 0.171.0's: exec with --remote */
+        spec_cmd(b, s->cmd == &CMD_EXEC_DEF ? &CMD_EXEC_171 : s->cmd, sub);
         free(sub);
     }
 }

@@ -88,6 +88,9 @@ typedef struct {
     str_list add_dirs;
     bool oss, approve_for_me, yolo, bypass_hook_trust, worktree, skip_git_repo_check, trust,
         ephemeral, ignore_user_config, ignore_rules, strict_config;
+    /* 0.171.0 and later: connect to a running app server instead of running here */
+    const char *remote;                /* --remote <ADDR>, or NULL */
+    const char *remote_auth_token_env; /* --remote-auth-token-env <ENV_VAR>, or NULL */
     /* review */
     bool uncommitted;
     const char *base, *commit, *title;
@@ -110,6 +113,10 @@ void cli_parse(int argc, char **argv, const char *version, invocation *inv);
  * -a/--ask-for-approval, --full-auto and --search (docs/behaviour.md#legacy-profile). */
 void cli_parse_profile(int argc, char **argv, const char *version, bool legacy, invocation *inv);
 void cli_free(invocation *inv);
+/* True when `version` ("0.171.0") is MAJOR.MINOR or later; false for NULL or no X.Y. The
+ * 0.171.0 profile (from 0.171 on): exec, exec resume, exec fork and exec review also take
+ * --remote and --remote-auth-token-env, and help texts are the real ones (help_text.h). */
+bool version_at_least(const char *version, long major, long minor);
 
 /* The grammar of the default profile as a completion spec, appended to *out (the same tables
  * as --help; hidden arguments left out). One line per entry, fields separated by tabs:

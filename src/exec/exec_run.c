@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "preflight.h"
 #include "prompt.h"
+#include "remote.h"
 #include "rules.h"
 #include "run_config.h"
 #include "scenario_load.h"
@@ -124,6 +125,53 @@ static int phase_preflight(exec_ctx *x) {
         return stop_real_error(x, msg);
     if (x->inv->cd && preflight_cd(x->inv->cd, &msg) < 0) return stop_real_error(x, msg);
     return 0;
+}
+
+/* `--remote` (0.171.0): nothing is run here; with nothing listening at the address the real
+ * CLI fails with these texts (remote.h): exit 1, or 78 when something did accept the
+ * connection (talking to a real app server is not emulated). Without the flags: on. */
+static int phase_remote(exec_ctx *x) {
+    const invocation *inv = x->inv;
+    if (!inv->remote && !inv->remote_auth_token_env) return 0;
+    char *url = NULL;
+    int frames = 0;
+    char *msg = remote_check(inv, x->home, env_lookup, &url, &frames);
+    if (!msg) {
+        prompt_plan pp = prompt_decide(inv, isatty(STDIN_FILENO));
+        if (pp.error) {
+            free(url);
+            return stop_real_error(x, xstrdup(pp.error));
+        }
+        if (pp.read_stdin) {
+            if (pp.notice) {
+                fprintf(stderr, "%s\n", pp.notice);
+                fflush(stderr);
+            }
+            (void)fileio_read_fd(STDIN_FILENO, &x->stdin_bytes); /* a read error: what came */
+        }
+        const char *prompt_error;
+        char *prompt = prompt_finish(inv, &pp, x->stdin_bytes.data ? x->stdin_bytes.data : "",
+                                     x->stdin_bytes.len, &prompt_error);
+        if (!prompt) {
+            free(url);
+            return stop_real_error(x, xstrdup(prompt_error));
+        }
+        free(prompt);
+        msg = remote_connect(url, &frames);
+        if (!msg) {
+            diag_set(&x->err, NULL, 0, 0,
+                     "--remote: something accepted the connection at %s, but talking to an "
+                     "app server is not emulated",
+                     url);
+            free(url);
+            return stop_mock_error(x);
+        }
+    }
+    free(url);
+    remote_print_error(stderr, msg, frames, env_lookup);
+    free(msg);
+    x->code = EXIT_TURN_FAILED;
+    return -1;
 }
 
 /* State: the invocation counter, sequences and the journal (CODEX_MOCK_STATE). Without an
@@ -561,8 +609,8 @@ int exec_run(exec_request *req) {
     diag_init(&x.err);
     buf_init(&x.stdin_bytes);
     static int (*const phases[])(exec_ctx *) = {
-        phase_preflight, phase_state,  phase_load,  phase_before_prompt, phase_prompt,
-        phase_checks,    phase_thread, phase_sinks, phase_play,
+        phase_preflight, phase_remote, phase_state,  phase_load,  phase_before_prompt,
+        phase_prompt,    phase_checks, phase_thread, phase_sinks, phase_play,
     };
     for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++)
         if (phases[i](&x) < 0) break;

@@ -414,8 +414,10 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
     buf_puts(&b, "],\"originator\":");
     jsonw_cstring(&b, p->originator ? p->originator : "codex_exec");
     buf_puts(&b, ",\"cli_version\":");
-    jsonw_cstring(&b, p->cli_version ? p->cli_version : "0.169.0");
-    buf_puts(&b, ",\"source\":\"exec\",\"thread_source\":");
+    jsonw_cstring(&b, p->cli_version ? p->cli_version : "0.171.0");
+    buf_puts(&b, ",\"source\":");
+    jsonw_cstring(&b, p->source ? p->source : "exec");
+    buf_puts(&b, ",\"thread_source\":");
     jsonw_cstring(&b, p->thread_source ? p->thread_source : "user");
     buf_puts(&b, ",\"model_provider\":");
     jsonw_cstring(&b, w->provider);
@@ -540,7 +542,10 @@ static void thread_context(session_writer *w, buf *b) {
 
 static void turn_start(session_writer *w) {
     char tid[UUID_STR_LEN + 1];
-    new_uuid(w, tid);
+    if (w->given_turn_id[0])
+        snprintf(tid, sizeof tid, "%s", w->given_turn_id);
+    else
+        new_uuid(w, tid);
     snprintf(w->turn_id, sizeof w->turn_id, "%s", tid);
     w->started_ms = w->clock->wall_ms(w->clock);
     buf b;
@@ -572,7 +577,10 @@ static void turn_start(session_writer *w) {
     if (w->new_thread) thread_settings(w, &b);
     /* the prompt, as the model sees it and as the thread records it */
     char mid[UUID_STR_LEN + 1];
-    new_uuid(w, mid);
+    if (w->given_user_id[0])
+        snprintf(mid, sizeof mid, "%s", w->given_user_id);
+    else
+        new_uuid(w, mid);
     buf_reset(&b);
     put_id(&b, "{\"type\":\"message\",\"id\":\"msg_", mid);
     buf_puts(&b, ",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":");
@@ -604,6 +612,10 @@ static void item_done(session_writer *w, const item *it) {
     w->item_ms = now;
     char mid[UUID_STR_LEN + 1];
     new_uuid(w, mid);
+    /* an id the face already showed (the app-server's item ids) is recorded as it is */
+    char given[128] = "";
+    if (w->item_ids_as_given && it->id.ptr && it->id.len < sizeof given)
+        snprintf(given, sizeof given, "%.*s", (int)it->id.len, it->id.ptr);
     const char *text = it->u.text.text.ptr ? it->u.text.text.ptr : "";
     size_t len = it->u.text.text.len;
     buf *b = &w->scratch; /* reused: this runs for every message of a long replay */
@@ -611,7 +623,10 @@ static void item_done(session_writer *w, const item *it) {
     put_id(b, "{\"type\":\"item_completed\",\"thread_id\":\"", w->thread_id);
     put_id(b, ",\"turn_id\":\"", w->turn_id);
     put_id(b, ",\"item\":{\"type\":\"", kind);
-    put_id(b, ",\"id\":\"msg_", mid);
+    if (given[0])
+        put_id(b, ",\"id\":\"", given);
+    else
+        put_id(b, ",\"id\":\"msg_", mid);
     buf_puts(b, ",\"content\":[{\"type\":\"Text\",\"text\":");
     jsonw_string(b, text, len);
     buf_puts(b, "}]},\"started_at_ms\":");
@@ -622,13 +637,19 @@ static void item_done(session_writer *w, const item *it) {
     write_line(w, "event_msg", b);
     buf_reset(b);
     if (it->type == ITEM_AGENT_MESSAGE) {
-        put_id(b, "{\"type\":\"message\",\"status\":\"completed\",\"id\":\"msg_", mid);
+        if (given[0])
+            put_id(b, "{\"type\":\"message\",\"status\":\"completed\",\"id\":\"", given);
+        else
+            put_id(b, "{\"type\":\"message\",\"status\":\"completed\",\"id\":\"msg_", mid);
         buf_puts(b, ",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\","
                     "\"text\":");
         jsonw_string(b, text, len);
         buf_puts(b, ",\"annotations\":[]}]}");
     } else {
-        put_id(b, "{\"type\":\"reasoning\",\"id\":\"rs_", mid);
+        if (given[0])
+            put_id(b, "{\"type\":\"reasoning\",\"id\":\"", given);
+        else
+            put_id(b, "{\"type\":\"reasoning\",\"id\":\"rs_", mid);
         buf_puts(b, ",\"summary\":[{\"type\":\"summary_text\",\"text\":");
         jsonw_string(b, text, len);
         buf_puts(b, "}],\"content\":null}");

@@ -24,6 +24,7 @@
 #include "rng.h"
 #include "scenario.h"
 #include "sink.h"
+#include "uuid.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,6 +76,11 @@ typedef struct {
     buf scratch;     /* one line's payload, reused from line to line */
     int64_t item_ms; /* the wall time of the item being written, or -1: read the clock */
     usage final_usage;
+    /* Ids a face has already shown (the app-server's turn and userMessage ids, its agentMessage
+     * item ids): when set, the file records them instead of making its own. Empty: made here. */
+    char given_turn_id[UUID_STR_LEN + 1];
+    char given_user_id[UUID_STR_LEN + 1];
+    bool item_ids_as_given;
 } session_writer;
 
 typedef struct {
@@ -87,6 +93,7 @@ typedef struct {
     const char *sandbox;       /* sandbox mode; NULL → "read-only" */
     const char *originator;    /* NULL → "codex_exec" (the SDK overrides it) */
     const char *thread_source; /* NULL → "user" */
+    const char *source;        /* session_meta source; NULL → "exec" (the app-server: "vscode") */
     const char *cli_version;
     const char *forked_from; /* fork: the parent thread, else NULL */
     int64_t forked_from_lines;

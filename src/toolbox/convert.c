@@ -155,9 +155,10 @@ static bool json_holds_placeholder(const cJSON *v) {
     return false;
 }
 
-/* A JSON line cJSON can hold exactly: no escaped NUL (cJSON strings end at NUL). */
+/* A JSON line cJSON can hold exactly: UTF-8 (what a YAML scalar can carry as text), no escaped
+ * NUL (cJSON strings end at NUL). Other lines are replayed as raw bytes. */
 static cJSON *parse_line(const char *p, size_t len) {
-    if (len == 0 || p[0] != '{') return NULL;
+    if (len == 0 || p[0] != '{' || !yamlw_valid_utf8(p, len)) return NULL;
     for (size_t i = 0; i + 5 < len; i++)
         if (p[i] == '\\' && !memcmp(p + i + 1, "u0000", 5)) return NULL;
     cJSON *v = cJSON_ParseWithLength(p, len);
@@ -211,7 +212,7 @@ static const char *fake_notice(const recording *r, bool *cli_done, bool *continu
     *continues = false;
     if (!r->argc) return NULL;
     invocation inv;
-    cli_parse((int)r->argc, r->argv, "0.169.0", &inv);
+    cli_parse((int)r->argc, r->argv, "0.171.0", &inv);
     *continues = inv.cmd == CMD_EXEC_RESUME || inv.cmd == CMD_EXEC_FORK;
     const char *notice = NULL;
     if (inv.done || inv.cmd == CMD_LOGIN || inv.cmd == CMD_LOGIN_STATUS || inv.cmd == CMD_LOGOUT) {
@@ -439,28 +440,11 @@ static void put_duration(buf *b, int64_t t) {
         buf_printf(b, "%lld.%lldms", (long long)(t / 10), (long long)(t % 10));
 }
 
-/* Writes a string scalar; bytes YAML cannot carry are replaced (U+FFFD) — the caller notes it. */
-static bool put_str(emitter *e, const char *s, size_t len) {
-    if (yamlw_scalar(e->y, s, len) == 0) return true;
-    /* keep every whole UTF-8 sequence (copying only the first byte of one left the result
-     * invalid, and the whole string was written as "") */
-    buf fixed;
-    buf_init(&fixed);
-    for (size_t i = 0; i < len;) {
-        size_t k = 1;
-        while (k <= 4 && i + k <= len && !yamlw_valid_utf8(s + i, k))
-            k++;
-        if (k <= 4 && i + k <= len) {
-            buf_append(&fixed, s + i, k);
-            i += k;
-        } else {
-            buf_puts(&fixed, "\xef\xbf\xbd");
-            i++;
-        }
-    }
-    if (yamlw_quoted(e->y, fixed.data ? fixed.data : "", fixed.len) < 0) put(e, "\"\"");
-    buf_free(&fixed);
-    return false;
+/* Writes a string scalar: as text when it is UTF-8, else as `!!binary` (base64), which the
+ * loader reads back as the same bytes. */
+static void put_str(emitter *e, const char *s, size_t len) {
+    if (yamlw_scalar(e->y, s, len) == 0) return;
+    yamlw_binary(e->y, s, len);
 }
 
 static void put_after(emitter *e, int64_t t, const conv *c) {
@@ -539,9 +523,7 @@ static void emit_raw(emitter *e, const conv *c, const rec *x) {
         while (end < x->len && !(end > start && x->p[end - 1] == '{' && x->p[end] == '{'))
             end++;
         put(e, "      - raw: ");
-        if (!put_str(e, x->p + start, end - start))
-            note(c->notes, "%s line %zu is not valid UTF-8 and cannot be written in YAML exactly",
-                 x->stream == S_OUT ? "stdout" : "stderr", x->idx + 1);
+        put_str(e, x->p + start, end - start);
         put(e, "\n");
         if (x->stream == S_ERR) put(e, "        stream: stderr\n");
         if (start == 0 || c->timed)
@@ -689,8 +671,7 @@ static void emit_group(emitter *e, conv *c, group *g, bool *todo_open) {
         switch (g->kind) {
         case G_STDERR:
             put(e, "      - stderr: ");
-            if (!put_str(e, x->p, x->len - 1))
-                note(c->notes, "stderr line %zu is not valid UTF-8", x->idx + 1);
+            put_str(e, x->p, x->len - 1);
             put(e, "\n");
             put_after(e, x->t, c);
             break;
@@ -775,7 +756,22 @@ static void emit(conv *c, buf *y) {
     }
     if (!c->implicit) put(&e, "implicit_events: false\n");
     if (c->sigint_dies) put(&e, "on_sigint: die\n");
-    if (c->before_prompt) put(&e, "cli: {before_prompt: true}\n");
+    /* the version the recording was made with (meta.json's "codex-cli X"): the scenario
+     * emulates that version's profile (0.169.0: no --remote, its help texts) */
+    const char *version = c->r->codex_version;
+    if (version && !strncmp(version, "codex-cli ", 10))
+        version += 10;
+    else
+        version = NULL;
+    if (c->before_prompt || version) {
+        put(&e, "cli: {");
+        if (version) {
+            put(&e, "version: ");
+            put_str(&e, version, strlen(version));
+        }
+        if (c->before_prompt) put(&e, version ? ", before_prompt: true" : "before_prompt: true");
+        put(&e, "}\n");
+    }
     if (c->has_notice && c->timed) {
         put(&e, "preflight: ");
         put_duration(y, c->notice_t);

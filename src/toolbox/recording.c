@@ -135,25 +135,29 @@ static int load_stream(rec_stream *s, const rec_file *bytes, const rec_file *tim
         if (s->n_lines) *has_timing = false;
         return 0;
     }
-    /* a NUL-terminated copy: strtod() must not read past the caller's bytes */
-    size_t tlen = timing_file->len;
-    char *timing = xstrndup(timing_file->data, tlen);
-    tlen = strlen(timing); /* a NUL byte ends the rows, as it would end a C string anyway */
+    /* Rows end at LF only; after the time, a row holds its line's bytes, which may be anything
+     * but LF (NUL, CR, ESC, invalid UTF-8), so only the number is read, from a copy. */
+    const char *timing = timing_file->data, *tend = timing + timing_file->len;
     size_t row = 0;
     bool header = true;
-    for (char *p = timing; p < timing + tlen;) {
-        char *nl = memchr(p, '\n', (size_t)(timing + tlen - p));
-        char *end = nl ? nl : timing + tlen;
+    for (const char *p = timing; p < tend;) {
+        const char *nl = memchr(p, '\n', (size_t)(tend - p));
+        const char *end = nl ? nl : tend;
         if (header) {
             header = false;
         } else if (end > p) {
+            char num[64];
+            size_t nlen = 0;
+            while (p + nlen < end && p[nlen] != '\t' && nlen < sizeof num - 1)
+                nlen++;
+            memcpy(num, p, nlen);
+            num[nlen] = '\0';
             char *num_end = NULL;
-            double ms = strtod(p, &num_end);
-            if (num_end == p || (num_end < end && *num_end != '\t')) {
+            double ms = strtod(num, &num_end);
+            if (nlen == 0 || num_end != num + nlen || (p + nlen < end && p[nlen] != '\t')) {
                 char *tp = path_join(dir, timing_name);
                 diag_set(err, tp, (int)row + 2, 1, "expected `ms<TAB>line`");
                 free(tp);
-                free(timing);
                 return -1;
             }
             if (row < s->n_lines) s->lines[row].t = ms_to_t(ms);
@@ -161,7 +165,6 @@ static int load_stream(rec_stream *s, const rec_file *bytes, const rec_file *tim
         }
         p = nl ? nl + 1 : end;
     }
-    free(timing);
     if (row != s->n_lines) {
         char *tp = path_join(dir, timing_name), *bp = path_join(dir, bytes_name);
         diag_set(err, tp, 0, 0, "has %zu timing rows but %s has %zu lines", row, bp, s->n_lines);

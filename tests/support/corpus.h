@@ -1,4 +1,4 @@
-/* corpus — test support: read one trace of ../shared/corpus (stdout bytes, per-line timing,
+/* corpus — test support: read one trace of tests/corpus (stdout bytes, per-line timing,
  * stderr, exit code, argv.json) and compare our output with it ids aside.
  *
  * trace_load() returns 0 or -1 (missing files); the trace owns its buffers: trace_free().

@@ -22,10 +22,7 @@ const { generateText, streamText } = await import(pathToFileURL(AI_ENTRY).href);
 // What our app-server cannot do yet (MODE=fake only), and why. Such a case still runs: its
 // failure is reported as a TODO, and one that passes fails ("remove it from KNOWN_GAPS"), so the
 // list only shrinks.
-const KNOWN_GAPS = {
-  "a persistent thread carries over to the next call":
-    "thread/resume is not emulated yet (issue 12, part 4): the provider resumes a loaded thread",
-};
+const KNOWN_GAPS = {};
 
 // test(), with KNOWN_GAPS applied.
 function check(name, body) {

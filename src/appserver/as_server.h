@@ -1,0 +1,145 @@
+/* as_server — the state the app-server face shares between its modules (appserver.c: the
+ * process, transport and dispatcher; as_turn.c: turns rendered from the planner; as_thread.c:
+ * thread objects and the thread methods). Internal to src/appserver.
+ *
+ * Output: every line goes through a channel (as_chan): a FIFO of lines with absolute due times
+ * (monotonic ns) and one evloop timer for its head. The server has one channel for answers; each
+ * running turn has its own, so several threads' timelines interleave by their own due times and
+ * an interrupt can drop what a turn had still planned. Notifications get their `emittedAtMs`
+ * from the clock when they are written. */
+#ifndef CODEX_MOCK_AS_SERVER_H
+#define CODEX_MOCK_AS_SERVER_H
+
+#include "as_lines.h"
+#include "as_rpc.h"
+#include "buf.h"
+#include "clock.h"
+#include "evloop.h"
+#include "plan.h"
+#include "rng.h"
+#include "scenario.h"
+#include "session.h"
+#include "state.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct as_server as_server;
+typedef struct as_turn as_turn;
+
+typedef struct as_out {
+    int64_t due;
+    char *method; /* notification: the method (params in text); NULL: text is a whole line */
+    buf text;
+    struct as_out *next;
+} as_out;
+
+typedef struct {
+    as_server *srv;
+    as_out *head, *tail;
+    uint64_t timer;
+    int64_t last_due;
+    /* Called when the FIFO empties (the turn plans more); true when it freed the channel. */
+    bool (*drained)(void *ctx);
+    void *ctx;
+} as_chan;
+
+typedef struct {
+    char id[40];
+    char *path;
+    char *cwd;
+    char *approval;     /* approvalPolicy as given ("never", …) */
+    char *sandbox_mode; /* read-only, workspace-write, danger-full-access */
+    char *preview;      /* the first user message */
+    char *name;
+    int64_t created_s, updated_s;
+    int n_turns;
+    usage totals;
+    as_turn *active;
+    bool archived;
+    bool ephemeral;
+    char forked_from[40];
+    char last_turn[40]; /* the latest turn's id ("" when none) */
+    char *git_sha, *git_branch;
+    int64_t created_ms;
+} as_thread;
+
+/* as_thread_json forms */
+enum { AS_THREAD_STARTED, AS_THREAD_LISTED, AS_THREAD_RESUMED };
+
+struct as_server {
+    evloop *loop;
+    const mock_clock *clk;
+    int64_t spawn; /* monotonic ns at spawn */
+    int64_t ready; /* monotonic ns: start-up done, first answers due */
+    double speed;
+    rng rng;
+    int64_t wall_start;
+    char now_text[CLOCK_UTC_SIZE]; /* wall_start as RFC 3339 ({{now}}) */
+    scenario sc;
+    bool have_sc;
+    as_lines in;
+    bool reading; /* stdin still read */
+    as_chan answers;
+    bool initialized;
+    char *client_name, *client_version;
+    char **opt_out;
+    size_t n_opt_out;
+    bool experimental;
+    as_thread **threads;
+    size_t n_threads;
+    int64_t next_server_request;
+    /* environment */
+    char *codex_home, *cwd, *host, *os, *arch, *term, *model, *provider;
+    bool bwrap;
+    int exit_code;
+    bool exiting;
+    as_turn *turns; /* every turn not freed yet: running, or ended with lines still to write */
+    /* the first thread/start and the first turn of a process are slower (corpus 14, 24, 15) */
+    bool thread_warm, turn_warm;
+    /* the journal (CODEX_MOCK_STATE, `codex-mock journal`): one line per turn */
+    state_dir state;
+    bool have_state;
+    int argc;
+    char *const *argv;
+    const char *scenario_name;
+};
+
+/* Appends the journal line of a finished turn (exit_code 0 completed, 1 failed, 130
+ * interrupted). */
+void as_journal_turn(as_server *s, const char *thread_id, const char *prompt, int64_t start_ms,
+                     int exit_code);
+
+/* Due time helpers: `ms` of real time, scaled by the speed and jittered ±10%. */
+int64_t as_delay(as_server *s, double ms);
+int64_t as_now(as_server *s);
+/* The wall time (Unix ms) a monotonic instant will read. */
+int64_t as_wall_at(as_server *s, int64_t mono);
+
+void as_chan_init(as_chan *c, as_server *s);
+/* Queues a whole line (with its "\n") due at `due` (never before the channel's last line). */
+void as_chan_line(as_chan *c, int64_t due, const char *text, size_t len);
+/* Queues a notification unless the client opted out of `method`. */
+void as_chan_notify(as_chan *c, int64_t due, const char *method, const char *params, size_t len);
+void as_chan_clear(as_chan *c);
+bool as_opted_out(const as_server *s, const char *method);
+
+/* Writes bytes to stdout now (whole lines). */
+void as_write_out(as_server *s, const char *p, size_t n);
+
+as_thread *as_thread_find(as_server *s, const char *id);
+/* `turns`: a JSON array (resume) or NULL for []. */
+void as_thread_json(buf *b, const as_server *s, const as_thread *t, int form, const char *turns);
+
+/* as_turn.c */
+/* Starts turn number t->n_turns on thread t for input text; `req` is answered with the turn. */
+void as_turn_start(as_server *s, as_thread *t, const as_id *req, const char *text, int64_t at);
+/* Interrupts the thread's active turn: answers `req` and ends the turn `interrupted`. */
+void as_turn_interrupt(as_server *s, as_thread *t, const as_id *req, int64_t at);
+void as_turn_free(as_turn *t);
+/* Frees every turn of the server (at exit). */
+void as_turn_free_all(as_server *s);
+/* The turn's id. */
+const char *as_turn_id(const as_turn *t);
+
+#endif

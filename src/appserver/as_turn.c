@@ -1,0 +1,961 @@
+/* as_turn — a turn of the app-server face: the scenario's turn, planned by the same planner as
+ * exec (plan.h), rendered as the real server's notifications (reference §5, corpus 07/08/14/17/
+ * 18/22). The planner's due times keep their offsets from its turn.started; they are anchored
+ * at the moment the userMessage item completes. Items become item/started + deltas +
+ * item/completed; usage, rate limits, status and turn/completed close the turn. The same events
+ * go to a session writer, so the thread's rollout file is what exec writes.
+ *
+ * A turn plans lazily: its channel asks for more (pull) each time it has written everything. */
+#include "as_server.h"
+
+#include "as_write.h"
+#include "chunker.h"
+#include "jsonw.h"
+#include "uuid.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONTEXT_WINDOW 258400
+/* Figures from the corpus (ms, medians): turn/start → its answer, → status active, →
+ * userMessage started and completed; the process's first turn (cold: the model client is set up)
+ * and later ones (warm; a thread/resume warms it too). */
+typedef struct {
+    double result, active, user_started, user_completed;
+} turn_pace;
+static const turn_pace COLD = {12.0, 63.0, 30.0, 5.0};
+static const turn_pace WARM = {7.0, 11.0, 15.0, 3.5};
+#define TURN_STARTED_MS 0.2
+#define DELTA_MS 0.2         /* between reasoning deltas (the recorded stream) */
+#define MESSAGE_DELTA_MS 2.5 /* between a message's chunker deltas: a stream, not one burst */
+#define ITEM_DONE_MS 2.0
+#define USAGE_MS 4.0
+#define IDLE_MS 10.0
+
+struct as_turn {
+    as_server *s;
+    as_thread *th;
+    char id[UUID_STR_LEN + 1];
+    as_chan ch;
+    planner pl;
+    bool pl_live;
+    bool have_t0;
+    int64_t t0_plan; /* planner due of its turn.started */
+    int64_t anchor;  /* monotonic time that t0_plan maps to */
+    char *prompt;
+    int64_t started_ms;
+    int64_t start_mono;
+    buf final_item; /* the last completed agentMessage item, JSON */
+    char *final_text;
+    char *pending_error;
+    bool ended; /* turn/completed planned: no more pulls */
+    bool hung;
+    session_writer w;
+    bool w_open;
+    char cmd_started[64];
+    int64_t cmd_started_ms;
+    template_vars vars;
+    char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
+    as_turn *next, **prev_next;     /* the server's list of turns */
+};
+
+extern char **environ;
+
+static const char *ITEM_ID_FALLBACK = "item";
+
+static void params_head(buf *b, const as_turn *t) {
+    buf_printf(b, "{\"threadId\":\"%s\",\"turnId\":\"%s\"", t->th->id, t->id);
+}
+
+static void turn_json(buf *b, const as_turn *t, const char *status, const char *items,
+                      const char *error, bool started, int64_t done_ms) {
+    buf_printf(b,
+               "{\"id\":\"%s\",\"rootTurnId\":\"%s\",\"items\":%s,\"itemsView\":\"%s\","
+               "\"status\":\"%s\",\"error\":%s,",
+               t->id, t->id, items ? items : "[]", items ? "summary" : "notLoaded", status,
+               error ? error : "null");
+    if (started)
+        buf_printf(b, "\"startedAt\":%lld,", (long long)(t->started_ms / 1000));
+    else
+        buf_puts(b, "\"startedAt\":null,");
+    if (done_ms >= 0)
+        buf_printf(b, "\"completedAt\":%lld,\"durationMs\":%lld}", (long long)(done_ms / 1000),
+                   (long long)(done_ms - t->started_ms));
+    else
+        buf_puts(b, "\"completedAt\":null,\"durationMs\":null}");
+}
+
+static void notify(as_turn *t, int64_t due, const char *method, const buf *params) {
+    as_chan_notify(&t->ch, due, method, params->data, params->len);
+}
+
+static void status_changed(as_turn *t, int64_t due, const char *status) {
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"threadId\":\"%s\",\"status\":%s}", t->th->id, status);
+    notify(t, due, "thread/status/changed", &b);
+    buf_free(&b);
+}
+
+static void rate_limits(as_turn *t, int64_t due) {
+    buf b;
+    buf_init(&b);
+    buf_puts(&b,
+             "{\"rateLimits\":{\"limitId\":\"codex\",\"limitName\":null,\"normalModelSlug\":null,"
+             "\"primary\":null,\"secondary\":null,\"credits\":null,\"individualLimit\":null,"
+             "\"spendControlReached\":null,\"planType\":null,\"rateLimitReachedType\":null}}");
+    notify(t, due, "account/rateLimits/updated", &b);
+    buf_free(&b);
+}
+
+static void usage_obj(buf *b, const usage *u, int64_t total) {
+    buf_printf(
+        b,
+        "{\"totalTokens\":%lld,\"inputTokens\":%lld,\"cachedInputTokens\":%lld,"
+        "\"cacheWriteInputTokens\":%lld,\"outputTokens\":%lld,\"reasoningOutputTokens\":%lld}",
+        (long long)total, (long long)u->input_tokens, (long long)u->cached_input_tokens,
+        (long long)u->cache_write_input_tokens, (long long)u->output_tokens,
+        (long long)u->reasoning_output_tokens);
+}
+
+static void token_usage(as_turn *t, int64_t due, const usage *total, int64_t total_n,
+                        const usage *last, int64_t last_n) {
+    buf b;
+    buf_init(&b);
+    params_head(&b, t);
+    buf_puts(&b, ",\"tokenUsage\":{\"total\":");
+    usage_obj(&b, total, total_n);
+    buf_puts(&b, ",\"last\":");
+    usage_obj(&b, last, last_n);
+    buf_printf(&b, ",\"modelContextWindow\":%d}}", CONTEXT_WINDOW);
+    notify(t, due, "thread/tokenUsage/updated", &b);
+    buf_free(&b);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Items
+ * ---------------------------------------------------------------------------------------- */
+
+static void item_notify(as_turn *t, int64_t due, bool completed, const buf *item, int64_t ms) {
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"item\":");
+    buf_append(&b, item->data, item->len);
+    buf_printf(&b, ",\"threadId\":\"%s\",\"turnId\":\"%s\"", t->th->id, t->id);
+    if (completed)
+        buf_printf(&b, ",\"contentTokenCount\":null,\"completedAtMs\":%lld}", (long long)ms);
+    else
+        buf_printf(&b, ",\"startedAtMs\":%lld}", (long long)ms);
+    notify(t, due, completed ? "item/completed" : "item/started", &b);
+    buf_free(&b);
+}
+
+static void stamps(buf *b, int64_t started, int64_t completed) {
+    buf_printf(b, ",\"startedAtMs\":%lld,\"completedAtMs\":", (long long)started);
+    if (completed >= 0)
+        buf_printf(b, "%lld}", (long long)completed);
+    else
+        buf_puts(b, "null}");
+}
+
+static void agent_message_json(buf *b, const char *id, const char *text, size_t len, int64_t st,
+                               int64_t done) {
+    buf_puts(b, "{\"type\":\"agentMessage\",\"moderation\":null,\"id\":");
+    jsonw_cstring(b, id);
+    buf_puts(b, ",\"text\":");
+    jsonw_string(b, text, len);
+    buf_puts(b, ",\"phase\":null,\"memoryCitation\":null,\"delivery\":null,\"questions\":null");
+    stamps(b, st, done);
+}
+
+static void delta(as_turn *t, int64_t due, const char *method, const char *item_id,
+                  const char *text, size_t len, int summary_index) {
+    buf b;
+    buf_init(&b);
+    params_head(&b, t);
+    buf_puts(&b, ",\"itemId\":");
+    jsonw_cstring(&b, item_id);
+    buf_puts(&b, ",\"delta\":");
+    jsonw_string(&b, text, len);
+    if (summary_index >= 0) buf_printf(&b, ",\"summaryIndex\":%d", summary_index);
+    buf_putc(&b, '}');
+    notify(t, due, method, &b);
+    buf_free(&b);
+}
+
+/* Returns the due after the last delta. */
+static int64_t deltas(as_turn *t, int64_t due, const char *method, const char *item_id,
+                      const char *text, size_t len, int summary_index, double gap_ms) {
+    size_t st[CHUNKER_MAX + 1];
+    size_t n = chunker_split(text, len, st);
+    for (size_t i = 0; i < n; i++) {
+        if (i) due += as_delay(t->s, gap_ms);
+        delta(t, due, method, item_id, text + st[i], st[i + 1] - st[i], summary_index);
+    }
+    return due;
+}
+
+static void render_message(as_turn *t, int64_t due, const item *it, const char *id) {
+    as_server *s = t->s;
+    int64_t st = as_wall_at(s, due);
+    buf b;
+    buf_init(&b);
+    agent_message_json(&b, id, "", 0, st, -1);
+    item_notify(t, due, false, &b, st);
+    int64_t end;
+    if (it->u.text.n_chunks) {
+        /* the scenario's chunks, `chunk_delay` apart (and after the last, as a stream sleeps) */
+        int64_t gap = it->u.text.has_chunk_delay ? plan_scale(it->u.text.chunk_delay_ns, s->speed)
+                                                 : as_delay(s, DELTA_MS);
+        end = due + as_delay(s, DELTA_MS);
+        for (size_t i = 0; i < it->u.text.n_chunks; i++) {
+            if (i) end += gap;
+            delta(t, end, "item/agentMessage/delta", id, it->u.text.chunks[i].ptr,
+                  it->u.text.chunks[i].len, -1);
+        }
+        if (it->u.text.has_chunk_delay) end += gap;
+    } else {
+        end = deltas(t, due + as_delay(s, DELTA_MS), "item/agentMessage/delta", id,
+                     it->u.text.text.ptr, it->u.text.text.len, -1, MESSAGE_DELTA_MS);
+    }
+    end += as_delay(s, ITEM_DONE_MS);
+    int64_t done = as_wall_at(s, end);
+    buf_reset(&b);
+    agent_message_json(&b, id, it->u.text.text.ptr ? it->u.text.text.ptr : "", it->u.text.text.len,
+                       st, done);
+    item_notify(t, end, true, &b, done);
+    buf_reset(&t->final_item);
+    buf_append(&t->final_item, b.data, b.len);
+    free(t->final_text);
+    t->final_text = xstrndup(it->u.text.text.ptr ? it->u.text.text.ptr : "", it->u.text.text.len);
+    buf_free(&b);
+}
+
+/* Summary parts: the scenario joins them with "\n"; a part starts at a line opening with "**"
+ * (the real summaries' bold titles). */
+static size_t summary_parts(const char *s, size_t len, size_t starts[17]) {
+    size_t n = 0;
+    starts[n++] = 0;
+    for (size_t i = 1; i + 2 < len && n < 16; i++)
+        if (s[i - 1] == '\n' && s[i] == '*' && s[i + 1] == '*') starts[n++] = i;
+    starts[n] = len;
+    return n;
+}
+
+static size_t part_len(const char *s, size_t a, size_t b) {
+    /* the "\n" that joined two parts is not part of either */
+    size_t n = b - a;
+    if (n > 0 && s[b - 1] == '\n' && b != 0) n--;
+    return n;
+}
+
+static void reasoning_json(buf *b, const char *id, const char *text, size_t len, bool full,
+                           int64_t st, int64_t done) {
+    buf_puts(b, "{\"type\":\"reasoning\",\"id\":");
+    jsonw_cstring(b, id);
+    buf_puts(b, ",\"summary\":[");
+    if (full) {
+        size_t ps[17];
+        size_t n = summary_parts(text, len, ps);
+        for (size_t i = 0; i < n; i++) {
+            if (i) buf_putc(b, ',');
+            size_t l = i + 1 < n ? part_len(text, ps[i], ps[i + 1]) : ps[i + 1] - ps[i];
+            jsonw_string(b, text + ps[i], l);
+        }
+    }
+    buf_puts(b, "],\"content\":[]");
+    stamps(b, st, done);
+}
+
+static void render_reasoning(as_turn *t, int64_t due, const item *it, const char *id) {
+    as_server *s = t->s;
+    const char *text = it->u.text.text.ptr ? it->u.text.text.ptr : "";
+    size_t len = it->u.text.text.len;
+    int64_t st = as_wall_at(s, due);
+    buf b;
+    buf_init(&b);
+    reasoning_json(&b, id, text, len, false, st, -1);
+    item_notify(t, due, false, &b, st);
+    size_t ps[17];
+    size_t n = summary_parts(text, len, ps);
+    int64_t at = due;
+    for (size_t i = 0; i < n; i++) {
+        at += as_delay(s, DELTA_MS);
+        buf_reset(&b);
+        params_head(&b, t);
+        buf_puts(&b, ",\"itemId\":");
+        jsonw_cstring(&b, id);
+        buf_printf(&b, ",\"summaryIndex\":%zu}", i);
+        notify(t, at, "item/reasoning/summaryPartAdded", &b);
+        size_t l = i + 1 < n ? part_len(text, ps[i], ps[i + 1]) : ps[i + 1] - ps[i];
+        at = deltas(t, at + as_delay(s, DELTA_MS), "item/reasoning/summaryTextDelta", id,
+                    text + ps[i], l, (int)i, DELTA_MS);
+    }
+    at += as_delay(s, ITEM_DONE_MS);
+    buf_reset(&b);
+    reasoning_json(&b, id, text, len, true, st, as_wall_at(s, at));
+    item_notify(t, at, true, &b, as_wall_at(s, at));
+    buf_free(&b);
+}
+
+static void command_json(buf *b, as_turn *t, const item *it, const char *id, bool done, int64_t st,
+                         int64_t end) {
+    buf_puts(b, "{\"type\":\"commandExecution\",\"id\":");
+    jsonw_cstring(b, id);
+    buf_puts(b, ",\"pluginId\":null,\"scriptPath\":null,\"command\":");
+    jsonw_string(b, it->u.cmd.command.ptr ? it->u.cmd.command.ptr : "", it->u.cmd.command.len);
+    buf_puts(b, ",\"cwd\":");
+    jsonw_cstring(b, t->th->cwd);
+    buf_printf(b, ",\"processId\":\"%d\",\"source\":\"unifiedExecStartup\",\"status\":",
+               10000 + (int)(((unsigned)t->id[35] * 7919u) % 80000u));
+    const char *status = "inProgress";
+    if (done) {
+        status = it->status == STATUS_FAILED     ? "failed"
+                 : it->status == STATUS_DECLINED ? "declined"
+                                                 : "completed";
+    }
+    jsonw_cstring(b, status);
+    buf_puts(b, ",\"commandActions\":[{\"type\":\"unknown\",\"command\":");
+    jsonw_string(b, it->u.cmd.command.ptr ? it->u.cmd.command.ptr : "", it->u.cmd.command.len);
+    buf_puts(b, "}],\"aggregatedOutput\":");
+    if (done)
+        jsonw_string(b, it->u.cmd.output.ptr ? it->u.cmd.output.ptr : "", it->u.cmd.output.len);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ",\"exitCode\":");
+    if (done && it->u.cmd.has_exit_code)
+        buf_printf(b, "%lld", (long long)it->u.cmd.exit_code);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ",\"durationMs\":");
+    if (done)
+        buf_printf(b, "%lld", (long long)(end - st));
+    else
+        buf_puts(b, "null");
+    stamps(b, st, done ? end : -1);
+}
+
+static void render_command(as_turn *t, int64_t due, const item *it, const char *id, bool done) {
+    as_server *s = t->s;
+    buf b;
+    buf_init(&b);
+    if (!done || strcmp(t->cmd_started, id)) {
+        int64_t st = as_wall_at(s, due);
+        snprintf(t->cmd_started, sizeof t->cmd_started, "%s", id);
+        t->cmd_started_ms = st;
+        command_json(&b, t, it, id, false, st, -1);
+        item_notify(t, due, false, &b, st);
+        if (!done) {
+            buf_free(&b);
+            return;
+        }
+    }
+    if (it->u.cmd.output.len)
+        delta(t, due, "item/commandExecution/outputDelta", id, it->u.cmd.output.ptr,
+              it->u.cmd.output.len, -1);
+    int64_t end = due + as_delay(s, ITEM_DONE_MS);
+    buf_reset(&b);
+    command_json(&b, t, it, id, true, t->cmd_started_ms, as_wall_at(s, end));
+    item_notify(t, end, true, &b, as_wall_at(s, end));
+    t->cmd_started[0] = '\0';
+    buf_free(&b);
+}
+
+static void file_change_json(buf *b, as_turn *t, const item *it, const char *id, bool done,
+                             int64_t st, int64_t end) {
+    buf_puts(b, "{\"type\":\"fileChange\",\"id\":");
+    jsonw_cstring(b, id);
+    buf_puts(b, ",\"changes\":[");
+    for (size_t i = 0; i < it->u.fc.n; i++) {
+        const file_change_entry *e = &it->u.fc.v[i];
+        if (i) buf_putc(b, ',');
+        buf_puts(b, "{\"path\":");
+        if (e->path.ptr && e->path.ptr[0] != '/') {
+            char *abs = xasprintf("%s/%.*s", t->th->cwd, (int)e->path.len, e->path.ptr);
+            jsonw_cstring(b, abs);
+            free(abs);
+        } else {
+            jsonw_string(b, e->path.ptr ? e->path.ptr : "", e->path.len);
+        }
+        buf_puts(b, ",\"kind\":");
+        buf_puts(b, e->kind == CHANGE_ADD      ? "{\"type\":\"add\"}"
+                    : e->kind == CHANGE_DELETE ? "{\"type\":\"delete\"}"
+                                               : "{\"type\":\"update\",\"move_path\":null}");
+        buf_puts(b, ",\"diff\":\"\"}");
+    }
+    buf_puts(b, "],\"status\":");
+    jsonw_cstring(b, !done ? "inProgress" : it->status == STATUS_FAILED ? "failed" : "completed");
+    stamps(b, st, done ? end : -1);
+}
+
+static void render_file_change(as_turn *t, int64_t due, const item *it, const char *id, bool done) {
+    as_server *s = t->s;
+    buf b;
+    buf_init(&b);
+    if (!done || strcmp(t->cmd_started, id)) {
+        int64_t st = as_wall_at(s, due);
+        snprintf(t->cmd_started, sizeof t->cmd_started, "%s", id);
+        t->cmd_started_ms = st;
+        file_change_json(&b, t, it, id, false, st, -1);
+        item_notify(t, due, false, &b, st);
+        if (!done) {
+            buf_free(&b);
+            return;
+        }
+    }
+    buf_reset(&b);
+    file_change_json(&b, t, it, id, true, t->cmd_started_ms, as_wall_at(s, due));
+    item_notify(t, due, true, &b, as_wall_at(s, due));
+    t->cmd_started[0] = '\0';
+    buf_free(&b);
+}
+
+static void mcp_json(buf *b, const item *it, const char *id, bool done, int64_t st, int64_t end) {
+    const mcp_call *c = it->u.mcp;
+    buf_puts(b, "{\"type\":\"mcpToolCall\",\"id\":");
+    jsonw_cstring(b, id);
+    buf_puts(b, ",\"server\":");
+    jsonw_string(b, c->server.ptr ? c->server.ptr : "", c->server.len);
+    buf_puts(b, ",\"environmentId\":null,\"tool\":");
+    jsonw_string(b, c->tool.ptr ? c->tool.ptr : "", c->tool.len);
+    buf_puts(b, ",\"status\":");
+    bool failed = done && (it->status == STATUS_FAILED || c->error.ptr);
+    jsonw_cstring(b, !done ? "inProgress" : failed ? "failed" : "completed");
+    buf_puts(b, ",\"arguments\":");
+    if (c->arguments)
+        jval_write(b, c->arguments);
+    else
+        buf_puts(b, "{}");
+    buf_puts(b, ",\"appContext\":null,\"mcpAppUi\":null,\"pluginId\":null,\"readOnlyHint\":null,"
+                "\"result\":");
+    if (done && c->result && !failed)
+        jval_write(b, c->result);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ",\"error\":");
+    if (failed) {
+        buf_puts(b, "{\"message\":");
+        jsonw_string(b, c->error.ptr ? c->error.ptr : "", c->error.len);
+        buf_putc(b, '}');
+    } else {
+        buf_puts(b, "null");
+    }
+    buf_puts(b, ",\"durationMs\":");
+    if (done)
+        buf_printf(b, "%lld", (long long)(end - st));
+    else
+        buf_puts(b, "null");
+    stamps(b, st, done ? end : -1);
+}
+
+static void render_mcp(as_turn *t, int64_t due, const item *it, const char *id, bool done) {
+    as_server *s = t->s;
+    buf b;
+    buf_init(&b);
+    if (!done || strcmp(t->cmd_started, id)) {
+        int64_t st = as_wall_at(s, due);
+        snprintf(t->cmd_started, sizeof t->cmd_started, "%s", id);
+        t->cmd_started_ms = st;
+        mcp_json(&b, it, id, false, st, -1);
+        item_notify(t, due, false, &b, st);
+        if (!done) {
+            buf_free(&b);
+            return;
+        }
+    }
+    buf_reset(&b);
+    mcp_json(&b, it, id, true, t->cmd_started_ms, as_wall_at(s, due));
+    item_notify(t, due, true, &b, as_wall_at(s, due));
+    t->cmd_started[0] = '\0';
+    buf_free(&b);
+}
+
+static void render_item(as_turn *t, int64_t due, const event *ev) {
+    const item *it = &ev->item;
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)it->id.len, it->id.ptr ? it->id.ptr : ITEM_ID_FALLBACK);
+    bool done = ev->type == EV_ITEM_COMPLETED;
+    switch (it->type) {
+    case ITEM_AGENT_MESSAGE:
+        if (done) render_message(t, due, it, id);
+        break;
+    case ITEM_REASONING:
+        if (done) render_reasoning(t, due, it, id);
+        break;
+    case ITEM_COMMAND_EXECUTION:
+        render_command(t, due, it, id, done);
+        break;
+    case ITEM_FILE_CHANGE:
+        render_file_change(t, due, it, id, done);
+        break;
+    case ITEM_MCP_TOOL_CALL:
+        render_mcp(t, due, it, id, done);
+        break;
+    default:
+        if (done)
+            fprintf(stderr, "codex-mock: the app-server face does not render %s items yet\n",
+                    ITEM_TYPE_NAMES[it->type]);
+        break;
+    }
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Errors and the end of a turn
+ * ---------------------------------------------------------------------------------------- */
+
+static int http_status(const char *msg) {
+    const char *p = strstr(msg, "unexpected status ");
+    return p ? atoi(p + 18) : 0;
+}
+
+static void error_json(buf *b, const char *message, const char *info, const char *details) {
+    buf_puts(b, "{\"message\":");
+    jsonw_cstring(b, message);
+    buf_printf(b, ",\"codexErrorInfo\":%s,\"additionalDetails\":", info);
+    if (details)
+        jsonw_cstring(b, details);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ",\"misalignment\":null}");
+}
+
+static void error_notification(as_turn *t, int64_t due, const buf *err, bool will_retry) {
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"error\":");
+    buf_append(&b, err->data, err->len);
+    buf_printf(&b, ",\"willRetry\":%s,\"threadId\":\"%s\",\"turnId\":\"%s\"}",
+               will_retry ? "true" : "false", t->th->id, t->id);
+    notify(t, due, "error", &b);
+    buf_free(&b);
+}
+
+/* "Reconnecting... 2/5 (cause)" → message "Reconnecting... 2/5", details "cause". */
+static void render_retry(as_turn *t, int64_t due, const char *msg) {
+    const char *paren = strstr(msg, " (");
+    char *head = paren ? xstrndup(msg, (size_t)(paren - msg)) : xstrdup(msg);
+    char *details = NULL;
+    if (paren) {
+        details = xstrdup(paren + 2);
+        size_t n = strlen(details);
+        if (n && details[n - 1] == ')') details[n - 1] = '\0';
+    }
+    int code = http_status(msg);
+    char info[96];
+    if (code)
+        snprintf(info, sizeof info, "{\"responseStreamDisconnected\":{\"httpStatusCode\":%d}}",
+                 code);
+    else
+        snprintf(info, sizeof info, "{\"responseStreamDisconnected\":{\"httpStatusCode\":null}}");
+    buf e;
+    buf_init(&e);
+    error_json(&e, head, info, details);
+    error_notification(t, due, &e, true);
+    buf_free(&e);
+    free(head);
+    free(details);
+}
+
+static bool pull(void *ctx);
+
+static void close_session(as_turn *t, end_reason why, bool completed) {
+    if (!t->w_open) return;
+    sink sk = sink_session(&t->w);
+    play_end end = {.reason = why,
+                    .turn_completed = completed,
+                    .final_message = t->final_text,
+                    .final_len = t->final_text ? strlen(t->final_text) : 0};
+    buf o, e;
+    buf_init(&o);
+    buf_init(&e);
+    sk.on_end(sk.ctx, &end, &o, &e);
+    buf_free(&o);
+    buf_free(&e);
+    session_writer_close(&t->w);
+    t->w_open = false;
+}
+
+static void finish(as_turn *t) {
+    t->ended = true;
+    if (t->pl_live) {
+        plan_free(&t->pl);
+        t->pl_live = false;
+    }
+    if (t->th->active == t) t->th->active = NULL;
+    t->th->updated_s = t->s->clk->wall_ms(t->s->clk) / 1000;
+}
+
+static void turn_completed(as_turn *t, int64_t due, const char *status, const char *error) {
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"threadId\":\"%s\",\"turn\":", t->th->id);
+    char *items = NULL;
+    if (t->final_item.len && !strcmp(status, "completed"))
+        items = xasprintf("[%.*s]", (int)t->final_item.len, t->final_item.data);
+    turn_json(&b, t, status, items, error, true, as_wall_at(t->s, due));
+    free(items);
+    buf_putc(&b, '}');
+    notify(t, due, "turn/completed", &b);
+    buf_free(&b);
+}
+
+static void end_completed(as_turn *t, int64_t due, const event *ev) {
+    as_server *s = t->s;
+    as_thread *th = t->th;
+    (void)ev; /* its usage is the thread's total; the planner keeps the turn's own */
+    const usage *u = &t->pl.turn_usage;
+    usage total = th->totals;
+    total.input_tokens += u->input_tokens;
+    total.cached_input_tokens += u->cached_input_tokens;
+    total.cache_write_input_tokens += u->cache_write_input_tokens;
+    total.output_tokens += u->output_tokens;
+    total.reasoning_output_tokens += u->reasoning_output_tokens;
+    th->totals = total;
+    int64_t at = due + as_delay(s, USAGE_MS);
+    token_usage(t, at, &total, total.input_tokens + total.output_tokens, u,
+                u->input_tokens + u->output_tokens);
+    rate_limits(t, at + as_delay(s, 0.1));
+    at += as_delay(s, IDLE_MS);
+    if (s->experimental) {
+        /* experimentalApi: the thread's read state moves to this turn (corpus 30) */
+        char rev[UUID_STR_LEN + 1];
+        uuid_v7(rev, (uint64_t)as_wall_at(s, at), &s->rng);
+        rev[14] = '4';
+        buf b;
+        buf_init(&b);
+        buf_printf(&b,
+                   "{\"threadId\":\"%s\",\"readState\":{\"firstUnread\":{\"type\":\"turn\","
+                   "\"turnId\":\"%s\"},\"revision\":\"%s\"}}",
+                   th->id, t->id, rev);
+        notify(t, at, "thread/readState/changed", &b);
+        buf_free(&b);
+    }
+    status_changed(t, at, "{\"type\":\"idle\"}");
+    turn_completed(t, at + as_delay(s, 0.1), "completed", NULL);
+    close_session(t, END_EXIT, true);
+    as_journal_turn(s, th->id, t->prompt, t->started_ms, 0);
+    finish(t);
+}
+
+static void end_failed(as_turn *t, int64_t due, const char *msg) {
+    as_server *s = t->s;
+    buf e;
+    buf_init(&e);
+    int64_t at = due;
+    if (strstr(msg, "context window")) {
+        rate_limits(t, at);
+        usage zero = {0};
+        at += as_delay(s, 2.4);
+        token_usage(t, at, &zero, CONTEXT_WINDOW, &zero, CONTEXT_WINDOW);
+        rate_limits(t, at + as_delay(s, 0.1));
+        at += as_delay(s, 0.4);
+        status_changed(t, at, "{\"type\":\"systemError\"}");
+        error_json(&e, msg, "\"contextWindowExceeded\"", NULL);
+        error_notification(t, at, &e, false);
+    } else {
+        int code = http_status(msg);
+        char info[96];
+        if (code)
+            snprintf(info, sizeof info, "{\"httpConnectionFailed\":{\"httpStatusCode\":%d}}", code);
+        else
+            snprintf(info, sizeof info, "\"other\"");
+        status_changed(t, at, "{\"type\":\"systemError\"}");
+        error_json(&e, msg, info, NULL);
+        error_notification(t, at + as_delay(s, 0.5), &e, false);
+        at += as_delay(s, 0.5);
+    }
+    turn_completed(t, at + as_delay(s, 6.5), "failed", e.data);
+    buf_free(&e);
+    close_session(t, END_EXIT, false);
+    as_journal_turn(s, t->th->id, t->prompt, t->started_ms, 1);
+    finish(t);
+}
+
+static void flush_pending_error(as_turn *t, int64_t due) {
+    if (!t->pending_error) return;
+    buf e;
+    buf_init(&e);
+    error_json(&e, t->pending_error, "\"other\"", NULL);
+    error_notification(t, due, &e, false);
+    buf_free(&e);
+    free(t->pending_error);
+    t->pending_error = NULL;
+}
+
+static void to_session(as_turn *t, const event *ev) {
+    if (!t->w_open) return;
+    sink sk = sink_session(&t->w);
+    buf o, e;
+    buf_init(&o);
+    buf_init(&e);
+    sk.on_event(sk.ctx, ev, &o, &e);
+    buf_free(&o);
+    buf_free(&e);
+}
+
+/* Plans until something is queued or the turn is over. Returns true when the turn was freed. */
+static bool pull(void *ctx) {
+    as_turn *t = ctx;
+    while (!t->ended && !t->hung && !t->ch.head) {
+        action a;
+        if (!plan_next(&t->pl, &a)) {
+            /* a timeline without turn.completed: close the turn as completed */
+            event ev = {.type = EV_TURN_COMPLETED};
+            end_completed(t, as_now(t->s), &ev);
+            break;
+        }
+        if (!t->have_t0 && a.kind == ACT_EVENT && a.ev.type == EV_TURN_STARTED) {
+            t->have_t0 = true;
+            t->t0_plan = a.due_ns;
+            continue;
+        }
+        int64_t due = t->anchor + (t->have_t0 ? a.due_ns - t->t0_plan : 0);
+        if (due < as_now(t->s)) due = as_now(t->s);
+        switch (a.kind) {
+        case ACT_EVENT: {
+            const event *ev = &a.ev;
+            to_session(t, ev);
+            switch (ev->type) {
+            case EV_ITEM_STARTED:
+            case EV_ITEM_UPDATED:
+            case EV_ITEM_COMPLETED:
+                flush_pending_error(t, due);
+                if (ev->type != EV_ITEM_UPDATED) render_item(t, due, ev);
+                break;
+            case EV_ERROR: {
+                char *msg = xstrndup(ev->message.ptr ? ev->message.ptr : "", ev->message.len);
+                if (!strncmp(msg, "Reconnecting... ", 16)) {
+                    flush_pending_error(t, due);
+                    render_retry(t, due, msg);
+                    free(msg);
+                } else {
+                    flush_pending_error(t, due);
+                    t->pending_error = msg;
+                }
+                break;
+            }
+            case EV_TURN_FAILED: {
+                char *msg = xstrndup(ev->message.ptr ? ev->message.ptr : "", ev->message.len);
+                free(t->pending_error);
+                t->pending_error = NULL;
+                end_failed(t, due, msg);
+                free(msg);
+                break;
+            }
+            case EV_TURN_COMPLETED:
+                flush_pending_error(t, due);
+                end_completed(t, due, ev);
+                break;
+            default:
+                break;
+            }
+            break;
+        }
+        case ACT_STDERR: {
+            ssize_t w = write(2, a.bytes.ptr, a.bytes.len);
+            (void)w;
+            break;
+        }
+        case ACT_HANG:
+            t->hung = true;
+            break;
+        case ACT_SIGNAL:
+            fflush(NULL);
+            signal(a.exit_code, SIG_DFL);
+            raise(a.exit_code);
+            break;
+        default: /* stdout bytes, exit and close_stdout steps belong to exec's face */
+            break;
+        }
+    }
+    if (t->ended && !t->ch.head) {
+        as_turn_free(t);
+        return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Start and interrupt
+ * ---------------------------------------------------------------------------------------- */
+
+static void open_session(as_turn *t) {
+    as_server *s = t->s;
+    as_thread *th = t->th;
+    if (!th->path) return;
+    session_info info;
+    diag err;
+    diag_init(&err);
+    if (session_read(th->path, &info, &err) < 0) {
+        char *m = diag_format(&err);
+        fprintf(stderr, "codex-mock: %s\n", m);
+        free(m);
+        diag_free(&err);
+        return;
+    }
+    session_params sp = {.codex_home = s->codex_home,
+                         .thread_id = th->id,
+                         .cwd = th->cwd,
+                         .prompt = t->prompt,
+                         .model = s->model,
+                         .provider = s->provider,
+                         .sandbox = th->sandbox_mode,
+                         .originator = s->client_name,
+                         .thread_source = "vscode",
+                         .source = "vscode",
+                         .cli_version = "0.171.0",
+                         .prior = th->totals};
+    if (session_writer_append(&t->w, &info, &sp, s->clk, &s->rng, &err) == 0) {
+        t->w_open = true;
+        /* the file records the ids the client saw, so a resume shows the same turns */
+        memcpy(t->w.given_turn_id, t->id, UUID_STR_LEN + 1);
+        memcpy(t->w.given_user_id, t->user_id, UUID_STR_LEN + 1);
+        t->w.item_ids_as_given = true;
+        /* the thread's first turn writes the context lines, as exec's first turn does */
+        t->w.new_thread = th->n_turns == 1 && !th->forked_from[0];
+    } else {
+        char *m = diag_format(&err);
+        fprintf(stderr, "codex-mock: %s\n", m);
+        free(m);
+    }
+    session_info_free(&info);
+}
+
+void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *text, int64_t at) {
+    as_turn *t = xcalloc(1, sizeof *t);
+    t->s = s;
+    t->th = th;
+    t->next = s->turns;
+    if (s->turns) s->turns->prev_next = &t->next;
+    t->prev_next = &s->turns;
+    s->turns = t;
+    buf_init(&t->final_item);
+    uuid_v7(t->id, (uint64_t)as_wall_at(s, at), &s->rng);
+    t->prompt = xstrdup(text);
+    as_chan_init(&t->ch, s);
+    t->ch.drained = pull;
+    t->ch.ctx = t;
+    size_t index = (size_t)th->n_turns;
+    snprintf(th->last_turn, sizeof th->last_turn, "%s", t->id);
+    th->n_turns++;
+    th->active = t;
+    if (!th->preview) th->preview = xstrdup(text);
+
+    /* the answer, then the turn's opening notifications */
+    const turn_pace *pace = s->turn_warm ? &WARM : &COLD;
+    s->turn_warm = true;
+    /* a scenario turn's `started_after` is the wait before the turn goes active (exactly) */
+    int64_t active_ns = -1;
+    if (s->sc.turns && s->sc.n_turns) {
+        const turn *st = &s->sc.turns[index < s->sc.n_turns ? index : s->sc.n_turns - 1];
+        if (st->has_started_after) active_ns = plan_scale(st->started_after_ns, s->speed);
+    }
+    int64_t due = at + as_delay(s, pace->result);
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"turn\":");
+    turn_json(&b, t, "inProgress", NULL, NULL, false, -1);
+    buf_putc(&b, '}');
+    buf line;
+    buf_init(&line);
+    asw_response(&line, req, b.data, b.len);
+    as_chan_line(&t->ch, due, line.data, line.len);
+    buf_free(&line);
+    due += active_ns >= 0 ? active_ns : as_delay(s, pace->active);
+    t->start_mono = due;
+    t->started_ms = as_wall_at(s, due);
+    status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[]}");
+    due += as_delay(s, TURN_STARTED_MS);
+    buf_reset(&b);
+    buf_printf(&b, "{\"threadId\":\"%s\",\"turn\":", th->id);
+    turn_json(&b, t, "inProgress", NULL, NULL, true, -1);
+    buf_putc(&b, '}');
+    notify(t, due, "turn/started", &b);
+
+    char uid[UUID_STR_LEN + 1];
+    due += as_delay(s, pace->user_started);
+    int64_t ums = as_wall_at(s, due);
+    uuid_v7(uid, (uint64_t)ums, &s->rng);
+    snprintf(t->user_id, sizeof t->user_id, "%s", uid);
+    buf it;
+    buf_init(&it);
+    for (int done = 0; done < 2; done++) {
+        buf_reset(&it);
+        buf_printf(&it,
+                   "{\"type\":\"userMessage\",\"id\":\"%s\",\"clientId\":null,\"content\":"
+                   "[{\"type\":\"text\",\"text\":",
+                   uid);
+        jsonw_cstring(&it, text);
+        buf_puts(&it, ",\"text_elements\":[]}]");
+        stamps(&it, ums, done ? ums : -1);
+        if (done) due += as_delay(s, pace->user_completed);
+        item_notify(t, due, done, &it, ums);
+    }
+    buf_free(&it);
+    buf_free(&b);
+    t->anchor = due;
+
+    t->vars = (template_vars){.prompt = t->prompt,
+                              .thread_id = th->id,
+                              .cwd = th->cwd,
+                              .envp = (const char *const *)environ,
+                              .invocation = 1,
+                              .now = s->now_text};
+    plan_params pp = {.sc = &s->sc,
+                      .vars = &t->vars,
+                      .turn = index,
+                      .speed = s->speed,
+                      .rng = &s->rng,
+                      .cwd = th->cwd,
+                      .thread_id = th->id,
+                      .prompt = t->prompt,
+                      .prior_usage = th->totals,
+                      .wall_start_ms = s->wall_start};
+    plan_init(&t->pl, &pp);
+    t->pl_live = true;
+    open_session(t);
+}
+
+void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at) {
+    as_turn *t = th->active;
+    as_chan_clear(&t->ch);
+    int64_t due = at + as_delay(s, 5.0);
+    rate_limits(t, due);
+    due += as_delay(s, 9.5);
+    buf line;
+    buf_init(&line);
+    asw_response(&line, req, "{}", 2);
+    as_chan_line(&t->ch, due, line.data, line.len);
+    buf_free(&line);
+    due += as_delay(s, 1.4);
+    status_changed(t, due, "{\"type\":\"idle\"}");
+    turn_completed(t, due, "interrupted", NULL);
+    close_session(t, END_INTERRUPTED, false);
+    as_journal_turn(s, th->id, t->prompt, t->started_ms, 130);
+    finish(t);
+}
+
+const char *as_turn_id(const as_turn *t) {
+    return t->id;
+}
+
+void as_turn_free_all(as_server *s) {
+    while (s->turns)
+        as_turn_free(s->turns);
+}
+
+void as_turn_free(as_turn *t) {
+    *t->prev_next = t->next;
+    if (t->next) t->next->prev_next = t->prev_next;
+    if (t->th->active == t) t->th->active = NULL;
+    as_chan_clear(&t->ch);
+    if (t->pl_live) plan_free(&t->pl);
+    if (t->w_open) session_writer_close(&t->w);
+    buf_free(&t->final_item);
+    free(t->final_text);
+    free(t->pending_error);
+    free(t->prompt);
+    free(t);
+}
