@@ -2,6 +2,7 @@
  * show, record, convert, journal, verify, reset. Each command returns its exit code (named in
  * exitcodes.h); messages go to stdout (reports) or stderr. */
 #include "buf.h"
+#include "conform.h"
 #include "cli.h"
 #include "completion.h"
 #include "layout.h"
@@ -16,6 +17,7 @@
 #include "settings.h"
 #include "show.h"
 #include "tool_record.h"
+#include "tool_serve.h"
 
 #include <cJSON.h>
 #include <limits.h>
@@ -80,6 +82,31 @@ static const tool_cmd COMMANDS[] = {
      {{"-o --out", "FILE", "write the scenario here"},
       {"--template-thread-id", NULL, "{{thread_id}} for the recorded thread id"},
       {"--turn", "-", "the rollout turn to convert"}}},
+    {"serve",
+     "serve [SCENARIO] [--port N] [--log FILE] [--port-file FILE] [--config FILE]",
+     "a fake OpenAI Responses API on 127.0.0.1 driven by a scenario,\nfor the real codex "
+     "(docs/serve.md)",
+     "SCENARIO",
+     {{"--port", "-", "the port (0: a free one)"},
+      {"--log", "FILE", "one JSON line per request"},
+      {"--port-file", "FILE", "write the bound port here"},
+      {"--config", "FILE", "write a config.toml for codex here"},
+      {"--max-seconds", "-", "stop after N seconds"},
+      {"--quiet", NULL, "no request summaries on stderr"}}},
+    {"conform",
+     "conform --real PATH [SCENARIO...] [--json] [--human]",
+     "play scenarios through the real codex (against serve) and the\nfake; report what "
+     "differs (docs/conform.md)",
+     "SCENARIO",
+     {{"--real", "FILE", "the real codex binary"},
+      {"--json", NULL, "the report as JSON"},
+      {"--human", NULL, "exec in human mode (no --json)"},
+      {"--dir", "DIR", "where the runs go"},
+      {"--slack", "-", "ms a gap between lines may differ by"},
+      {"--ratio", "-", "… plus this share of the larger gap"},
+      {"--startup-slack", "-", "check the start-up too, within MS"},
+      {"--no-timing", NULL, "compare no timing"},
+      {"--timeout", "-", "seconds a run may take"}}},
     {"journal",
      "journal [--json]",
      "the invocations recorded in the state directory",
@@ -543,6 +570,8 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "journal")) return tool_journal(argc - 2, argv + 2, &set);
     if (!strcmp(argv[1], "verify")) return tool_verify(argc - 2, argv + 2, &set);
     if (!strcmp(argv[1], "reset")) return tool_reset(argc - 2, argv + 2, &set);
+    if (!strcmp(argv[1], "serve")) return tool_serve(argc - 2, argv + 2, &set);
+    if (!strcmp(argv[1], "conform")) return tool_conform(argc - 2, argv + 2, &set);
     fprintf(stderr, "codex-mock: unknown command '%s'\n\n", argv[1]);
     print_usage(stderr);
     return EXIT_USAGE;

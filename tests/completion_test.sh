@@ -35,7 +35,7 @@ check "codex exec --color" "$(b $C codex exec --color '')" "always auto never "
 check "codex login" "$(b $C codex login '')" "status "
 check "codex exec --output-schema (files)" \
   "$(cd "$work" && touch schema.json && b $C codex exec --output-schema sch)" "schema.json "
-check "codex-mock s" "$(b $T codex-mock s)" "show "
+check "codex-mock s" "$(b $T codex-mock s)" "serve show "
 check "codex-mock show command-s (names)" "$(b $T codex-mock show command-s)" "command-success "
 check "codex-mock show --" "$(b $T codex-mock show --)" "--human --json --seed --turn "
 check "codex-mock verify --command" "$(b $T codex-mock verify --command '')" \

@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
 # Record the REAL Codex CLI (label `record`): install @openai/codex@0.171.0 from npm into a
-# cache under the build tree, drive it with tests/fake_model/fake_responses_server.py (a plain
-# message, a command, HTTP 401, a reconnect loop — the corpus' own server scripts), record each
-# run with `codex-mock record`, then let the conformance suite convert and replay every
-# recording (strict): same bytes, exit code and timing.
-# Usage: record_real_test.sh BUILD_DIR FAKE_MODEL_DIR CORPUS_DIR
-# Needs node/npm (registry access once) and python3: missing ones fail loudly.
+# cache under the build tree, drive it with `codex-mock serve` (the built-in scenarios
+# plain-message, command-success, http-401-unauthorized and stream-cut-retries-exhausted as the
+# model), record each run with `codex-mock record`, then let the conformance suite convert and
+# replay every recording (strict): same bytes, exit code and timing.
+# Usage: record_real_test.sh BUILD_DIR
+# Needs node/npm (registry access once): missing, it fails loudly.
 set -euo pipefail
-build=$(cd "$1" && pwd) tools=$(cd "$2" && pwd) corpus=$(cd "$3" && pwd)
+build=$(cd "$1" && pwd)
 version=0.171.0
 
 die() { printf '\n*** record test: %s ***\n\n' "$*" >&2; exit 1; }
-command -v python3 >/dev/null || die "python3 is missing (tools/setup installs it)"
 command -v npm >/dev/null || die "npm is missing: install node and npm (the real CLI is an npm package)"
 
 # Keep CODEX_HOME and the cwd out of /tmp (tools/README.md): the build tree it is.
 root="$build/record-real"
-cache="$build/real-codex-cache"
+cache="$build/real-codex-$version"
 codex="$cache/node_modules/.bin/codex"
 if ! [ -x "$codex" ] || [ "$("$codex" --version 2>/dev/null)" != "codex-cli $version" ]; then
   echo "record test: installing @openai/codex@$version into $cache" >&2
@@ -31,28 +30,19 @@ server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; }
 trap cleanup EXIT
 
-# record NAME CORPUS_SCRIPT_TRACE PROMPT [extra codex args]
+# record NAME SCENARIO PROMPT [extra codex args]
 record() {
-  local name=$1 script="$corpus/$2/server_script.json" prompt=$3; shift 3
+  local name=$1 scenario=$2 prompt=$3; shift 3
   local run="$root/$name"
   mkdir -p "$run/work" "$run/codex_home" "$run/home"
   printf '# demo\n' > "$run/work/README.md"
-  python3 "$tools/fake_responses_server.py" --script "$script" --port-file "$run/port" \
-    --log "$run/requests.jsonl" --max-seconds 120 >/dev/null 2>"$run/server.err" &
+  # the model server: the scenario's answers; it writes codex's config.toml itself
+  "$build/bin/codex-mock" serve "$scenario" --port-file "$run/port" \
+    --config "$run/codex_home/config.toml" --log "$run/requests.jsonl" --max-seconds 120 \
+    >"$run/server.out" 2>"$run/server.err" &
   server_pid=$!
   for _ in $(seq 100); do [ -s "$run/port" ] && break; sleep 0.05; done
-  [ -s "$run/port" ] || die "the fake server did not start: $(cat "$run/server.err")"
-  cat > "$run/codex_home/config.toml" <<TOML
-model = "gpt-5.5"
-model_provider = "fake_openai"
-
-[model_providers.fake_openai]
-name = "Fake OpenAI (local)"
-base_url = "http://127.0.0.1:$(cat "$run/port")/v1"
-wire_api = "responses"
-env_key = "CODEX_API_KEY"
-supports_websockets = false
-TOML
+  [ -s "$run/port" ] || die "codex-mock serve did not start: $(cat "$run/server.err")"
   local rc=0
   (cd "$run/work" && env -i PATH="$(dirname "$codex"):/usr/bin:/bin" HOME="$run/home" \
      USER="${USER:-root}" LANG=C.UTF-8 CODEX_HOME="$run/codex_home" \
@@ -67,11 +57,11 @@ TOML
     echo "record test: note: $name stdout passed through differs from the (scrubbed) recording" >&2
 }
 
-record plain-message 01_plain_message "Say hello in one short sentence."
-record command 03_command_success "Show me what is in this directory."
-record http-401 09_http_401_unauthorized "Say hello."
-record reconnect-loop 15_stream_cut_retries_exhausted "Say hello." \
-  -c model_providers.fake_openai.stream_max_retries=3
+record plain-message plain-message "Say hello in one short sentence."
+record command command-success "Show me what is in this directory."
+record http-401 http-401-unauthorized "Say hello."
+record reconnect-loop stream-cut-retries-exhausted "Say hello." \
+  -c model_providers.codex_mock.stream_max_retries=3
 
 # Every recording must have its rollout (the session file written during the run).
 for d in plain-message command; do

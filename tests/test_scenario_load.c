@@ -218,6 +218,57 @@ static void test_mcp_content_shorthand(void **state) {
 
 /* --- user errors: message, file, line and column --- */
 
+/* `conform:` — what conform needs to play the scenario through the real CLI. */
+static void test_conform_section(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\n"
+              "conform:\n"
+              "  files: {README.md: \"# x\\n\", src/a.c: \"\"}\n"
+              "  args: [-c, a=1]\n"
+              "  prompt: List.\n"
+              "  timing: false\n"
+              "  session_gap: no lines\n"
+              "  human_gap: no header\n"
+              "steps:\n  - message: hi\n",
+              &sc);
+    assert_int_equal(sc.conform.n_files, 2);
+    assert_string_equal(sc.conform.files[0].path.ptr, "README.md");
+    assert_int_equal(sc.conform.files[0].content.len, 4);
+    assert_string_equal(sc.conform.files[1].path.ptr, "src/a.c");
+    assert_int_equal(sc.conform.n_args, 2);
+    assert_string_equal(sc.conform.args[1].ptr, "a=1");
+    assert_string_equal(sc.conform.prompt.ptr, "List.");
+    assert_true(sc.conform.timing_off);
+    assert_null(sc.conform.skip.ptr);
+    assert_string_equal(sc.conform.session_gap.ptr, "no lines");
+    assert_string_equal(sc.conform.human_gap.ptr, "no header");
+    scenario_free(&sc);
+    expect_ok("codex_mock: 1\nsteps: []\n", &sc);
+    assert_false(sc.conform.timing_off); /* no section: timing compared */
+    scenario_free(&sc);
+    static const struct {
+        const char *yaml, *want;
+    } bad[] = {
+        {"codex_mock: 1\nconform: {skp: x}\nsteps: []\n",
+         "codex-mock: s.yaml:2:11: unknown key in conform 'skp' (did you mean 'skip'?)"},
+        {"codex_mock: 1\nconform: {files: {/etc/x: y}}\nsteps: []\n",
+         "codex-mock: s.yaml:2:19: a conform file path is relative and stays in the work dir"},
+        {"codex_mock: 1\nconform: {files: {../x: y}}\nsteps: []\n",
+         "codex-mock: s.yaml:2:19: a conform file path is relative and stays in the work dir"},
+        {"codex_mock: 1\nconform: {args: -c}\nsteps: []\n",
+         "codex-mock: s.yaml:2:17: 'args' must be a list of strings, found a string"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        diag err;
+        assert_int_equal(load(bad[i].yaml, &sc, &err), -1);
+        char *m = diag_format(&err);
+        if (strcmp(m, bad[i].want)) fail_msg("got: %s\nwant: %s", m, bad[i].want);
+        free(m);
+        diag_free(&err);
+    }
+}
+
 /* `!!binary` (base64): any bytes, invalid UTF-8 included, in raw, stderr and text steps. */
 static void test_binary_strings(void **state) {
     (void)state;
@@ -447,6 +498,7 @@ int main(void) {
         cmocka_unit_test(test_nul_in_strings),
         cmocka_unit_test(test_mcp_content_shorthand),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_conform_section),
         cmocka_unit_test(test_alias_bomb),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_missing_file),

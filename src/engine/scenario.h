@@ -278,6 +278,25 @@ typedef struct {
     schema_mode schema;    /* --output-schema checking of the final message */
 } cli_config;
 
+/* `conform:` — what `codex-mock conform` needs to play the scenario through the real CLI
+ * (docs/format.md "conform"): files in the work dir, extra CLI arguments, the prompt, or why it
+ * cannot. Strings are not templates. */
+typedef struct {
+    mstr path, content;
+} conform_file;
+
+typedef struct {
+    conform_file *files;
+    size_t n_files;
+    mstr *args; /* before the prompt, after `exec --json` and the conform flags */
+    size_t n_args;
+    mstr prompt;      /* ptr NULL → "Say hello." */
+    mstr skip;        /* ptr NULL → conform plays it; else the reason it is skipped */
+    mstr session_gap; /* ptr NULL → session line kinds compared; else why they are not */
+    mstr human_gap;   /* ptr NULL → conform --human plays it; else why it is skipped there */
+    bool timing_off;  /* `timing: false`: per-line timing is not compared */
+} conform_spec;
+
 /* A big scenario being read as it is played (scenario_open_file(), docs/format.md "Big
  * scenarios"): its turns are not in the model but come from the stream. */
 typedef struct scenario_stream scenario_stream;
@@ -295,6 +314,7 @@ typedef struct {
     int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */
     int64_t startup_ns;   /* spawn → thread.started */
     cli_config cli;       /* `cli:` */
+    conform_spec conform; /* `conform:` */
     turn *turns;          /* NULL with a stream */
     size_t n_turns;
     scenario_stream *stream; /* non-NULL: the turns are read as they are played */

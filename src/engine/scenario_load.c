@@ -1509,7 +1509,50 @@ static int load_turns(loader *L) {
 
 static const char *const TOP_KEYS[] = {
     "codex_mock", "name",  "description", "thread_id", "preflight", "startup", "implicit_events",
-    "on_sigint",  "chaos", "turns",       "steps",     "cli",       NULL};
+    "on_sigint",  "chaos", "turns",       "steps",     "cli",       "conform", NULL};
+
+/* `conform:` — files, args, prompt, skip, timing (scenario.h conform_spec; docs/format.md). */
+static int parse_conform(loader *L, const ynode *n, conform_spec *c) {
+    static const char *const keys[] = {"files",  "args",        "prompt",    "skip",
+                                       "timing", "session_gap", "human_gap", NULL};
+    if (need_mapping(L, n, "'conform'") < 0) return -1;
+    if (check_keys(L, n, keys, "conform", NULL) < 0) return -1;
+    const ynode *v;
+    if ((v = map_get(n, "files"))) {
+        if (need_mapping(L, v, "'conform.files'") < 0) return -1;
+        c->n_files = v->n / 2;
+        c->files = arena_alloc(L->mem, (c->n_files ? c->n_files : 1) * sizeof *c->files);
+        for (size_t i = 0; i < c->n_files; i++) {
+            const ynode *k = v->items[2 * i], *val = v->items[2 * i + 1];
+            if (get_text(L, k, "file path", false, &c->files[i].path) < 0) return -1;
+            if (!c->files[i].path.len || c->files[i].path.ptr[0] == '/' ||
+                strstr(c->files[i].path.ptr, ".."))
+                return ynode_fail(L->err, L->r->file, k,
+                                  "a conform file path is relative and stays in the work dir");
+            if (get_text(L, val, "file content", false, &c->files[i].content) < 0) return -1;
+        }
+    }
+    if ((v = map_get(n, "args"))) {
+        if (v->kind != YN_SEQUENCE)
+            return ynode_fail(L->err, L->r->file, v, "'args' must be a list of strings, found %s",
+                              ynode_kind_name(v));
+        c->n_args = v->n;
+        c->args = arena_alloc(L->mem, (v->n ? v->n : 1) * sizeof *c->args);
+        for (size_t i = 0; i < v->n; i++)
+            if (get_text(L, v->items[i], "argument", false, &c->args[i]) < 0) return -1;
+    }
+    if ((v = map_get(n, "prompt")) && get_text(L, v, "prompt", false, &c->prompt) < 0) return -1;
+    if ((v = map_get(n, "skip")) && get_text(L, v, "skip", false, &c->skip) < 0) return -1;
+    if ((v = map_get(n, "human_gap")) && get_text(L, v, "human_gap", false, &c->human_gap) < 0)
+        return -1;
+    if ((v = map_get(n, "session_gap")) &&
+        get_text(L, v, "session_gap", false, &c->session_gap) < 0)
+        return -1;
+    bool timing = true;
+    if ((v = map_get(n, "timing")) && get_bool(L, v, "timing", &timing) < 0) return -1;
+    c->timing_off = !timing;
+    return 0;
+}
 
 /* `cli:` — the emulated CLI's configuration (scenario.h cli_config; docs/format.md). */
 static int parse_cli(loader *L, const ynode *n, cli_config *c) {
@@ -1577,6 +1620,7 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
         return 0;
     }
     if (key_is(k, "cli")) return parse_cli(L, v, &sc->cli);
+    if (key_is(k, "conform")) return parse_conform(L, v, &sc->conform);
     if (key_is(k, "chaos")) {
         mstr text = {NULL, 0};
         if (get_str(L, v, "chaos", &text) < 0) return -1;
