@@ -26,7 +26,15 @@ if ! [ -x "$codex" ] || [ "$("$codex" --version 2>/dev/null)" != "codex-cli $ver
 fi
 [ "$("$codex" --version)" = "codex-cli $version" ] || die "the installed codex is not $version"
 
+# CODEX_HOME under the system's temp dir makes the real binary print a warning the fake does not
+# emulate ("Refusing to create helper binaries under temporary dir"), so a build tree there (a
+# clone in /tmp, as .ci/run makes) runs conform from the user's cache directory instead.
 root="$build/conform-real"
+case "$build/" in
+  "${TMPDIR:-/tmp}"/* | /tmp/*)
+    root="${XDG_CACHE_HOME:-$HOME/.cache}/codex-mock-conform/$(printf '%s' "$build" | cksum | cut -d' ' -f1)"
+    echo "conform test: the build tree is under a temp dir; runs in $root" >&2 ;;
+esac
 rm -rf "$root" && mkdir -p "$root"
 
 # 1. the built-in library. The gaps between lines get 2 s of slack here, not the default 1 s:
