@@ -13,6 +13,7 @@ int fileio_read_fd(int fd, buf *out) {
         /* read into the room there is; grow (doubling) only when it is full, so a file whose
          * size the caller reserved for is read without a second allocation */
         if (out->cap - out->len < 2) buf_reserve(out, out->cap > 4096 ? out->cap : 4096);
+        out->data[out->len] = '\0'; /* also when the first read finds the file empty */
         ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return -1;
