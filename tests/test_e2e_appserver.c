@@ -406,6 +406,7 @@ static void play_turn_session(const char *session, const char *scenario, const c
         free(got);
     }
     int st = client_finish(&c, &out, NULL);
+    free(c.err_text); /* stderr is not checked here */
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0);
     char *want = corpus_out(session);
@@ -476,6 +477,7 @@ static void test_eof_mid_turn_exits(void **state) {
     buf_init(&rest);
     double ms;
     int st = client_finish(&c, &rest, &ms);
+    free(c.err_text); /* stderr is not checked here */
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0);
     assert_true(ms < proc_ms(150));
@@ -559,6 +561,7 @@ static void test_interrupt(void **state) {
     free(turn);
     buf_free(&seen);
     client_finish(&c, NULL, NULL);
+    free(c.err_text); /* stderr is not checked here */
 }
 
 /* A method the fake does not emulate: a codex-mock error naming it, never a made-up success. */
@@ -616,6 +619,7 @@ static void test_huge_line(void **state) {
     assert_string_equal(l, "{\"id\":3,\"result\":{\"data\":[],\"nextCursor\":null}}");
     free(l);
     client_finish(&c, NULL, NULL);
+    free(c.err_text); /* stderr is not checked here */
 }
 
 static void test_listen_values(void **state) {
