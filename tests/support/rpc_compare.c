@@ -2,17 +2,6 @@
 
 #include "corpus.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define EXIT_SANITIZER_SLACK_MS 100.0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EXIT_SANITIZER_SLACK_MS 100.0
-#endif
-#endif
-#ifndef EXIT_SANITIZER_SLACK_MS
-#define EXIT_SANITIZER_SLACK_MS 0.0
-#endif
-
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -324,7 +313,7 @@ bool rpc_compare_timing(const rpc_script *s, const rpc_result *r, double scale, 
     if (cause != (size_t)-1 && !r->timed_out) {
         double t = our_time(s, r, cause);
         double rec = s->exp_exit_ms - s->e[cause].t_ms, got = r->exit_ms - t;
-        double allowed = rpc_tolerance_ms(rec, scale) + EXIT_SANITIZER_SLACK_MS;
+        double allowed = rpc_tolerance_ms(rec, scale) + RPC_EXIT_SANITIZER_SLACK_MS;
         if (t >= 0 && fabs(got - rec) > allowed) {
             buf_printf(log,
                        "    the exit: %.1f ms after entry %zu, recorded %.1f ms (allowed ±%.1f)\n",
