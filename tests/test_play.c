@@ -1,4 +1,5 @@
-/* Unit tests for src/engine/play.c on a fake clock: absolute deadlines, sinks, signals, broken pipe. */
+/* Unit tests for src/engine/play.c on a fake clock: absolute deadlines, sinks, signals, broken
+ * pipe. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
