@@ -778,6 +778,18 @@ static as_thread *find_or_load(as_server *s, const char *id, const char *cwd) {
     return t;
 }
 
+/* The thread resume and fork continue: loaded here, or read from its rollout; NULL when there
+ * is none, with the real server's error already answered to the request m. */
+static as_thread *find_or_answer(as_server *s, const as_msg *m, const char *id, const char *cwd) {
+    as_thread *t = find_or_load(s, id, cwd);
+    if (!t) {
+        char *msg = xasprintf("no rollout found for thread id %s", id);
+        answer_error(s, &m->id, answer_at(s, 25.0), msg);
+        free(msg);
+    }
+    return t;
+}
+
 /* thread/fork: a new thread that continues `threadId`'s history (forkedFromId set; its next
  * turn plays the scenario turn after the parent's). */
 static void handle_thread_fork(as_server *s, const as_msg *m) {
@@ -798,11 +810,8 @@ static void handle_thread_fork(as_server *s, const as_msg *m) {
         return;
     }
     buf_free(&err);
-    as_thread *parent = find_or_load(s, id, cwd);
+    as_thread *parent = find_or_answer(s, m, id, cwd);
     if (!parent) {
-        char *msg = xasprintf("no rollout found for thread id %s", id);
-        answer_error(s, &m->id, answer_at(s, 25.0), msg);
-        free(msg);
         return;
     }
     as_thread *t = new_thread(s, cwd ? cwd : parent->cwd, approval ? approval : parent->approval,
@@ -878,11 +887,8 @@ static void handle_thread_resume(as_server *s, const as_msg *m) {
         return;
     }
     buf_free(&err);
-    as_thread *t = find_or_load(s, id, cwd);
+    as_thread *t = find_or_answer(s, m, id, cwd);
     if (!t) {
-        char *msg = xasprintf("no rollout found for thread id %s", id);
-        answer_error(s, &m->id, answer_at(s, 25.0), msg);
-        free(msg);
         return;
     }
     t->resumed = true;
