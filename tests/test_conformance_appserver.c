@@ -16,8 +16,10 @@
  *
  * The server is the built `codex` unless CODEX_MOCK_APPSERVER_BIN names another: the fake plays
  * tests/appserver/scenarios/<session>[.procN].yaml when there is one (CODEX_MOCK_SCENARIO), its
- * default scenario otherwise. With CODEX_MOCK_APPSERVER_MODEL_SERVER=…/fake_responses_server.py
- * each process gets that fake model server with the recording's server_script.json, and
+ * default scenario otherwise; <session>.rules.yaml beside it, when there is one, is
+ * CODEX_MOCK_RULES (with that folder as CODEX_MOCK_SCENARIO_PATH) and picks each turn's
+ * scenario. With CODEX_MOCK_APPSERVER_MODEL_SERVER=…/fake_responses_server.py each process
+ * gets that fake model server with the recording's server_script.json, and
  * echo_mcp_server.py beside it is copied to {{RUN}} — that is how the real binary is checked
  * (tests/appserver/real_test.sh). CODEX_MOCK_APPSERVER_TIMING=report prints timing misses
  * without failing (the real binary's start-up alone varies 130–270 ms).
@@ -94,10 +96,6 @@ static const known_gap KNOWN_GAPS[] = {
      "bytes identical; the retry backoff's jitter (0.9-1.1) puts a notice outside 10 % in most "
      "runs",
      true},
-    {"24_thread_list_after_two_threads",
-     "the second thread plays the scenario's first turn; the recording's server answered per "
-     "request",
-     false},
     {"26_mcp_tool_call_approval_never",
      "the failed MCP call follows the recording (test_e2e_appserver_approvals); MCP server "
      "start-up notifications are not emulated yet",
@@ -297,7 +295,8 @@ typedef struct {
     bool timing_ok;
 } outcome;
 
-static char **build_env(const char *proc_dir, const scratch *s, const char *scenario) {
+static char **build_env(const char *proc_dir, const scratch *s, const char *scenario,
+                        const char *rules) {
     char path[PATH_MAX * 3];
     snprintf(path, sizeof path, "%s/argv.json", proc_dir);
     char *data = read_file(path, NULL);
@@ -319,6 +318,10 @@ static char **build_env(const char *proc_dir, const scratch *s, const char *scen
     for (size_t i = 0; keep[i]; i++)
         if (getenv(keep[i])) env[n++] = xasprintf("%s=%s", keep[i], getenv(keep[i]));
     if (scenario) env[n++] = xasprintf("CODEX_MOCK_SCENARIO=%s", scenario);
+    if (rules) {
+        env[n++] = xasprintf("CODEX_MOCK_RULES=%s", rules);
+        env[n++] = xasprintf("CODEX_MOCK_SCENARIO_PATH=%s/tests/appserver/scenarios", SOURCE_DIR);
+    }
     env[n] = NULL;
     return env;
 }
@@ -336,6 +339,15 @@ static char *scenario_for(const char *session, int k) {
     if (access(p, R_OK) == 0) return p;
     free(p);
     p = xasprintf("%s/tests/appserver/scenarios/%s.yaml", SOURCE_DIR, session);
+    if (access(p, R_OK) == 0) return p;
+    free(p);
+    return NULL;
+}
+
+/* The rules file that picks each turn's scenario for this session, or NULL (heap). */
+static char *rules_for(const char *session) {
+    if (!testing_the_fake()) return NULL;
+    char *p = xasprintf("%s/tests/appserver/scenarios/%s.rules.yaml", SOURCE_DIR, session);
     if (access(p, R_OK) == 0) return p;
     free(p);
     return NULL;
@@ -385,7 +397,8 @@ static void run_process(const char *session, const char *proc_dir, const char *p
         free(from), free(to), free(dir);
     }
     char *scenario = scenario_for(session, k);
-    char **env = build_env(proc_dir, s, scenario);
+    char *rules = rules_for(session);
+    char **env = build_env(proc_dir, s, scenario, rules);
     const char *argv[] = {server_bin(), "app-server", NULL};
     FILE *dump = open_dump(session, proc);
     rpc_spec spec = {.argv = argv,
@@ -410,6 +423,7 @@ static void run_process(const char *session, const char *proc_dir, const char *p
     model_stop(&m);
     free_env(env);
     free(scenario);
+    free(rules);
     rpc_script_free(&script);
     buf_free(&err);
 }

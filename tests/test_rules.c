@@ -97,7 +97,7 @@ static void test_errors(void **state) {
         {"codex_mock_rules: 1\nrules:\n  - match: {invocation: 0}\n    scenario: a\n",
          ":3:25: 'invocation' is a number from 1 (the Nth call)"},
         {"codex_mock_rules: 1\nrules:\n  - match: {command: login}\n    scenario: a\n",
-         ":3:22: 'command' is exec, resume, fork or review"},
+         ":3:22: 'command' is exec, resume, fork, review or app-server"},
         {"codex_mock_rules: 1\nrules:\n  - scenario: a\n    per: call\n",
          ":4:10: 'per' is rule or thread"},
         {"codex_mock_rules: 1\nrules:\n  - match: {promt: x}\n    scenario: a\n",

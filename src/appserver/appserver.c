@@ -4,6 +4,7 @@
 #include "as_history.h"
 #include "as_methods.h"
 #include "as_params.h"
+#include "as_rules.h"
 #include "as_rpc.h"
 #include "as_server.h"
 #include "as_write.h"
@@ -288,7 +289,8 @@ void as_journal_turn(as_server *s, const as_thread *th, const char *extra, const
                        .command = "app-server",
                        .cwd = s->cwd,
                        .prompt = prompt,
-                       .scenario = s->scenario_name,
+                       .rule = th->rule_name,
+                       .scenario = th->scenario_name ? th->scenario_name : s->scenario_name,
                        .thread_id = thread_id,
                        .exit_code = exit_code,
                        .extra = x.data};
@@ -704,13 +706,18 @@ static void handle_thread_list(as_server *s, const as_msg *m) {
     memcpy(sorted, shown, n * sizeof *shown);
     qsort(sorted, n, sizeof *sorted, by_id);
     for (size_t i = 0; i < n; i++) {
-        char rev[UUID_STR_LEN + 1];
-        uuid_v7(rev, (uint64_t)s->wall_start, &s->rng);
-        rev[14] = '4';
+        as_thread *t = sorted[i];
+        if (!t->revision[0] || strcmp(t->revision_turn, t->last_turn) != 0) {
+            char rev[UUID_STR_LEN + 1];
+            uuid_v7(rev, (uint64_t)s->wall_start, &s->rng);
+            rev[14] = '4';
+            snprintf(t->revision, sizeof t->revision, "%s", rev);
+            snprintf(t->revision_turn, sizeof t->revision_turn, "%s", t->last_turn);
+        }
         buf_printf(&r,
                    "%s\"%s\":{\"firstUnread\":{\"type\":\"turn\",\"turnId\":\"%s\"},"
                    "\"revision\":\"%s\"}",
-                   i ? "," : "", sorted[i]->id, sorted[i]->last_turn, rev);
+                   i ? "," : "", t->id, t->last_turn, t->revision);
     }
     free(sorted);
     buf_puts(&r, "},\"nextCursor\":");
@@ -1125,6 +1132,15 @@ static void handle_turn_start(as_server *s, const as_msg *m) {
         answer_error(s, &m->id, answer_at(s, ANSWER_MS),
                      "codex-mock: turn/start while a turn is running is not emulated (use "
                      "turn/steer or wait for turn/completed)");
+        buf_free(&text);
+        return;
+    }
+    char *why = NULL;
+    if (!as_rules_pick(s, t, text.data ? text.data : "", &why)) {
+        /* no rule for this turn, or its scenario does not load: codex-mock's own error */
+        fprintf(stderr, "%s\n", why);
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), why);
+        free(why);
         buf_free(&text);
         return;
     }
@@ -1569,6 +1585,7 @@ static void server_free(as_server *s) {
     buf_free(&s->pending);
     buf_free(&s->requests);
     if (s->have_sc) scenario_free(&s->sc);
+    as_rules_free(s);
     if (s->have_state) state_close(&s->state);
     evloop_free(s->loop);
 }
@@ -1615,6 +1632,10 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
     rng_seed(&s->rng,
              p->has_seed ? p->seed : (uint64_t)p->clk->mono_ns(p->clk) ^ (uint64_t)getpid());
     if (load_scenario(s, p->settings) < 0) return -1;
+    if (as_rules_open(s, p->settings) < 0) {
+        scenario_free(&s->sc);
+        return -1;
+    }
     s->loop = evloop_new(s->clk);
     as_lines_init(&s->in);
     buf_init(&s->pending);

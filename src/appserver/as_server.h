@@ -17,8 +17,10 @@
 #include "evloop.h"
 #include "plan.h"
 #include "rng.h"
+#include "rules.h"
 #include "scenario.h"
 #include "session.h"
+#include "settings.h"
 #include "state.h"
 
 #include <stdbool.h>
@@ -64,6 +66,12 @@ typedef struct {
     char last_turn[40]; /* the latest turn's id ("" when none) */
     char *git_sha, *git_branch;
     int64_t created_ms;
+    /* the scenario the latest turn/start chose (CODEX_MOCK_RULES) and its rule; NULL: the
+     * process's scenario */
+    const scenario *sc;
+    const char *scenario_name, *rule_name;
+    /* readStates' revision: one per latest turn, the same in every thread/list (corpus 24) */
+    char revision[40], revision_turn[40];
 } as_thread;
 
 /* as_thread_json forms */
@@ -116,6 +124,16 @@ struct as_server {
     int argc;
     char *const *argv;
     const char *scenario_name;
+    /* CODEX_MOCK_RULES (as_rules.h): the rules, the scenarios they loaded (by name) */
+    const mock_settings *settings;
+    rules rules;
+    bool have_rules;
+    struct as_scenario {
+        char *name;
+        scenario sc;
+    } * scenarios;
+    size_t n_scenarios;
+    long turn_starts; /* turn/start requests with a known thread, for `invocation` */
 };
 
 /* Appends the journal line of a finished turn (exit_code 0 completed, 1 failed, 130

@@ -1262,8 +1262,9 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     s->turn_warm = true;
     /* a scenario turn's `started_after` is the wait before the turn goes active (exactly) */
     int64_t active_ns = -1;
-    if (s->sc.turns && s->sc.n_turns) {
-        const turn *st = &s->sc.turns[index < s->sc.n_turns ? index : s->sc.n_turns - 1];
+    const scenario *sc = th->sc ? th->sc : &s->sc; /* as_rules_pick chose it */
+    if (sc->turns && sc->n_turns) {
+        const turn *st = &sc->turns[index < sc->n_turns ? index : sc->n_turns - 1];
         if (st->has_started_after) active_ns = plan_scale(st->started_after_ns, s->speed);
     }
     int64_t due = at + as_delay(s, pace->result);
@@ -1317,7 +1318,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
                               .envp = (const char *const *)environ,
                               .invocation = 1,
                               .now = s->now_text};
-    plan_params pp = {.sc = &s->sc,
+    plan_params pp = {.sc = sc,
                       .vars = &t->vars,
                       .turn = index,
                       .speed = s->speed,

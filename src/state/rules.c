@@ -119,8 +119,10 @@ static int load_rule(ctx *c, const ynode *n, size_t index, rule *r) {
         r->has_cwd = true;
     }
     if ((v = get(m, "command"))) {
-        if (!(is(v, "exec") || is(v, "resume") || is(v, "fork") || is(v, "review")))
-            return ynode_fail(c->err, c->file, v, "'command' is exec, resume, fork or review");
+        if (!(is(v, "exec") || is(v, "resume") || is(v, "fork") || is(v, "review") ||
+              is(v, "app-server")))
+            return ynode_fail(c->err, c->file, v,
+                              "'command' is exec, resume, fork, review or app-server");
         if (text(c, v, "command", &r->command) < 0) return -1;
     }
     if ((v = get(m, "flags")) && string_list(c, v, "flags", &r->flags, &r->n_flags) < 0) return -1;

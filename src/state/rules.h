@@ -2,7 +2,8 @@
  * docs/architecture.md#scenarios-and-selection, docs/rules.md).
  *
  * A rules file is YAML: `codex_mock_rules: 1` and a list of `rules`, first match wins. A rule
- * matches on the prompt (POSIX extended regex), the command (exec, resume, fork, review), flags
+ * matches on the prompt (POSIX extended regex), the command (exec, resume, fork, review, or
+ * app-server: one `turn/start` of `codex app-server`, its prompt the input text), flags
  * present in argv (`--json`, or `--sandbox=workspace-write` for a flag with that value), the
  * cwd (regex), environment variables (set, or equal to a value) and the invocation number; it
  * names a scenario, or a `sequence` of scenarios given one per call ("first call 429, second
@@ -44,7 +45,7 @@ typedef struct {
 typedef struct {
     const char *prompt;
     const char *cwd;
-    const char *command; /* "exec", "resume", "fork", "review" */
+    const char *command; /* "exec", "resume", "fork", "review", "app-server" */
     const char *const *argv;
     int argc;
     const char *const *envp;
