@@ -97,8 +97,8 @@ static const known_gap KNOWN_GAPS[] = {
      "runs",
      true},
     {"26_mcp_tool_call_approval_never",
-     "the failed MCP call follows the recording (test_e2e_appserver_approvals); MCP server "
-     "start-up notifications are not emulated yet",
+     "the failed MCP call and the MCP server's start-up notifications follow the recording; "
+     "a tokenUsage/rateLimits pair after each model request is not there yet",
      false},
 };
 

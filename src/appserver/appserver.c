@@ -1465,18 +1465,29 @@ static void on_signal(evloop *loop, int signo, void *ctx) {
 }
 
 /* `model` and `model_provider` from CODEX_HOME/config.toml: only top-level `key = "value"`
- * lines before the first [table] are looked at (what the real server's thread/start reports). */
-static void read_config(const char *codex_home, char **model, char **provider) {
+ * lines before the first [table] are looked at (what the real server's thread/start reports);
+ * and the names of its [mcp_servers.NAME] tables. */
+static void read_config(as_server *s, const char *codex_home, char **model, char **provider) {
     char *path = xasprintf("%s/config.toml", codex_home);
     FILE *f = fopen(path, "r");
     free(path);
     if (!f) return;
     char line[1024];
+    bool top = true;
     while (fgets(line, sizeof line, f)) {
         char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;
-        if (*p == '[') break;
+        char name[128];
+        int n_end = 0;
+        /* [mcp_servers.NAME]: a configured MCP server (as_mcp.c) */
+        if (sscanf(p, "[mcp_servers.%127[A-Za-z0-9_-]]%n", name, &n_end) == 1 && n_end > 0) {
+            s->mcp_servers =
+                xrealloc(s->mcp_servers, (s->n_mcp_servers + 1) * sizeof *s->mcp_servers);
+            s->mcp_servers[s->n_mcp_servers++] = xstrdup(name);
+        }
+        if (*p == '[') top = false;
+        if (!top) continue;
         char key[64];
         int n = 0;
         if (sscanf(p, "%63[A-Za-z0-9_] = \"%n", key, &n) != 1 || n == 0) continue;
@@ -1586,6 +1597,9 @@ static void server_free(as_server *s) {
     buf_free(&s->requests);
     if (s->have_sc) scenario_free(&s->sc);
     as_rules_free(s);
+    for (size_t i = 0; i < s->n_mcp_servers; i++)
+        free(s->mcp_servers[i]);
+    free(s->mcp_servers);
     if (s->have_state) state_close(&s->state);
     evloop_free(s->loop);
 }
@@ -1659,7 +1673,7 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
     /* the scenario's `cli:` first, then CODEX_HOME/config.toml, then the defaults */
     if (s->sc.cli.model) s->model = xstrdup(s->sc.cli.model);
     if (s->sc.cli.provider) s->provider = xstrdup(s->sc.cli.provider);
-    read_config(s->codex_home, &s->model, &s->provider);
+    read_config(s, s->codex_home, &s->model, &s->provider);
     if (!s->model) s->model = xstrdup("gpt-5.5");
     if (!s->provider) s->provider = xstrdup("openai");
     s->bwrap = bwrap_found(getenv("PATH"));

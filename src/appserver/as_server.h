@@ -72,6 +72,7 @@ typedef struct {
     const char *scenario_name, *rule_name;
     /* readStates' revision: one per latest turn, the same in every thread/list (corpus 24) */
     char revision[40], revision_turn[40];
+    bool mcp_announced; /* mcpServer/startupStatus/updated sent for this thread */
 } as_thread;
 
 /* as_thread_json forms */
@@ -134,6 +135,9 @@ struct as_server {
     } * scenarios;
     size_t n_scenarios;
     long turn_starts; /* turn/start requests with a known thread, for `invocation` */
+    /* the MCP servers of CODEX_HOME/config.toml ([mcp_servers.NAME]), in file order */
+    char **mcp_servers;
+    size_t n_mcp_servers;
 };
 
 /* Appends the journal line of a finished turn (exit_code 0 completed, 1 failed, 130
@@ -172,6 +176,12 @@ void as_write_out(as_server *s, const char *p, size_t n);
 as_thread *as_thread_find(as_server *s, const char *id);
 /* `turns`: a JSON array (resume) or NULL for []. */
 void as_thread_json(buf *b, const as_server *s, const as_thread *t, int form, const char *turns);
+
+/* as_mcp.c: the MCP servers' start-up as a thread's first turn/start (received `at`) starts
+ * them (corpus 26): `starting` for each before the turn/start answer, `ready` after it. Call
+ * with phase 0 before queueing the answer and phase 1 after; nothing when the thread already
+ * announced them or none is configured. */
+void as_mcp_startup(as_server *s, as_chan *ch, as_thread *th, int64_t at, int phase);
 
 /* as_turn.c */
 /* Starts turn number t->n_turns on thread t for input text; `req` is answered with the turn. */

@@ -1267,6 +1267,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
         const turn *st = &sc->turns[index < sc->n_turns ? index : sc->n_turns - 1];
         if (st->has_started_after) active_ns = plan_scale(st->started_after_ns, s->speed);
     }
+    as_mcp_startup(s, &t->ch, th, at, 0);
     int64_t due = at + as_delay(s, pace->result);
     buf b;
     buf_init(&b);
@@ -1278,6 +1279,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     asw_response(&line, req, b.data, b.len);
     as_chan_line(&t->ch, due, line.data, line.len);
     buf_free(&line);
+    as_mcp_startup(s, &t->ch, th, at, 1);
     due += active_ns >= 0 ? active_ns : as_delay(s, pace->active);
     t->start_mono = due;
     t->started_ms = as_wall_at(s, due);
