@@ -196,6 +196,51 @@ void as_chan_notify(as_chan *c, int64_t due, const char *method, const char *par
     chan_push(c, due, method, params, len);
 }
 
+/* What starts a step of a turn: an item, the usage after a model response, the turn's end. */
+static bool step_start(const as_out *o) {
+    static const char *const STARTS[] = {"item/started", "thread/tokenUsage/updated",
+                                         "thread/status/changed", "turn/completed", NULL};
+    if (!o->method)
+        return o->text.len > 0 && o->text.data[0] == '{' &&
+               !strncmp(o->text.data, "{\"method\":", 10); /* a server request */
+    for (size_t i = 0; STARTS[i]; i++)
+        if (!strcmp(o->method, STARTS[i])) return true;
+    return false;
+}
+
+void as_chan_notify_between_steps(as_chan *c, int64_t due, const char *const *methods,
+                                  const buf *params, size_t n) {
+    as_out **link = &c->head, *prev = NULL;
+    while (*link && !step_start(*link)) {
+        prev = *link;
+        link = &(*link)->next;
+    }
+    if (!*link) { /* no step queued: at the end */
+        for (size_t i = 0; i < n; i++)
+            as_chan_notify(c, due, methods[i], params[i].data, params[i].len);
+        return;
+    }
+    bool at_head = link == &c->head;
+    for (size_t i = 0; i < n; i++) {
+        if (as_opted_out(c->srv, methods[i])) continue;
+        as_out *o = xcalloc(1, sizeof *o);
+        o->due = prev && prev->due > due ? prev->due : due;
+        o->method = xstrdup(methods[i]);
+        buf_init(&o->text);
+        buf_append(&o->text, params[i].data, params[i].len);
+        c->queued += params[i].len;
+        o->next = *link;
+        *link = o;
+        link = &o->next;
+        prev = o;
+    }
+    if (at_head && c->timer) {
+        evloop_cancel(c->srv->loop, c->timer);
+        c->timer = 0;
+    }
+    chan_arm(c);
+}
+
 void as_chan_clear(as_chan *c) {
     if (c->timer) evloop_cancel(c->srv->loop, c->timer);
     c->timer = 0;
@@ -1176,6 +1221,54 @@ static void handle_turn_interrupt(as_server *s, const as_msg *m) {
     as_turn_interrupt(s, t, &m->id, answer_at(s, 0));
 }
 
+/* The text parts of a UserInput array, joined by newlines (heap). */
+static char *input_text(const cJSON *input) {
+    buf text;
+    buf_init(&text);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, input) {
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(it, "type");
+        const cJSON *tx = cJSON_GetObjectItemCaseSensitive(it, "text");
+        if (cJSON_IsString(ty) && !strcmp(ty->valuestring, "text") && cJSON_IsString(tx)) {
+            if (text.len) buf_putc(&text, '\n');
+            buf_puts(&text, tx->valuestring);
+        }
+    }
+    return text.data ? buf_detach(&text) : xstrdup("");
+}
+
+/* turn/steer {threadId, input, expectedTurnId, clientUserMessageId?} → {turnId}: the input
+ * joins the running turn (as_turn_steer); the real texts for an empty input, no active turn
+ * and another turn id (-32600). */
+static void handle_turn_steer(as_server *s, const as_msg *m) {
+    buf err;
+    buf_init(&err);
+    const cJSON *input = NULL;
+    const char *id = NULL, *expected = NULL, *client_id = NULL;
+    if (as_params_struct(m->params, "TurnSteerParams", &err) < 0 ||
+        as_param_string(m->params, "threadId", true, &id, &err) < 0 ||
+        as_param_array(m->params, "input", true, &input, &err) < 0 ||
+        as_param_string(m->params, "expectedTurnId", true, &expected, &err) < 0 ||
+        as_param_string(m->params, "clientUserMessageId", false, &client_id, &err) < 0) {
+        invalid_request(s, &m->id, &err);
+        buf_free(&err);
+        return;
+    }
+    buf_free(&err);
+    as_thread *t = thread_lookup(s, &m->id, id, "thread");
+    if (!t) return;
+    if (cJSON_GetArraySize(input) == 0) {
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), "input must not be empty");
+        return;
+    }
+    char *text = input_text(input), *why = NULL;
+    if (as_turn_steer(s, t, &m->id, expected, text, client_id, answer_at(s, 0), &why) < 0) {
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), why);
+        free(why);
+    }
+    free(text);
+}
+
 static void handle_archive(as_server *s, const as_msg *m, bool archive) {
     as_thread *t = thread_param(s, m, archive ? "ThreadArchiveParams" : "ThreadUnarchiveParams");
     if (!t) return;
@@ -1319,6 +1412,7 @@ static const handler HANDLERS[] = {
     {"thread/name/set", handle_name_set},
     {"turn/start", handle_turn_start},
     {"turn/interrupt", handle_turn_interrupt},
+    {"turn/steer", handle_turn_steer},
     {"model/list", handle_model_list},
 };
 

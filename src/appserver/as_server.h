@@ -159,6 +159,12 @@ void as_chan_init(as_chan *c, as_server *s);
 void as_chan_line(as_chan *c, int64_t due, const char *text, size_t len);
 /* Queues a notification unless the client opted out of `method`. */
 void as_chan_notify(as_chan *c, int64_t due, const char *method, const char *params, size_t len);
+/* Queues n notifications (methods[i], params[i]) together where the channel's next step
+ * begins — before its first queued item/started, tokenUsage, status change, turn/completed or
+ * server request — or at the end when none is queued; each due no earlier than `due` and the
+ * line before it. */
+void as_chan_notify_between_steps(as_chan *c, int64_t due, const char *const *methods,
+                                  const buf *params, size_t n);
 void as_chan_clear(as_chan *c);
 bool as_opted_out(const as_server *s, const char *method);
 
@@ -188,6 +194,12 @@ void as_mcp_startup(as_server *s, as_chan *ch, as_thread *th, int64_t at, int ph
 void as_turn_start(as_server *s, as_thread *t, const as_id *req, const char *text, int64_t at);
 /* Interrupts the thread's active turn: answers `req` and ends the turn `interrupted`. */
 void as_turn_interrupt(as_server *s, as_thread *t, const as_id *req, int64_t at);
+/* turn/steer: answers `req` with the active turn's id and adds `text` to the turn as a
+ * userMessage item (clientId `client_id`, may be NULL) before the turn's next step. -1 with
+ * *why (heap) the real error text when the thread has no turn that went active (turn/started)
+ * or its id is not `expected`; the caller answers it. */
+int as_turn_steer(as_server *s, as_thread *th, const as_id *req, const char *expected,
+                  const char *text, const char *client_id, int64_t at, char **why);
 void as_turn_free(as_turn *t);
 /* The client's answer to server request `request_id` (result: the `result` member, NULL for an
  * error answer). False when no turn waits for it: the answer is ignored, as the real one does. */

@@ -34,6 +34,7 @@ static const turn_pace WARM = {7.0, 11.0, 15.0, 3.5};
 #define ITEM_DONE_MS 2.0
 #define USAGE_MS 4.0
 #define IDLE_MS 10.0
+#define STEER_ANSWER_MS 2.0 /* turn/steer answered (no recording: as quick as interrupt's) */
 
 struct as_turn {
     as_server *s;
@@ -1333,6 +1334,64 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     plan_init(&t->pl, &pp);
     t->pl_live = true;
     open_session(t);
+}
+
+int as_turn_steer(as_server *s, as_thread *th, const as_id *req, const char *expected,
+                  const char *text, const char *client_id, int64_t at, char **why) {
+    as_turn *t = th->active;
+    /* the turn is steerable once it went active (turn/started): before, the real one says
+     * there is no active turn */
+    if (!t || t->ended || as_now(s) < t->start_mono) {
+        *why = xstrdup("no active turn to steer");
+        return -1;
+    }
+    if (strcmp(expected, t->id) != 0) {
+        *why = xasprintf("expected active turn id `%s` but found `%s`", expected, t->id);
+        return -1;
+    }
+    int64_t due = at + as_delay(s, STEER_ANSWER_MS);
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"turnId\":\"%s\"}", t->id);
+    buf line;
+    buf_init(&line);
+    asw_response(&line, req, b.data, b.len);
+    as_chan_line(&s->answers, due, line.data, line.len);
+    buf_free(&line);
+    /* the input joins the turn as a userMessage item where the turn's next step begins (the
+     * real one records it before its next model request) */
+    due += as_delay(s, WARM.user_started);
+    int64_t ums = as_wall_at(s, due);
+    char uid[UUID_STR_LEN + 1];
+    uuid_v7(uid, (uint64_t)ums, &s->rng);
+    buf params[2];
+    for (int done = 0; done < 2; done++) {
+        buf_reset(&b);
+        buf_printf(&b, "{\"type\":\"userMessage\",\"id\":\"%s\",\"clientId\":", uid);
+        if (client_id)
+            jsonw_cstring(&b, client_id);
+        else
+            buf_puts(&b, "null");
+        buf_puts(&b, ",\"content\":[{\"type\":\"text\",\"text\":");
+        jsonw_cstring(&b, text);
+        buf_puts(&b, ",\"text_elements\":[]}]");
+        stamps(&b, ums, done ? ums : -1);
+        buf_init(&params[done]);
+        buf_puts(&params[done], "{\"item\":");
+        buf_append(&params[done], b.data, b.len);
+        buf_printf(&params[done], ",\"threadId\":\"%s\",\"turnId\":\"%s\"", th->id, t->id);
+        if (done)
+            buf_printf(&params[done], ",\"contentTokenCount\":null,\"completedAtMs\":%lld}",
+                       (long long)ums);
+        else
+            buf_printf(&params[done], ",\"startedAtMs\":%lld}", (long long)ums);
+    }
+    static const char *const METHODS[] = {"item/started", "item/completed"};
+    as_chan_notify_between_steps(&t->ch, due, METHODS, params, 2);
+    buf_free(&params[0]);
+    buf_free(&params[1]);
+    buf_free(&b);
+    return 0;
 }
 
 /* The turn ends `interrupted` without a request to answer (a cancelled approval). */
