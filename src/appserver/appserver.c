@@ -2,6 +2,7 @@
 #include "appserver.h"
 
 #include "as_history.h"
+#include "as_list.h"
 #include "as_methods.h"
 #include "as_params.h"
 #include "as_rules.h"
@@ -528,9 +529,9 @@ void as_thread_json(buf *b, const as_server *s, const as_thread *t, int form, co
                ",\"ephemeral\":%s,\"section\":null,\"sectionEnteredAt\":null,\"projectId\":null,"
                "\"historyMode\":\"paginated\",\"modelProvider\":",
                t->ephemeral ? "true" : "false");
-    jsonw_cstring(b, s->provider);
+    jsonw_cstring(b, t->provider ? t->provider : s->provider);
     buf_puts(b, ",\"model\":");
-    jsonw_cstring(b, s->model);
+    jsonw_cstring(b, t->model ? t->model : s->model);
     buf_printf(b,
                ",\"reasoningEffort\":null,\"createdAt\":%lld,\"updatedAt\":%lld,\"recencyAt\":%lld,"
                "\"status\":",
@@ -547,9 +548,13 @@ void as_thread_json(buf *b, const as_server *s, const as_thread *t, int form, co
     buf_puts(b, ",\"cwd\":");
     jsonw_cstring(b, t->cwd);
     buf_puts(b, ",\"cliVersion\":\"" CLI_VERSION "\",\"originator\":");
-    jsonw_cstring(b, s->client_name ? s->client_name : "codex_app_server");
+    jsonw_cstring(b, t->originator    ? t->originator
+                     : s->client_name ? s->client_name
+                                      : "codex_app_server");
+    buf_puts(b, ",\"source\":");
+    jsonw_cstring(b, t->source ? t->source : "vscode");
     buf_printf(b,
-               ",\"source\":\"vscode\",\"canAcceptDirectInput\":%s,\"threadSource\":null,"
+               ",\"canAcceptDirectInput\":%s,\"threadSource\":null,"
                "\"agentNickname\":null,\"agentRole\":null,\"gitInfo\":",
                list_form ? "null" : "true");
     if (form != AS_THREAD_STARTED && t->git_sha) {
@@ -698,93 +703,45 @@ static void handle_thread_start(as_server *s, const as_msg *m) {
     answer_thread(s, &m->id, t);
 }
 
-static int by_id(const void *a, const void *b) {
-    return strcmp((*(as_thread *const *)a)->id, (*(as_thread *const *)b)->id);
-}
-
-/* thread/list: the threads this process knows that have a turn, newest first; a page ends with
- * nextCursor "<updatedAt RFC 3339>|<last id>" (corpus 24), readStates point at each thread's
- * latest turn. */
+/* thread/list: as_list.h says what is listed and how it is paged. */
 static void handle_thread_list(as_server *s, const as_msg *m) {
+    static const char *const SORT_KEYS[] = {"created_at", "updated_at", "recency_at",
+                                            "section_position", NULL};
+    static const char *const DIRECTIONS[] = {"asc", "desc", NULL};
     buf err;
     buf_init(&err);
     const cJSON *p = m->params;
-    int64_t limit = -1;
-    const char *cursor = NULL;
-    bool archived = false;
+    as_list_opts o = {.limit = -1};
+    const cJSON *sort_key = NULL, *direction = NULL;
     if (as_params_struct(p, "ThreadListParams", &err) < 0 ||
-        as_param_int(p, "limit", false, &limit, &err) < 0 ||
-        as_param_string(p, "cursor", false, &cursor, &err) < 0 ||
-        as_param_bool(p, "archived", false, &archived, &err) < 0) {
+        as_param_int(p, "limit", false, &o.limit, &err) < 0 ||
+        as_param_string(p, "cursor", false, &o.cursor, &err) < 0 ||
+        as_param_bool(p, "archived", false, &o.archived, &err) < 0 ||
+        as_param_array(p, "modelProviders", false, &o.providers, &err) < 0 ||
+        as_param_array(p, "sourceKinds", false, &o.source_kinds, &err) < 0 ||
+        as_param_string(p, "searchTerm", false, &o.search, &err) < 0 ||
+        as_param_array(p, "includedThreadIds", false, &o.included, &err) < 0 ||
+        as_param_array(p, "excludedThreadIds", false, &o.excluded, &err) < 0 ||
+        as_param_enum(p, "sortKey", SORT_KEYS, NULL, &sort_key, &err) < 0 ||
+        as_param_enum(p, "sortDirection", DIRECTIONS, NULL, &direction, &err) < 0) {
         invalid_request(s, &m->id, &err);
         buf_free(&err);
         return;
     }
     buf_free(&err);
-    const char *after = cursor ? strchr(cursor, '|') : NULL;
-    bool skipping = after != NULL;
-    as_thread **shown = xcalloc(s->n_threads + 1, sizeof *shown);
-    size_t n = 0;
-    bool more = false;
-    for (size_t k = s->n_threads; k-- > 0;) {
-        as_thread *t = s->threads[k];
-        if (!t->n_turns || t->archived != archived || t->ephemeral) continue;
-        if (skipping) {
-            if (!strcmp(t->id, after + 1)) skipping = false;
-            continue;
-        }
-        if (limit >= 0 && n == (size_t)limit) {
-            more = true;
-            break;
-        }
-        shown[n++] = t;
-    }
+    const cJSON *cwd = cJSON_GetObjectItemCaseSensitive(p, "cwd");
+    if (cJSON_IsString(cwd) || cJSON_IsArray(cwd)) o.cwd = cwd;
+    if (cJSON_IsString(sort_key)) o.sort_key = sort_key->valuestring;
+    o.ascending = cJSON_IsString(direction) && !strcmp(direction->valuestring, "asc");
     buf r;
     buf_init(&r);
-    buf_puts(&r, "{\"data\":[");
-    for (size_t i = 0; i < n; i++) {
-        if (i) buf_putc(&r, ',');
-        as_thread_json(&r, s, shown[i], AS_THREAD_LISTED, NULL);
-    }
-    buf_puts(&r, "],\"readStates\":{");
-    as_thread **sorted = xcalloc(n + 1, sizeof *sorted);
-    memcpy(sorted, shown, n * sizeof *shown);
-    qsort(sorted, n, sizeof *sorted, by_id);
-    for (size_t i = 0; i < n; i++) {
-        as_thread *t = sorted[i];
-        if (!t->revision[0] || strcmp(t->revision_turn, t->last_turn) != 0) {
-            char rev[UUID_STR_LEN + 1];
-            uuid_v7(rev, (uint64_t)s->wall_start, &s->rng);
-            rev[14] = '4';
-            snprintf(t->revision, sizeof t->revision, "%s", rev);
-            snprintf(t->revision_turn, sizeof t->revision_turn, "%s", t->last_turn);
-        }
-        buf_printf(&r,
-                   "%s\"%s\":{\"firstUnread\":{\"type\":\"turn\",\"turnId\":\"%s\"},"
-                   "\"revision\":\"%s\"}",
-                   i ? "," : "", t->id, t->last_turn, t->revision);
-    }
-    free(sorted);
-    buf_puts(&r, "},\"nextCursor\":");
-    char stamp[CLOCK_UTC_SIZE];
-    if (more && n) {
-        clock_format_utc(stamp, shown[n - 1]->updated_s * 1000);
-        /* "…T21:07:40.000Z" → "…T21:07:40Z" */
-        char *dot = strchr(stamp, '.');
-        if (dot) memcpy(dot, "Z", 2);
-        buf_printf(&r, "\"%s|%s\"", stamp, shown[n - 1]->id);
+    char *why = NULL;
+    if (as_list_threads(s, &o, &r, &why) < 0) {
+        answer_error(s, &m->id, answer_at(s, ANSWER_MS), why);
+        free(why);
     } else {
-        buf_puts(&r, "null");
+        answer(s, &m->id, answer_at(s, LIST_MS), &r);
     }
-    buf_puts(&r, ",\"backwardsCursor\":");
-    if (n) {
-        clock_format_utc(stamp, shown[0]->created_ms);
-        buf_printf(&r, "\"%s\"}", stamp);
-    } else {
-        buf_puts(&r, "null}");
-    }
-    free(shown);
-    answer(s, &m->id, answer_at(s, LIST_MS), &r);
     buf_free(&r);
 }
 
@@ -1657,20 +1614,26 @@ static int load_scenario(as_server *s, const mock_settings *set) {
     return 0;
 }
 
+void as_thread_free(as_thread *t) {
+    free(t->path);
+    free(t->cwd);
+    free(t->approval);
+    free(t->sandbox_mode);
+    free(t->preview);
+    free(t->name);
+    free(t->git_sha);
+    free(t->git_branch);
+    free(t->source);
+    free(t->originator);
+    free(t->provider);
+    free(t->model);
+    free(t);
+}
+
 static void server_free(as_server *s) {
     as_turn_free_all(s);
-    for (size_t i = 0; i < s->n_threads; i++) {
-        as_thread *t = s->threads[i];
-        free(t->path);
-        free(t->cwd);
-        free(t->approval);
-        free(t->sandbox_mode);
-        free(t->preview);
-        free(t->name);
-        free(t->git_sha);
-        free(t->git_branch);
-        free(t);
-    }
+    for (size_t i = 0; i < s->n_threads; i++)
+        as_thread_free(s->threads[i]);
     free(s->threads);
     as_chan_clear(&s->answers);
     for (size_t i = 0; i < s->n_opt_out; i++)

@@ -76,6 +76,13 @@ int as_history_read(const char *path, buf *turns, as_history *h, char **err) {
             const cJSON *git = cJSON_GetObjectItemCaseSensitive(p, "git");
             if (str(git, "commit_hash")) h->git_sha = xstrdup(str(git, "commit_hash"));
             if (str(git, "branch")) h->git_branch = xstrdup(str(git, "branch"));
+            static const char *const KEYS[] = {"source", "originator", "model_provider", "cwd"};
+            char **slots[] = {&h->source, &h->originator, &h->provider, &h->cwd};
+            for (size_t i = 0; i < 4; i++)
+                if (!*slots[i] && str(p, KEYS[i])) *slots[i] = xstrdup(str(p, KEYS[i]));
+        } else if (type && !strcmp(type, "turn_context") && str(p, "model")) {
+            free(h->model);
+            h->model = xstrdup(str(p, "model"));
         } else if (type && !strcmp(type, "event_msg") && pt) {
             if (!strcmp(pt, "task_started")) {
                 close_turn(turns, &t, h);
@@ -145,4 +152,9 @@ void as_history_free(as_history *h) {
     free(h->last_turn_id);
     free(h->git_sha);
     free(h->git_branch);
+    free(h->source);
+    free(h->originator);
+    free(h->provider);
+    free(h->cwd);
+    free(h->model);
 }

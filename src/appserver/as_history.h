@@ -16,6 +16,9 @@ typedef struct {
     char *preview;      /* the first user message, or NULL */
     char *last_turn_id; /* or NULL */
     char *git_sha, *git_branch;
+    /* session_meta's source, originator, model_provider and cwd; the last turn_context's model
+     * (each NULL when absent) */
+    char *source, *originator, *provider, *cwd, *model;
     int64_t created_ms, updated_ms;
     int n_turns;
     int64_t first_turn_ordinal; /* the first task_started line's ordinal (turns cursor) */

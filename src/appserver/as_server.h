@@ -73,6 +73,9 @@ typedef struct {
     /* readStates' revision: one per latest turn, the same in every thread/list (corpus 24) */
     char revision[40], revision_turn[40];
     bool mcp_announced; /* mcpServer/startupStatus/updated sent for this thread */
+    /* what its rollout says when it differs from this process's (a thread of exec or of an
+     * earlier process, listed from disk); NULL: "vscode", the client's name, the server's */
+    char *source, *originator, *provider, *model;
 } as_thread;
 
 /* as_thread_json forms */
@@ -180,6 +183,7 @@ size_t as_out_held(const as_server *s);
 void as_write_out(as_server *s, const char *p, size_t n);
 
 as_thread *as_thread_find(as_server *s, const char *id);
+void as_thread_free(as_thread *t);
 /* `turns`: a JSON array (resume) or NULL for []. */
 void as_thread_json(buf *b, const as_server *s, const as_thread *t, int form, const char *turns);
 
