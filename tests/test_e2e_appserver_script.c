@@ -1,8 +1,9 @@
 /* End to end: `codex app-server` driven by scripts in tests/appserver/data/ (one JSON object a
  * line), each a client's conversation with the built binary:
- *   {"server": {"scenario": FILE, "speed": N}}  start a server (FILE in
- *       tests/appserver/scenarios; speed scaled as e2e_speed says); a running one is ended
- *       first (stdin closed, exit 0)
+ *   {"server": {"scenario": FILE, "speed": N, "rules": FILE, "config": TEXT}}  start a server
+ *       (FILEs in tests/appserver/scenarios, which is CODEX_MOCK_SCENARIO_PATH with rules;
+ *       speed scaled as e2e_speed says; TEXT written to CODEX_HOME/config.toml first); a
+ *       running one is ended first (stdin closed, exit 0)
  *   {"exec": [ARGS], "capture": [NAME, PREFIX, END]}  run `codex ARGS` (stdin closed) and
  *       capture from its stdout
  *   {"send": REQUEST}  write it ({{NAME}} replaced by a captured value)
@@ -13,10 +14,13 @@
  *       36 characters, an id), once PREFIX arrived
  *   "wait": TEXT  wait until stdout holds it
  *   "order": [TEXT]  stdout holds them in this order
+ *   "count": [TEXT, N]  stdout holds TEXT exactly N times
  * Scripts: steer.jsonl (turn/steer: the error texts, the answer, the steered userMessage item
- * between the turn's steps) and thread_list.jsonl (thread/list from the rollout files of an
+ * between the turn's steps), thread_list.jsonl (thread/list from the rollout files of an
  * earlier process and of `codex exec`: default sources, sourceKinds, paging with cursors, an
- * invalid cursor, searchTerm, sortDirection). */
+ * invalid cursor, searchTerm, sortDirection), rules.jsonl (CODEX_MOCK_RULES per turn/start: by
+ * the input text, a sequence per thread, no rule matching) and mcp_startup.jsonl (the MCP
+ * servers of config.toml starting on a thread's first turn only). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,7 +40,7 @@
 static char *g_tmp;
 
 /* CODEX_BIN app-server in g_tmp on `scenario` at `speed` (scaled as e2e_speed says). */
-static void start_paced(server *s, const char *scenario, double speed_x) {
+static void start_paced(server *s, const char *scenario, double speed_x, const char *rules) {
     memset(s, 0, sizeof *s);
     buf_init(&s->o);
     buf_init(&s->e);
@@ -56,6 +60,10 @@ static void start_paced(server *s, const char *scenario, double speed_x) {
             close(fd);
         if (chdir(g_tmp) != 0) _exit(126);
         setenv("CODEX_MOCK_SCENARIO", scenario, 1);
+        if (rules) {
+            setenv("CODEX_MOCK_RULES", rules, 1);
+            setenv("CODEX_MOCK_SCENARIO_PATH", AS_SCENARIOS, 1);
+        }
         putenv(speed);
         setenv("CODEX_MOCK_SEED", "7", 1);
         setenv("TERM", "xterm", 1);
@@ -294,7 +302,21 @@ static int play(const char *name) {
             snprintf(sc, sizeof sc, "%s/%s", AS_SCENARIOS,
                      cJSON_GetObjectItemCaseSensitive(srv, "scenario")->valuestring);
             const cJSON *sp = cJSON_GetObjectItemCaseSensitive(srv, "speed");
-            start_paced(&s, sc, cJSON_IsNumber(sp) ? sp->valuedouble : 0.0);
+            const cJSON *ru = cJSON_GetObjectItemCaseSensitive(srv, "rules");
+            char rules[PATH_MAX];
+            if (cJSON_IsString(ru))
+                snprintf(rules, sizeof rules, "%s/%s", AS_SCENARIOS, ru->valuestring);
+            const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(srv, "config");
+            if (cJSON_IsString(cfg)) {
+                char cp[PATH_MAX + 16];
+                snprintf(cp, sizeof cp, "%s/config.toml", home);
+                FILE *c = fopen(cp, "w");
+                assert_non_null(c);
+                fputs(cfg->valuestring, c);
+                fclose(c);
+            }
+            start_paced(&s, sc, cJSON_IsNumber(sp) ? sp->valuedouble : 0.0,
+                        cJSON_IsString(ru) ? rules : NULL);
             running = true;
         }
         if (exec) {
@@ -341,6 +363,18 @@ static int play(const char *name) {
             free(w);
         }
         if (order) checked += check_texts(order, s.o.data, &v, true, false);
+        const cJSON *count = cJSON_GetObjectItemCaseSensitive(j, "count");
+        if (cJSON_IsArray(count)) {
+            char *want = subst(cJSON_GetArrayItem(count, 0)->valuestring, &v);
+            int n = 0;
+            for (const char *p = s.o.data; p && (p = strstr(p, want)); p += strlen(want))
+                n++;
+            if (n != cJSON_GetArrayItem(count, 1)->valueint)
+                fail_msg("%d times, expected %d: %s", n, cJSON_GetArrayItem(count, 1)->valueint,
+                         want);
+            free(want);
+            checked++;
+        }
         cJSON_Delete(j);
     }
     free(line);
@@ -354,6 +388,16 @@ static int play(const char *name) {
 static void test_steer(void **state) {
     (void)state;
     assert_true(play("steer.jsonl") >= 15);
+}
+
+static void test_rules(void **state) {
+    (void)state;
+    assert_true(play("rules.jsonl") >= 8);
+}
+
+static void test_mcp_startup(void **state) {
+    (void)state;
+    assert_true(play("mcp_startup.jsonl") >= 6);
 }
 
 static void test_thread_list(void **state) {
@@ -374,7 +418,8 @@ static int teardown(void **state) {
 
 int main(void) {
     signal(SIGPIPE, SIG_IGN);
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_steer),
-                                       cmocka_unit_test(test_thread_list)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_steer), cmocka_unit_test(test_thread_list),
+        cmocka_unit_test(test_rules), cmocka_unit_test(test_mcp_startup)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }
