@@ -1386,6 +1386,7 @@ int as_turn_steer(as_server *s, as_thread *th, const as_id *req, const char *exp
         else
             buf_printf(&params[done], ",\"startedAtMs\":%lld}", (long long)ums);
     }
+    if (t->w_open) session_writer_user_message(&t->w, uid, text, ums);
     static const char *const METHODS[] = {"item/started", "item/completed"};
     as_chan_notify_between_steps(&t->ch, due, METHODS, params, 2);
     buf_free(&params[0]);

@@ -605,6 +605,34 @@ static void turn_start(session_writer *w) {
     w->user_written = true;
 }
 
+void session_writer_user_message(session_writer *w, const char *id, const char *text,
+                                 int64_t unix_ms) {
+    if (w->fd < 0 || !w->user_written) return;
+    buf b;
+    buf_init(&b);
+    int64_t keep = w->item_ms;
+    w->item_ms = unix_ms;
+    put_id(&b, "{\"type\":\"message\",\"id\":\"msg_", id);
+    buf_puts(&b, ",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":");
+    jsonw_cstring(&b, text);
+    buf_puts(&b, "}]}");
+    write_line(w, "response_item", &b);
+    buf_reset(&b);
+    put_id(&b, "{\"type\":\"item_completed\",\"thread_id\":\"", w->thread_id);
+    put_id(&b, ",\"turn_id\":\"", w->turn_id);
+    put_id(&b, ",\"item\":{\"type\":\"UserMessage\",\"id\":\"", id);
+    buf_puts(&b, ",\"content\":[{\"type\":\"text\",\"text\":");
+    jsonw_cstring(&b, text);
+    buf_puts(&b, ",\"text_elements\":[]}]},\"started_at_ms\":");
+    jsonw_int(&b, unix_ms);
+    buf_puts(&b, ",\"completed_at_ms\":");
+    jsonw_int(&b, unix_ms);
+    buf_putc(&b, '}');
+    write_line(w, "event_msg", &b);
+    w->item_ms = keep;
+    buf_free(&b);
+}
+
 static void item_done(session_writer *w, const item *it) {
     const char *kind = it->type == ITEM_AGENT_MESSAGE ? "AgentMessage" : "Reasoning";
     /* one clock reading for the item's id, times and both lines: they are one moment */

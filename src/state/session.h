@@ -106,6 +106,10 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
 /* Appends to an existing thread's file (resume). */
 int session_writer_append(session_writer *w, const session_info *existing, const session_params *p,
                           const mock_clock *clock, rng *r, diag *err);
+/* A user message that joins the open turn (the app-server's turn/steer): its response_item and
+ * item_completed lines, stamped `unix_ms`. Nothing before the turn's opening lines are out. */
+void session_writer_user_message(session_writer *w, const char *id, const char *text,
+                                 int64_t unix_ms);
 void session_writer_close(session_writer *w);
 
 /* history.jsonl (docs/behaviour.md#sessions-and-rollouts): one line per prompt,
