@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CONTEXT_WINDOW 258400
@@ -629,6 +630,10 @@ static void close_session(as_turn *t, end_reason why, bool completed) {
     sk.on_end(sk.ctx, &end, &o, &e);
     buf_free(&o);
     buf_free(&e);
+    sk.on_flush(sk.ctx);
+    /* the next turn appends from here without reading the file again */
+    t->th->rollout_lines = t->w.ordinal;
+    t->th->rollout_size = t->w.offset;
     session_writer_close(&t->w);
     t->w_open = false;
 }
@@ -1199,7 +1204,15 @@ static void open_session(as_turn *t) {
     session_info info;
     diag err;
     diag_init(&err);
-    if (session_read(th->path, &info, &err) < 0) {
+    /* The thread's rollout as this process last left it: its line count is known, so the
+     * turn costs the same however long the thread is. Another writer (a `codex exec resume`
+     * of the same thread) changes the size: then the file is read again. */
+    struct stat st;
+    if (th->rollout_size > 0 && stat(th->path, &st) == 0 && st.st_size == th->rollout_size) {
+        memset(&info, 0, sizeof info);
+        info.path = xstrdup(th->path);
+        info.lines = th->rollout_lines;
+    } else if (session_read(th->path, &info, &err) < 0) {
         char *m = diag_format(&err);
         fprintf(stderr, "codex-mock: %s\n", m);
         free(m);
