@@ -124,15 +124,17 @@ void asi_collab(buf *b, const item *it, const char *id, bool done) {
                                               : "\"completed\"");
     buf_puts(b, ",\"senderThreadId\":");
     mstr_json(b, c->sender);
+    /* started: a spawn has no receiver yet, and no agent state is known before the call ends */
+    bool spawn = c->tool.len == 11 && !memcmp(c->tool.ptr, "spawn_agent", 11);
     buf_puts(b, ",\"receiverThreadIds\":[");
-    for (size_t i = 0; i < c->n_receivers; i++) {
+    for (size_t i = 0; i < (done || !spawn ? c->n_receivers : 0); i++) {
         if (i) buf_putc(b, ',');
         mstr_json(b, c->receivers[i]);
     }
     buf_puts(b, "],\"prompt\":");
     mstr_or_null(b, c->prompt);
     buf_puts(b, ",\"model\":null,\"reasoningEffort\":null,\"agentsStates\":{");
-    for (size_t i = 0; i < c->n_states; i++) {
+    for (size_t i = 0; i < (done ? c->n_states : 0); i++) {
         const agent_state *s = &c->states[i];
         if (i) buf_putc(b, ',');
         mstr_json(b, s->thread_id);

@@ -10,7 +10,8 @@
  *   collab_tool_call  → a `collabAgentToolCall` item: {type, id, tool, status, senderThreadId,
  *                       receiverThreadIds, prompt, model, reasoningEffort, agentsStates}, the
  *                       exec names in camelCase (spawn_agent → spawnAgent, not_found →
- *                       notFound).
+ *                       notFound). Started as the real server starts one: agentsStates {}, and
+ *                       a spawn without receivers (the agent does not exist yet).
  *
  * The item builders append an object that is left open (no closing brace): the caller adds the
  * item's startedAtMs/completedAtMs and closes it, as for every other item. Nothing fails. */
