@@ -81,6 +81,9 @@ struct as_server {
     double speed;
     rng rng;
     int64_t wall_start;
+    /* as_wall_at maps monotonic times to wall ms from this one pair, read once at set-up: two
+     * readings per call skewed by a millisecond made a zero-length item last -1 ms. */
+    int64_t wall_anchor_ms, mono_anchor_ns;
     char now_text[CLOCK_UTC_SIZE]; /* wall_start as RFC 3339 ({{now}}) */
     scenario sc;
     bool have_sc;
