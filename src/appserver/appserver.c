@@ -578,6 +578,8 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
         if (session_writer_create(&w, &sp, s->clk, &s->rng, &d) == 0) {
             diag_free(&d);
             t->path = xstrdup(w.path);
+            t->rollout_lines = w.ordinal; /* session_meta is on disk (flushed) */
+            t->rollout_size = w.offset;
             session_writer_close(&w);
             /* the git facts the file recorded, for thread/list and thread/resume */
             buf turns;

@@ -64,6 +64,10 @@ typedef struct {
     char last_turn[40]; /* the latest turn's id ("" when none) */
     char *git_sha, *git_branch;
     int64_t created_ms;
+    /* Where this process's last write left the rollout: its lines (the next ordinal) and size
+     * in bytes. A turn appends from there without reading the file again while its size is
+     * still rollout_size (0: not known yet, read it once). */
+    int64_t rollout_lines, rollout_size;
 } as_thread;
 
 /* as_thread_json forms */
