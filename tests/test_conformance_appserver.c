@@ -78,14 +78,6 @@ static const known_gap KNOWN_GAPS[] = {
      "a tokenUsage/rateLimits pair after each model request (the fake: one per turn); the "
      "command's commandActions, processId and sandbox output",
      false},
-    {"09_command_untrusted_accept",
-     "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
-     "tokenUsage/rateLimits pair after each model request is not there yet",
-     false},
-    {"11_command_on_request_escalation_accept",
-     "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
-     "tokenUsage/rateLimits pair after each model request is not there yet",
-     false},
     {"13_file_change_approval_accept",
      "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
      "tokenUsage/rateLimits pair after each model request is not there yet",

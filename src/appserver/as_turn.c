@@ -77,7 +77,12 @@ struct as_turn {
      * client interrupted (ms since the turn started; -1: it did not) */
     buf approvals;
     int64_t interrupt_ms;
-    int exit_code;                  /* an `exit:` step's */
+    /* model requests (reference §5): a tokenUsage + rateLimits pair after each one; a tool call
+     * ends one (its result goes back in the next), the turn's end the last */
+    usage per_request; /* the turn's usage split evenly over its requests */
+    usage reported;    /* what the pairs so far have reported */
+    bool cmd_asked;    /* the running command was approved: its output is not streamed */
+    int exit_code;     /* an `exit:` step's */
     char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
     as_turn *next, **prev_next;     /* the server's list of turns */
 };
@@ -153,6 +158,56 @@ static void token_usage(as_turn *t, int64_t due, const usage *total, int64_t tot
     buf_printf(&b, ",\"modelContextWindow\":%d}}", CONTEXT_WINDOW);
     notify(t, due, "thread/tokenUsage/updated", &b);
     buf_free(&b);
+}
+
+static void usage_add(usage *to, const usage *u) {
+    to->input_tokens += u->input_tokens;
+    to->cached_input_tokens += u->cached_input_tokens;
+    to->cache_write_input_tokens += u->cache_write_input_tokens;
+    to->output_tokens += u->output_tokens;
+    to->reasoning_output_tokens += u->reasoning_output_tokens;
+}
+
+static int64_t usage_total(const usage *u) {
+    return u->input_tokens + u->output_tokens;
+}
+
+#define REQUEST_USAGE_MS 7.0 /* a tool call's item/completed → its request's tokenUsage */
+
+/* A model request other than the turn's last ended at `due` (its tool call is done): the
+ * thread's usage so far, the request's share as `last`, then the rate limits. */
+static void request_done(as_turn *t, int64_t due) {
+    usage total = t->th->totals;
+    usage_add(&t->reported, &t->per_request);
+    usage_add(&total, &t->reported);
+    int64_t at = due + as_delay(t->s, REQUEST_USAGE_MS);
+    token_usage(t, at, &total, usage_total(&total), &t->per_request, usage_total(&t->per_request));
+    rate_limits(t, at + as_delay(t->s, 0.1));
+}
+
+/* Whether a step's item is a tool call the model waits for (a request ends with it). */
+static bool ends_request(const step *st) {
+    if (st->kind != STEP_ITEM) return false;
+    item_type ty = st->u.item.type;
+    return ty == ITEM_COMMAND_EXECUTION || ty == ITEM_FILE_CHANGE || ty == ITEM_MCP_TOOL_CALL;
+}
+
+/* The turn's requests: one per tool call, plus the last; its `usage:` steps' sum is split
+ * evenly over them (the last reports what the split leaves). A streamed scenario's turn is not
+ * known ahead: its earlier requests report nothing. */
+static void split_usage(as_turn *t, size_t index) {
+    const scenario *sc = &t->s->sc;
+    if (sc->stream || !sc->turns || !sc->n_turns) return;
+    const turn *st = &sc->turns[index < sc->n_turns ? index : sc->n_turns - 1];
+    usage sum = {0};
+    int64_t n = 1;
+    for (size_t i = 0; i < st->n_steps; i++) {
+        if (st->steps[i].kind == STEP_USAGE) usage_add(&sum, &st->steps[i].u.usage);
+        if (ends_request(&st->steps[i])) n++;
+    }
+    t->per_request =
+        (usage){sum.input_tokens / n, sum.cached_input_tokens / n, sum.cache_write_input_tokens / n,
+                sum.output_tokens / n, sum.reasoning_output_tokens / n};
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -375,7 +430,8 @@ static void command_json(buf *b, as_turn *t, const item *it, const char *id, boo
     stamps(b, st, done ? end : -1);
 }
 
-static void render_command(as_turn *t, int64_t due, const item *it, const char *id, bool done) {
+/* Returns the due of its item/completed (when `done`). */
+static int64_t render_command(as_turn *t, int64_t due, const item *it, const char *id, bool done) {
     as_server *s = t->s;
     buf b;
     buf_init(&b);
@@ -387,18 +443,21 @@ static void render_command(as_turn *t, int64_t due, const item *it, const char *
         item_notify(t, due, false, &b, st);
         if (!done) {
             buf_free(&b);
-            return;
+            return due;
         }
     }
-    if (it->u.cmd.output.len)
+    /* an approved command's output is not streamed (corpus 09, 11) */
+    if (it->u.cmd.output.len && !t->cmd_asked)
         delta(t, due, "item/commandExecution/outputDelta", id, it->u.cmd.output.ptr,
               it->u.cmd.output.len, -1);
+    t->cmd_asked = false;
     int64_t end = due + as_delay(s, ITEM_DONE_MS);
     buf_reset(&b);
     command_json(&b, t, it, id, true, t->cmd_started_ms, as_wall_at(s, end));
     item_notify(t, end, true, &b, as_wall_at(s, end));
     t->cmd_started[0] = '\0';
     buf_free(&b);
+    return end;
 }
 
 static void file_change_json(buf *b, as_turn *t, const item *it, const char *id, bool done,
@@ -526,13 +585,16 @@ static void render_item(as_turn *t, int64_t due, const event *ev) {
         if (done) render_reasoning(t, due, it, id);
         break;
     case ITEM_COMMAND_EXECUTION:
-        render_command(t, due, it, id, done);
+        due = render_command(t, due, it, id, done);
+        if (done) request_done(t, due);
         break;
     case ITEM_FILE_CHANGE:
         render_file_change(t, due, it, id, done);
+        if (done) request_done(t, due);
         break;
     case ITEM_MCP_TOOL_CALL:
         render_mcp(t, due, it, id, done);
+        if (done) request_done(t, due);
         break;
     default:
         if (done)
@@ -667,15 +729,17 @@ static void end_completed(as_turn *t, int64_t due, const event *ev) {
     (void)ev; /* its usage is the thread's total; the planner keeps the turn's own */
     const usage *u = &t->pl.turn_usage;
     usage total = th->totals;
-    total.input_tokens += u->input_tokens;
-    total.cached_input_tokens += u->cached_input_tokens;
-    total.cache_write_input_tokens += u->cache_write_input_tokens;
-    total.output_tokens += u->output_tokens;
-    total.reasoning_output_tokens += u->reasoning_output_tokens;
+    usage_add(&total, u);
     th->totals = total;
+    /* the last request: what the earlier ones did not report */
+    usage last = *u;
+    last.input_tokens -= t->reported.input_tokens;
+    last.cached_input_tokens -= t->reported.cached_input_tokens;
+    last.cache_write_input_tokens -= t->reported.cache_write_input_tokens;
+    last.output_tokens -= t->reported.output_tokens;
+    last.reasoning_output_tokens -= t->reported.reasoning_output_tokens;
     int64_t at = due + as_delay(s, USAGE_MS);
-    token_usage(t, at, &total, total.input_tokens + total.output_tokens, u,
-                u->input_tokens + u->output_tokens);
+    token_usage(t, at, &total, usage_total(&total), &last, usage_total(&last));
     rate_limits(t, at + as_delay(s, 0.1));
     at += as_delay(s, IDLE_MS);
     if (s->experimental) {
@@ -813,6 +877,7 @@ static void ask(as_turn *t, int64_t due, const action *a) {
     item_id_of(it, id);
     t->req_id = s->next_server_request++;
     t->waiting = true;
+    t->cmd_asked = it->type == ITEM_COMMAND_EXECUTION;
     t->held = *a;
     t->held_due = due;
     buf b, line;
@@ -881,7 +946,9 @@ static void mcp_never(as_turn *t, int64_t due, const item *src) {
     char id[64];
     item_id_of(&it, id);
     render_mcp(t, due, &it, id, false);
-    render_mcp(t, due + as_delay(t->s, 5.0), &it, id, true);
+    due += as_delay(t->s, 5.0);
+    render_mcp(t, due, &it, id, true);
+    request_done(t, due);
 }
 
 typedef enum { ANSWER_ACCEPT, ANSWER_DECLINE, ANSWER_CANCEL, ANSWER_FAIL } answer_kind;
@@ -1016,6 +1083,7 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
         char id[64];
         item_id_of(&it, id);
         t->declined = a->src;
+        t->cmd_asked = false;
         if (it.type == ITEM_COMMAND_EXECUTION) {
             buf j;
             buf_init(&j);
@@ -1030,6 +1098,7 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
             end_interrupted(t, due);
             return true;
         }
+        request_done(t, due); /* the model hears of it in its next request */
         start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
     }
     if (!t->ch.head) pull(t);
@@ -1329,6 +1398,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
                       .wall_start_ms = s->wall_start};
     plan_init(&t->pl, &pp);
     t->pl_live = true;
+    split_usage(t, index);
     open_session(t);
 }
 
