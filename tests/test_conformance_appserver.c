@@ -78,10 +78,6 @@ static const known_gap KNOWN_GAPS[] = {
      "a tokenUsage/rateLimits pair after each model request (the fake: one per turn); the "
      "command's commandActions, processId and sandbox output",
      false},
-    {"13_file_change_approval_accept",
-     "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
-     "tokenUsage/rateLimits pair after each model request is not there yet",
-     false},
     {"18_http_401_unauthorized",
      "bytes identical; the retry backoff's jitter (0.9-1.1) puts a notice outside 10 % in most "
      "runs",

@@ -8,6 +8,7 @@
  * A turn plans lazily: its channel asks for more (pull) each time it has written everything. */
 #include "as_server.h"
 
+#include "as_diff.h"
 #include "as_write.h"
 #include "chunker.h"
 #include "jsonw.h"
@@ -82,6 +83,7 @@ struct as_turn {
     usage per_request; /* the turn's usage split evenly over its requests */
     usage reported;    /* what the pairs so far have reported */
     bool cmd_asked;    /* the running command was approved: its output is not streamed */
+    buf turn_diff;     /* the turn's git diff so far (turn/diff/updated), from file changes */
     int exit_code;     /* an `exit:` step's */
     char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
     as_turn *next, **prev_next;     /* the server's list of turns */
@@ -480,7 +482,21 @@ static void file_change_json(buf *b, as_turn *t, const item *it, const char *id,
         buf_puts(b, e->kind == CHANGE_ADD      ? "{\"type\":\"add\"}"
                     : e->kind == CHANGE_DELETE ? "{\"type\":\"delete\"}"
                                                : "{\"type\":\"update\",\"move_path\":null}");
-        buf_puts(b, ",\"diff\":\"\"}");
+        /* the change's own diff, from the step's git diff (as_diff.h) */
+        mstr rel = e->path;
+        size_t cl = strlen(t->th->cwd);
+        if (rel.ptr && rel.len > cl + 1 && !memcmp(rel.ptr, t->th->cwd, cl) && rel.ptr[cl] == '/') {
+            rel.ptr += cl + 1;
+            rel.len -= cl + 1;
+        }
+        buf d;
+        buf_init(&d);
+        as_diff_for(&d, it->u.fc.diff.ptr, it->u.fc.diff.len, rel.ptr ? rel.ptr : "", rel.len,
+                    e->kind);
+        buf_puts(b, ",\"diff\":");
+        jsonw_string(b, d.data ? d.data : "", d.len);
+        buf_putc(b, '}');
+        buf_free(&d);
     }
     buf_puts(b, "],\"status\":");
     jsonw_cstring(b, !done                           ? "inProgress"
@@ -488,6 +504,17 @@ static void file_change_json(buf *b, as_turn *t, const item *it, const char *id,
                      : it->status == STATUS_DECLINED ? "declined"
                                                      : "completed");
     stamps(b, st, done ? end : -1);
+}
+
+static void turn_diff_updated(as_turn *t, int64_t due) {
+    buf b;
+    buf_init(&b);
+    params_head(&b, t);
+    buf_puts(&b, ",\"diff\":");
+    jsonw_string(&b, t->turn_diff.data, t->turn_diff.len);
+    buf_putc(&b, '}');
+    notify(t, due, "turn/diff/updated", &b);
+    buf_free(&b);
 }
 
 static void render_file_change(as_turn *t, int64_t due, const item *it, const char *id, bool done) {
@@ -510,6 +537,12 @@ static void render_file_change(as_turn *t, int64_t due, const item *it, const ch
     item_notify(t, due, true, &b, as_wall_at(s, due));
     t->cmd_started[0] = '\0';
     buf_free(&b);
+    if (it->status != STATUS_DECLINED && it->status != STATUS_FAILED && it->u.fc.diff.len) {
+        /* the step's diff is the turn's git diff once it applied (as human mode prints it) */
+        buf_reset(&t->turn_diff);
+        buf_append(&t->turn_diff, it->u.fc.diff.ptr, it->u.fc.diff.len);
+        turn_diff_updated(t, due + as_delay(s, 0.3));
+    }
 }
 
 static void mcp_json(buf *b, const item *it, const char *id, bool done, int64_t st, int64_t end) {
@@ -741,6 +774,7 @@ static void end_completed(as_turn *t, int64_t due, const event *ev) {
     int64_t at = due + as_delay(s, USAGE_MS);
     token_usage(t, at, &total, usage_total(&total), &last, usage_total(&last));
     rate_limits(t, at + as_delay(s, 0.1));
+    if (t->turn_diff.len) turn_diff_updated(t, at + as_delay(s, 1.6)); /* once more (corpus 13) */
     at += as_delay(s, IDLE_MS);
     if (s->experimental) {
         /* experimentalApi: the thread's read state moves to this turn (corpus 30) */
@@ -1315,6 +1349,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     t->prev_next = &s->turns;
     s->turns = t;
     buf_init(&t->final_item);
+    buf_init(&t->turn_diff);
     uuid_v7(t->id, (uint64_t)as_wall_at(s, at), &s->rng);
     t->prompt = xstrdup(text);
     as_chan_init(&t->ch, s);
@@ -1455,6 +1490,7 @@ void as_turn_free(as_turn *t) {
     if (t->in_branch) plan_free(&t->br);
     if (t->w_open) session_writer_close(&t->w);
     buf_free(&t->final_item);
+    buf_free(&t->turn_diff);
     buf_free(&t->approvals);
     free(t->final_text);
     free(t->pending_error);
