@@ -8,6 +8,7 @@
  * A turn plans lazily: its channel asks for more (pull) each time it has written everything. */
 #include "as_server.h"
 
+#include "as_cmdactions.h"
 #include "as_diff.h"
 #include "as_write.h"
 #include "chunker.h"
@@ -411,10 +412,10 @@ static void command_json(buf *b, as_turn *t, const item *it, const char *id, boo
                                                  : "completed";
     }
     jsonw_cstring(b, status);
-    buf_puts(b, ",\"commandActions\":[{\"type\":\"unknown\",\"command\":");
+    buf_puts(b, ",\"commandActions\":");
     mstr inner = inner_command(it);
-    jsonw_string(b, inner.ptr ? inner.ptr : "", inner.len);
-    buf_puts(b, "}],\"aggregatedOutput\":");
+    as_command_actions(b, inner.ptr ? inner.ptr : "", inner.len);
+    buf_puts(b, ",\"aggregatedOutput\":");
     if (done && ran)
         jsonw_string(b, it->u.cmd.output.ptr ? it->u.cmd.output.ptr : "", it->u.cmd.output.len);
     else
@@ -448,10 +449,22 @@ static int64_t render_command(as_turn *t, int64_t due, const item *it, const cha
             return due;
         }
     }
-    /* an approved command's output is not streamed (corpus 09, 11) */
-    if (it->u.cmd.output.len && !t->cmd_asked)
-        delta(t, due, "item/commandExecution/outputDelta", id, it->u.cmd.output.ptr,
-              it->u.cmd.output.len, -1);
+    /* an approved command's output is not streamed (corpus 09, 11); else one delta, or the
+     * scenario's chunks (the process's writes, corpus 08) `chunk_delay` apart */
+    if (it->u.cmd.output.len && !t->cmd_asked) {
+        if (it->u.cmd.n_chunks) {
+            int64_t gap = it->u.cmd.has_chunk_delay ? plan_scale(it->u.cmd.chunk_delay_ns, s->speed)
+                                                    : as_delay(s, DELTA_MS);
+            for (size_t i = 0; i < it->u.cmd.n_chunks; i++) {
+                if (i) due += gap;
+                delta(t, due, "item/commandExecution/outputDelta", id, it->u.cmd.chunks[i].ptr,
+                      it->u.cmd.chunks[i].len, -1);
+            }
+        } else {
+            delta(t, due, "item/commandExecution/outputDelta", id, it->u.cmd.output.ptr,
+                  it->u.cmd.output.len, -1);
+        }
+    }
     t->cmd_asked = false;
     int64_t end = due + as_delay(s, ITEM_DONE_MS);
     buf_reset(&b);
@@ -939,9 +952,9 @@ static void ask(as_turn *t, int64_t due, const action *a) {
         buf_puts(&b, ",\"cwd\":");
         jsonw_cstring(&b, t->th->cwd);
         mstr inner = inner_command(it);
-        buf_puts(&b, ",\"commandActions\":[{\"type\":\"unknown\",\"command\":");
-        jsonw_string(&b, inner.ptr ? inner.ptr : "", inner.len);
-        buf_puts(&b, "}],\"proposedExecpolicyAmendment\":");
+        buf_puts(&b, ",\"commandActions\":");
+        as_command_actions(&b, inner.ptr ? inner.ptr : "", inner.len);
+        buf_puts(&b, ",\"proposedExecpolicyAmendment\":");
         amendment_json(&b, it);
         buf_puts(&b, ",\"availableDecisions\":[\"accept\",{\"acceptWithExecpolicyAmendment\":{"
                      "\"execpolicy_amendment\":");
