@@ -253,8 +253,9 @@ static void run_flood(server *s, const char *data, size_t len) {
             overloaded, 10000 - results - overloaded, peak);
     assert_true(results > 0);
     assert_true(overloaded > 0);
-    /* the requests in flight never cost more than a few MB */
-    if (peak >= 0) assert_true(peak < 64 * 1024);
+    /* the requests in flight never cost more than a few MB (natively: valgrind's and the
+     * sanitizers' own memory, in the slowed runs, is tens of MB) */
+    if (peak >= 0 && proc_time_scale() <= 1) assert_true(peak < 64 * 1024);
 }
 
 static void run_case(const cJSON *c) {

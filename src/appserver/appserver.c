@@ -58,7 +58,10 @@ int64_t as_delay(as_server *s, double ms) {
 }
 
 int64_t as_wall_at(as_server *s, int64_t mono) {
-    return s->clk->wall_ms(s->clk) + (mono - as_now(s)) / 1000000;
+    int64_t d = mono - s->mono_anchor_ns;
+    int64_t ms = d / 1000000;
+    if (d < 0 && ms * 1000000 != d) ms--; /* floor: a later time never maps to an earlier ms */
+    return s->wall_anchor_ms + ms;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -575,6 +578,8 @@ static as_thread *new_thread(as_server *s, const char *cwd, const char *approval
         if (session_writer_create(&w, &sp, s->clk, &s->rng, &d) == 0) {
             diag_free(&d);
             t->path = xstrdup(w.path);
+            t->rollout_lines = w.ordinal; /* session_meta is on disk (flushed) */
+            t->rollout_size = w.offset;
             session_writer_close(&w);
             /* the git facts the file recorded, for thread/list and thread/resume */
             buf turns;
@@ -1611,6 +1616,8 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
     s->spawn = p->spawn;
     s->speed = p->speed;
     s->wall_start = p->wall_start;
+    s->wall_anchor_ms = s->clk->wall_ms(s->clk);
+    s->mono_anchor_ns = s->clk->mono_ns(s->clk);
     clock_format_utc(s->now_text, s->wall_start);
     rng_seed(&s->rng,
              p->has_seed ? p->seed : (uint64_t)p->clk->mono_ns(p->clk) ^ (uint64_t)getpid());

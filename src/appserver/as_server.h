@@ -64,6 +64,10 @@ typedef struct {
     char last_turn[40]; /* the latest turn's id ("" when none) */
     char *git_sha, *git_branch;
     int64_t created_ms;
+    /* Where this process's last write left the rollout: its lines (the next ordinal) and size
+     * in bytes. A turn appends from there without reading the file again while its size is
+     * still rollout_size (0: not known yet, read it once). */
+    int64_t rollout_lines, rollout_size;
 } as_thread;
 
 /* as_thread_json forms */
@@ -77,6 +81,9 @@ struct as_server {
     double speed;
     rng rng;
     int64_t wall_start;
+    /* as_wall_at maps monotonic times to wall ms from this one pair, read once at set-up: two
+     * readings per call skewed by a millisecond made a zero-length item last -1 ms. */
+    int64_t wall_anchor_ms, mono_anchor_ns;
     char now_text[CLOCK_UTC_SIZE]; /* wall_start as RFC 3339 ({{now}}) */
     scenario sc;
     bool have_sc;

@@ -10,6 +10,7 @@
 
 #include "as_cmdactions.h"
 #include "as_diff.h"
+#include "as_items.h"
 #include "as_write.h"
 #include "chunker.h"
 #include "jsonw.h"
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CONTEXT_WINDOW 258400
@@ -618,6 +620,53 @@ static void render_mcp(as_turn *t, int64_t due, const item *it, const char *id, 
     buf_free(&b);
 }
 
+/* An item that starts and completes with nothing in between (as_items.h builds its JSON). */
+typedef void (*item_builder)(buf *b, const item *it, const char *id, bool done);
+
+static void web_search_builder(buf *b, const item *it, const char *id, bool done) {
+    (void)id;
+    asi_web_search(b, it, done);
+}
+
+static void collab_builder(buf *b, const item *it, const char *id, bool done) {
+    asi_collab(b, it, id, done);
+}
+
+static void render_simple(as_turn *t, int64_t due, const item *it, const char *id, bool done,
+                          item_builder build) {
+    as_server *s = t->s;
+    buf b;
+    buf_init(&b);
+    if (!done || strcmp(t->cmd_started, id)) {
+        int64_t st = as_wall_at(s, due);
+        snprintf(t->cmd_started, sizeof t->cmd_started, "%s", id);
+        t->cmd_started_ms = st;
+        build(&b, it, id, false);
+        stamps(&b, st, -1);
+        item_notify(t, due, false, &b, st);
+        if (!done) {
+            buf_free(&b);
+            return;
+        }
+    }
+    buf_reset(&b);
+    int64_t end = as_wall_at(s, due);
+    build(&b, it, id, true);
+    stamps(&b, t->cmd_started_ms, end);
+    item_notify(t, due, true, &b, end);
+    t->cmd_started[0] = '\0';
+    buf_free(&b);
+}
+
+/* A todo_list state (started or updated; its closing item.completed is exec's alone). */
+static void render_plan(as_turn *t, int64_t due, const item *it) {
+    buf b;
+    buf_init(&b);
+    asi_plan_updated(&b, t->th->id, t->id, it);
+    notify(t, due, "turn/plan/updated", &b);
+    buf_free(&b);
+}
+
 static void render_item(as_turn *t, int64_t due, const event *ev) {
     const item *it = &ev->item;
     char id[64];
@@ -641,6 +690,18 @@ static void render_item(as_turn *t, int64_t due, const event *ev) {
     case ITEM_MCP_TOOL_CALL:
         render_mcp(t, due, it, id, done);
         if (done) request_done(t, due);
+        break;
+    case ITEM_WEB_SEARCH: {
+        mstr ws = asi_web_search_id(it);
+        snprintf(id, sizeof id, "%.*s", (int)ws.len, ws.ptr ? ws.ptr : ITEM_ID_FALLBACK);
+        render_simple(t, due, it, id, done, web_search_builder);
+        break;
+    }
+    case ITEM_COLLAB_TOOL_CALL:
+        render_simple(t, due, it, id, done, collab_builder);
+        break;
+    case ITEM_TODO_LIST:
+        if (!done) render_plan(t, due, it);
         break;
     default:
         if (done)
@@ -737,6 +798,10 @@ static void close_session(as_turn *t, end_reason why, bool completed) {
     sk.on_end(sk.ctx, &end, &o, &e);
     buf_free(&o);
     buf_free(&e);
+    sk.on_flush(sk.ctx);
+    /* the next turn appends from here without reading the file again */
+    t->th->rollout_lines = t->w.ordinal;
+    t->th->rollout_size = t->w.offset;
     session_writer_close(&t->w);
     t->w_open = false;
 }
@@ -1233,7 +1298,8 @@ static bool pull(void *ctx) {
                     t->approved = a.src;
                 }
                 flush_pending_error(t, due);
-                if (ev->type != EV_ITEM_UPDATED) render_item(t, due, ev);
+                if (ev->type != EV_ITEM_UPDATED || ev->item.type == ITEM_TODO_LIST)
+                    render_item(t, due, ev);
                 if (ev->type == EV_ITEM_COMPLETED && a.src && a.src == t->branch_after) {
                     t->branch_after = NULL;
                     start_branch(t, a.src->approval->on_accept, a.src->approval->n_on_accept,
@@ -1315,7 +1381,15 @@ static void open_session(as_turn *t) {
     session_info info;
     diag err;
     diag_init(&err);
-    if (session_read(th->path, &info, &err) < 0) {
+    /* The thread's rollout as this process last left it: its line count is known, so the
+     * turn costs the same however long the thread is. Another writer (a `codex exec resume`
+     * of the same thread) changes the size: then the file is read again. */
+    struct stat st;
+    if (th->rollout_size > 0 && stat(th->path, &st) == 0 && st.st_size == th->rollout_size) {
+        memset(&info, 0, sizeof info);
+        info.path = xstrdup(th->path);
+        info.lines = th->rollout_lines;
+    } else if (session_read(th->path, &info, &err) < 0) {
         char *m = diag_format(&err);
         fprintf(stderr, "codex-mock: %s\n", m);
         free(m);

@@ -6,8 +6,8 @@
 #   2. tests/appserver/data/schema_bad.jsonl (a recorded session with five lines broken: a
 #      wrong type, a missing emittedAtMs, a value outside an enum, an unknown method, an answer
 #      to no request) fails with exactly those five reports — the check is not blind;
-#   3. what our server wrote in test_conformance_appserver (its dump, BUILD_DIR/appserver-dump,
-#      a CTest fixture of this test) passes. While the fake writes no server line at all (issue
+#   3. what our server wrote in test_conformance_appserver and test_e2e_appserver_items (their
+#      dump, BUILD_DIR/appserver-dump; both are CTest fixtures of this test) passes. While the fake writes no server line at all (issue
 #      12 not there yet), this step is skipped with that message and the test exits 77.
 # Usage: schema_test.sh BUILD_DIR SOURCE_DIR
 set -uo pipefail

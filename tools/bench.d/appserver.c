@@ -9,7 +9,9 @@
  *   appserver turns N -- CMD [ARG...]
  *       one process: initialize, initialized, thread/start, then N turn/start requests one
  *       after the other, each waited for until its turn/completed notification.
- *       Prints: turns=… wall_s=… turns_per_s=… rss_kb_at_10pct=… rss_kb_end=… maxrss_kb=…
+ *       Prints: turns=… wall_s=… turns_per_s=… first_ms_per_turn=… last_ms_per_turn=…
+ *       rss_kb_at_10pct=… rss_kb_end=… maxrss_kb=… (first/last: the mean over the first and
+ *       the last tenth of the turns; equal when a turn's cost does not grow with the thread)
  *   appserver latency PLAN -- CMD [ARG...]
  *       one turn; PLAN holds one planned offset in ms per line (the agentMessage items of the
  *       scenario, in order). Each item/completed of an agentMessage is stamped on arrival
@@ -243,19 +245,24 @@ int main(int argc, char **argv) {
         const char *thread = handshake(&s);
         char tid[128];
         snprintf(tid, sizeof tid, "%s", thread);
-        long rss10 = -1;
-        double t0 = now_ms();
+        long rss10 = -1, tenth = (n + 9) / 10;
+        double t0 = now_ms(), first_end = t0, last_start = t0;
         for (long i = 0; i < n; i++) {
+            if (i == n - tenth) last_start = now_ms();
             start_turn(&s, tid, 10 + i);
             wait_for(&s, "\"method\":\"turn/completed\"");
-            if (i + 1 == (n + 9) / 10) rss10 = rss_kb(s.pid);
+            if (i + 1 == tenth) {
+                first_end = now_ms();
+                rss10 = rss_kb(s.pid);
+            }
         }
-        double wall = (now_ms() - t0) / 1e3;
+        double t_end = now_ms(), wall = (t_end - t0) / 1e3;
         long rss_end = rss_kb(s.pid);
         long maxrss = finish(&s);
-        printf("turns=%ld wall_s=%.3f turns_per_s=%.1f rss_kb_at_10pct=%ld rss_kb_end=%ld "
-               "maxrss_kb=%ld\n",
-               n, wall, wall > 0 ? (double)n / wall : 0, rss10, rss_end, maxrss);
+        printf("turns=%ld wall_s=%.3f turns_per_s=%.1f first_ms_per_turn=%.4f "
+               "last_ms_per_turn=%.4f rss_kb_at_10pct=%ld rss_kb_end=%ld maxrss_kb=%ld\n",
+               n, wall, wall > 0 ? (double)n / wall : 0, (first_end - t0) / (double)tenth,
+               (t_end - last_start) / (double)tenth, rss10, rss_end, maxrss);
         return 0;
     }
     if (!strcmp(mode, "latency")) {
