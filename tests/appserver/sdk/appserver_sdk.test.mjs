@@ -92,7 +92,7 @@ steps:
   - reasoning: "**Multiplying the numbers**\\n\\n17 * 23 = 17 * 20 + 17 * 3."
   - message: "17 * 23 = 391."
     chunks: ["17 * 23", " = ", "391", "."]
-    chunk_delay: 40ms
+    chunk_delay: 150ms
   - usage: {input_tokens: 2100, cached_input_tokens: 1024, output_tokens: 180}
 `;
 
@@ -111,12 +111,14 @@ check("streamText delivers the deltas one by one", async () => {
   for await (const chunk of r.textStream) chunks.push([chunk, performance.now()]);
   assert.equal(chunks.map((c) => c[0]).join(""), "17 * 23 = 391.");
   assert.ok(chunks.length > 1, `one chunk only: ${JSON.stringify(chunks)}`);
-  // the chunks the model streamed (the scenario's, the corpus script's), 40 ms apart
+  // the chunks the model streamed: the scenario's, 150 ms apart (the corpus script's, 40 ms
+  // apart, against the real binary)
   assert.deepEqual(chunks.map((c) => c[0]), ["17 * 23", " = ", "391", "."]);
-  // not all at once: at least one of the 40 ms gaps is seen by the client (a loaded machine
-  // may hand it two lines in one read, so not necessarily all three)
+  // not all at once: at least one gap is seen by the client (a loaded machine may hand it two
+  // lines in one read, so not necessarily all three; 40 ms gaps were lost that way in CI)
   const spread = chunks[chunks.length - 1][1] - chunks[0][1];
-  assert.ok(spread >= 35, `the deltas came within ${spread.toFixed(1)} ms: at once, not streamed`);
+  const gap = MODE === "real" ? 35 : 130;
+  assert.ok(spread >= gap, `the deltas came within ${spread.toFixed(1)} ms: at once, not streamed`);
 });
 
 const TWO_TURNS = `codex_mock: 1
