@@ -121,6 +121,12 @@ typedef struct {
             bool has_exit_code; /* false → null */
             int64_t exit_code;
             int64_t duration_ns; /* how long it ran (human mode's "in Nms"; not on the wire) */
+            /* read only by the app-server face: the output's deltas (they join to `output`;
+             * n_chunks 0 → one delta) and the time between them */
+            mstr *chunks;
+            size_t n_chunks;
+            bool has_chunk_delay;
+            int64_t chunk_delay_ns;
         } cmd;
         struct {
             file_change_entry *v;
@@ -202,6 +208,10 @@ typedef struct {
     bool log; /* WebSocket: the tracing line on stderr at each failed connect */
     bool has_advised;
     int64_t advised_ns; /* server-advised delay between attempts */
+    /* `backoff: [d1, d2, …]`: the waits after each failed attempt (the last repeats), instead
+     * of the computed backoff and its jitter: a recording's own waits, replayed exactly */
+    const int64_t *backoff_ns;
+    size_t n_backoff;
     bool has_request_time;
     int64_t request_ns; /* how long one failing request takes */
 } retry_spec;
