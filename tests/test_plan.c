@@ -66,6 +66,9 @@ static void run_plan(fixture *f, const char *yaml, double speed, const char *cwd
         case ACT_EXIT:
             buf_printf(&b, "EXIT:%d", a.exit_code);
             break;
+        case ACT_MODEL_REQUEST:
+            buf_puts(&b, "MODEL_REQUEST:"), buf_append(&b, a.bytes.ptr, a.bytes.len);
+            break;
         }
         f->lines[f->n++] = buf_detach(&b);
     }
@@ -229,11 +232,27 @@ static void test_given_backoff(void **state) {
              "codex_mock: 1\nsteps:\n  - fail: unauthorized_401\n    request_time: 30ms\n"
              "    backoff: [184.1ms, 384.7ms, 700ms]\n",
              1.0, "/w");
-    assert_int_equal(f.n, 10); /* thread, turn, item, 5 notices, error, turn.failed */
+    assert_int_equal(f.n, 10); /* thread, turn, 5 notices, error, turn.failed, exit */
     assert_true(gap_ms(&f, 2, 3) > 214.1 - 0.01 && gap_ms(&f, 2, 3) < 214.1 + 0.01);
     assert_true(gap_ms(&f, 3, 4) > 414.7 - 0.01 && gap_ms(&f, 3, 4) < 414.7 + 0.01);
     assert_true(gap_ms(&f, 4, 5) > 730.0 - 0.01 && gap_ms(&f, 4, 5) < 730.0 + 0.01);
     assert_true(gap_ms(&f, 5, 6) > 730.0 - 0.01 && gap_ms(&f, 5, 6) < 730.0 + 0.01);
+    done(&f);
+}
+
+/* model_request: one action of its own at its time, no event (exec prints nothing for it) */
+static void test_model_request(void **state) {
+    (void)state;
+    fixture f;
+    run_plan(&f,
+             "codex_mock: 1\nsteps:\n  - model_request: tool_search\n    after: 30ms\n"
+             "  - message: hi\n    after: 20ms\n",
+             1.0, "/w");
+    assert_int_equal(f.n, 6); /* thread, turn, the request, the message, turn.completed, exit */
+    assert_string_equal(f.lines[2], "MODEL_REQUEST:tool_search");
+    assert_int_equal(f.acts[2].kind, ACT_MODEL_REQUEST);
+    assert_true(gap_ms(&f, 1, 2) > 29.99 && gap_ms(&f, 1, 2) < 30.01);
+    assert_true(gap_ms(&f, 2, 3) > 19.99 && gap_ms(&f, 2, 3) < 20.01);
     done(&f);
 }
 
@@ -577,6 +596,7 @@ int main(void) {
         cmocka_unit_test(test_network_forever_is_lazy),
         cmocka_unit_test(test_advised_delay_and_http_retries),
         cmocka_unit_test(test_given_backoff),
+        cmocka_unit_test(test_model_request),
         cmocka_unit_test(test_idle_timeout_and_recover),
         cmocka_unit_test(test_web_search_duplicate_id),
     };

@@ -191,8 +191,10 @@ static void request_done(as_turn *t, int64_t due) {
     rate_limits(t, at + as_delay(t->s, 0.1));
 }
 
-/* Whether a step's item is a tool call the model waits for (a request ends with it). */
+/* Whether a step's item is a tool call the model waits for (a request ends with it), or the
+ * step is a request without an item (`model_request:`). */
 static bool ends_request(const step *st) {
+    if (st->kind == STEP_MODEL_REQUEST) return true;
     if (st->kind != STEP_ITEM) return false;
     item_type ty = st->u.item.type;
     return ty == ITEM_COMMAND_EXECUTION || ty == ITEM_FILE_CHANGE || ty == ITEM_MCP_TOOL_CALL;
@@ -1356,6 +1358,10 @@ static bool pull(void *ctx) {
             t->exit_code = a.exit_code;
             t->hung = true;
             evloop_timer(t->s->loop, due, exit_step, t);
+            break;
+        case ACT_MODEL_REQUEST: /* a hidden tool's request ended: its usage pair */
+            flush_pending_error(t, due);
+            request_done(t, due);
             break;
         case ACT_CLOSE_STDOUT:
             evloop_timer(t->s->loop, due, close_stdout_step, t);

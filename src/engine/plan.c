@@ -257,6 +257,7 @@ static int64_t pace_before(planner *pl, const step *s) {
     case STEP_RETRY: /* the request starts at once; its own latency is request_time */
     case STEP_SIGNAL:
     case STEP_CLOSE_STDOUT:
+    case STEP_MODEL_REQUEST:
         return 0;
     }
     return 0;
@@ -727,6 +728,13 @@ static void expand_step(planner *pl, const step *orig) {
         push(pl, ACT_CLOSE_STDOUT, start, s)->explain =
             "stdout is closed early; the process keeps running";
         return;
+    case STEP_MODEL_REQUEST: {
+        action *a = push(pl, ACT_MODEL_REQUEST, start, s);
+        a->bytes = s->u.bytes;
+        a->explain = "a model request ends without an item (a hidden tool): exec shows nothing, "
+                     "the app-server its usage pair";
+        return;
+    }
     case STEP_RETRY:
         if (s->u.retry->hidden_only) {
             /* failing requests and their backoff, then the one that works */

@@ -25,13 +25,14 @@
 #include <stdbool.h>
 
 typedef enum {
-    ACT_EVENT,       /* a JSONL event (rendered by the jsonl or the human sink) */
-    ACT_STDERR,      /* bytes to stderr */
-    ACT_STDOUT,      /* raw bytes to stdout */
-    ACT_EXIT,        /* the process ends with exit_code */
-    ACT_HANG,        /* nothing more, ever: the process waits until a signal ends it */
-    ACT_SIGNAL,      /* the process dies by signal `exit_code` */
-    ACT_CLOSE_STDOUT /* stdout is closed; later stdout output is dropped */
+    ACT_EVENT,        /* a JSONL event (rendered by the jsonl or the human sink) */
+    ACT_STDERR,       /* bytes to stderr */
+    ACT_STDOUT,       /* raw bytes to stdout */
+    ACT_EXIT,         /* the process ends with exit_code */
+    ACT_HANG,         /* nothing more, ever: the process waits until a signal ends it */
+    ACT_SIGNAL,       /* the process dies by signal `exit_code` */
+    ACT_CLOSE_STDOUT, /* stdout is closed; later stdout output is dropped */
+    ACT_MODEL_REQUEST /* a model request without an item ended (the app-server's usage pair) */
 } action_kind;
 
 typedef struct {

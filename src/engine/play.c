@@ -139,6 +139,8 @@ static bool perform(player *p, const action *a) {
         break;
     case ACT_HANG: /* only a signal ends a hang; a fake clock's wait returns at once */
         return true;
+    case ACT_MODEL_REQUEST: /* nothing in exec's output */
+        break;
     }
     if (p->out.pending.len >= FLUSH_AT) flush(&p->out);
     if (p->err.pending.len >= FLUSH_AT) flush(&p->err);

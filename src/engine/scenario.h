@@ -217,18 +217,20 @@ typedef struct {
 } retry_spec;
 
 typedef enum {
-    STEP_ITEM,        /* sugar: message, reasoning, command, file_change, mcp_tool_call, ... */
-    STEP_TODO_LIST,   /* sugar: started, then updated on each later todo_list, completed at turn end
-                       */
-    STEP_USAGE,       /* sets the usage the turn reports */
-    STEP_EVENT,       /* a raw event, exactly as given */
-    STEP_STDERR,      /* bytes to stderr (a line: newline added when missing) */
-    STEP_RAW,         /* exact bytes to stdout */
-    STEP_SLEEP,       /* time passes, nothing is written (u.sleep < 0: forever — a hang) */
-    STEP_EXIT,        /* the process exits with a code */
-    STEP_RETRY,       /* reconnect / fail: notices on the real schedule, then recover or fail */
-    STEP_SIGNAL,      /* the process dies by a signal (SIGKILL, SIGSEGV, …) */
-    STEP_CLOSE_STDOUT /* stdout is closed; the process lives on */
+    STEP_ITEM,      /* sugar: message, reasoning, command, file_change, mcp_tool_call, ... */
+    STEP_TODO_LIST, /* sugar: started, then updated on each later todo_list, completed at turn end
+                     */
+    STEP_USAGE,     /* sets the usage the turn reports */
+    STEP_EVENT,     /* a raw event, exactly as given */
+    STEP_STDERR,    /* bytes to stderr (a line: newline added when missing) */
+    STEP_RAW,       /* exact bytes to stdout */
+    STEP_SLEEP,     /* time passes, nothing is written (u.sleep < 0: forever — a hang) */
+    STEP_EXIT,      /* the process exits with a code */
+    STEP_RETRY,     /* reconnect / fail: notices on the real schedule, then recover or fail */
+    STEP_SIGNAL,    /* the process dies by a signal (SIGKILL, SIGSEGV, …) */
+    STEP_CLOSE_STDOUT, /* stdout is closed; the process lives on */
+    STEP_MODEL_REQUEST /* a model request that shows no item (a hidden tool such as tool search):
+                          the app-server's usage pair for it; exec shows nothing */
 } step_kind;
 
 /* `approval:` on a command, file_change or mcp_tool_call step: the step is one the real
@@ -257,7 +259,7 @@ typedef struct step {
         item item;               /* STEP_ITEM, STEP_TODO_LIST */
         const event *ev;         /* STEP_EVENT (in the arena: events are large) */
         usage usage;             /* STEP_USAGE */
-        mstr bytes;              /* STEP_STDERR, STEP_RAW */
+        mstr bytes;              /* STEP_STDERR, STEP_RAW; STEP_MODEL_REQUEST: the tool's name */
         int64_t sleep;           /* STEP_SLEEP */
         int exit_code;           /* STEP_EXIT */
         int signal;              /* STEP_SIGNAL */

@@ -829,16 +829,32 @@ typedef enum {
     K_SIGNAL,
     K_CLOSE_STDOUT,
     K_HTTP_RETRIES,
+    K_MODEL_REQUEST,
     K_COUNT
 } step_key;
 
-static const char *const STEP_KEYS[] = {"message",    "reasoning",    "warning",
-                                        "command",    "file_change",  "mcp_tool_call",
-                                        "web_search", "todo_list",    "collab_tool_call",
-                                        "usage",      "event",        "stderr",
-                                        "raw",        "sleep",        "stall",
-                                        "exit",       "reconnect",    "fail",
-                                        "signal",     "close_stdout", "http_retries",
+static const char *const STEP_KEYS[] = {"message",
+                                        "reasoning",
+                                        "warning",
+                                        "command",
+                                        "file_change",
+                                        "mcp_tool_call",
+                                        "web_search",
+                                        "todo_list",
+                                        "collab_tool_call",
+                                        "usage",
+                                        "event",
+                                        "stderr",
+                                        "raw",
+                                        "sleep",
+                                        "stall",
+                                        "exit",
+                                        "reconnect",
+                                        "fail",
+                                        "signal",
+                                        "close_stdout",
+                                        "http_retries",
+                                        "model_request",
                                         NULL};
 
 /* The field a scalar value of the step key stands for ("message: hi" → text: hi). */
@@ -1284,6 +1300,9 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         s->u.signal = numbers[i];
         return 0;
     }
+    case K_MODEL_REQUEST:
+        s->kind = STEP_MODEL_REQUEST;
+        return get_str(L, kind_val, "model_request", &s->u.bytes) < 0 ? -1 : 0;
     case K_CLOSE_STDOUT: {
         bool on = false;
         if (get_bool(L, kind_val, "close_stdout", &on) < 0) return -1;

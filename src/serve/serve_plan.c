@@ -516,6 +516,9 @@ void serve_plan_build(const scenario *sc, int64_t now_unix, serve_plan *out) {
             case STEP_CLOSE_STDOUT:
                 unserved(&b, "close_stdout");
                 break;
+            case STEP_MODEL_REQUEST:
+                unserved(&b, "model_request");
+                break;
             }
         }
         /* the turn's last response: whatever is left, or an empty one if it asked for none */

@@ -935,6 +935,8 @@ static void render(const conv *c, const scenario *sc, rendered *p) {
         case ACT_SIGNAL:
             p->signal = a.exit_code;
             break;
+        case ACT_MODEL_REQUEST: /* exec prints nothing for it */
+            break;
         default:
             p->unsupported = true;
             break;

@@ -190,6 +190,12 @@ static void collect(const scenario *sc, const show_options *o, rows *r) {
             add_row(r, a.raw_due_ns, "exit", "hang", NULL, NULL,
                     xstrdup("nothing more: waits until a signal ends it"), NULL, 0);
             break;
+        case ACT_MODEL_REQUEST:
+            add_row(r, a.raw_due_ns, "(model)", "request", NULL, NULL,
+                    xasprintf("%.*s: no item (app-server: its usage pair)", (int)a.bytes.len,
+                              a.bytes.ptr ? a.bytes.ptr : ""),
+                    NULL, 0);
+            break;
         default:
             add_row(r, a.raw_due_ns, "process", "fault", NULL, NULL, xstrdup(""), NULL, 0);
             break;
