@@ -1,5 +1,5 @@
 /* End to end: process faults of `codex app-server` scripted by scenario steps (the
- * tests/appserver/scenarios/fault-*.yaml files): exit as a turn starts, a torn last line, a
+ * built-in scenarios/appserver-*.yaml): exit as a turn starts, a torn last line, a
  * notification for a turn nobody started, stdout closed while the process lives on, a turn that
  * stalls until it is interrupted. Each run is bounded. */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "e2e.h"
 
-#define AS_SCENARIOS SOURCE_DIR "/tests/appserver/scenarios"
+#define AS_SCENARIOS SOURCE_DIR "/scenarios"
 
 static char *g_tmp;
 
@@ -50,7 +50,7 @@ static void test_exit_at_turn_start(void **state) {
     (void)state;
     server s;
     char th[40];
-    start_turn(&s, "fault-exit-at-turn-start", th);
+    start_turn(&s, "appserver-exit-at-turn-start", th);
     assert_true(server_exited(&s, 5000)); /* by itself, stdin still open */
     server_end(&s);
     assert_true(WIFEXITED(s.status));
@@ -64,7 +64,7 @@ static void test_torn_line(void **state) {
     (void)state;
     server s;
     char th[40];
-    start_turn(&s, "fault-torn-line", th);
+    start_turn(&s, "appserver-torn-line-then-exit", th);
     assert_true(server_exited(&s, 5000));
     server_end(&s);
     assert_int_equal(WEXITSTATUS(s.status), 0);
@@ -79,7 +79,7 @@ static void test_unknown_turn(void **state) {
     (void)state;
     server s;
     char th[40];
-    start_turn(&s, "fault-unknown-turn", th);
+    start_turn(&s, "appserver-notification-for-unknown-turn", th);
     assert_true(server_wait_out(&s, "\"text\":\"still here\"", 5000));
     assert_true(server_wait_out(&s, "\"status\":\"completed\",\"error\":null,\"startedAt\"", 5000));
     server_end(&s);
@@ -91,7 +91,7 @@ static void test_close_stdout(void **state) {
     (void)state;
     server s;
     char th[40];
-    start_turn(&s, "fault-close-stdout", th);
+    start_turn(&s, "appserver-stdout-closed-mid-turn", th);
     /* stdout reaches EOF while the process is alive */
     double end = now_ms() + proc_ms(5000);
     bool eof = false;
@@ -117,7 +117,7 @@ static void test_stall_until_interrupt(void **state) {
     (void)state;
     server s;
     char th[40];
-    start_turn(&s, "fault-stall", th);
+    start_turn(&s, "appserver-turn-stalls-until-interrupt", th);
     assert_true(server_wait_out(&s, "\"method\":\"turn/started\"", 5000));
     assert_false(server_wait_out(&s, "turn/completed", 400));
     const char *p = strstr(s.o.data, "{\"id\":3,\"result\":{\"turn\":{\"id\":\"");

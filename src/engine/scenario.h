@@ -310,6 +310,7 @@ typedef struct {
     bool no_implicit_events; /* implicit_events: false — print only what the steps say */
     chaos_spec chaos;        /* chaos: "reconnect=0.2,…" — seeded faults (see chaos.h) */
     bool sigint_kills;       /* on_sigint: die — no handler, as `codex login` (default: exit 1) */
+    unsigned faces;          /* `faces:` FACE_* bits (faces.h); 0: not given, derived */
     bool has_preflight, has_startup;
     int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */
     int64_t startup_ns;   /* spawn → thread.started */

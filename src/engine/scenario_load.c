@@ -1,4 +1,5 @@
 #include "scenario_load.h"
+#include "faces.h"
 #include "template.h"
 #include "buf.h"
 #include "duration.h"
@@ -1508,8 +1509,9 @@ static int load_turns(loader *L) {
 }
 
 static const char *const TOP_KEYS[] = {
-    "codex_mock", "name",  "description", "thread_id", "preflight", "startup", "implicit_events",
-    "on_sigint",  "chaos", "turns",       "steps",     "cli",       "conform", NULL};
+    "codex_mock",      "name",      "description", "thread_id", "preflight", "startup",
+    "implicit_events", "on_sigint", "chaos",       "turns",     "steps",     "cli",
+    "conform",         "faces",     NULL};
 
 /* `conform:` — files, args, prompt, skip, timing (scenario.h conform_spec; docs/format.md). */
 static int parse_conform(loader *L, const ynode *n, conform_spec *c) {
@@ -1632,6 +1634,19 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
             ynode_fail(L->err, L->r->file, v, "chaos: %s", msg);
             diag_free(&why);
             return -1;
+        }
+        return 0;
+    }
+    if (key_is(k, "faces")) {
+        /* `faces: [exec, app-server]` — which faces play it (faces.h, docs/format.md) */
+        static const char *const names[] = {"exec", "app-server", NULL};
+        if (v->kind != YN_SEQUENCE || v->n == 0)
+            return ynode_fail(L->err, L->r->file, v,
+                              "'faces' must be a non-empty list of exec, app-server");
+        for (size_t i = 0; i < v->n; i++) {
+            int f;
+            if (get_enum(L, v->items[i], "faces", names, &f) < 0) return -1;
+            sc->faces |= f == 0 ? FACE_EXEC : FACE_APP_SERVER;
         }
         return 0;
     }
