@@ -1,7 +1,8 @@
 /* End to end: process faults of `codex app-server` scripted by scenario steps (the
  * built-in scenarios/appserver-*.yaml): exit as a turn starts, a torn last line, a
  * notification for a turn nobody started, stdout closed while the process lives on, a turn that
- * stalls until it is interrupted. Each run is bounded. */
+ * stalls until it is interrupted; at the handshake: exit or SIGKILL after initialize, junk before
+ * its answer. Each run is bounded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -133,6 +134,61 @@ static void test_stall_until_interrupt(void **state) {
     server_free(&s);
 }
 
+static const char ANSWER[] = "{\"id\":1,\"result\":{\"userAgent\":";
+
+/* A server on scenario NAME that was sent initialize (stdin left open). */
+static void start_init(server *s, const char *name) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s.yaml", AS_SCENARIOS, name);
+    server_start(s, g_tmp, path);
+    send_line(s, "{\"id\":1,\"method\":\"initialize\",\"params\":{\"clientInfo\":{\"name\":\"t\","
+                 "\"title\":null,\"version\":\"1\"}}}");
+}
+
+static void test_exit_after_initialize(void **state) {
+    (void)state;
+    server s;
+    start_init(&s, "appserver-exit-after-initialize");
+    assert_true(server_exited(&s, 5000)); /* by itself, stdin still open */
+    server_end(&s);
+    assert_true(WIFEXITED(s.status));
+    assert_int_equal(WEXITSTATUS(s.status), 1);
+    /* the handshake completed: the answer and both start-up notifications came first */
+    assert_int_equal(strncmp(s.o.data, ANSWER, strlen(ANSWER)), 0);
+    assert_non_null(strstr(s.o.data, "\"method\":\"remoteControl/status/changed\""));
+    assert_non_null(strstr(s.e.data, "Error: failed to start the session service\n"));
+    assert_null(strstr(s.o.data, "never played"));
+    server_free(&s);
+}
+
+static void test_killed_after_initialize(void **state) {
+    (void)state;
+    server s;
+    start_init(&s, "appserver-killed-after-initialize");
+    assert_true(server_exited(&s, 5000));
+    server_end(&s);
+    assert_true(WIFSIGNALED(s.status));
+    assert_int_equal(WTERMSIG(s.status), SIGKILL);
+    assert_int_equal(strncmp(s.o.data, ANSWER, strlen(ANSWER)), 0);
+    assert_non_null(strstr(s.o.data, "\"method\":\"remoteControl/status/changed\""));
+    server_free(&s);
+}
+
+static void test_junk_before_initialize(void **state) {
+    (void)state;
+    server s;
+    char th[40];
+    start_turn(&s, "appserver-junk-before-initialize", th);
+    assert_true(server_wait_out(&s, "\"text\":\"hello after the junk\"", 5000));
+    assert_true(server_wait_out(&s, "\"method\":\"turn/completed\"", 5000));
+    server_end(&s);
+    assert_int_equal(WEXITSTATUS(s.status), 0);
+    /* the junk is the very first line, before the initialize answer */
+    static const char FIRST[] = "codex app-server starting...\n{\"id\":1,\"result\":";
+    assert_int_equal(strncmp(s.o.data, FIRST, strlen(FIRST)), 0);
+    server_free(&s);
+}
+
 static int setup(void **state) {
     (void)state;
     return e2e_setup_home(&g_tmp);
@@ -147,9 +203,14 @@ static int teardown(void **state) {
 int main(void) {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exit_at_turn_start),    cmocka_unit_test(test_torn_line),
-        cmocka_unit_test(test_unknown_turn),          cmocka_unit_test(test_close_stdout),
+        cmocka_unit_test(test_exit_at_turn_start),
+        cmocka_unit_test(test_torn_line),
+        cmocka_unit_test(test_unknown_turn),
+        cmocka_unit_test(test_close_stdout),
         cmocka_unit_test(test_stall_until_interrupt),
+        cmocka_unit_test(test_exit_after_initialize),
+        cmocka_unit_test(test_killed_after_initialize),
+        cmocka_unit_test(test_junk_before_initialize),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

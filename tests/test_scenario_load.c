@@ -311,6 +311,10 @@ static void test_faces(void **state) {
         {"codex_mock: 1\ncli: {before_prompt: true}\nsteps:\n  - exit: 1\n", FACE_EXEC},
         {"codex_mock: 1\non_sigint: die\nsteps:\n  - sleep: forever\n", FACE_EXEC},
         {"codex_mock: 1\nsteps:\n  - signal: SIGKILL\n", FACE_ALL},
+        {"codex_mock: 1\nafter_initialize:\n  - exit: 1\nsteps:\n  - message: hi\n",
+         FACE_APP_SERVER},
+        {"codex_mock: 1\nbefore_initialize:\n  - raw: \"junk\\n\"\nsteps:\n  - raw: x\n",
+         FACE_APP_SERVER},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         scenario sc;
@@ -319,6 +323,19 @@ static void test_faces(void **state) {
         assert_true((scenario_exec_only_reason(&sc) != NULL) == (cases[i].want == FACE_EXEC));
         scenario_free(&sc);
     }
+    /* the handshake lists, in order */
+    scenario sc;
+    expect_ok("codex_mock: 1\nbefore_initialize:\n  - raw: \"j\\n\"\n  - stderr: e\n"
+              "after_initialize:\n  - signal: SIGKILL\nsteps: []\n",
+              &sc);
+    assert_int_equal(sc.n_handshake[0], 2);
+    assert_int_equal(sc.handshake[0][0].kind, STEP_RAW);
+    assert_int_equal(sc.handshake[0][0].u.bytes.len, 2);
+    assert_int_equal(sc.handshake[0][1].kind, STEP_STDERR);
+    assert_int_equal(sc.n_handshake[1], 1);
+    assert_int_equal(sc.handshake[1][0].kind, STEP_SIGNAL);
+    assert_int_equal(sc.handshake[1][0].u.signal, 9);
+    scenario_free(&sc);
     assert_string_equal(faces_name(FACE_ALL), "exec,app-server");
     assert_string_equal(faces_name(FACE_APP_SERVER), "app-server");
     assert_string_equal(faces_name(FACE_EXEC), "exec");
@@ -347,6 +364,11 @@ static void test_errors(void **state) {
          "codex-mock: s.yaml:1:13: unsupported format version 2 (this codex-mock reads 1)"},
         {"codex_mock: 1\nname: x\n", "codex-mock: s.yaml:1:1: missing 'turns' (or 'steps' for a "
                                      "single turn)"},
+        {"codex_mock: 1\nafter_initialize:\n  - message: hi\nsteps: []\n",
+         "codex-mock: s.yaml:3:5: 'after_initialize' takes process steps only (raw, stderr, "
+         "exit, signal, close_stdout)"},
+        {"codex_mock: 1\nbefore_initialize: {exit: 1}\nsteps: []\n",
+         "codex-mock: s.yaml:2:20: 'before_initialize' must be a list, found a mapping"},
         {"codex_mock: 1\nfaces: app-server\nsteps: []\n",
          "codex-mock: s.yaml:2:8: 'faces' must be a non-empty list of exec, app-server"},
         {"codex_mock: 1\nfaces: []\nsteps: []\n",

@@ -10,10 +10,11 @@
 #define FACE_APP_SERVER 2u
 #define FACE_ALL (FACE_EXEC | FACE_APP_SERVER)
 
-/* FACE_* bits: `faces:` when given, else FACE_EXEC alone for a scenario that is exec's by what
- * it uses (it writes the whole stream itself with `implicit_events: false`, fails at
+/* FACE_* bits: `faces:` when given; else FACE_APP_SERVER alone for a scenario with
+ * `before_initialize:` / `after_initialize:` steps; else FACE_EXEC alone for one that is exec's
+ * by what it uses (it writes the whole stream itself with `implicit_events: false`, fails at
  * configuration time with `cli.before_prompt`, dies on SIGINT as `codex login` with
- * `on_sigint: die`, or writes `raw:` bytes to stdout, which are exec's JSONL), else FACE_ALL.
+ * `on_sigint: die`, or writes `raw:` bytes to stdout, which are exec's JSONL); else FACE_ALL.
  * A streamed scenario (turns not in the model) counts its loaded part only. */
 unsigned scenario_faces(const scenario *sc);
 
