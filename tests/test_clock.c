@@ -55,8 +55,11 @@ static void test_process_age_of_a_child(void **state) {
     waitpid(pid, &status, 0);
     close(fd[0]);
     close(fd[1]);
-    /* the estimate lies between our fork and the child's report (it errs towards late) */
-    assert_true(spawn >= before - INT64_C(1000000));
+    /* the estimate lies between our fork and the child's report (it errs towards late); the
+     * kernel's accounts of CPU and run-queue time are coarse on a loaded machine (seen 1 ms
+     * over in CI), so 10 ms of slack on that side */
+    if (spawn < before - INT64_C(10000000))
+        fail_msg("spawn estimated %.3f ms before the fork", (double)(before - spawn) / 1e6);
     assert_true(spawn <= after);
 }
 

@@ -74,22 +74,6 @@ typedef struct {
 
 /* What the fake cannot do yet, and why (each one still runs; see the header). */
 static const known_gap KNOWN_GAPS[] = {
-    {"08_command_approval_never",
-     "a tokenUsage/rateLimits pair after each model request (the fake: one per turn); the "
-     "command's commandActions, processId and sandbox output",
-     false},
-    {"09_command_untrusted_accept",
-     "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
-     "tokenUsage/rateLimits pair after each model request is not there yet",
-     false},
-    {"11_command_on_request_escalation_accept",
-     "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
-     "tokenUsage/rateLimits pair after each model request is not there yet",
-     false},
-    {"13_file_change_approval_accept",
-     "the approval exchange follows the recording (test_e2e_appserver_approvals); a "
-     "tokenUsage/rateLimits pair after each model request is not there yet",
-     false},
     {"18_http_401_unauthorized",
      "bytes identical; the retry backoff's jitter (0.9-1.1) puts a notice outside 10 % in most "
      "runs",

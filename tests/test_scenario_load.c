@@ -528,6 +528,37 @@ static void test_deep_nesting(void **state) {
     free(yaml);
 }
 
+/* A command's `chunks` / `chunk_delay` (app-server: its output deltas): beside the key or in its
+ * mapping, joining to the output, or an error at the chunk that does not fit. */
+static void test_command_chunks(void **state) {
+    (void)state;
+    scenario sc;
+    expect_ok("codex_mock: 1\n"
+              "steps:\n"
+              "  - command: ls\n"
+              "    output: \"a\\nb\\n\"\n"
+              "    chunks: [\"a\\n\", \"b\\n\"]\n"
+              "    chunk_delay: 2.5ms\n"
+              "  - command: {command: ls, output: xy, chunks: [x, y]}\n",
+              &sc);
+    const item *it = &sc.turns[0].steps[0].u.item;
+    assert_int_equal(it->u.cmd.n_chunks, 2);
+    assert_string_equal(it->u.cmd.chunks[1].ptr, "b\n");
+    assert_true(it->u.cmd.has_chunk_delay);
+    assert_int_equal(it->u.cmd.chunk_delay_ns, 2500000);
+    assert_int_equal(sc.turns[0].steps[1].u.item.u.cmd.n_chunks, 2);
+    scenario_free(&sc);
+    diag err;
+    assert_int_equal(load("codex_mock: 1\nsteps:\n  - command: ls\n    output: ab\n"
+                          "    chunks: [a, c]\n",
+                          &sc, &err),
+                     -1);
+    char *m = diag_format(&err);
+    assert_string_equal(m, "codex-mock: s.yaml:5:17: the chunks must join to the command output");
+    free(m);
+    diag_free(&err);
+}
+
 static void test_missing_file(void **state) {
     (void)state;
     scenario sc;
@@ -563,6 +594,7 @@ int main(void) {
         cmocka_unit_test(test_alias_bomb),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_command_chunks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,6 +66,22 @@ static void test_braces(void **state) {
     assert_int_equal(template_check("{{brace}}", 9, &bad, &n), -1);
 }
 
+/* {{cwd_parent}}: the folder holding the working directory (a path outside the workspace) */
+static void test_cwd_parent(void **state) {
+    (void)state;
+    template_vars v = {.cwd = "/run/x/work"};
+    char *s = expand("touch {{cwd_parent}}/outside.txt", &v);
+    assert_string_equal(s, "touch /run/x/outside.txt");
+    free(s);
+    v.cwd = "/work";
+    s = expand("{{cwd_parent}}", &v);
+    assert_string_equal(s, "/");
+    free(s);
+    const char *bad;
+    size_t n;
+    assert_int_equal(template_check("{{cwd_parent}}", 14, &bad, &n), 0);
+}
+
 static void test_check(void **state) {
     (void)state;
     const char *bad;
@@ -84,6 +100,7 @@ static void test_check(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_expand), cmocka_unit_test(test_braces),
+                                       cmocka_unit_test(test_cwd_parent),
                                        cmocka_unit_test(test_check)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

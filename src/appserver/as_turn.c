@@ -8,6 +8,8 @@
  * A turn plans lazily: its channel asks for more (pull) each time it has written everything. */
 #include "as_server.h"
 
+#include "as_cmdactions.h"
+#include "as_diff.h"
 #include "as_items.h"
 #include "as_write.h"
 #include "chunker.h"
@@ -79,7 +81,13 @@ struct as_turn {
      * client interrupted (ms since the turn started; -1: it did not) */
     buf approvals;
     int64_t interrupt_ms;
-    int exit_code;                  /* an `exit:` step's */
+    /* model requests (reference §5): a tokenUsage + rateLimits pair after each one; a tool call
+     * ends one (its result goes back in the next), the turn's end the last */
+    usage per_request; /* the turn's usage split evenly over its requests */
+    usage reported;    /* what the pairs so far have reported */
+    bool cmd_asked;    /* the running command was approved: its output is not streamed */
+    buf turn_diff;     /* the turn's git diff so far (turn/diff/updated), from file changes */
+    int exit_code;     /* an `exit:` step's */
     char user_id[UUID_STR_LEN + 1]; /* the userMessage item's id */
     as_turn *next, **prev_next;     /* the server's list of turns */
 };
@@ -155,6 +163,56 @@ static void token_usage(as_turn *t, int64_t due, const usage *total, int64_t tot
     buf_printf(&b, ",\"modelContextWindow\":%d}}", CONTEXT_WINDOW);
     notify(t, due, "thread/tokenUsage/updated", &b);
     buf_free(&b);
+}
+
+static void usage_add(usage *to, const usage *u) {
+    to->input_tokens += u->input_tokens;
+    to->cached_input_tokens += u->cached_input_tokens;
+    to->cache_write_input_tokens += u->cache_write_input_tokens;
+    to->output_tokens += u->output_tokens;
+    to->reasoning_output_tokens += u->reasoning_output_tokens;
+}
+
+static int64_t usage_total(const usage *u) {
+    return u->input_tokens + u->output_tokens;
+}
+
+#define REQUEST_USAGE_MS 7.0 /* a tool call's item/completed → its request's tokenUsage */
+
+/* A model request other than the turn's last ended at `due` (its tool call is done): the
+ * thread's usage so far, the request's share as `last`, then the rate limits. */
+static void request_done(as_turn *t, int64_t due) {
+    usage total = t->th->totals;
+    usage_add(&t->reported, &t->per_request);
+    usage_add(&total, &t->reported);
+    int64_t at = due + as_delay(t->s, REQUEST_USAGE_MS);
+    token_usage(t, at, &total, usage_total(&total), &t->per_request, usage_total(&t->per_request));
+    rate_limits(t, at + as_delay(t->s, 0.1));
+}
+
+/* Whether a step's item is a tool call the model waits for (a request ends with it). */
+static bool ends_request(const step *st) {
+    if (st->kind != STEP_ITEM) return false;
+    item_type ty = st->u.item.type;
+    return ty == ITEM_COMMAND_EXECUTION || ty == ITEM_FILE_CHANGE || ty == ITEM_MCP_TOOL_CALL;
+}
+
+/* The turn's requests: one per tool call, plus the last; its `usage:` steps' sum is split
+ * evenly over them (the last reports what the split leaves). A streamed scenario's turn is not
+ * known ahead: its earlier requests report nothing. */
+static void split_usage(as_turn *t, size_t index) {
+    const scenario *sc = &t->s->sc;
+    if (sc->stream || !sc->turns || !sc->n_turns) return;
+    const turn *st = &sc->turns[index < sc->n_turns ? index : sc->n_turns - 1];
+    usage sum = {0};
+    int64_t n = 1;
+    for (size_t i = 0; i < st->n_steps; i++) {
+        if (st->steps[i].kind == STEP_USAGE) usage_add(&sum, &st->steps[i].u.usage);
+        if (ends_request(&st->steps[i])) n++;
+    }
+    t->per_request =
+        (usage){sum.input_tokens / n, sum.cached_input_tokens / n, sum.cache_write_input_tokens / n,
+                sum.output_tokens / n, sum.reasoning_output_tokens / n};
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -356,10 +414,10 @@ static void command_json(buf *b, as_turn *t, const item *it, const char *id, boo
                                                  : "completed";
     }
     jsonw_cstring(b, status);
-    buf_puts(b, ",\"commandActions\":[{\"type\":\"unknown\",\"command\":");
+    buf_puts(b, ",\"commandActions\":");
     mstr inner = inner_command(it);
-    jsonw_string(b, inner.ptr ? inner.ptr : "", inner.len);
-    buf_puts(b, "}],\"aggregatedOutput\":");
+    as_command_actions(b, inner.ptr ? inner.ptr : "", inner.len);
+    buf_puts(b, ",\"aggregatedOutput\":");
     if (done && ran)
         jsonw_string(b, it->u.cmd.output.ptr ? it->u.cmd.output.ptr : "", it->u.cmd.output.len);
     else
@@ -377,7 +435,8 @@ static void command_json(buf *b, as_turn *t, const item *it, const char *id, boo
     stamps(b, st, done ? end : -1);
 }
 
-static void render_command(as_turn *t, int64_t due, const item *it, const char *id, bool done) {
+/* Returns the due of its item/completed (when `done`). */
+static int64_t render_command(as_turn *t, int64_t due, const item *it, const char *id, bool done) {
     as_server *s = t->s;
     buf b;
     buf_init(&b);
@@ -389,18 +448,33 @@ static void render_command(as_turn *t, int64_t due, const item *it, const char *
         item_notify(t, due, false, &b, st);
         if (!done) {
             buf_free(&b);
-            return;
+            return due;
         }
     }
-    if (it->u.cmd.output.len)
-        delta(t, due, "item/commandExecution/outputDelta", id, it->u.cmd.output.ptr,
-              it->u.cmd.output.len, -1);
+    /* an approved command's output is not streamed (corpus 09, 11); else one delta, or the
+     * scenario's chunks (the process's writes, corpus 08) `chunk_delay` apart */
+    if (it->u.cmd.output.len && !t->cmd_asked) {
+        if (it->u.cmd.n_chunks) {
+            int64_t gap = it->u.cmd.has_chunk_delay ? plan_scale(it->u.cmd.chunk_delay_ns, s->speed)
+                                                    : as_delay(s, DELTA_MS);
+            for (size_t i = 0; i < it->u.cmd.n_chunks; i++) {
+                if (i) due += gap;
+                delta(t, due, "item/commandExecution/outputDelta", id, it->u.cmd.chunks[i].ptr,
+                      it->u.cmd.chunks[i].len, -1);
+            }
+        } else {
+            delta(t, due, "item/commandExecution/outputDelta", id, it->u.cmd.output.ptr,
+                  it->u.cmd.output.len, -1);
+        }
+    }
+    t->cmd_asked = false;
     int64_t end = due + as_delay(s, ITEM_DONE_MS);
     buf_reset(&b);
     command_json(&b, t, it, id, true, t->cmd_started_ms, as_wall_at(s, end));
     item_notify(t, end, true, &b, as_wall_at(s, end));
     t->cmd_started[0] = '\0';
     buf_free(&b);
+    return end;
 }
 
 static void file_change_json(buf *b, as_turn *t, const item *it, const char *id, bool done,
@@ -423,7 +497,21 @@ static void file_change_json(buf *b, as_turn *t, const item *it, const char *id,
         buf_puts(b, e->kind == CHANGE_ADD      ? "{\"type\":\"add\"}"
                     : e->kind == CHANGE_DELETE ? "{\"type\":\"delete\"}"
                                                : "{\"type\":\"update\",\"move_path\":null}");
-        buf_puts(b, ",\"diff\":\"\"}");
+        /* the change's own diff, from the step's git diff (as_diff.h) */
+        mstr rel = e->path;
+        size_t cl = strlen(t->th->cwd);
+        if (rel.ptr && rel.len > cl + 1 && !memcmp(rel.ptr, t->th->cwd, cl) && rel.ptr[cl] == '/') {
+            rel.ptr += cl + 1;
+            rel.len -= cl + 1;
+        }
+        buf d;
+        buf_init(&d);
+        as_diff_for(&d, it->u.fc.diff.ptr, it->u.fc.diff.len, rel.ptr ? rel.ptr : "", rel.len,
+                    e->kind);
+        buf_puts(b, ",\"diff\":");
+        jsonw_string(b, d.data ? d.data : "", d.len);
+        buf_putc(b, '}');
+        buf_free(&d);
     }
     buf_puts(b, "],\"status\":");
     jsonw_cstring(b, !done                           ? "inProgress"
@@ -431,6 +519,17 @@ static void file_change_json(buf *b, as_turn *t, const item *it, const char *id,
                      : it->status == STATUS_DECLINED ? "declined"
                                                      : "completed");
     stamps(b, st, done ? end : -1);
+}
+
+static void turn_diff_updated(as_turn *t, int64_t due) {
+    buf b;
+    buf_init(&b);
+    params_head(&b, t);
+    buf_puts(&b, ",\"diff\":");
+    jsonw_string(&b, t->turn_diff.data, t->turn_diff.len);
+    buf_putc(&b, '}');
+    notify(t, due, "turn/diff/updated", &b);
+    buf_free(&b);
 }
 
 static void render_file_change(as_turn *t, int64_t due, const item *it, const char *id, bool done) {
@@ -453,6 +552,12 @@ static void render_file_change(as_turn *t, int64_t due, const item *it, const ch
     item_notify(t, due, true, &b, as_wall_at(s, due));
     t->cmd_started[0] = '\0';
     buf_free(&b);
+    if (it->status != STATUS_DECLINED && it->status != STATUS_FAILED && it->u.fc.diff.len) {
+        /* the step's diff is the turn's git diff once it applied (as human mode prints it) */
+        buf_reset(&t->turn_diff);
+        buf_append(&t->turn_diff, it->u.fc.diff.ptr, it->u.fc.diff.len);
+        turn_diff_updated(t, due + as_delay(s, 0.3));
+    }
 }
 
 static void mcp_json(buf *b, const item *it, const char *id, bool done, int64_t st, int64_t end) {
@@ -575,13 +680,16 @@ static void render_item(as_turn *t, int64_t due, const event *ev) {
         if (done) render_reasoning(t, due, it, id);
         break;
     case ITEM_COMMAND_EXECUTION:
-        render_command(t, due, it, id, done);
+        due = render_command(t, due, it, id, done);
+        if (done) request_done(t, due);
         break;
     case ITEM_FILE_CHANGE:
         render_file_change(t, due, it, id, done);
+        if (done) request_done(t, due);
         break;
     case ITEM_MCP_TOOL_CALL:
         render_mcp(t, due, it, id, done);
+        if (done) request_done(t, due);
         break;
     case ITEM_WEB_SEARCH: {
         mstr ws = asi_web_search_id(it);
@@ -732,16 +840,19 @@ static void end_completed(as_turn *t, int64_t due, const event *ev) {
     (void)ev; /* its usage is the thread's total; the planner keeps the turn's own */
     const usage *u = &t->pl.turn_usage;
     usage total = th->totals;
-    total.input_tokens += u->input_tokens;
-    total.cached_input_tokens += u->cached_input_tokens;
-    total.cache_write_input_tokens += u->cache_write_input_tokens;
-    total.output_tokens += u->output_tokens;
-    total.reasoning_output_tokens += u->reasoning_output_tokens;
+    usage_add(&total, u);
     th->totals = total;
+    /* the last request: what the earlier ones did not report */
+    usage last = *u;
+    last.input_tokens -= t->reported.input_tokens;
+    last.cached_input_tokens -= t->reported.cached_input_tokens;
+    last.cache_write_input_tokens -= t->reported.cache_write_input_tokens;
+    last.output_tokens -= t->reported.output_tokens;
+    last.reasoning_output_tokens -= t->reported.reasoning_output_tokens;
     int64_t at = due + as_delay(s, USAGE_MS);
-    token_usage(t, at, &total, total.input_tokens + total.output_tokens, u,
-                u->input_tokens + u->output_tokens);
+    token_usage(t, at, &total, usage_total(&total), &last, usage_total(&last));
     rate_limits(t, at + as_delay(s, 0.1));
+    if (t->turn_diff.len) turn_diff_updated(t, at + as_delay(s, 1.6)); /* once more (corpus 13) */
     at += as_delay(s, IDLE_MS);
     if (s->experimental) {
         /* experimentalApi: the thread's read state moves to this turn (corpus 30) */
@@ -878,6 +989,7 @@ static void ask(as_turn *t, int64_t due, const action *a) {
     item_id_of(it, id);
     t->req_id = s->next_server_request++;
     t->waiting = true;
+    t->cmd_asked = it->type == ITEM_COMMAND_EXECUTION;
     t->held = *a;
     t->held_due = due;
     buf b, line;
@@ -905,9 +1017,9 @@ static void ask(as_turn *t, int64_t due, const action *a) {
         buf_puts(&b, ",\"cwd\":");
         jsonw_cstring(&b, t->th->cwd);
         mstr inner = inner_command(it);
-        buf_puts(&b, ",\"commandActions\":[{\"type\":\"unknown\",\"command\":");
-        jsonw_string(&b, inner.ptr ? inner.ptr : "", inner.len);
-        buf_puts(&b, "}],\"proposedExecpolicyAmendment\":");
+        buf_puts(&b, ",\"commandActions\":");
+        as_command_actions(&b, inner.ptr ? inner.ptr : "", inner.len);
+        buf_puts(&b, ",\"proposedExecpolicyAmendment\":");
         amendment_json(&b, it);
         buf_puts(&b, ",\"availableDecisions\":[\"accept\",{\"acceptWithExecpolicyAmendment\":{"
                      "\"execpolicy_amendment\":");
@@ -946,7 +1058,9 @@ static void mcp_never(as_turn *t, int64_t due, const item *src) {
     char id[64];
     item_id_of(&it, id);
     render_mcp(t, due, &it, id, false);
-    render_mcp(t, due + as_delay(t->s, 5.0), &it, id, true);
+    due += as_delay(t->s, 5.0);
+    render_mcp(t, due, &it, id, true);
+    request_done(t, due);
 }
 
 typedef enum { ANSWER_ACCEPT, ANSWER_DECLINE, ANSWER_CANCEL, ANSWER_FAIL } answer_kind;
@@ -1081,6 +1195,7 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
         char id[64];
         item_id_of(&it, id);
         t->declined = a->src;
+        t->cmd_asked = false;
         if (it.type == ITEM_COMMAND_EXECUTION) {
             buf j;
             buf_init(&j);
@@ -1095,6 +1210,7 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
             end_interrupted(t, due);
             return true;
         }
+        request_done(t, due); /* the model hears of it in its next request */
         start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
     }
     if (!t->ch.head) pull(t);
@@ -1320,6 +1436,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
     t->prev_next = &s->turns;
     s->turns = t;
     buf_init(&t->final_item);
+    buf_init(&t->turn_diff);
     uuid_v7(t->id, (uint64_t)as_wall_at(s, at), &s->rng);
     t->prompt = xstrdup(text);
     as_chan_init(&t->ch, s);
@@ -1403,6 +1520,7 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
                       .wall_start_ms = s->wall_start};
     plan_init(&t->pl, &pp);
     t->pl_live = true;
+    split_usage(t, index);
     open_session(t);
 }
 
@@ -1459,6 +1577,7 @@ void as_turn_free(as_turn *t) {
     if (t->in_branch) plan_free(&t->br);
     if (t->w_open) session_writer_close(&t->w);
     buf_free(&t->final_item);
+    buf_free(&t->turn_diff);
     buf_free(&t->approvals);
     free(t->final_text);
     free(t->pending_error);

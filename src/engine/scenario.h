@@ -121,6 +121,12 @@ typedef struct {
             bool has_exit_code; /* false → null */
             int64_t exit_code;
             int64_t duration_ns; /* how long it ran (human mode's "in Nms"; not on the wire) */
+            /* read only by the app-server face: the output's deltas (they join to `output`;
+             * n_chunks 0 → one delta) and the time between them */
+            mstr *chunks;
+            size_t n_chunks;
+            bool has_chunk_delay;
+            int64_t chunk_delay_ns;
         } cmd;
         struct {
             file_change_entry *v;

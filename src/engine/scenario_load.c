@@ -436,30 +436,37 @@ static int parse_reasoning_text(loader *L, const ynode *n, mstr *out) {
     return 0;
 }
 
-/* `chunks:` (a list of strings that join to the text) and `chunk_delay:` of a message: how
- * the app-server face streams it (exec ignores both). */
-static int parse_chunks(loader *L, const fields *f, item *it) {
+/* `chunks:` (a list of strings that join to the text) and `chunk_delay:` of a message or a
+ * command (its output): how the app-server face streams it (exec ignores both). */
+static int parse_chunks_of(loader *L, const fields *f, const mstr *text, const char *what,
+                           mstr **chunks, size_t *n_chunks, bool *has_delay, int64_t *delay_ns) {
     const ynode *v;
     if ((v = field(f, "chunk_delay"))) {
-        if (get_duration(L, v, "chunk_delay", &it->u.text.chunk_delay_ns) < 0) return -1;
-        it->u.text.has_chunk_delay = true;
+        if (get_duration(L, v, "chunk_delay", delay_ns) < 0) return -1;
+        *has_delay = true;
     }
     if (!(v = field(f, "chunks"))) return 0;
     if (need_sequence(L, v, "'chunks'") < 0) return -1;
-    it->u.text.chunks = arena_alloc(L->mem, (v->n ? v->n : 1) * sizeof(mstr));
-    it->u.text.n_chunks = v->n;
+    *chunks = arena_alloc(L->mem, (v->n ? v->n : 1) * sizeof(mstr));
+    *n_chunks = v->n;
     size_t at = 0;
     for (size_t i = 0; i < v->n; i++) {
-        mstr *c = &it->u.text.chunks[i];
+        mstr *c = &(*chunks)[i];
         if (get_str(L, v->items[i], "chunk", c) < 0) return -1;
-        if (at + c->len > it->u.text.text.len || memcmp(it->u.text.text.ptr + at, c->ptr, c->len))
-            return ynode_fail(L->err, L->r->file, v->items[i],
-                              "the chunks must join to the message text");
+        if (at + c->len > text->len || memcmp(text->ptr + at, c->ptr, c->len))
+            return ynode_fail(L->err, L->r->file, v->items[i], "the chunks must join to the %s",
+                              what);
         at += c->len;
     }
-    if (at != it->u.text.text.len)
-        return ynode_fail(L->err, L->r->file, v, "the chunks must join to the message text");
+    if (at != text->len)
+        return ynode_fail(L->err, L->r->file, v, "the chunks must join to the %s", what);
     return 0;
+}
+
+static int parse_chunks(loader *L, const fields *f, item *it) {
+    return parse_chunks_of(L, f, &it->u.text.text, "message text", &it->u.text.chunks,
+                           &it->u.text.n_chunks, &it->u.text.has_chunk_delay,
+                           &it->u.text.chunk_delay_ns);
 }
 
 static int parse_collab(loader *L, const fields *f, item *it) {
@@ -547,7 +554,9 @@ static int build_item(loader *L, item_type type, const fields *f, event_type pha
         } else {
             it->status = STATUS_IN_PROGRESS;
         }
-        return 0;
+        return parse_chunks_of(L, f, &it->u.cmd.output, "command output", &it->u.cmd.chunks,
+                               &it->u.cmd.n_chunks, &it->u.cmd.has_chunk_delay,
+                               &it->u.cmd.chunk_delay_ns);
     }
     case ITEM_FILE_CHANGE:
         if (require(L, f, "changes", ctx, &v) < 0) return -1;
@@ -718,9 +727,10 @@ static int parse_raw_item(loader *L, const ynode *n, event_type phase, item *it)
     buf ctx;
     buf_init(&ctx);
     buf_printf(&ctx, "a %s item", ITEM_TYPE_NAMES[t]);
-    int rc = check_keys_extra(L, n, item_keys((item_type)t),
-                              t == ITEM_AGENT_MESSAGE ? APP_ONLY_MESSAGE_KEYS : NULL, ctx.data,
-                              t == ITEM_WEB_SEARCH ? "id" : NULL);
+    int rc = check_keys_extra(
+        L, n, item_keys((item_type)t),
+        t == ITEM_AGENT_MESSAGE || t == ITEM_COMMAND_EXECUTION ? APP_ONLY_MESSAGE_KEYS : NULL,
+        ctx.data, t == ITEM_WEB_SEARCH ? "id" : NULL);
     buf_free(&ctx);
     if (rc < 0) return -1;
     fields f = {.n = 0, .at = n};
@@ -1155,7 +1165,8 @@ static int parse_step(loader *L, const ynode *n, step *s) {
             if (get_duration(L, v, "duration", &s->duration_ns) < 0) return -1;
             s->has_duration = true;
         } else if (in_list(k->value, k->len, allowed) >= 0 ||
-                   (kind == K_MESSAGE && in_list(k->value, k->len, APP_ONLY_MESSAGE_KEYS) >= 0)) {
+                   ((kind == K_MESSAGE || kind == K_COMMAND) &&
+                    in_list(k->value, k->len, APP_ONLY_MESSAGE_KEYS) >= 0)) {
             if (fields_add(L, &f, k, v) < 0) return -1;
         } else {
             /* Build "after, at, <fields>" as the candidates for a hint. */
@@ -1295,9 +1306,10 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         buf ctx;
         buf_init(&ctx);
         buf_printf(&ctx, "a %s step", STEP_KEYS[kind]);
-        int rc = check_keys_extra(L, kind_val, known,
-                                  it == ITEM_AGENT_MESSAGE ? APP_ONLY_MESSAGE_KEYS : NULL, ctx.data,
-                                  NULL);
+        int rc = check_keys_extra(
+            L, kind_val, known,
+            it == ITEM_AGENT_MESSAGE || it == ITEM_COMMAND_EXECUTION ? APP_ONLY_MESSAGE_KEYS : NULL,
+            ctx.data, NULL);
         buf_free(&ctx);
         if (rc < 0) return -1;
         for (size_t i = 0; i < kind_val->n; i += 2) {

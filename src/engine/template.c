@@ -56,7 +56,8 @@ static bool env_name_ok(const char *s, size_t n) {
 
 static bool known(const char *name, size_t n) {
     if (is(name, n, "prompt") || is(name, n, "thread_id") || is(name, n, "cwd") ||
-        is(name, n, "invocation") || is(name, n, "now") || is(name, n, "braces"))
+        is(name, n, "cwd_parent") || is(name, n, "invocation") || is(name, n, "now") ||
+        is(name, n, "braces"))
         return true;
     return n > 4 && memcmp(name, "env.", 4) == 0 && env_name_ok(name + 4, n - 4);
 }
@@ -86,6 +87,14 @@ void template_expand(buf *out, const char *s, size_t len, const template_vars *v
             if (v->thread_id) buf_puts(out, v->thread_id);
         } else if (is(name, n, "cwd")) {
             if (v->cwd) buf_puts(out, v->cwd);
+        } else if (is(name, n, "cwd_parent")) {
+            /* the folder holding the work dir: a path outside the workspace */
+            if (v->cwd) {
+                const char *slash = strrchr(v->cwd, '/');
+                size_t keep = slash ? (size_t)(slash - v->cwd) : 0;
+                if (slash && keep == 0) keep = 1; /* "/x" → "/" */
+                buf_append(out, v->cwd, keep);
+            }
         } else if (is(name, n, "invocation")) {
             buf_printf(out, "%ld", v->invocation);
         } else if (is(name, n, "now")) {

@@ -1,5 +1,5 @@
-/* template — `{{prompt}}`, `{{thread_id}}`, `{{cwd}}`, `{{env.NAME}}`, `{{invocation}}`,
- * `{{now}}` in scenario strings: substituted when played, never executed. `{{braces}}` is a
+/* template — `{{prompt}}`, `{{thread_id}}`, `{{cwd}}`, `{{cwd_parent}}` (cwd's folder),
+ * `{{env.NAME}}`, `{{invocation}}`, `{{now}}` in scenario strings: substituted when played, never executed. `{{braces}}` is a
  * literal `{{` (the expansion is one pass: `{{braces}}cwd}}` plays as `{{cwd}}`).
  *
  * template_check() validates a string at load time: 0, or -1 with *bad / *bad_len naming the
