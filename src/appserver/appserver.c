@@ -516,7 +516,9 @@ static void handle_initialize(as_server *s, const as_msg *m) {
     as_chan_notify(&s->answers, due + as_delay(s, 0.2), "remoteControl/status/changed", r.data,
                    r.len);
     buf_free(&r);
-    play_handshake(s, 1, due + as_delay(s, 0.2)); /* a handshake fault after the answer */
+    /* a handshake fault after the answer (the delay drawn only then: the rng's sequence, which
+     * item ids come from, stays as it was without one) */
+    if (s->have_sc && s->sc.n_handshake[1]) play_handshake(s, 1, due + as_delay(s, 0.2));
 }
 
 /* ------------------------------------------------------------------------------------------
