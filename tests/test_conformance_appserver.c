@@ -74,10 +74,6 @@ typedef struct {
 
 /* What the fake cannot do yet, and why (each one still runs; see the header). */
 static const known_gap KNOWN_GAPS[] = {
-    {"18_http_401_unauthorized",
-     "bytes identical; the retry backoff's jitter (0.9-1.1) puts a notice outside 10 % in most "
-     "runs",
-     true},
     {"24_thread_list_after_two_threads",
      "the second thread plays the scenario's first turn; the recording's server answered per "
      "request",

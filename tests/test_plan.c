@@ -221,6 +221,22 @@ static void test_advised_delay_and_http_retries(void **state) {
     done(&f);
 }
 
+/* backoff: the scenario's own waits between attempts, exactly (no jitter), the last repeating */
+static void test_given_backoff(void **state) {
+    (void)state;
+    fixture f;
+    run_plan(&f,
+             "codex_mock: 1\nsteps:\n  - fail: unauthorized_401\n    request_time: 30ms\n"
+             "    backoff: [184.1ms, 384.7ms, 700ms]\n",
+             1.0, "/w");
+    assert_int_equal(f.n, 10); /* thread, turn, item, 5 notices, error, turn.failed */
+    assert_true(gap_ms(&f, 2, 3) > 214.1 - 0.01 && gap_ms(&f, 2, 3) < 214.1 + 0.01);
+    assert_true(gap_ms(&f, 3, 4) > 414.7 - 0.01 && gap_ms(&f, 3, 4) < 414.7 + 0.01);
+    assert_true(gap_ms(&f, 4, 5) > 730.0 - 0.01 && gap_ms(&f, 4, 5) < 730.0 + 0.01);
+    assert_true(gap_ms(&f, 5, 6) > 730.0 - 0.01 && gap_ms(&f, 5, 6) < 730.0 + 0.01);
+    done(&f);
+}
+
 static void test_idle_timeout_and_recover(void **state) {
     (void)state;
     fixture f;
@@ -560,6 +576,7 @@ int main(void) {
         cmocka_unit_test(test_websocket_fallback),
         cmocka_unit_test(test_network_forever_is_lazy),
         cmocka_unit_test(test_advised_delay_and_http_retries),
+        cmocka_unit_test(test_given_backoff),
         cmocka_unit_test(test_idle_timeout_and_recover),
         cmocka_unit_test(test_web_search_duplicate_id),
     };

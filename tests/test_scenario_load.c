@@ -455,6 +455,12 @@ static void test_errors(void **state) {
         {"codex_mock: 1\nsteps:\n  - fail: unauthorised_401\n",
          "codex-mock: s.yaml:3:11: unknown failure 'unauthorised_401' (did you mean "
          "'unauthorized_401'?)"},
+        {"codex_mock: 1\nsteps:\n  - fail: unauthorized_401\n    backoff: 200ms\n",
+         "codex-mock: s.yaml:4:14: 'backoff' is a list of durations, the wait after each failed "
+         "attempt (the last repeats): e.g. [210ms, 380ms]"},
+        {"codex_mock: 1\nsteps:\n  - fail: rate_limit_429\n    advised_delay: 1s\n"
+         "    backoff: [1s]\n",
+         "codex-mock: s.yaml:5:14: give 'backoff' or 'advised_delay', not both"},
         {"codex_mock: 1\nsteps:\n  - reconnect: 7\n",
          "codex-mock: s.yaml:3:16: 7 notices of at most 5: raise 'max' (stream_max_retries)"},
         {"codex_mock: 1\nsteps:\n  - signal: SIGWINCH\n",

@@ -390,6 +390,12 @@ static int64_t backoff(planner *pl, int n) {
     return jitter(pl, ms(RETRY_BACKOFF_MS) << shift);
 }
 
+/* The scenario's own wait after failed attempt n (`backoff:`, the last repeating). */
+static int64_t given_backoff(const retry_spec *rs, int n) {
+    size_t i = (size_t)n <= rs->n_backoff ? (size_t)n - 1 : rs->n_backoff - 1;
+    return rs->backoff_ns[i];
+}
+
 static void retry_begin(planner *pl, const step *s, int64_t start) {
     pl->retry.active = true;
     pl->retry.rs = s->u.retry;
@@ -523,10 +529,12 @@ static void retry_step(planner *pl) {
             for (int k = 1; k < i && wait < ms(NETWORK_WAIT_MAX_MS); k++)
                 wait *= 2;
             if (wait > ms(NETWORK_WAIT_MAX_MS)) wait = ms(NETWORK_WAIT_MAX_MS);
-            pl->retry.next = failed_at + jitter(pl, wait);
+            pl->retry.next = failed_at + (rs->n_backoff ? given_backoff(rs, i) : jitter(pl, wait));
         } else {
             buf_printf(&tmp, "Reconnecting... %d/%d (%s)", i, rs->max, pl->retry.cause.data);
-            pl->retry.next = failed_at + (rs->has_advised ? rs->advised_ns : backoff(pl, i));
+            pl->retry.next = failed_at + (rs->has_advised ? rs->advised_ns
+                                          : rs->n_backoff ? given_backoff(rs, i)
+                                                          : backoff(pl, i));
         }
         /* The built-in provider hides its first WebSocket retry in release builds. */
         if (!(rs->transport == TRANSPORT_WEBSOCKET && i == 1)) {

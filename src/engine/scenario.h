@@ -208,6 +208,10 @@ typedef struct {
     bool log; /* WebSocket: the tracing line on stderr at each failed connect */
     bool has_advised;
     int64_t advised_ns; /* server-advised delay between attempts */
+    /* `backoff: [d1, d2, …]`: the waits after each failed attempt (the last repeats), instead
+     * of the computed backoff and its jitter: a recording's own waits, replayed exactly */
+    const int64_t *backoff_ns;
+    size_t n_backoff;
     bool has_request_time;
     int64_t request_ns; /* how long one failing request takes */
 } retry_spec;

@@ -871,11 +871,12 @@ static const char *const *step_fields(step_key k) {
                                          "duration",
                                          NULL};
     static const char *const raw[] = {"stream", NULL};
-    static const char *const retry[] = {
-        "failure", "cause",      "max",          "transport",  "advised_delay", "request_time",
-        "then",    "log",        "url",          "request_id", "message",       "body",
-        "plan",    "resets_at",  "resets_in",    "model",      "env_var",       "cf_ray",
-        "owner",   "limit_name", "idle_timeout", NULL};
+    static const char *const retry[] = {"failure",       "cause",        "max",       "transport",
+                                        "advised_delay", "request_time", "then",      "log",
+                                        "url",           "request_id",   "message",   "body",
+                                        "plan",          "resets_at",    "resets_in", "model",
+                                        "env_var",       "cf_ray",       "owner",     "limit_name",
+                                        "idle_timeout",  "backoff",      NULL};
     static const char *const http[] = {"failure", "request_time", NULL};
     switch (k) {
     case K_RECONNECT:
@@ -976,6 +977,19 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
     if ((v = field(f, "log")) && get_bool(L, v, "log", &rs->log) < 0) return -1;
     if (opt_duration(L, f, "advised_delay", &rs->has_advised, &rs->advised_ns) < 0) return -1;
     if (opt_duration(L, f, "request_time", &rs->has_request_time, &rs->request_ns) < 0) return -1;
+    if ((v = field(f, "backoff"))) {
+        if (v->kind != YN_SEQUENCE || v->n == 0)
+            return ynode_fail(L->err, L->r->file, v,
+                              "'backoff' is a list of durations, the wait after each failed "
+                              "attempt (the last repeats): e.g. [210ms, 380ms]");
+        if (rs->has_advised)
+            return ynode_fail(L->err, L->r->file, v, "give 'backoff' or 'advised_delay', not both");
+        int64_t *waits = arena_alloc(L->mem, v->n * sizeof *waits);
+        for (size_t i = 0; i < v->n; i++)
+            if (get_duration(L, v->items[i], "backoff", &waits[i]) < 0) return -1;
+        rs->backoff_ns = waits;
+        rs->n_backoff = v->n;
+    }
     bool has_idle = false;
     int64_t idle = 0;
     if (opt_duration(L, f, "idle_timeout", &has_idle, &idle) < 0) return -1;
