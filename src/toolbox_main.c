@@ -9,6 +9,7 @@
 #include "convert.h"
 #include "diag.h"
 #include "exitcodes.h"
+#include "faces.h"
 #include "tool_state.h"
 #include "lint.h"
 #include "recording.h"
@@ -329,14 +330,27 @@ static int cmd_list(int argc, char **argv) {
     for (char **p = names; *p; p++) {
         char *path = xasprintf("%s/%s.yaml", dir, *p);
         char *sum = summary_of(path);
+        /* the faces that play it (faces.h); a file that does not load has none */
+        unsigned faces = 0;
+        scenario sc;
+        diag err;
+        diag_init(&err);
+        if (scenario_load_file(path, &sc, &err) == 0) {
+            faces = scenario_faces(&sc);
+            scenario_free(&sc);
+        }
+        diag_free(&err);
         if (json) {
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "name", *p);
+            cJSON *fa = cJSON_AddArrayToObject(o, "faces");
+            if (faces & FACE_EXEC) cJSON_AddItemToArray(fa, cJSON_CreateString("exec"));
+            if (faces & FACE_APP_SERVER) cJSON_AddItemToArray(fa, cJSON_CreateString("app-server"));
             cJSON_AddStringToObject(o, "summary", sum);
             cJSON_AddStringToObject(o, "path", path);
             cJSON_AddItemToArray(arr, o);
         } else {
-            printf("%-*s  %s\n", (int)width, *p, sum);
+            printf("%-*s  %-15s  %s\n", (int)width, *p, faces ? faces_name(faces) : "?", sum);
         }
         free(sum);
         free(path);

@@ -253,6 +253,7 @@ static void describe_exit(const proc_result *r, char out[64]) {
 typedef struct {
     const char *codex;
     bool update;
+    const char *scenarios; /* the scenario directory */
 } options;
 
 /* Runs the case directory `dir` (its runs in order, in one temporary CODEX_HOME and working
@@ -413,6 +414,65 @@ static void free_list(char **v, int n) {
     free(v);
 }
 
+/* Whether scenarios/NAME.yaml says it plays in the app-server face alone: a line
+ * `faces: [app-server]` at the top level (docs/format.md "faces"). */
+static bool appserver_only(const char *scenarios, const char *name) {
+    char *file = malloc(strlen(name) + 6);
+    sprintf(file, "%s.yaml", name);
+    char *path = path_join(scenarios, file);
+    free(file);
+    bytes b;
+    bool yes = false;
+    if (read_file(path, &b) == 0) {
+        for (const char *l = b.p; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+            if (strncmp(l, "faces: [app-server]", 19) == 0 &&
+                (l[19] == '\n' || l[19] == ' ' || l[19] == '\0'))
+                yes = true;
+        bytes_free(&b);
+    }
+    free(path);
+    return yes;
+}
+
+/* An app-server-only scenario's case (tests/cases/README.md "App-server scenarios"): its
+ * `played_by` file names the e2e test under tests/ that plays it; that test must exist and
+ * name the scenario ("NAME" in its source), and the scenario must say `faces: [app-server]`.
+ * 0 passed, 1 failed, 2 unreadable. */
+static int do_played_by(const options *opt, const char *dir, const char *name) {
+    bytes by;
+    if (read_case_file(dir, "played_by", &by) != 0) {
+        fprintf(stderr, "golden_cases: %s/played_by: %s\n", dir, strerror(errno));
+        return 2;
+    }
+    by.p[strcspn(by.p, "\n")] = '\0';
+    int result = 0;
+    char *src = path_join(SOURCE_DIR "/tests", by.p);
+    bytes text;
+    char *quoted = malloc(strlen(name) + 3);
+    sprintf(quoted, "\"%s\"", name);
+    if (!appserver_only(opt->scenarios, name)) {
+        printf("FAIL %s: a played_by case is for app-server-only scenarios; the scenario does not "
+               "say `faces: [app-server]`\n",
+               name);
+        result = 1;
+    } else if (!*by.p || strchr(by.p, '/') || read_file(src, &text) != 0) {
+        printf("FAIL %s: played_by names '%s', not a file under tests/\n", name, by.p);
+        result = 1;
+    } else {
+        if (!strstr(text.p, quoted)) {
+            printf("FAIL %s: tests/%s does not play it (no %s in it)\n", name, by.p, quoted);
+            result = 1;
+        }
+        bytes_free(&text);
+    }
+    if (result == 0 && !opt->update)
+        printf("ok   %s (app-server only: played by tests/%s)\n", name, by.p);
+    free(quoted);
+    free(src);
+    bytes_free(&by);
+    return result;
+}
+
 /* A new case for a scenario that has none: the usual invocation, to be reviewed. */
 static int write_skeleton(const char *cases, const char *name) {
     char *dir = path_join(cases, name);
@@ -448,6 +508,14 @@ static bool same_outcome(const outcome *a, const outcome *b) {
 /* One case: 0 passed (or updated), 1 failed, 2 unreadable. */
 static int do_case(const options *opt, const char *cases, const char *name) {
     char *dir = path_join(cases, name);
+    char *played_by = path_join(dir, "played_by");
+    bool by_test = access(played_by, F_OK) == 0;
+    free(played_by);
+    if (by_test) {
+        int r = do_played_by(opt, dir, name);
+        free(dir);
+        return r;
+    }
     char *run_dirs[MAX_RUNS];
     int n_runs = 0;
     char *argv_path = path_join(dir, "argv");
@@ -536,7 +604,7 @@ static bool wanted(int argc, char **argv, int first, const char *name) {
 }
 
 int main(int argc, char **argv) {
-    options opt = {CODEX_BIN, false};
+    options opt = {CODEX_BIN, false, NULL};
     const char *cases = SOURCE_DIR "/tests/cases";
     const char *scenarios = SCENARIO_DIR;
     const char *u = getenv("CODEX_MOCK_UPDATE_CASES");
@@ -564,6 +632,7 @@ int main(int argc, char **argv) {
     environ = no_env; /* clearenv() would leave it NULL, which proc_run does not expect */
 
     char **sc = NULL, **cs = NULL;
+    opt.scenarios = scenarios;
     int n_sc = list_dir(scenarios, is_yaml, &sc);
     if (n_sc < 0) {
         fprintf(stderr, "golden_cases: cannot list %s: %s\n", scenarios, strerror(errno));
@@ -574,7 +643,13 @@ int main(int argc, char **argv) {
     for (int k = 0; k < n_sc; k++) {
         sc[k][strlen(sc[k]) - 5] = '\0';
         if (!wanted(argc, argv, i, sc[k]) || is_dir(cases, sc[k])) continue;
-        if (opt.update) {
+        if (appserver_only(scenarios, sc[k])) {
+            /* the driver plays exec runs: an app-server scenario names the test that plays it */
+            printf("FAIL %s: app-server only; it needs tests/cases/%s/played_by naming the e2e "
+                   "test that plays it\n",
+                   sc[k], sc[k]);
+            failed++;
+        } else if (opt.update) {
             if (write_skeleton(cases, sc[k]) != 0) unreadable++;
         } else {
             printf("FAIL %s: scenarios/%s.yaml has no case tests/cases/%s (tests/update-cases "

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The golden-case driver can fail: a changed byte, a wrong exit, and a scenario without a case
-# are each reported (exit 1) with what differs; --update puts the bytes back.
+# are each reported (exit 1) with what differs; --update puts the bytes back; an app-server-only
+# scenario passes only through a played_by case naming a test that plays it.
 #   tests/golden_cases_selfcheck.sh BUILD_DIR SOURCE_DIR
 set -eu
 build=$1 src=$2
@@ -47,4 +48,22 @@ for f in argv env stdin stdout stderr exit; do
 done
 grep -qx 'CODEX_MOCK_SCENARIO=brand-new' "$tmp/cases/brand-new/env" || fail "skeleton env"
 run || fail "after the skeleton: $(cat "$tmp/out")"
+# an app-server-only scenario: its case names the e2e test that plays it (played_by)
+cp "$src/scenarios/appserver-exit-at-turn-start.yaml" "$tmp/scenarios/"
+if run; then fail "an app-server scenario without a case passed"; fi
+grep -q '^FAIL appserver-exit-at-turn-start: app-server only; it needs' "$tmp/out" ||
+  fail "no missing played_by message: $(cat "$tmp/out")"
+cp -R "$src/tests/cases/appserver-exit-at-turn-start" "$tmp/cases/"
+run || fail "the played_by case does not pass: $(cat "$tmp/out")"
+grep -q '^ok   appserver-exit-at-turn-start (app-server only: played by tests/test_e2e_appserver_faults.c)$' \
+  "$tmp/out" || fail "no ok line for the played_by case: $(cat "$tmp/out")"
+echo test_e2e_toolbox.c >"$tmp/cases/appserver-exit-at-turn-start/played_by"
+if run; then fail "a played_by test that does not play the scenario passed"; fi
+grep -q '^FAIL appserver-exit-at-turn-start: tests/test_e2e_toolbox.c does not play it' "$tmp/out" ||
+  fail "no wrong-test message: $(cat "$tmp/out")"
+echo test_e2e_appserver_faults.c >"$tmp/cases/appserver-exit-at-turn-start/played_by"
+sed -i '/^faces:/d' "$tmp/scenarios/appserver-exit-at-turn-start.yaml"
+if run; then fail "a played_by case of an exec scenario passed"; fi
+grep -q "^FAIL appserver-exit-at-turn-start: a played_by case is for app-server-only" "$tmp/out" ||
+  fail "no exec-scenario message: $(cat "$tmp/out")"
 echo "golden_cases_selfcheck: ok"

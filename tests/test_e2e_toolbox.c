@@ -112,6 +112,19 @@ static void test_list(void **state) {
     assert_non_null(strstr(r.out, "a successful turn"));
     for (size_t i = 0; i < r.n_out; i++)
         assert_true(r.out_lines[i].len > 0);
+    /* the faces column (docs/format.md "faces"): both by default, exec alone for what is exec's
+     * by what it uses, app-server alone when `faces:` says so */
+    assert_non_null(strstr(r.out, "\ndefault  "));
+    assert_non_null(strstr(r.out, "  exec,app-server  a successful turn"));
+    assert_non_null(strstr(r.out, "\nlogin-port-in-use "));
+    const char *line = strstr(r.out, "\nlogin-port-in-use ");
+    assert_non_null(line);
+    line += strspn(line + 1, "abcdefghijklmnopqrstuvwxyz-") + 1;
+    assert_int_equal(strncmp(line + strspn(line, " "), "exec            ", 16), 0);
+    line = strstr(r.out, "\nappserver-exit-at-turn-start ");
+    assert_non_null(line);
+    line += strspn(line + 1, "abcdefghijklmnopqrstuvwxyz-") + 1;
+    assert_int_equal(strncmp(line + strspn(line, " "), "app-server      ", 16), 0);
     proc_result_free(&r);
     toolbox(&r, (const char *[]){"frobnicate", NULL});
     assert_int_equal(r.exit_code, 2);
@@ -188,6 +201,7 @@ static void test_list_json(void **state) {
     assert_int_equal((size_t)cJSON_GetArraySize(arr), plain.n_out);
     const cJSON *o;
     bool saw_default = false;
+    int saw_appserver_only = 0;
     cJSON_ArrayForEach(o, arr) {
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o, "name"));
         const char *sum = cJSON_GetStringValue(cJSON_GetObjectItem(o, "summary"));
@@ -196,12 +210,37 @@ static void test_list_json(void **state) {
         assert_non_null(sum);
         assert_non_null(path);
         assert_int_equal(access(path, R_OK), 0);
+        /* faces: a non-empty list of exec / app-server, in that order */
+        const cJSON *faces = cJSON_GetObjectItem(o, "faces");
+        assert_true(cJSON_IsArray(faces));
+        int nf = cJSON_GetArraySize(faces);
+        assert_true(nf == 1 || nf == 2);
+        const char *f0 = cJSON_GetStringValue(cJSON_GetArrayItem(faces, 0));
+        assert_non_null(f0);
+        if (nf == 2) {
+            assert_string_equal(f0, "exec");
+            assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(faces, 1)), "app-server");
+        } else {
+            assert_true(!strcmp(f0, "exec") || !strcmp(f0, "app-server"));
+        }
+        /* app-server alone for the app-server process faults, exec alone for config.toml */
+        if (!strncmp(name, "appserver-", 10)) {
+            assert_int_equal(nf, 1);
+            assert_string_equal(f0, "app-server");
+            saw_appserver_only++;
+        }
+        if (!strncmp(name, "config-toml-", 12)) {
+            assert_int_equal(nf, 1);
+            assert_string_equal(f0, "exec");
+        }
         if (!strcmp(name, "default")) {
             saw_default = true;
             assert_non_null(strstr(sum, "a successful turn"));
+            assert_int_equal(nf, 2);
         }
     }
     assert_true(saw_default);
+    assert_true(saw_appserver_only >= 5);
     cJSON_Delete(arr);
     proc_result_free(&r);
     proc_result_free(&plain);

@@ -8,6 +8,7 @@
 
 #include "diag.h"
 #include "duration.h"
+#include "faces.h"
 #include "scenario_load.h"
 
 #include <stdio.h>
@@ -293,6 +294,53 @@ static void test_binary_strings(void **state) {
     diag_free(&err);
 }
 
+/* `faces:` given, and the faces read from what a scenario uses (faces.h). */
+static void test_faces(void **state) {
+    (void)state;
+    static const struct {
+        const char *yaml;
+        unsigned want;
+    } cases[] = {
+        {"codex_mock: 1\nsteps:\n  - message: hi\n", FACE_ALL},
+        {"codex_mock: 1\nfaces: [app-server]\nsteps:\n  - raw: '{\"method\"'\n", FACE_APP_SERVER},
+        {"codex_mock: 1\nfaces: [exec, app-server]\nsteps:\n  - raw: x\n", FACE_ALL},
+        {"codex_mock: 1\nfaces: [exec]\nsteps:\n  - message: hi\n", FACE_EXEC},
+        {"codex_mock: 1\nsteps:\n  - raw: x\n", FACE_EXEC},
+        {"codex_mock: 1\nsteps:\n  - raw: x\n    stream: stderr\n", FACE_ALL},
+        {"codex_mock: 1\nimplicit_events: false\nsteps:\n  - exit: 1\n", FACE_EXEC},
+        {"codex_mock: 1\ncli: {before_prompt: true}\nsteps:\n  - exit: 1\n", FACE_EXEC},
+        {"codex_mock: 1\non_sigint: die\nsteps:\n  - sleep: forever\n", FACE_EXEC},
+        {"codex_mock: 1\nsteps:\n  - signal: SIGKILL\n", FACE_ALL},
+        {"codex_mock: 1\nafter_initialize:\n  - exit: 1\nsteps:\n  - message: hi\n",
+         FACE_APP_SERVER},
+        {"codex_mock: 1\nbefore_initialize:\n  - raw: \"junk\\n\"\nsteps:\n  - raw: x\n",
+         FACE_APP_SERVER},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        scenario sc;
+        expect_ok(cases[i].yaml, &sc);
+        assert_int_equal(scenario_faces(&sc), cases[i].want);
+        assert_true((scenario_exec_only_reason(&sc) != NULL) == (cases[i].want == FACE_EXEC));
+        scenario_free(&sc);
+    }
+    /* the handshake lists, in order */
+    scenario sc;
+    expect_ok("codex_mock: 1\nbefore_initialize:\n  - raw: \"j\\n\"\n  - stderr: e\n"
+              "after_initialize:\n  - signal: SIGKILL\nsteps: []\n",
+              &sc);
+    assert_int_equal(sc.n_handshake[0], 2);
+    assert_int_equal(sc.handshake[0][0].kind, STEP_RAW);
+    assert_int_equal(sc.handshake[0][0].u.bytes.len, 2);
+    assert_int_equal(sc.handshake[0][1].kind, STEP_STDERR);
+    assert_int_equal(sc.n_handshake[1], 1);
+    assert_int_equal(sc.handshake[1][0].kind, STEP_SIGNAL);
+    assert_int_equal(sc.handshake[1][0].u.signal, 9);
+    scenario_free(&sc);
+    assert_string_equal(faces_name(FACE_ALL), "exec,app-server");
+    assert_string_equal(faces_name(FACE_APP_SERVER), "app-server");
+    assert_string_equal(faces_name(FACE_EXEC), "exec");
+}
+
 static void test_errors(void **state) {
     (void)state;
     static const struct {
@@ -316,6 +364,18 @@ static void test_errors(void **state) {
          "codex-mock: s.yaml:1:13: unsupported format version 2 (this codex-mock reads 1)"},
         {"codex_mock: 1\nname: x\n", "codex-mock: s.yaml:1:1: missing 'turns' (or 'steps' for a "
                                      "single turn)"},
+        {"codex_mock: 1\nafter_initialize:\n  - message: hi\nsteps: []\n",
+         "codex-mock: s.yaml:3:5: 'after_initialize' takes process steps only (raw, stderr, "
+         "exit, signal, close_stdout)"},
+        {"codex_mock: 1\nbefore_initialize: {exit: 1}\nsteps: []\n",
+         "codex-mock: s.yaml:2:20: 'before_initialize' must be a list, found a mapping"},
+        {"codex_mock: 1\nfaces: app-server\nsteps: []\n",
+         "codex-mock: s.yaml:2:8: 'faces' must be a non-empty list of exec, app-server"},
+        {"codex_mock: 1\nfaces: []\nsteps: []\n",
+         "codex-mock: s.yaml:2:8: 'faces' must be a non-empty list of exec, app-server"},
+        {"codex_mock: 1\nfaces: [exec, appserver]\nsteps: []\n",
+         "codex-mock: s.yaml:2:15: unknown value for 'faces' 'appserver' (did you mean "
+         "'app-server'?)"},
         {"codex_mock: 1\nsteps:\n  - mesage: hi\n",
          "codex-mock: s.yaml:3:5: unknown step type 'mesage' (did you mean 'message'?)"},
         {"codex_mock: 1\nsteps:\n  - command: ls\n    outptu: x\n",
@@ -534,6 +594,7 @@ int main(void) {
         cmocka_unit_test(test_anchors_and_aliases),
         cmocka_unit_test(test_nul_in_strings),
         cmocka_unit_test(test_mcp_content_shorthand),
+        cmocka_unit_test(test_faces),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_conform_section),
         cmocka_unit_test(test_alias_bomb),

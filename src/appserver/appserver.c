@@ -423,6 +423,75 @@ static void installation_id(as_server *s, char out[UUID_STR_LEN + 1]) {
     free(path);
 }
 
+/* Handshake faults: the scenario's `before_initialize:` / `after_initialize:` process steps
+ * (docs/app-server.md#process-faults), played at `due` after what is queued before them. */
+/* true (and retried 1 ms later) while the answers queued before the step are still due */
+static bool handshake_wait(as_server *s, evloop_timer_fn fn) {
+    if (!s->answers.head) return false;
+    evloop_timer(s->loop, as_now(s) + 1000000, fn, s);
+    return true;
+}
+
+static void handshake_exit(evloop *loop, void *ctx) {
+    as_server *s = ctx;
+    if (handshake_wait(s, handshake_exit)) return;
+    s->exiting = true; /* nothing more is written; what is held still goes out */
+    evloop_stop(loop, s->exit_code);
+}
+
+static void handshake_signal(evloop *loop, void *ctx) {
+    (void)loop;
+    as_server *s = ctx;
+    if (handshake_wait(s, handshake_signal)) return;
+    out_flush(s); /* what came before it is out (as far as the client reads) */
+    fflush(NULL);
+    signal(s->exit_code, SIG_DFL);
+    raise(s->exit_code);
+}
+
+static void handshake_close_stdout(evloop *loop, void *ctx) {
+    (void)loop;
+    as_server *s = ctx;
+    if (handshake_wait(s, handshake_close_stdout)) return;
+    out_flush(s);
+    s->stdout_closed = true;
+    close(s->out_fd);
+}
+
+/* Plays one list; true when a step ends the process (exit, signal): nothing after it plays. */
+static bool play_handshake(as_server *s, int which, int64_t due) {
+    if (!s->have_sc) return false;
+    for (size_t i = 0; i < s->sc.n_handshake[which]; i++) {
+        const step *st = &s->sc.handshake[which][i];
+        switch (st->kind) {
+        case STEP_RAW: /* junk, a torn or malformed line: exactly as given */
+            as_chan_line(&s->answers, due, st->u.bytes.ptr ? st->u.bytes.ptr : "", st->u.bytes.len);
+            break;
+        case STEP_STDERR: {
+            ssize_t w = write(s->err_fd, st->u.bytes.ptr, st->u.bytes.len);
+            if (!st->exact && (!st->u.bytes.len || st->u.bytes.ptr[st->u.bytes.len - 1] != '\n'))
+                w = write(s->err_fd, "\n", 1);
+            (void)w;
+            break;
+        }
+        case STEP_EXIT:
+            s->exit_code = st->u.exit_code;
+            evloop_timer(s->loop, due, handshake_exit, s);
+            return true;
+        case STEP_SIGNAL:
+            s->exit_code = st->u.signal;
+            evloop_timer(s->loop, due, handshake_signal, s);
+            return true;
+        case STEP_CLOSE_STDOUT:
+            evloop_timer(s->loop, due, handshake_close_stdout, s);
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 static void handle_initialize(as_server *s, const as_msg *m) {
     buf err;
     buf_init(&err);
@@ -465,6 +534,8 @@ static void handle_initialize(as_server *s, const as_msg *m) {
         s->opt_out = xrealloc(s->opt_out, (s->n_opt_out + 1) * sizeof *s->opt_out);
         s->opt_out[s->n_opt_out++] = xstrdup(it->valuestring);
     }
+    /* a handshake fault before the answer: junk first, or no answer at all */
+    if (play_handshake(s, 0, due)) return;
     buf r;
     buf_init(&r);
     char *ua = xasprintf("%s/%s (%s; %s) %s (%s; %s)", name, CLI_VERSION, s->os, s->arch, s->term,
@@ -493,6 +564,9 @@ static void handle_initialize(as_server *s, const as_msg *m) {
     as_chan_notify(&s->answers, due + as_delay(s, 0.2), "remoteControl/status/changed", r.data,
                    r.len);
     buf_free(&r);
+    /* a handshake fault after the answer (the delay drawn only then: the rng's sequence, which
+     * item ids come from, stays as it was without one) */
+    if (s->have_sc && s->sc.n_handshake[1]) play_handshake(s, 1, due + as_delay(s, 0.2));
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -322,6 +322,13 @@ typedef struct {
     bool no_implicit_events; /* implicit_events: false — print only what the steps say */
     chaos_spec chaos;        /* chaos: "reconnect=0.2,…" — seeded faults (see chaos.h) */
     bool sigint_kills;       /* on_sigint: die — no handler, as `codex login` (default: exit 1) */
+    unsigned faces;          /* `faces:` FACE_* bits (faces.h); 0: not given, derived */
+    /* `before_initialize:` / `after_initialize:` — process steps (raw, stderr, exit, signal,
+     * close_stdout) the app-server plays when the first `initialize` comes: before its answer,
+     * or after the answer and its start-up notifications (docs/app-server.md#process-faults).
+     * In the arena; exec never plays them. */
+    const struct step *handshake[2];
+    size_t n_handshake[2];
     bool has_preflight, has_startup;
     int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */
     int64_t startup_ns;   /* spawn → thread.started */

@@ -1,4 +1,5 @@
 #include "scenario_load.h"
+#include "faces.h"
 #include "template.h"
 #include "buf.h"
 #include "duration.h"
@@ -1552,9 +1553,30 @@ static int load_turns(loader *L) {
     }
 }
 
+/* `before_initialize:` / `after_initialize:` — a list of process steps (scenario.h). */
+static int parse_handshake(loader *L, const ynode *seq, int which, scenario *sc) {
+    const char *what = which ? "'after_initialize'" : "'before_initialize'";
+    if (need_sequence(L, seq, what) < 0) return -1;
+    step *steps = arena_alloc(L->mem, (seq->n ? seq->n : 1) * sizeof(step));
+    for (size_t i = 0; i < seq->n; i++) {
+        if (parse_step(L, seq->items[i], &steps[i]) < 0) return -1;
+        step_kind k = steps[i].kind;
+        if (k != STEP_RAW && k != STEP_STDERR && k != STEP_EXIT && k != STEP_SIGNAL &&
+            k != STEP_CLOSE_STDOUT)
+            return ynode_fail(L->err, L->r->file, seq->items[i],
+                              "%s takes process steps only (raw, stderr, exit, signal, "
+                              "close_stdout)",
+                              what);
+    }
+    sc->handshake[which] = steps;
+    sc->n_handshake[which] = seq->n;
+    return 0;
+}
+
 static const char *const TOP_KEYS[] = {
-    "codex_mock", "name",  "description", "thread_id", "preflight", "startup", "implicit_events",
-    "on_sigint",  "chaos", "turns",       "steps",     "cli",       "conform", NULL};
+    "codex_mock",      "name",      "description", "thread_id", "preflight", "startup",
+    "implicit_events", "on_sigint", "chaos",       "turns",     "steps",     "cli",
+    "conform",         "faces",     NULL};
 
 /* `conform:` — files, args, prompt, skip, timing (scenario.h conform_spec; docs/format.md). */
 static int parse_conform(loader *L, const ynode *n, conform_spec *c) {
@@ -1677,6 +1699,21 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
             ynode_fail(L->err, L->r->file, v, "chaos: %s", msg);
             diag_free(&why);
             return -1;
+        }
+        return 0;
+    }
+    if (key_is(k, "before_initialize") || key_is(k, "after_initialize"))
+        return parse_handshake(L, v, key_is(k, "after_initialize"), sc);
+    if (key_is(k, "faces")) {
+        /* `faces: [exec, app-server]` — which faces play it (faces.h, docs/format.md) */
+        static const char *const names[] = {"exec", "app-server", NULL};
+        if (v->kind != YN_SEQUENCE || v->n == 0)
+            return ynode_fail(L->err, L->r->file, v,
+                              "'faces' must be a non-empty list of exec, app-server");
+        for (size_t i = 0; i < v->n; i++) {
+            int f;
+            if (get_enum(L, v->items[i], "faces", names, &f) < 0) return -1;
+            sc->faces |= f == 0 ? FACE_EXEC : FACE_APP_SERVER;
         }
         return 0;
     }

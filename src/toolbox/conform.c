@@ -4,6 +4,7 @@
 #include "conform.h"
 #include "conform_diff.h"
 #include "exitcodes.h"
+#include "faces.h"
 #include "fileio.h"
 #include "layout.h"
 #include "recording.h"
@@ -243,6 +244,8 @@ static bool has_step_item(const scenario *sc, item_type t) {
 /* Why conform cannot play this scenario through a real CLI, or NULL (heap string). */
 static char *skip_reason(const scenario *sc, const serve_plan *p, bool human) {
     if (sc->conform.skip.ptr) return xstrdup(sc->conform.skip.ptr);
+    if (!(scenario_faces(sc) & FACE_EXEC))
+        return xstrdup("app-server only (faces: [app-server]): conform plays exec runs");
     if (human && sc->conform.human_gap.ptr)
         return xasprintf("human mode: %s", sc->conform.human_gap.ptr);
     if (sc->n_turns != 1)
