@@ -1175,6 +1175,22 @@ static int turn_start_options(const cJSON *p, const cJSON *input, buf *err) {
     return 0;
 }
 
+/* The text parts of a UserInput array, joined by newlines (heap). */
+static char *input_text(const cJSON *input) {
+    buf text;
+    buf_init(&text);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, input) {
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(it, "type");
+        const cJSON *tx = cJSON_GetObjectItemCaseSensitive(it, "text");
+        if (cJSON_IsString(ty) && !strcmp(ty->valuestring, "text") && cJSON_IsString(tx)) {
+            if (text.len) buf_putc(&text, '\n');
+            buf_puts(&text, tx->valuestring);
+        }
+    }
+    return text.data ? buf_detach(&text) : xstrdup("");
+}
+
 static void handle_turn_start(as_server *s, const as_msg *m) {
     buf err;
     buf_init(&err);
@@ -1197,36 +1213,25 @@ static void handle_turn_start(as_server *s, const as_msg *m) {
         free(t->approval);
         t->approval = xstrdup(cJSON_IsString(ap) ? ap->valuestring : "granular");
     }
-    buf text;
-    buf_init(&text);
-    const cJSON *it;
-    cJSON_ArrayForEach(it, input) {
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(it, "type");
-        const cJSON *tx = cJSON_GetObjectItemCaseSensitive(it, "text");
-        if (cJSON_IsString(ty) && !strcmp(ty->valuestring, "text") && cJSON_IsString(tx)) {
-            if (text.len) buf_putc(&text, '\n');
-            buf_puts(&text, tx->valuestring);
-        }
-    }
     if (t->active) {
         /* one turn at a time per thread: the real server steers; we say so plainly */
         answer_error(s, &m->id, answer_at(s, ANSWER_MS),
                      "codex-mock: turn/start while a turn is running is not emulated (use "
                      "turn/steer or wait for turn/completed)");
-        buf_free(&text);
         return;
     }
+    char *text = input_text(input);
     char *why = NULL;
-    if (!as_rules_pick(s, t, text.data ? text.data : "", &why)) {
+    if (!as_rules_pick(s, t, text, &why)) {
         /* no rule for this turn, or its scenario does not load: codex-mock's own error */
         fprintf(stderr, "%s\n", why);
         answer_error(s, &m->id, answer_at(s, ANSWER_MS), why);
         free(why);
-        buf_free(&text);
+        free(text);
         return;
     }
-    as_turn_start(s, t, &m->id, text.data ? text.data : "", answer_at(s, 0));
-    buf_free(&text);
+    as_turn_start(s, t, &m->id, text, answer_at(s, 0));
+    free(text);
 }
 
 static void handle_turn_interrupt(as_server *s, const as_msg *m) {
@@ -1255,22 +1260,6 @@ static void handle_turn_interrupt(as_server *s, const as_msg *m) {
         return;
     }
     as_turn_interrupt(s, t, &m->id, answer_at(s, 0));
-}
-
-/* The text parts of a UserInput array, joined by newlines (heap). */
-static char *input_text(const cJSON *input) {
-    buf text;
-    buf_init(&text);
-    const cJSON *it;
-    cJSON_ArrayForEach(it, input) {
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(it, "type");
-        const cJSON *tx = cJSON_GetObjectItemCaseSensitive(it, "text");
-        if (cJSON_IsString(ty) && !strcmp(ty->valuestring, "text") && cJSON_IsString(tx)) {
-            if (text.len) buf_putc(&text, '\n');
-            buf_puts(&text, tx->valuestring);
-        }
-    }
-    return text.data ? buf_detach(&text) : xstrdup("");
 }
 
 /* turn/steer {threadId, input, expectedTurnId, clientUserMessageId?} → {turnId}: the input
