@@ -25,6 +25,9 @@
  * without failing (the real binary's start-up alone varies 130–270 ms).
  *
  * CODEX_MOCK_APPSERVER_ONLY=NAME,NAME runs the sessions named (substrings); the default is all.
+ * CODEX_MOCK_APPSERVER_CORPUS=DIR replays the sessions of DIR instead of the corpus (recordings
+ * made by `codex-mock record`, tests/appserver/record_real_test.sh), and
+ * CODEX_MOCK_APPSERVER_SCENARIOS=DIR takes the fake's <session>.yaml from DIR.
  * CODEX_MOCK_APPSERVER_DUMP=DIR writes what both sides sent to DIR/<session>[/procN]/
  * transcript.jsonl (the corpus format) for tests/appserver/schema_check.py.
  *
@@ -310,13 +313,23 @@ static void free_env(char **env) {
     free(env);
 }
 
+static const char *corpus_dir(void) {
+    return env_or("CODEX_MOCK_APPSERVER_CORPUS", APPSERVER_CORPUS);
+}
+
 /* The scenario the fake plays for this process, or NULL (heap). */
 static char *scenario_for(const char *session, int k) {
     if (!testing_the_fake()) return NULL;
-    char *p = xasprintf("%s/tests/appserver/scenarios/%s.proc%d.yaml", SOURCE_DIR, session, k);
-    if (access(p, R_OK) == 0) return p;
+    char *dflt = xasprintf("%s/tests/appserver/scenarios", SOURCE_DIR);
+    const char *dir = env_or("CODEX_MOCK_APPSERVER_SCENARIOS", dflt);
+    char *p = xasprintf("%s/%s.proc%d.yaml", dir, session, k);
+    if (access(p, R_OK) == 0) {
+        free(dflt);
+        return p;
+    }
     free(p);
-    p = xasprintf("%s/tests/appserver/scenarios/%s.yaml", SOURCE_DIR, session);
+    p = xasprintf("%s/%s.yaml", dir, session);
+    free(dflt);
     if (access(p, R_OK) == 0) return p;
     free(p);
     return NULL;
@@ -409,7 +422,7 @@ static void run_process(const char *session, const char *proc_dir, const char *p
 /* Replays every process of one session; true when all match. The report goes to *log. */
 static bool replay_session(const char *session, buf *log, bool *timing_only) {
     char src[PATH_MAX * 2], probe[PATH_MAX * 2 + 32];
-    snprintf(src, sizeof src, "%s/%s", APPSERVER_CORPUS, session);
+    snprintf(src, sizeof src, "%s/%s", corpus_dir(), session);
     snprintf(probe, sizeof probe, "%s/transcript.jsonl", src);
     bool single = access(probe, F_OK) == 0;
     int n_procs = 1;
@@ -644,9 +657,9 @@ static int cmp_names(const void *a, const void *b) {
 }
 
 int main(void) {
-    DIR *d = opendir(APPSERVER_CORPUS);
+    DIR *d = opendir(corpus_dir());
     if (!d) {
-        fprintf(stderr, "appserver conformance: cannot open %s\n", APPSERVER_CORPUS);
+        fprintf(stderr, "appserver conformance: cannot open %s\n", corpus_dir());
         return 1;
     }
     char **names = NULL;
@@ -656,7 +669,7 @@ int main(void) {
         if (e->d_name[0] == '.' || !strcmp(e->d_name, "schema")) continue;
         char p[PATH_MAX * 2];
         struct stat st;
-        snprintf(p, sizeof p, "%s/%s", APPSERVER_CORPUS, e->d_name);
+        snprintf(p, sizeof p, "%s/%s", corpus_dir(), e->d_name);
         if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
         names = xrealloc(names, (n + 1) * sizeof *names);
         names[n++] = xstrdup(e->d_name);
