@@ -383,6 +383,8 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
             o.json = true;
         } else if (!strcmp(argv[i], "--human")) {
             o.human_mode = true;
+        } else if (!strcmp(argv[i], "--app-server")) {
+            o.app_server = true;
         } else if (!strcmp(argv[i], "--turn") && i + 1 < argc && parse_uint(argv[i + 1], &v) &&
                    v >= 1) {
             o.turn = (size_t)v - 1, i++;
@@ -393,7 +395,7 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
         } else {
             fprintf(stderr,
                     "codex-mock show: unexpected '%s'\nUsage: codex-mock show SCENARIO "
-                    "[--json] [--turn N] [--seed N]\n",
+                    "[--json] [--turn N] [--seed N] [--app-server]\n",
                     argv[i]);
             return EXIT_USAGE;
         }
@@ -417,6 +419,7 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
     free(shown);
     char cwd[PATH_MAX];
     o.cwd = getcwd(cwd, sizeof cwd) ? cwd : "/";
+    if (!o.human_mode && show_wants_app_server(&sc)) o.app_server = true;
     buf out;
     buf_init(&out);
     show_timeline(&sc, &o, &out);

@@ -346,7 +346,9 @@ static void put_approval(turn_state *ts, bool never_mcp) {
     if (!ts->asked) return;
     buf_puts(y, "        approval:");
     if (!ts->reason && !(ts->with_expect && ts->decision)) {
-        buf_puts(y, " true\n");
+        buf_puts(y, " true");
+        if (ts->decision) buf_printf(y, "  # the client answered: %s", ts->decision);
+        buf_putc(y, '\n');
         return;
     }
     buf_putc(y, '\n');
