@@ -7,6 +7,7 @@
 #include "completion.h"
 #include "layout.h"
 #include "convert.h"
+#include "convert_appserver.h"
 #include "diag.h"
 #include "exitcodes.h"
 #include "faces.h"
@@ -383,6 +384,8 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
             o.json = true;
         } else if (!strcmp(argv[i], "--human")) {
             o.human_mode = true;
+        } else if (!strcmp(argv[i], "--app-server")) {
+            o.app_server = true;
         } else if (!strcmp(argv[i], "--turn") && i + 1 < argc && parse_uint(argv[i + 1], &v) &&
                    v >= 1) {
             o.turn = (size_t)v - 1, i++;
@@ -393,7 +396,7 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
         } else {
             fprintf(stderr,
                     "codex-mock show: unexpected '%s'\nUsage: codex-mock show SCENARIO "
-                    "[--json] [--turn N] [--seed N]\n",
+                    "[--json] [--turn N] [--seed N] [--app-server]\n",
                     argv[i]);
             return EXIT_USAGE;
         }
@@ -417,6 +420,7 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
     free(shown);
     char cwd[PATH_MAX];
     o.cwd = getcwd(cwd, sizeof cwd) ? cwd : "/";
+    if (!o.human_mode && show_wants_app_server(&sc)) o.app_server = true;
     buf out;
     buf_init(&out);
     show_timeline(&sc, &o, &out);
@@ -424,6 +428,39 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
     buf_free(&out);
     scenario_free(&sc);
     return EXIT_OK;
+}
+
+/* An app-server recording: one scenario per process. One process: OUT (or stdout); several:
+ * OUT's name with .procN before its extension (OUT is required), each written atomically. */
+static int convert_as_write(const char *in, const convert_options *o, const char *out,
+                            convert_notes *notes, diag *err) {
+    convert_as_result res;
+    int rc = convert_appserver(in, o, &res, notes, err);
+    if (rc == 0 && res.n > 1 && !out) {
+        diag_set(err, in, 0, 0,
+                 "a recording of %zu processes converts into one file each: give -o "
+                 "OUT.yaml (written as OUT.proc1.yaml, …)",
+                 res.n);
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < res.n; i++) {
+        if (!out) {
+            fwrite(res.yaml[i].data, 1, res.yaml[i].len, stdout);
+            continue;
+        }
+        char *path;
+        if (res.n == 1) {
+            path = xstrdup(out);
+        } else {
+            const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+            if (!dot || (slash && dot < slash)) dot = out + strlen(out);
+            path = xasprintf("%.*s.proc%zu%s", (int)(dot - out), out, i + 1, dot);
+        }
+        rc = recording_write_file(path, res.yaml[i].data, res.yaml[i].len, err);
+        free(path);
+    }
+    convert_as_result_free(&res);
+    return rc;
 }
 
 static int cmd_convert(int argc, char **argv) {
@@ -467,7 +504,19 @@ static int cmd_convert(int argc, char **argv) {
     diag err;
     diag_init(&err);
     int rc;
-    if (S_ISDIR(st.st_mode)) {
+    if (S_ISDIR(st.st_mode) && convert_is_appserver(in)) {
+        rc = convert_as_write(in, &o, out, &notes, &err);
+        if (rc == 0) {
+            for (size_t i = 0; i < notes.n; i++)
+                fprintf(stderr, "codex-mock convert: note: %s\n", notes.v[i]);
+        } else {
+            diag_print(&err, stderr);
+        }
+        diag_free(&err);
+        convert_notes_free(&notes);
+        buf_free(&yaml);
+        return rc < 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+    } else if (S_ISDIR(st.st_mode)) {
         recording r;
         rc = recording_load_dir(in, &r, &err);
         if (rc == 0) rc = convert_recording(&r, &o, &yaml, &notes, &err);
