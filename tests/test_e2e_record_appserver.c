@@ -11,7 +11,8 @@
  *    actions.jsonl, argv.json, config.toml and rollout/ are there; a key the client sent and
  *    one in config.toml are scrubbed from the files but reached the server unchanged.
  *  - A second recording into the same folder is refused before anything runs.
- *  - SIGTERM sent to the recorder reaches the server; the recording says so. */
+ *  - SIGTERM sent to the recorder reaches the server; the recording says so.
+ *  - Bytes that are not UTF-8 reach the server as they are and are recorded with line_b64. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -374,10 +375,52 @@ static void test_signal_forwarded(void **state) {
     free(out);
 }
 
+/* Bytes that are not UTF-8: passed through as they are, recorded with line_b64; the server
+ * (as the real one, corpus 06) gives up on its stdin and exits by itself. */
+static void test_invalid_utf8(void **state) {
+    (void)state;
+    char *out = xasprintf("%s/rec-utf8", tmp);
+    server s;
+    recorder_start(&s, out);
+    size_t n_lines;
+    char **lines = client_lines(&n_lines, NULL);
+    send_line(&s, lines[0], true);
+    assert_true(server_wait_out(&s, "{\"id\":1,\"result\"", 10000));
+    assert_true(server_write(&s, "\xff\xfe\n", 3, true, 5000));
+    assert_true(server_exited(&s, 10000)); /* stdin still open */
+    assert_true(WIFEXITED(s.status));
+    assert_int_equal(WEXITSTATUS(s.status), 0);
+    server_end(&s);
+    char *t = rec_read(out, "transcript.jsonl", NULL);
+    assert_non_null(t);
+    assert_non_null(strstr(t, "\"dir\": \"c2s\", \"line\": \"\xef\xbf\xbd\xef\xbf\xbd\", "
+                              "\"line_b64\": \"//4=\"}\n"));
+    free(t);
+    size_t len;
+    t = rec_read(out, "stdin.txt", &len);
+    assert_true(len > 3 && !memcmp(t + len - 3, "\xff\xfe\n", 3));
+    free(t);
+    t = rec_read(out, "stderr.txt", &len);
+    assert_int_equal(len, s.e.len);
+    assert_memory_equal(t, s.e.data, len);
+    assert_non_null(memmem(t, len, "stream did not contain valid UTF-8", 34));
+    free(t);
+    t = rec_read(out, "exit.json", NULL);
+    assert_non_null(strstr(t, "\"ended_by\": \"exited by itself (stdin still open)\""));
+    assert_non_null(strstr(t, "\"stdin_closed_ms\": null"));
+    free(t);
+    server_free(&s);
+    for (size_t i = 0; i < n_lines; i++)
+        free(lines[i]);
+    free(lines);
+    free(out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_session_recorded),
         cmocka_unit_test(test_signal_forwarded),
+        cmocka_unit_test(test_invalid_utf8),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
