@@ -172,6 +172,8 @@ int record_run(const record_params *p, recording *out, diag *err) {
     bool out_open = true, err_open = true, in_open = !in_tty, child_in_open = ipipe[1] >= 0;
     bool exited = false;
     int status = 0;
+    int64_t last_in_t = 0; /* the last write to the program's stdin, and the transcript's */
+    size_t last_in_at = 0; /* length then */
     int64_t exit_t = 0;
     char tmp[65536];
     while (out_open || err_open || !exited) {
@@ -228,6 +230,8 @@ int record_run(const record_params *p, recording *out, diag *err) {
                     size_t before = p->tx->in.n_lines;
                     rec_stream_feed(&p->tx->in, in_pending.data, (size_t)w, t);
                     tx_note(p->tx, 'c', &p->tx->in, before);
+                    last_in_t = t;
+                    last_in_at = p->tx->n_order;
                 }
                 memmove(in_pending.data, in_pending.data + w, in_pending.len - (size_t)w);
                 in_pending.len -= (size_t)w;
@@ -242,10 +246,18 @@ int record_run(const record_params *p, recording *out, diag *err) {
             close(ipipe[1]);
             child_in_open = false;
             if (p->tx) {
-                size_t before = p->tx->in.n_lines;
-                rec_stream_finish(&p->tx->in, t); /* a fragment without newline */
-                tx_note(p->tx, 'c', &p->tx->in, before);
-                p->tx->stdin_closed_t = t;
+                /* a fragment without newline: it crossed with the last write, not now */
+                record_transcript *tx = p->tx;
+                size_t before = tx->in.n_lines;
+                rec_stream_finish(&tx->in, last_in_t);
+                tx_note(tx, 'c', &tx->in, before);
+                if (tx->in.n_lines > before && last_in_at < tx->n_order - 1) {
+                    rec_tx_entry frag = tx->order[tx->n_order - 1];
+                    memmove(&tx->order[last_in_at + 1], &tx->order[last_in_at],
+                            (tx->n_order - 1 - last_in_at) * sizeof *tx->order);
+                    tx->order[last_in_at] = frag;
+                }
+                tx->stdin_closed_t = t;
             }
         }
         if (i_sig >= 0 && (fds[i_sig].revents & POLLIN)) {
