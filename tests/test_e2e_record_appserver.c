@@ -11,7 +11,8 @@
  *    actions.jsonl, argv.json, config.toml and rollout/ are there; a key the client sent and
  *    one in config.toml are scrubbed from the files but reached the server unchanged.
  *  - A second recording into the same folder is refused before anything runs.
- *  - SIGTERM sent to the recorder reaches the server; the recording says so.
+ *  - SIGTERM sent to the recorder reaches the server; the recording says so; two threads'
+ *    session files are both in rollout/.
  *  - Bytes that are not UTF-8 reach the server as they are and are recorded with line_b64. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -356,6 +357,13 @@ static void test_signal_forwarded(void **state) {
     char **lines = client_lines(&n_lines, NULL);
     send_line(&s, lines[0], true);
     assert_true(server_wait_out(&s, "{\"id\":1,\"result\"", 10000));
+    /* two threads: two session files */
+    send_line(&s, lines[2], true);
+    assert_true(server_wait_out(&s, "{\"id\":2,\"result\"", 10000));
+    char *again = replace_all(lines[2], "{\"id\":2,", "{\"id\":5,");
+    send_line(&s, again, true);
+    free(again);
+    assert_true(server_wait_out(&s, "{\"id\":5,\"result\"", 10000));
     kill(s.pid, SIGTERM); /* to the recorder alone: forwarded; the idle server exits 0 */
     assert_true(server_exited(&s, 10000));
     assert_true(WIFEXITED(s.status));
@@ -368,6 +376,16 @@ static void test_signal_forwarded(void **state) {
     got = rec_read(out, "actions.jsonl", NULL);
     assert_non_null(strstr(got, "\"do\": \"signal\", \"name\": \"SIGTERM\""));
     free(got);
+    char *rdir = xasprintf("%s/rollout", out);
+    DIR *d = opendir(rdir);
+    assert_non_null(d);
+    size_t files = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strstr(e->d_name, ".jsonl")) files++;
+    closedir(d);
+    free(rdir);
+    assert_int_equal(files, 2);
     server_free(&s);
     for (size_t i = 0; i < n_lines; i++)
         free(lines[i]);
