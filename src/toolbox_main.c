@@ -125,7 +125,8 @@ static const tool_cmd COMMANDS[] = {
       {"--command", "exec|resume|fork|review", "only these invocations"},
       {"--flag", "-", "a flag every invocation has"},
       {"--prompt", "-", "a regex some prompt matches"},
-      {"--in-order", NULL, "the prompts match one by one"}}},
+      {"--in-order", NULL, "the prompts match one by one"},
+      {"--expected-answers", NULL, "server requests answered as the scenario expects"}}},
     {"reset",
      "reset",
      "empty the state directory (sequences, journal)\n(journal, verify, reset take --state DIR; "
