@@ -185,14 +185,46 @@ static void test_processes(void **state) {
     diag err;
     diag_init(&err);
     convert_options o = {0};
-    assert_int_equal(
-        convert_appserver(APPSERVER_CORPUS "/15_thread_resume_new_process", &o, &r, &notes, &err),
-        0);
+    assert_int_equal(convert_appserver(APPSERVER_CORPUS "/15_thread_resume_new_process", &o, "s",
+                                       &r, &notes, &err),
+                     0);
     assert_int_equal(r.n, 2);
-    assert_non_null(strstr(r.yaml[0].data, "name: \"15_thread_resume_new_process-proc1\""));
-    const char *second = strstr(r.yaml[1].data, "# played by an earlier process\n");
+    assert_string_equal(r.files[0].suffix, ".proc1");
+    assert_string_equal(r.files[1].suffix, ".proc2");
+    assert_non_null(strstr(r.files[0].yaml.data, "name: \"s.proc1\""));
+    const char *second = strstr(r.files[1].yaml.data, "# played by an earlier process\n");
     assert_non_null(second);
     assert_non_null(strstr(second, "You asked me to remember 42."));
+    convert_as_result_free(&r);
+    diag_free(&err);
+    convert_notes_free(&notes);
+}
+
+/* Two threads with a turn each: the second thread's turn gets its own scenario and a rules
+ * file picks it by its prompt (regex-escaped, anchored); the rest plays the process's. */
+static void test_threads(void **state) {
+    (void)state;
+    convert_as_result r;
+    convert_notes notes = {0};
+    diag err;
+    diag_init(&err);
+    convert_options o = {0};
+    assert_int_equal(convert_appserver(APPSERVER_CORPUS "/24_thread_list_after_two_threads", &o,
+                                       "two", &r, &notes, &err),
+                     0);
+    assert_int_equal(r.n, 3);
+    assert_string_equal(r.files[0].suffix, "");
+    assert_string_equal(r.files[1].suffix, ".thread2");
+    assert_string_equal(r.files[2].suffix, ".rules");
+    assert_non_null(strstr(r.files[0].yaml.data, "First thread answer."));
+    assert_null(strstr(r.files[0].yaml.data, "Second thread answer."));
+    assert_non_null(strstr(r.files[1].yaml.data, "name: \"two.thread2\""));
+    assert_non_null(strstr(r.files[1].yaml.data, "Second thread answer."));
+    assert_non_null(
+        strstr(r.files[2].yaml.data,
+               "    match: {command: app-server, prompt: \"^Second thread prompt\\\\.$\"}\n"
+               "    scenario: \"two.thread2\"\n"
+               "  - name: thread1\n    scenario: \"two\"\n"));
     convert_as_result_free(&r);
     diag_free(&err);
     convert_notes_free(&notes);
@@ -203,7 +235,7 @@ int main(void) {
         cmocka_unit_test(test_approval_accept), cmocka_unit_test(test_reason_and_templates),
         cmocka_unit_test(test_failure),         cmocka_unit_test(test_model_request_and_mcp),
         cmocka_unit_test(test_made_up),         cmocka_unit_test(test_not_a_transcript),
-        cmocka_unit_test(test_processes),
+        cmocka_unit_test(test_processes),       cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
