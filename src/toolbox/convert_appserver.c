@@ -2,6 +2,8 @@
 
 #include "fileio.h"
 #include "lint.h"
+#include "plan.h"
+#include "rng.h"
 #include "scenario_load.h"
 
 #include <cJSON.h>
@@ -560,11 +562,9 @@ static void emit_mcp(turn_state *ts, const cJSON *item, open_item *it, double do
         buf_puts(y, "        status: failed\n");
         ts->notes ? note(ts->notes, "an MCP call's error text is the fake's own") : (void)0;
     }
-    if (!never) {
-        buf_puts(y, "        duration: ");
-        put_ms(y, done - it->started);
-        buf_putc(y, '\n');
-    }
+    buf_puts(y, "        duration: ");
+    put_ms(y, done - it->started);
+    buf_putc(y, '\n');
     put_approval(ts, never);
     put_after(ts, it->started);
     ts->t = done;
@@ -1093,7 +1093,138 @@ static void emit_rules(const placement *pl, const char *stem, buf *y, convert_no
     buf_putc(y, '\n');
 }
 
-static int prove(const char *name, const buf *y, convert_notes *notes, diag *err) {
+/* ---------------------------------------------------------------- the replay check */
+
+typedef struct {
+    char id[128];
+    double start;     /* ms after the anchor (the userMessage's completion) */
+    const char *text; /* a message's text, a command's command (recorded) */
+} rec_item;
+
+/* The completed items of a turn after its userMessage, in order of completion; the number
+ * of them (at most max). *asked_at: the index of the first item that asked for approval. */
+static size_t recorded_items(const transcript *t, const turn_place *tp, rec_item *v, size_t max,
+                             size_t *asked_at) {
+    turn_ref r = {
+        .t = t, .turn_start = tp->line, .resp = tp->resp, .thread = tp->thread, .turn = tp->turn};
+    double anchor = -1;
+    size_t n = 0;
+    *asked_at = max;
+    struct {
+        char id[128];
+        double t;
+    } started[64];
+    size_t n_started = 0;
+    for (size_t i = tp->resp + 1; i < t->n && n < max; i++) {
+        const tline *x = &t->v[i];
+        if (!x->s2c || !x->j || !line_of_turn(x, &r)) continue;
+        const char *m = method_of(x);
+        const cJSON *item = get(get(x->j, "params"), "item");
+        const char *type = gstr(item, "type"), *id = gstr(item, "id");
+        if (is(m, "turn/completed")) break;
+        if (anchor < 0) {
+            if (is(m, "item/completed") && is(type, "userMessage")) anchor = x->t;
+            continue;
+        }
+        if (strstr(m ? m : "", "requestApproval") && *asked_at == max) *asked_at = n;
+        if (!id || is(type, "userMessage")) continue;
+        if (is(m, "item/started") && n_started < 64) {
+            snprintf(started[n_started].id, sizeof started[n_started].id, "%s", id);
+            started[n_started++].t = x->t;
+        }
+        if (!is(m, "item/completed")) continue;
+        rec_item *ri = &v[n++];
+        snprintf(ri->id, sizeof ri->id, "%s", id);
+        ri->start = x->t;
+        for (size_t k = 0; k < n_started; k++)
+            if (!strcmp(started[k].id, id)) {
+                ri->start = started[k].t;
+                break;
+            }
+        ri->start -= anchor;
+        ri->text = is(type, "agentMessage") ? gstr(item, "text") : NULL;
+    }
+    return n;
+}
+
+/* Plans each converted turn as the fake does (real pace, the recorded run folder as cwd) and
+ * compares it with the recording: the same items in the same order, the same message texts,
+ * each item's start at its recorded offset from the turn's start (to 0.5 ms; until the first
+ * approval, whose wait for the client the plan cannot know). A difference is a note. */
+static void replay_check(const transcript *t, const placement *pl, int group, const scenario *sc,
+                         convert_notes *notes) {
+    for (size_t i = 0; i < pl->n; i++) {
+        const turn_place *tp = &pl->v[i];
+        if (tp->group != group || (size_t)tp->idx >= sc->n_turns) continue;
+        rec_item rec[64];
+        size_t asked_at;
+        size_t n_rec = recorded_items(t, tp, rec, 64, &asked_at);
+        rng g;
+        rng_seed(&g, 1);
+        template_vars vars = {.cwd = "{{RUN}}/work", .prompt = tp->prompt};
+        plan_params pp = {.sc = sc,
+                          .turn = (size_t)tp->idx,
+                          .speed = 1,
+                          .rng = &g,
+                          .cwd = "{{RUN}}/work",
+                          .thread_id = PLAN_PLACEHOLDER_THREAD_ID,
+                          .prompt = tp->prompt,
+                          .vars = &vars};
+        planner p;
+        plan_init(&p, &pp);
+        action a;
+        int64_t turn_start = -1;
+        size_t k = 0;
+        bool differs = false;
+        char first_id[128] = "";
+        int64_t first_due = 0;
+        while (plan_next(&p, &a) && k <= n_rec) {
+            if (a.kind != ACT_EVENT) continue;
+            if (a.ev.type == EV_TURN_STARTED) turn_start = a.raw_due_ns;
+            if (a.ev.type != EV_ITEM_STARTED && a.ev.type != EV_ITEM_COMPLETED) continue;
+            char id[128];
+            snprintf(id, sizeof id, "%.*s", (int)a.ev.item.id.len, a.ev.item.id.ptr);
+            if (a.ev.type == EV_ITEM_STARTED || strcmp(first_id, id)) {
+                if (strcmp(first_id, id)) first_due = a.raw_due_ns;
+                snprintf(first_id, sizeof first_id, "%s", id);
+            }
+            if (a.ev.type != EV_ITEM_COMPLETED) continue;
+            if (k == n_rec) { /* a message the recording never saw complete */
+                k++;
+                break;
+            }
+            const rec_item *ri = &rec[k];
+            double at = (double)(first_due - turn_start) / 1e6;
+            if (strcmp(ri->id, id)) {
+                note(notes, "replay check: turn %d plays item %s where the recording has %s",
+                     tp->idx + 1, id, ri->id);
+                differs = true;
+                break;
+            }
+            if (ri->text && (a.ev.item.u.text.text.len != strlen(ri->text) ||
+                             memcmp(a.ev.item.u.text.text.ptr, ri->text, strlen(ri->text)))) {
+                note(notes, "replay check: turn %d's message %s is not the recorded text",
+                     tp->idx + 1, id);
+                differs = true;
+                break;
+            }
+            if (k <= asked_at && (at - ri->start > 0.5 || ri->start - at > 0.5)) {
+                note(notes, "replay check: turn %d's item %s starts at %.1f ms, recorded %.1f ms",
+                     tp->idx + 1, id, at, ri->start);
+                differs = true;
+                break;
+            }
+            k++;
+        }
+        if (k < n_rec && !differs)
+            note(notes, "replay check: turn %d plays %zu of the %zu recorded items", tp->idx + 1, k,
+                 n_rec);
+        plan_free(&p);
+    }
+}
+
+static int prove(const char *name, const buf *y, const transcript *t, const placement *pl,
+                 int group, convert_notes *notes, diag *err) {
     scenario sc;
     diag lerr;
     diag_init(&lerr);
@@ -1105,6 +1236,7 @@ static int prove(const char *name, const buf *y, convert_notes *notes, diag *err
         return -1;
     }
     diag_free(&lerr);
+    if (t) replay_check(t, pl, group, &sc, notes);
     findings f = {0};
     lint_scenario(&sc, &f);
     int rc = 0;
@@ -1154,13 +1286,13 @@ static int convert_proc_files(const char *data, size_t len, const char *exit_jso
         emit_proc(&t, &pl, g, exit_json, name, &y, true, notes);
         diag perr;
         diag_init(&perr);
-        rc = prove(name, &y, notes, &perr);
+        rc = prove(name, &y, &t, &pl, g, notes, &perr);
         if (rc < 0) { /* the loader may not know `expect:` yet: the answers become comments */
             buf_reset(&y);
             while (notes->n > from)
                 free(notes->v[--notes->n]);
             emit_proc(&t, &pl, g, exit_json, name, &y, false, notes);
-            rc = prove(name, &y, notes, err);
+            rc = prove(name, &y, &t, &pl, g, notes, err);
             if (rc == 0 && strstr(y.data, "# the client answered"))
                 note(notes, "the scenario loader has no approval `expect:` key: the client's "
                             "answers are comments");
