@@ -825,6 +825,11 @@ static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_no
             chunk_free(it);
         } else if (is(m, "turn/completed")) {
             completed = true;
+        } else if (!is(m, "turn/started") && !is(m, "item/reasoning/summaryPartAdded") &&
+                   !is(m, "item/reasoning/summaryTextDelta") &&
+                   !is(m, "thread/readState/changed") && !is(m, "item/started")) {
+            /* the fake writes the rest of what it knows on its own (usage pairs, status) */
+            note(notes, "a %s notification is not converted", m ? m : "method-less");
         }
     }
     /* items that started but never completed (an interrupted or abandoned turn) */
@@ -988,6 +993,13 @@ static void emit_proc(const transcript *t, const placement *pl, int group, const
         buf_puts(y, "  - raw: ");
         put_q(y, x->text);
         buf_puts(y, "\n");
+    }
+    /* lines that are no JSON-RPC message after the handshake: no step carries them yet */
+    for (size_t i = first < 0 ? t->n : (size_t)first; group == 0 && i < t->n; i++) {
+        const tline *x = &t->v[i];
+        if (x->s2c && (!x->j || !(get(x->j, "method") || get(x->j, "id"))))
+            note(notes, "a server line that is no JSON-RPC message after the first answer is not "
+                        "converted");
     }
     /* the model and provider of the first thread */
     for (size_t i = 0; i < t->n; i++) {
