@@ -17,7 +17,10 @@
  * scenarios of their own and a rules file that picks them by prompt.
  *
  * Every YAML is proven loadable (scenario_load_mem) and lint-clean of errors before it is
- * returned; what could not be carried is listed in `notes` (and as `# note:` lines in the YAML).
+ * returned, and each turn is planned as the fake plays it and compared with the recording
+ * (items, order, message texts, start offsets to 0.5 ms until the first approval); a
+ * difference, and what could not be carried, is listed in `notes` (and as `# note:` lines in
+ * the YAML).
  * The caller owns out->yaml (convert_as_result_free). Errors return -1 with *err filled; nothing
  * is printed. */
 #ifndef CODEX_MOCK_CONVERT_APPSERVER_H
