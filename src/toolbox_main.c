@@ -126,7 +126,8 @@ static const tool_cmd COMMANDS[] = {
       {"--command", "exec|resume|fork|review", "only these invocations"},
       {"--flag", "-", "a flag every invocation has"},
       {"--prompt", "-", "a regex some prompt matches"},
-      {"--in-order", NULL, "the prompts match one by one"}}},
+      {"--in-order", NULL, "the prompts match one by one"},
+      {"--expected-answers", NULL, "server requests answered as the scenario expects"}}},
     {"reset",
      "reset",
      "empty the state directory (sequences, journal)\n(journal, verify, reset take --state DIR; "
@@ -434,32 +435,32 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
  * OUT's name with .procN before its extension (OUT is required), each written atomically. */
 static int convert_as_write(const char *in, const convert_options *o, const char *out,
                             convert_notes *notes, diag *err) {
+    /* OUT = <dir>/<stem><ext>: each file is <dir>/<stem><suffix><ext> */
+    const char *slash = out ? strrchr(out, '/') : NULL;
+    const char *name = out ? (slash ? slash + 1 : out) : NULL;
+    const char *dot = name ? strrchr(name, '.') : NULL;
+    if (name && (!dot || dot == name)) dot = name + strlen(name);
+    char *stem = name ? xstrndup(name, (size_t)(dot - name)) : NULL;
     convert_as_result res;
-    int rc = convert_appserver(in, o, &res, notes, err);
+    int rc = convert_appserver(in, o, stem, &res, notes, err);
     if (rc == 0 && res.n > 1 && !out) {
         diag_set(err, in, 0, 0,
-                 "a recording of %zu processes converts into one file each: give -o "
-                 "OUT.yaml (written as OUT.proc1.yaml, …)",
+                 "this recording converts into %zu files (processes, threads, a rules file): give "
+                 "-o OUT.yaml (written as OUT.proc1.yaml, OUT.rules.yaml, …)",
                  res.n);
         rc = -1;
     }
     for (size_t i = 0; rc == 0 && i < res.n; i++) {
         if (!out) {
-            fwrite(res.yaml[i].data, 1, res.yaml[i].len, stdout);
+            fwrite(res.files[i].yaml.data, 1, res.files[i].yaml.len, stdout);
             continue;
         }
-        char *path;
-        if (res.n == 1) {
-            path = xstrdup(out);
-        } else {
-            const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
-            if (!dot || (slash && dot < slash)) dot = out + strlen(out);
-            path = xasprintf("%.*s.proc%zu%s", (int)(dot - out), out, i + 1, dot);
-        }
-        rc = recording_write_file(path, res.yaml[i].data, res.yaml[i].len, err);
+        char *path = xasprintf("%.*s%s%s", (int)(dot - out), out, res.files[i].suffix, dot);
+        rc = recording_write_file(path, res.files[i].yaml.data, res.files[i].yaml.len, err);
         free(path);
     }
     convert_as_result_free(&res);
+    free(stem);
     return rc;
 }
 

@@ -26,7 +26,8 @@
  *
  * CODEX_MOCK_APPSERVER_CONVERT=PATH-TO-codex-mock (the ctest entry test_conformance_appserver_
  * converted) plays, instead of the hand-written scenarios, what `codex-mock convert` makes of
- * each recording (written to {{RUN}}/converted/, no rules file): the converter's check
+ * each recording (written to {{RUN}}/converted/, with the rules file convert writes for a
+ * session of several threads, that folder as CODEX_MOCK_SCENARIO_PATH): the converter's check
  * (docs/convert.md#app-server). Sessions it cannot carry yet are in CONVERT_GAPS.
  *
  * CODEX_MOCK_APPSERVER_ONLY=NAME,NAME runs the sessions named (substrings); the default is all.
@@ -90,10 +91,6 @@ static const known_gap KNOWN_GAPS[] = {
 
 /* What `convert` cannot carry yet (CODEX_MOCK_APPSERVER_CONVERT), and why; ends with {NULL}. */
 static const known_gap CONVERT_GAPS[] = {
-    {"24_thread_list_after_two_threads",
-     "two threads' first turns: the fake plays a thread's Nth turn from the scenario's Nth, so "
-     "the second thread needs its own scenario by a rules file, which convert does not write yet",
-     false},
     {NULL, NULL, false},
 };
 
@@ -297,7 +294,7 @@ typedef struct {
 } outcome;
 
 static char **build_env(const char *proc_dir, const scratch *s, const char *scenario,
-                        const char *rules) {
+                        const char *rules, const char *scenario_path) {
     char path[PATH_MAX * 3];
     snprintf(path, sizeof path, "%s/argv.json", proc_dir);
     char *data = read_file(path, NULL);
@@ -321,7 +318,7 @@ static char **build_env(const char *proc_dir, const scratch *s, const char *scen
     if (scenario) env[n++] = xasprintf("CODEX_MOCK_SCENARIO=%s", scenario);
     if (rules) {
         env[n++] = xasprintf("CODEX_MOCK_RULES=%s", rules);
-        env[n++] = xasprintf("CODEX_MOCK_SCENARIO_PATH=%s/tests/appserver/scenarios", SOURCE_DIR);
+        env[n++] = xasprintf("CODEX_MOCK_SCENARIO_PATH=%s", scenario_path);
     }
     env[n] = NULL;
     return env;
@@ -383,8 +380,15 @@ static char *scenario_for(const char *session, int k, const scratch *s) {
 }
 
 /* The rules file that picks each turn's scenario for this session, or NULL (heap). */
-static char *rules_for(const char *session) {
-    if (!testing_the_fake() || converter()) return NULL;
+static char *rules_for(const char *session, int k, bool single, const scratch *s) {
+    if (!testing_the_fake()) return NULL;
+    if (converter()) {
+        char *p = single ? xasprintf("%s/converted/%s.rules.yaml", s->base, session)
+                         : xasprintf("%s/converted/%s.proc%d.rules.yaml", s->base, session, k);
+        if (access(p, R_OK) == 0) return p;
+        free(p);
+        return NULL;
+    }
     char *p = xasprintf("%s/tests/appserver/scenarios/%s.rules.yaml", SOURCE_DIR, session);
     if (access(p, R_OK) == 0) return p;
     free(p);
@@ -435,8 +439,11 @@ static void run_process(const char *session, const char *proc_dir, const char *p
         free(from), free(to), free(dir);
     }
     char *scenario = scenario_for(session, k, s);
-    char *rules = rules_for(session);
-    char **env = build_env(proc_dir, s, scenario, rules);
+    char *rules = rules_for(session, k, !*proc, s);
+    char *spath = converter() ? xasprintf("%s/converted", s->base)
+                              : xasprintf("%s/tests/appserver/scenarios", SOURCE_DIR);
+    char **env = build_env(proc_dir, s, scenario, rules, spath);
+    free(spath);
     const char *argv[] = {server_bin(), "app-server", NULL};
     FILE *dump = open_dump(session, proc);
     rpc_spec spec = {.argv = argv,

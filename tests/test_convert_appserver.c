@@ -123,6 +123,7 @@ static void test_model_request_and_mcp(void **state) {
     const char *mcp = strstr(y, "      - mcp_tool_call: {server: \"echo\", tool: \"echo\", "
                                 "arguments: {\"text\": \"ping\"}}\n"
                                 "        id: \"call_mcp_echo_1\"\n"
+                                "        duration: 6.4ms\n"
                                 "        approval: true\n");
     assert_true(mr && mcp && mr < mcp);
     HAS(y, "usage: {input_tokens: 6144, cached_input_tokens: 3072, output_tokens: 192}");
@@ -150,6 +151,33 @@ static void test_made_up(void **state) {
     HAS(y, "chunks: [\"Left \", \"build \", \" …\"]\n        chunk_delay: 250.0ms\n"
            "        after: 39.0ms\n");
     HAS(y, "reasoning_output_tokens: 30}\n      - stall: forever\n");
+    free(y);
+    convert_notes_free(&notes);
+}
+
+/* The replay check: the converted scenario is planned as the fake plays it and compared with
+ * the recording; the corpus sessions convert without a note, while two messages whose recorded
+ * starts overlap (the second began before the first) cannot be said with `after` ≥ 0: a note
+ * names the item and both times, in the YAML too. */
+static void test_replay_check(void **state) {
+    (void)state;
+    convert_notes notes = {0};
+    static const char *const CLEAN[] = {"07_plain_text_turn",
+                                        "08_command_approval_never",
+                                        "13_file_change_approval_accept",
+                                        "26_mcp_tool_call_approval_never",
+                                        "29_stdin_eof_during_turn",
+                                        NULL};
+    for (size_t i = 0; CLEAN[i]; i++) {
+        free(convert_session(CLEAN[i], &notes));
+        if (notes.n) fail_msg("%s: %s", CLEAN[i], notes.v[0]);
+    }
+    char *y = convert_file(SOURCE_DIR "/tests/data/convert_appserver/overlap.transcript.jsonl",
+                           NULL, &notes);
+    assert_int_equal(notes.n, 1);
+    assert_string_equal(notes.v[0],
+                        "replay check: turn 1's item msg_2 starts at 65.0 ms, recorded 55.0 ms");
+    HAS(y, "# note: replay check: turn 1's item msg_2");
     free(y);
     convert_notes_free(&notes);
 }
@@ -185,14 +213,46 @@ static void test_processes(void **state) {
     diag err;
     diag_init(&err);
     convert_options o = {0};
-    assert_int_equal(
-        convert_appserver(APPSERVER_CORPUS "/15_thread_resume_new_process", &o, &r, &notes, &err),
-        0);
+    assert_int_equal(convert_appserver(APPSERVER_CORPUS "/15_thread_resume_new_process", &o, "s",
+                                       &r, &notes, &err),
+                     0);
     assert_int_equal(r.n, 2);
-    assert_non_null(strstr(r.yaml[0].data, "name: \"15_thread_resume_new_process-proc1\""));
-    const char *second = strstr(r.yaml[1].data, "# played by an earlier process\n");
+    assert_string_equal(r.files[0].suffix, ".proc1");
+    assert_string_equal(r.files[1].suffix, ".proc2");
+    assert_non_null(strstr(r.files[0].yaml.data, "name: \"s.proc1\""));
+    const char *second = strstr(r.files[1].yaml.data, "# played by an earlier process\n");
     assert_non_null(second);
     assert_non_null(strstr(second, "You asked me to remember 42."));
+    convert_as_result_free(&r);
+    diag_free(&err);
+    convert_notes_free(&notes);
+}
+
+/* Two threads with a turn each: the second thread's turn gets its own scenario and a rules
+ * file picks it by its prompt (regex-escaped, anchored); the rest plays the process's. */
+static void test_threads(void **state) {
+    (void)state;
+    convert_as_result r;
+    convert_notes notes = {0};
+    diag err;
+    diag_init(&err);
+    convert_options o = {0};
+    assert_int_equal(convert_appserver(APPSERVER_CORPUS "/24_thread_list_after_two_threads", &o,
+                                       "two", &r, &notes, &err),
+                     0);
+    assert_int_equal(r.n, 3);
+    assert_string_equal(r.files[0].suffix, "");
+    assert_string_equal(r.files[1].suffix, ".thread2");
+    assert_string_equal(r.files[2].suffix, ".rules");
+    assert_non_null(strstr(r.files[0].yaml.data, "First thread answer."));
+    assert_null(strstr(r.files[0].yaml.data, "Second thread answer."));
+    assert_non_null(strstr(r.files[1].yaml.data, "name: \"two.thread2\""));
+    assert_non_null(strstr(r.files[1].yaml.data, "Second thread answer."));
+    assert_non_null(
+        strstr(r.files[2].yaml.data,
+               "    match: {command: app-server, prompt: \"^Second thread prompt\\\\.$\"}\n"
+               "    scenario: \"two.thread2\"\n"
+               "  - name: thread1\n    scenario: \"two\"\n"));
     convert_as_result_free(&r);
     diag_free(&err);
     convert_notes_free(&notes);
@@ -203,7 +263,8 @@ int main(void) {
         cmocka_unit_test(test_approval_accept), cmocka_unit_test(test_reason_and_templates),
         cmocka_unit_test(test_failure),         cmocka_unit_test(test_model_request_and_mcp),
         cmocka_unit_test(test_made_up),         cmocka_unit_test(test_not_a_transcript),
-        cmocka_unit_test(test_processes),
+        cmocka_unit_test(test_processes),       cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_replay_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,7 +102,7 @@ static void test_app_server(void **state) {
                              "startup: 200ms\n"
                              "steps:\n"
                              "  - command: \"rm -rf build\"\n"
-                             "    approval: {reason: \"Need to delete\"}\n"
+                             "    approval: {reason: \"Need to delete\", expect: decline}\n"
                              "    after: 30ms\n"
                              "  - message: done\n";
     scenario sc;
@@ -118,8 +118,9 @@ static void test_app_server(void **state) {
     const char *p = out.data;
     const char *req = strstr(p, "client  request         initialize, thread/start, turn/start");
     const char *start = strstr(p, "item.started    command_execution");
-    const char *ans = strstr(p, "client  answer          answers the approval request (reason: "
-                                "Need to delete)");
+    const char *ans =
+        strstr(p, "client  answer          answers decline to the approval request (reason: "
+                  "Need to delete)");
     const char *done = strstr(p, "item.completed  command_execution");
     assert_true(req && start && ans && done);
     assert_true(req < start && start < ans && ans < done);

@@ -2,6 +2,8 @@
 
 #include "fileio.h"
 #include "lint.h"
+#include "plan.h"
+#include "rng.h"
 #include "scenario_load.h"
 
 #include <cJSON.h>
@@ -18,10 +20,12 @@
 #define PYENV_LINE "pyenv: cannot rehash: {{HOME}}/.pyenv/shims isn't writable\n"
 
 void convert_as_result_free(convert_as_result *r) {
-    for (size_t i = 0; i < r->n; i++)
-        buf_free(&r->yaml[i]);
-    free(r->yaml);
-    r->yaml = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        buf_free(&r->files[i].yaml);
+        free(r->files[i].suffix);
+    }
+    free(r->files);
+    r->files = NULL;
     r->n = 0;
 }
 
@@ -560,11 +564,9 @@ static void emit_mcp(turn_state *ts, const cJSON *item, open_item *it, double do
         buf_puts(y, "        status: failed\n");
         ts->notes ? note(ts->notes, "an MCP call's error text is the fake's own") : (void)0;
     }
-    if (!never) {
-        buf_puts(y, "        duration: ");
-        put_ms(y, done - it->started);
-        buf_putc(y, '\n');
-    }
+    buf_puts(y, "        duration: ");
+    put_ms(y, done - it->started);
+    buf_putc(y, '\n');
     put_approval(ts, never);
     put_after(ts, it->started);
     ts->t = done;
@@ -825,6 +827,11 @@ static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_no
             chunk_free(it);
         } else if (is(m, "turn/completed")) {
             completed = true;
+        } else if (!is(m, "turn/started") && !is(m, "item/reasoning/summaryPartAdded") &&
+                   !is(m, "item/reasoning/summaryTextDelta") &&
+                   !is(m, "thread/readState/changed") && !is(m, "item/started")) {
+            /* the fake writes the rest of what it knows on its own (usage pairs, status) */
+            note(notes, "a %s notification is not converted", m ? m : "method-less");
         }
     }
     /* items that started but never completed (an interrupted or abandoned turn) */
@@ -864,27 +871,119 @@ static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_no
 
 /* ---------------------------------------------------------------- one process */
 
+/* Where each turn/start goes: the fake plays a thread's Nth turn from its scenario's Nth, so
+ * threads whose turns would take the same place get scenarios of their own (groups; group 0 is
+ * the process's scenario), chosen per turn/start by a rules file matching the prompt. */
+enum { MAX_GROUPS = 8, MAX_IDX = 16 };
+
+typedef struct {
+    size_t line; /* the c2s turn/start */
+    size_t resp; /* its answer */
+    const char *thread, *turn;
+    int group, idx;
+    char *prompt; /* the input's text parts joined by "\n" */
+} turn_place;
+
+typedef struct {
+    turn_place *v;
+    size_t n;
+    int n_groups;
+} placement;
+
 typedef struct {
     char id[64];
     int turns;
+    int group; /* -1: not placed yet */
 } thread_count;
 
-static void emit_proc(const transcript *t, const char *exit_json, const char *name, buf *y,
-                      bool with_expect, convert_notes *notes) {
+static void placement_free(placement *p) {
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i].prompt);
+    free(p->v);
+}
+
+static void place_turns(const transcript *t, placement *pl, convert_notes *notes) {
+    memset(pl, 0, sizeof *pl);
+    pl->n_groups = 1;
+    bool used[MAX_GROUPS][MAX_IDX] = {{0}};
+    thread_count threads[32];
+    size_t n_threads = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const tline *x = &t->v[i];
+        if (!x->j || x->s2c) continue;
+        const char *m = method_of(x);
+        if (!cJSON_IsNumber(get(x->j, "id"))) continue;
+        if (is(m, "thread/resume") || is(m, "thread/start") || is(m, "thread/fork")) {
+            long r = find_response(t, i + 1, get(x->j, "id")->valuedouble);
+            const cJSON *th = r >= 0 ? get(get(t->v[r].j, "result"), "thread") : NULL;
+            if (th && gstr(th, "id") && n_threads < 32) {
+                thread_count *c = &threads[n_threads++];
+                snprintf(c->id, sizeof c->id, "%s", gstr(th, "id"));
+                c->turns = is(m, "thread/resume") ? cJSON_GetArraySize(get(th, "turns")) : 0;
+                c->group = -1;
+            }
+            continue;
+        }
+        if (!is(m, "turn/start")) continue;
+        long r = find_response(t, i + 1, get(x->j, "id")->valuedouble);
+        const cJSON *turn = r >= 0 ? get(get(t->v[r].j, "result"), "turn") : NULL;
+        const char *thread = gstr(get(x->j, "params"), "threadId");
+        if (!turn || !gstr(turn, "id") || !thread) continue;
+        thread_count *c = NULL;
+        for (size_t k = 0; k < n_threads && !c; k++)
+            if (!strcmp(threads[k].id, thread)) c = &threads[k];
+        int idx = c ? c->turns++ : 0;
+        if (idx >= MAX_IDX) {
+            note(notes, "turns past the %dth of a thread are not converted", MAX_IDX);
+            continue;
+        }
+        int g = c && c->group >= 0 ? c->group : -1;
+        if (g < 0) {
+            for (g = 0; g < MAX_GROUPS && used[g][idx]; g++)
+                ;
+            if (g == MAX_GROUPS) {
+                note(notes, "more than %d threads' turns at one place: not all converted",
+                     MAX_GROUPS);
+                continue;
+            }
+            if (c) c->group = g;
+        }
+        if (used[g][idx]) continue;
+        used[g][idx] = true;
+        if (g + 1 > pl->n_groups) pl->n_groups = g + 1;
+        buf prompt;
+        buf_init(&prompt);
+        const cJSON *in;
+        bool first = true;
+        cJSON_ArrayForEach(in, get(get(x->j, "params"), "input")) {
+            if (!is(gstr(in, "type"), "text") || !gstr(in, "text")) continue;
+            if (!first) buf_putc(&prompt, '\n');
+            first = false;
+            buf_puts(&prompt, gstr(in, "text"));
+        }
+        if (!prompt.data) buf_puts(&prompt, "");
+        pl->v = xrealloc(pl->v, (pl->n + 1) * sizeof *pl->v);
+        pl->v[pl->n++] =
+            (turn_place){i, (size_t)r, thread, gstr(turn, "id"), g, idx, buf_detach(&prompt)};
+    }
+}
+
+static void emit_proc(const transcript *t, const placement *pl, int group, const char *exit_json,
+                      const char *name, buf *y, bool with_expect, convert_notes *notes) {
     buf_puts(y, "codex_mock: 1\nname: ");
     put_q(y, name);
     buf_putc(y, '\n');
     long first = -1;
     for (size_t i = 0; i < t->n && first < 0; i++)
         if (t->v[i].s2c && is_response(&t->v[i])) first = (long)i;
-    if (first >= 0) {
+    if (first >= 0 && group == 0) {
         buf_puts(y, "startup: ");
         put_ms(y, t->v[first].t - 0.3);
         buf_putc(y, '\n');
     }
     /* junk before the first answer */
     bool junk = false;
-    for (long i = 0; i < (first < 0 ? (long)t->n : first); i++) {
+    for (long i = 0; group == 0 && i < (first < 0 ? (long)t->n : first); i++) {
         const tline *x = &t->v[i];
         if (!x->s2c || (x->j && (get(x->j, "method") || get(x->j, "id")))) continue;
         if (!x->text) {
@@ -896,6 +995,13 @@ static void emit_proc(const transcript *t, const char *exit_json, const char *na
         buf_puts(y, "  - raw: ");
         put_q(y, x->text);
         buf_puts(y, "\n");
+    }
+    /* lines that are no JSON-RPC message after the handshake: no step carries them yet */
+    for (size_t i = first < 0 ? t->n : (size_t)first; group == 0 && i < t->n; i++) {
+        const tline *x = &t->v[i];
+        if (x->s2c && (!x->j || !(get(x->j, "method") || get(x->j, "id"))))
+            note(notes, "a server line that is no JSON-RPC message after the first answer is not "
+                        "converted");
     }
     /* the model and provider of the first thread */
     for (size_t i = 0; i < t->n; i++) {
@@ -910,49 +1016,21 @@ static void emit_proc(const transcript *t, const char *exit_json, const char *na
             break;
         }
     }
-    /* turns, by their place in their thread */
-    thread_count threads[32];
-    size_t n_threads = 0;
-    buf slots[16];
-    bool filled[16] = {0};
+    buf slots[MAX_IDX];
+    bool filled[MAX_IDX] = {0};
     size_t n_slots = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        const tline *x = &t->v[i];
-        if (!x->j) continue;
-        const char *m = method_of(x);
-        if (!x->s2c && (is(m, "thread/resume") || is(m, "thread/start") || is(m, "thread/fork")) &&
-            cJSON_IsNumber(get(x->j, "id"))) {
-            long r = find_response(t, i + 1, get(x->j, "id")->valuedouble);
-            const cJSON *th = r >= 0 ? get(get(t->v[r].j, "result"), "thread") : NULL;
-            if (th && gstr(th, "id") && n_threads < 32) {
-                thread_count *c = &threads[n_threads++];
-                snprintf(c->id, sizeof c->id, "%s", gstr(th, "id"));
-                c->turns = is(m, "thread/resume") ? cJSON_GetArraySize(get(th, "turns")) : 0;
-            }
-            continue;
-        }
-        if (x->s2c || !is(m, "turn/start") || !cJSON_IsNumber(get(x->j, "id"))) continue;
-        long r = find_response(t, i + 1, get(x->j, "id")->valuedouble);
-        const cJSON *turn = r >= 0 ? get(get(t->v[r].j, "result"), "turn") : NULL;
-        const char *thread = gstr(get(x->j, "params"), "threadId");
-        if (!turn || !gstr(turn, "id") || !thread) continue;
-        int idx = 0;
-        for (size_t k = 0; k < n_threads; k++)
-            if (!strcmp(threads[k].id, thread)) idx = threads[k].turns++;
-        if (idx >= 16) continue;
-        if (filled[idx]) {
-            note(notes,
-                 "another thread's turn %d is not in the scenario (the fake plays a thread's "
-                 "Nth turn from the scenario's Nth: give it its own scenario by a rules file)",
-                 idx + 1);
-            continue;
-        }
-        while (n_slots <= (size_t)idx)
+    for (size_t i = 0; i < pl->n; i++) {
+        const turn_place *tp = &pl->v[i];
+        if (tp->group != group) continue;
+        while (n_slots <= (size_t)tp->idx)
             buf_init(&slots[n_slots++]);
-        turn_ref ref = {
-            .t = t, .turn_start = i, .resp = (size_t)r, .thread = thread, .turn = gstr(turn, "id")};
-        convert_turn(&ref, &slots[idx], with_expect, notes);
-        filled[idx] = true;
+        turn_ref ref = {.t = t,
+                        .turn_start = tp->line,
+                        .resp = tp->resp,
+                        .thread = tp->thread,
+                        .turn = tp->turn};
+        convert_turn(&ref, &slots[tp->idx], with_expect, notes);
+        filled[tp->idx] = true;
     }
     buf_puts(y, "turns:\n");
     if (!n_slots) buf_puts(y, "  - steps:\n      - message: \"unused\"\n");
@@ -964,6 +1042,7 @@ static void emit_proc(const transcript *t, const char *exit_json, const char *na
             buf_append(y, slots[k].data, slots[k].len);
         buf_free(&slots[k]);
     }
+    if (group) return;
     /* the end: a process that exited by itself with a code other than 0 */
     cJSON *ex = exit_json ? cJSON_Parse(exit_json) : NULL;
     const cJSON *code = get(ex, "exit_code");
@@ -975,7 +1054,191 @@ static void emit_proc(const transcript *t, const char *exit_json, const char *na
     cJSON_Delete(ex);
 }
 
-static int prove(const char *name, const buf *y, convert_notes *notes, diag *err) {
+/* A YAML double-quoted scalar as given (no templates: rules files do not read them). */
+static void put_plain_q(buf *y, const char *s) {
+    buf_putc(y, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_putc(y, '\\'), buf_putc(y, (char)*p);
+        else if (*p == '\n')
+            buf_puts(y, "\\n");
+        else if (*p < 0x20 || *p == 0x7f)
+            buf_printf(y, "\\x%02x", *p);
+        else
+            buf_putc(y, (char)*p);
+    }
+    buf_putc(y, '"');
+}
+
+/* The rules file choosing each turn/start's scenario by its prompt (POSIX ERE, anchored). */
+static void emit_rules(const placement *pl, const char *stem, buf *y, convert_notes *notes) {
+    buf_printf(y,
+               "# which scenario plays each turn/start of %s (docs/rules.md; the scenario\n"
+               "# names resolve on CODEX_MOCK_SCENARIO_PATH: point it at this folder)\n"
+               "codex_mock_rules: 1\nrules:\n",
+               stem);
+    for (size_t i = 0; i < pl->n; i++) {
+        const turn_place *tp = &pl->v[i];
+        if (!tp->group) continue;
+        for (size_t k = 0; k < pl->n; k++)
+            if (pl->v[k].group != tp->group && !strcmp(pl->v[k].prompt, tp->prompt))
+                note(notes, "two threads' turns have the same prompt: the rules file cannot tell "
+                            "them apart");
+        buf re;
+        buf_init(&re);
+        buf_putc(&re, '^');
+        for (const char *p = tp->prompt; *p; p++) {
+            if (strchr(".[]{}()\\*+?^$|", *p)) buf_putc(&re, '\\');
+            buf_putc(&re, *p);
+        }
+        buf_putc(&re, '$');
+        buf_printf(y, "  - name: thread%d-turn%d\n    match: {command: app-server, prompt: ",
+                   tp->group + 1, tp->idx + 1);
+        put_plain_q(y, re.data);
+        buf_printf(y, "}\n    scenario: ");
+        char *sc = xasprintf("%s.thread%d", stem, tp->group + 1);
+        put_plain_q(y, sc);
+        free(sc);
+        buf_putc(y, '\n');
+        buf_free(&re);
+    }
+    buf_puts(y, "  - name: thread1\n    scenario: ");
+    put_plain_q(y, stem);
+    buf_putc(y, '\n');
+}
+
+/* ---------------------------------------------------------------- the replay check */
+
+typedef struct {
+    char id[128];
+    double start;     /* ms after the anchor (the userMessage's completion) */
+    const char *text; /* a message's text, a command's command (recorded) */
+} rec_item;
+
+/* The completed items of a turn after its userMessage, in order of completion; the number
+ * of them (at most max). *asked_at: the index of the first item that asked for approval. */
+static size_t recorded_items(const transcript *t, const turn_place *tp, rec_item *v, size_t max,
+                             size_t *asked_at) {
+    turn_ref r = {
+        .t = t, .turn_start = tp->line, .resp = tp->resp, .thread = tp->thread, .turn = tp->turn};
+    double anchor = -1;
+    size_t n = 0;
+    *asked_at = max;
+    struct {
+        char id[128];
+        double t;
+    } started[64];
+    size_t n_started = 0;
+    for (size_t i = tp->resp + 1; i < t->n && n < max; i++) {
+        const tline *x = &t->v[i];
+        if (!x->s2c || !x->j || !line_of_turn(x, &r)) continue;
+        const char *m = method_of(x);
+        const cJSON *item = get(get(x->j, "params"), "item");
+        const char *type = gstr(item, "type"), *id = gstr(item, "id");
+        if (is(m, "turn/completed")) break;
+        if (anchor < 0) {
+            if (is(m, "item/completed") && is(type, "userMessage")) anchor = x->t;
+            continue;
+        }
+        if (strstr(m ? m : "", "requestApproval") && *asked_at == max) *asked_at = n;
+        if (!id || is(type, "userMessage")) continue;
+        if (is(m, "item/started") && n_started < 64) {
+            snprintf(started[n_started].id, sizeof started[n_started].id, "%s", id);
+            started[n_started++].t = x->t;
+        }
+        if (!is(m, "item/completed")) continue;
+        rec_item *ri = &v[n++];
+        snprintf(ri->id, sizeof ri->id, "%s", id);
+        ri->start = x->t;
+        for (size_t k = 0; k < n_started; k++)
+            if (!strcmp(started[k].id, id)) {
+                ri->start = started[k].t;
+                break;
+            }
+        ri->start -= anchor;
+        ri->text = is(type, "agentMessage") ? gstr(item, "text") : NULL;
+    }
+    return n;
+}
+
+/* Plans each converted turn as the fake does (real pace, the recorded run folder as cwd) and
+ * compares it with the recording: the same items in the same order, the same message texts,
+ * each item's start at its recorded offset from the turn's start (to 0.5 ms; until the first
+ * approval, whose wait for the client the plan cannot know). A difference is a note. */
+static void replay_check(const transcript *t, const placement *pl, int group, const scenario *sc,
+                         convert_notes *notes) {
+    for (size_t i = 0; i < pl->n; i++) {
+        const turn_place *tp = &pl->v[i];
+        if (tp->group != group || (size_t)tp->idx >= sc->n_turns) continue;
+        rec_item rec[64];
+        size_t asked_at;
+        size_t n_rec = recorded_items(t, tp, rec, 64, &asked_at);
+        rng g;
+        rng_seed(&g, 1);
+        template_vars vars = {.cwd = "{{RUN}}/work", .prompt = tp->prompt};
+        plan_params pp = {.sc = sc,
+                          .turn = (size_t)tp->idx,
+                          .speed = 1,
+                          .rng = &g,
+                          .cwd = "{{RUN}}/work",
+                          .thread_id = PLAN_PLACEHOLDER_THREAD_ID,
+                          .prompt = tp->prompt,
+                          .vars = &vars};
+        planner p;
+        plan_init(&p, &pp);
+        action a;
+        int64_t turn_start = -1;
+        size_t k = 0;
+        bool differs = false;
+        char first_id[128] = "";
+        int64_t first_due = 0;
+        while (plan_next(&p, &a) && k <= n_rec) {
+            if (a.kind != ACT_EVENT) continue;
+            if (a.ev.type == EV_TURN_STARTED) turn_start = a.raw_due_ns;
+            if (a.ev.type != EV_ITEM_STARTED && a.ev.type != EV_ITEM_COMPLETED) continue;
+            char id[128];
+            snprintf(id, sizeof id, "%.*s", (int)a.ev.item.id.len, a.ev.item.id.ptr);
+            if (a.ev.type == EV_ITEM_STARTED || strcmp(first_id, id)) {
+                if (strcmp(first_id, id)) first_due = a.raw_due_ns;
+                snprintf(first_id, sizeof first_id, "%s", id);
+            }
+            if (a.ev.type != EV_ITEM_COMPLETED) continue;
+            if (k == n_rec) { /* a message the recording never saw complete */
+                k++;
+                break;
+            }
+            const rec_item *ri = &rec[k];
+            double at = (double)(first_due - turn_start) / 1e6;
+            if (strcmp(ri->id, id)) {
+                note(notes, "replay check: turn %d plays item %s where the recording has %s",
+                     tp->idx + 1, id, ri->id);
+                differs = true;
+                break;
+            }
+            if (ri->text && (a.ev.item.u.text.text.len != strlen(ri->text) ||
+                             memcmp(a.ev.item.u.text.text.ptr, ri->text, strlen(ri->text)))) {
+                note(notes, "replay check: turn %d's message %s is not the recorded text",
+                     tp->idx + 1, id);
+                differs = true;
+                break;
+            }
+            if (k <= asked_at && (at - ri->start > 0.5 || ri->start - at > 0.5)) {
+                note(notes, "replay check: turn %d's item %s starts at %.1f ms, recorded %.1f ms",
+                     tp->idx + 1, id, at, ri->start);
+                differs = true;
+                break;
+            }
+            k++;
+        }
+        if (k < n_rec && !differs)
+            note(notes, "replay check: turn %d plays %zu of the %zu recorded items", tp->idx + 1, k,
+                 n_rec);
+        plan_free(&p);
+    }
+}
+
+static int prove(const char *name, const buf *y, const transcript *t, const placement *pl,
+                 int group, convert_notes *notes, diag *err) {
     scenario sc;
     diag lerr;
     diag_init(&lerr);
@@ -987,6 +1250,7 @@ static int prove(const char *name, const buf *y, convert_notes *notes, diag *err
         return -1;
     }
     diag_free(&lerr);
+    if (t) replay_check(t, pl, group, &sc, notes);
     findings f = {0};
     lint_scenario(&sc, &f);
     int rc = 0;
@@ -1015,42 +1279,74 @@ static void put_notes(buf *y, const convert_notes *notes, size_t from) {
     buf_free(&head);
 }
 
-int convert_appserver_proc(const char *data, size_t len, const char *exit_json, const char *name,
-                           buf *yaml, convert_notes *notes, diag *err) {
+/* One process's files: its scenario (suffix ""), one per further thread group (".threadN")
+ * and the rules file (".rules") when there are such groups. */
+static int convert_proc_files(const char *data, size_t len, const char *exit_json, const char *stem,
+                              const char *header, convert_as_result *out, const char *prefix,
+                              convert_notes *notes, diag *err) {
     transcript t;
     if (transcript_parse(data, len, &t, err) < 0) {
         transcript_free(&t);
         return -1;
     }
-    size_t from = notes->n;
-    buf y;
-    buf_init(&y);
-    emit_proc(&t, exit_json, name, &y, true, notes);
-    diag perr;
-    diag_init(&perr);
-    int rc = prove(name, &y, notes, &perr);
-    if (rc < 0) { /* the loader may not know `expect:` yet: the answers become comments */
-        buf_reset(&y);
-        while (notes->n > from)
-            free(notes->v[--notes->n]);
-        emit_proc(&t, exit_json, name, &y, false, notes);
-        rc = prove(name, &y, notes, err);
-        if (rc == 0 && strstr(y.data, "# the client answered"))
-            note(notes, "the scenario loader has no approval `expect:` key: the client's answers "
-                        "are comments");
+    placement pl;
+    place_turns(&t, &pl, notes);
+    int rc = 0;
+    for (int g = 0; g < pl.n_groups && rc == 0; g++) {
+        char *name = g ? xasprintf("%s.thread%d", stem, g + 1) : xstrdup(stem);
+        size_t from = notes->n;
+        buf y;
+        buf_init(&y);
+        emit_proc(&t, &pl, g, exit_json, name, &y, true, notes);
+        diag perr;
+        diag_init(&perr);
+        rc = prove(name, &y, &t, &pl, g, notes, &perr);
+        if (rc < 0) { /* the loader may not know `expect:` yet: the answers become comments */
+            buf_reset(&y);
+            while (notes->n > from)
+                free(notes->v[--notes->n]);
+            emit_proc(&t, &pl, g, exit_json, name, &y, false, notes);
+            rc = prove(name, &y, &t, &pl, g, notes, err);
+            if (rc == 0 && strstr(y.data, "# the client answered"))
+                note(notes, "the scenario loader has no approval `expect:` key: the client's "
+                            "answers are comments");
+        }
+        diag_free(&perr);
+        if (rc == 0) {
+            put_notes(&y, notes, from);
+            out->files = xrealloc(out->files, (out->n + 1) * sizeof *out->files);
+            convert_as_file *f = &out->files[out->n++];
+            f->suffix = g ? xasprintf("%s.thread%d", prefix, g + 1) : xstrdup(prefix);
+            buf_init(&f->yaml);
+            if (header) buf_puts(&f->yaml, header);
+            buf_append(&f->yaml, y.data, y.len);
+        }
+        buf_free(&y);
+        free(name);
     }
-    diag_free(&perr);
-    if (rc == 0) {
-        put_notes(&y, notes, from);
-        buf_append(yaml, y.data, y.len);
+    if (rc == 0 && pl.n_groups > 1) {
+        out->files = xrealloc(out->files, (out->n + 1) * sizeof *out->files);
+        convert_as_file *f = &out->files[out->n++];
+        f->suffix = xasprintf("%s.rules", prefix);
+        buf_init(&f->yaml);
+        emit_rules(&pl, stem, &f->yaml, notes);
     }
-    buf_free(&y);
+    placement_free(&pl);
     transcript_free(&t);
     return rc;
 }
 
-static int convert_one(const char *dir, const char *name, buf *yaml, convert_notes *notes,
-                       diag *err) {
+int convert_appserver_proc(const char *data, size_t len, const char *exit_json, const char *name,
+                           buf *yaml, convert_notes *notes, diag *err) {
+    convert_as_result r = {0};
+    int rc = convert_proc_files(data, len, exit_json, name, NULL, &r, "", notes, err);
+    if (rc == 0) buf_append(yaml, r.files[0].yaml.data, r.files[0].yaml.len);
+    convert_as_result_free(&r);
+    return rc;
+}
+
+static int convert_one(const char *dir, const char *stem, const char *prefix,
+                       convert_as_result *out, convert_notes *notes, diag *err) {
     char *p = xasprintf("%s/transcript.jsonl", dir);
     size_t len = 0;
     char *data = fileio_read_file(p, 0, &len);
@@ -1061,21 +1357,23 @@ static int convert_one(const char *dir, const char *name, buf *yaml, convert_not
     }
     char *e = xasprintf("%s/exit.json", dir);
     char *ex = fileio_read_file(e, 0, NULL);
-    buf_printf(yaml, "# converted from %s by codex-mock convert\n", dir);
-    int rc = convert_appserver_proc(data, len, ex, name, yaml, notes, err);
-    free(ex), free(e), free(data), free(p);
+    char *header = xasprintf("# converted from %s by codex-mock convert\n", dir);
+    int rc = convert_proc_files(data, len, ex, stem, header, out, prefix, notes, err);
+    free(header), free(ex), free(e), free(data), free(p);
     return rc;
 }
 
-int convert_appserver(const char *dir, const convert_options *o, convert_as_result *out,
-                      convert_notes *notes, diag *err) {
+int convert_appserver(const char *dir, const convert_options *o, const char *stem,
+                      convert_as_result *out, convert_notes *notes, diag *err) {
     (void)o;
     memset(out, 0, sizeof *out);
     const char *base = strrchr(dir, '/');
     base = base && base[1] ? base + 1 : dir;
+    if (!stem) stem = base;
     char *single = xasprintf("%s/transcript.jsonl", dir);
     bool one = exists(single);
     free(single);
+    int n_procs = 0;
     for (int k = 1;; k++) {
         char *pd = one ? xstrdup(dir) : xasprintf("%s/proc%d", dir, k);
         char *probe = xasprintf("%s/transcript.jsonl", pd);
@@ -1085,16 +1383,15 @@ int convert_appserver(const char *dir, const convert_options *o, convert_as_resu
             free(pd);
             break;
         }
-        out->yaml = xrealloc(out->yaml, (out->n + 1) * sizeof *out->yaml);
-        buf *y = &out->yaml[out->n++];
-        buf_init(y);
-        char *name = one ? xstrdup(base) : xasprintf("%s-proc%d", base, k);
-        int rc = convert_one(pd, name, y, notes, err);
-        free(name), free(pd);
+        n_procs++;
+        char *pstem = one ? xstrdup(stem) : xasprintf("%s.proc%d", stem, k);
+        char *prefix = one ? xstrdup("") : xasprintf(".proc%d", k);
+        int rc = convert_one(pd, pstem, prefix, out, notes, err);
+        free(pstem), free(prefix), free(pd);
         if (rc < 0) return -1;
         if (one) break;
     }
-    if (!out->n) {
+    if (!n_procs) {
         diag_set(err, dir, 0, 0, "no transcript.jsonl (nor proc1/transcript.jsonl)");
         return -1;
     }

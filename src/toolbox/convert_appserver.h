@@ -13,10 +13,14 @@
  * tokenUsage `last` values), failures (`fail:` with the recorded `backoff:` waits, the HTTP
  * status and message), a turn that never ends (`stall: forever`; a started message that never
  * completes keeps its recorded deltas), and raw junk before the first answer
- * (`before_initialize:`).
+ * (`before_initialize:`). Threads whose turns would play from the same scenario turn get
+ * scenarios of their own and a rules file that picks them by prompt.
  *
  * Every YAML is proven loadable (scenario_load_mem) and lint-clean of errors before it is
- * returned; what could not be carried is listed in `notes` (and as `# note:` lines in the YAML).
+ * returned, and each turn is planned as the fake plays it and compared with the recording
+ * (items, order, message texts, start offsets to 0.5 ms until the first approval); a
+ * difference, and what could not be carried, is listed in `notes` (and as `# note:` lines in
+ * the YAML).
  * The caller owns out->yaml (convert_as_result_free). Errors return -1 with *err filled; nothing
  * is printed. */
 #ifndef CODEX_MOCK_CONVERT_APPSERVER_H
@@ -30,7 +34,15 @@
 #include <stddef.h>
 
 typedef struct {
-    buf *yaml; /* one per process, in order (proc1, proc2, …) */
+    /* what goes between the output's stem and its extension: "" (the process's scenario),
+     * ".procN" (process N of several), then ".threadK" (a further thread's scenario) or
+     * ".rules" (the rules file choosing between them by prompt) */
+    char *suffix;
+    buf yaml;
+} convert_as_file;
+
+typedef struct {
+    convert_as_file *files; /* in order: per process, its scenario, threads, rules */
     size_t n;
 } convert_as_result;
 
@@ -40,8 +52,10 @@ void convert_as_result_free(convert_as_result *r);
  */
 bool convert_is_appserver(const char *dir);
 
-int convert_appserver(const char *dir, const convert_options *o, convert_as_result *out,
-                      convert_notes *notes, diag *err);
+/* `stem` is the output file's name without folder and extension (the rules file names the
+ * scenarios by it); NULL: the recording folder's name. */
+int convert_appserver(const char *dir, const convert_options *o, const char *stem,
+                      convert_as_result *out, convert_notes *notes, diag *err);
 
 /* One process's transcript (the JSONL text) and its exit.json text (NULL: unknown) → YAML.
  * `name` names the scenario. Exposed for the unit test. */

@@ -181,7 +181,10 @@ static void collect(const scenario *sc, const show_options *o, rows *r) {
                 const approval_spec *ap = a.src->approval;
                 buf s;
                 buf_init(&s);
-                buf_puts(&s, "answers the approval request");
+                if (ap->expect)
+                    buf_printf(&s, "answers %s to the approval request", ap->expect);
+                else
+                    buf_puts(&s, "answers the approval request");
                 if (ap->has_reason) {
                     buf_puts(&s, " (reason: ");
                     short_text(&s, ap->reason.ptr, ap->reason.len);
