@@ -12,12 +12,14 @@ void as_faults_init(as_server *s, const chaos_spec *chaos, bool has_seed, uint64
     as_faults *f = &s->faults;
     memset(f, 0, sizeof *f);
     const chaos_spec *c = chaos ? chaos : s->have_sc ? &s->sc.chaos : NULL;
+    if (c) f->plan_chaos = *c;
     if (c && chaos_app_server(c)) {
         f->chaos = *c;
         f->chaos_on = true;
     }
     if (!has_seed) seed = (uint64_t)s->clk->mono_ns(s->clk) ^ ((uint64_t)getpid() << 32);
     rng_seed(&f->rng, seed ^ UINT64_C(0xfa017fa017fa017));
+    rng_seed(&f->plan_rng, seed ^ UINT64_C(0xc4a05c4a05c4a05));
     f->drip_ns = s->have_sc ? s->sc.drip_ns : 0;
     if (f->chaos_on && f->chaos.drip > 0 && rng_uniform(&f->rng) < f->chaos.drip)
         f->drip_ns = f->chaos.drip_ns;

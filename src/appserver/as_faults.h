@@ -53,6 +53,8 @@ typedef struct {
     chaos_spec chaos; /* the app-server's keys of CODEX_MOCK_CHAOS (or the scenario's chaos:) */
     bool chaos_on;
     rng rng;
+    chaos_spec plan_chaos; /* the whole spec, for the planner's reconnect/stall/fail draws */
+    rng plan_rng;
     int64_t drip_ns; /* 0: no drip */
     uint64_t drip_timer;
     as_fault_answer *answers;
