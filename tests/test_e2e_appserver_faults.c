@@ -330,10 +330,11 @@ static void test_slow_drip(void **state) {
     assert_non_null(nl);
     size_t line = (size_t)(nl - s.o.data) + 1;
     assert_true(line > 100);
-    /* one byte per ms: the line took at least half its length in ms, in many reads */
+    /* one byte per ms: the line took at least half its length in ms, in many pieces (a slow
+     * reader, as under valgrind, finds several bytes waiting: never the whole line) */
     assert_true(took >= (double)line / 2);
-    assert_true(reads >= line / 8);
-    assert_true(biggest <= 16);
+    assert_true(reads >= 8);
+    assert_true(biggest < line / 2);
     assert_int_equal(strncmp(s.o.data, ANSWER, strlen(ANSWER)), 0);
     server_end(&s);
     assert_int_equal(WEXITSTATUS(s.status), 0);
