@@ -307,35 +307,39 @@ static void test_ghost_thread(void **state) {
     server_free(&s);
 }
 
-static void test_slow_drip(void **state) {
-    (void)state;
-    server s;
-    start_init(&s, "appserver-slow-drip");
-    /* the initialize answer's line comes in pieces, at most a few bytes per read */
+/* Reads the first stdout line of `s` as it drips: in at least 8 pieces, never half the line
+ * at once, at least `ms_per_byte` / 2 per byte (a slow reader, as under valgrind, finds several
+ * bytes waiting). */
+static void expect_drip(server *s, double ms_per_byte) {
     double t0 = now_ms(), end = t0 + proc_ms(10000);
     size_t reads = 0, biggest = 0;
-    while (!memchr(s.o.data ? s.o.data : "", '\n', s.o.len) && now_ms() < end) {
-        struct pollfd p = {.fd = s.out, .events = POLLIN};
+    while (!memchr(s->o.data ? s->o.data : "", '\n', s->o.len) && now_ms() < end) {
+        struct pollfd p = {.fd = s->out, .events = POLLIN};
         if (poll(&p, 1, 50) > 0) {
             char tmp[4096];
-            ssize_t n = read(s.out, tmp, sizeof tmp);
+            ssize_t n = read(s->out, tmp, sizeof tmp);
             if (n <= 0) break;
-            buf_append(&s.o, tmp, (size_t)n);
+            buf_append(&s->o, tmp, (size_t)n);
             reads++;
             if ((size_t)n > biggest) biggest = (size_t)n;
         }
     }
     double took = now_ms() - t0;
-    const char *nl = memchr(s.o.data, '\n', s.o.len);
+    const char *nl = memchr(s->o.data, '\n', s->o.len);
     assert_non_null(nl);
-    size_t line = (size_t)(nl - s.o.data) + 1;
+    size_t line = (size_t)(nl - s->o.data) + 1;
     assert_true(line > 100);
-    /* one byte per ms: the line took at least half its length in ms, in many pieces (a slow
-     * reader, as under valgrind, finds several bytes waiting: never the whole line) */
-    assert_true(took >= (double)line / 2);
+    assert_true(took >= (double)line * ms_per_byte / 2);
     assert_true(reads >= 8);
     assert_true(biggest < line / 2);
-    assert_int_equal(strncmp(s.o.data, ANSWER, strlen(ANSWER)), 0);
+    assert_int_equal(strncmp(s->o.data, ANSWER, strlen(ANSWER)), 0);
+}
+
+static void test_slow_drip(void **state) {
+    (void)state;
+    server s;
+    start_init(&s, "appserver-slow-drip");
+    expect_drip(&s, 1);
     server_end(&s);
     assert_int_equal(WEXITSTATUS(s.status), 0);
     server_free(&s);
@@ -432,6 +436,41 @@ static void test_chaos_torn(void **state) {
     buf_free(&sb);
 }
 
+static void test_chaos_close_and_drip(void **state) {
+    (void)state;
+    server s;
+    /* stdout closed after the first line: EOF while the process lives on */
+    setenv("CODEX_MOCK_CHAOS", "close_stdout=1", 1);
+    start_init(&s, NULL);
+    unsetenv("CODEX_MOCK_CHAOS");
+    double end = now_ms() + proc_ms(5000);
+    bool eof = false;
+    while (!eof && now_ms() < end) {
+        struct pollfd p = {.fd = s.out, .events = POLLIN};
+        if (poll(&p, 1, 50) > 0) {
+            char tmp[4096];
+            ssize_t n = read(s.out, tmp, sizeof tmp);
+            if (n > 0) buf_append(&s.o, tmp, (size_t)n);
+            eof = n == 0;
+        }
+    }
+    assert_true(eof);
+    assert_false(server_exited(&s, 200));
+    server_end(&s);
+    assert_int_equal(WEXITSTATUS(s.status), 0);
+    assert_int_equal(strncmp(s.o.data, ANSWER, strlen(ANSWER)), 0);
+    assert_int_equal(count(s.o.data, "\n"), 1);
+    server_free(&s);
+    /* a drip drawn for the process, 2 ms a byte */
+    setenv("CODEX_MOCK_CHAOS", "drip=1,drip_delay=2ms", 1);
+    start_init(&s, NULL);
+    unsetenv("CODEX_MOCK_CHAOS");
+    expect_drip(&s, 2);
+    server_end(&s);
+    assert_int_equal(WEXITSTATUS(s.status), 0);
+    server_free(&s);
+}
+
 static void test_chaos_after_initialize(void **state) {
     (void)state;
     /* a certain exit after the handshake: the answer, then exit 1 with stdin open */
@@ -499,6 +538,7 @@ int main(void) {
         cmocka_unit_test(test_chaos_reproduces),
         cmocka_unit_test(test_chaos_torn),
         cmocka_unit_test(test_chaos_after_initialize),
+        cmocka_unit_test(test_chaos_close_and_drip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
