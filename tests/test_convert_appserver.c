@@ -182,6 +182,24 @@ static void test_replay_check(void **state) {
     convert_notes_free(&notes);
 }
 
+/* Made up: two reconnect notices, then the turn goes on: a `reconnect:` step with the
+ * recorded waits (the last one up to the next item, which is the attempt that works), the 5xx
+ * details as the cause (a 5xx catalogue entry would add hidden retries); the replay check finds
+ * the message at its recorded time. */
+static void test_reconnect_recovers(void **state) {
+    (void)state;
+    convert_notes notes = {0};
+    char *y = convert_file(SOURCE_DIR "/tests/data/convert_appserver/reconnect.transcript.jsonl",
+                           NULL, &notes);
+    if (notes.n) fail_msg("%s", notes.v[0]);
+    HAS(y, "      - reconnect: 2\n        cause: \"unexpected status 503 Service Unavailable: "
+           "overloaded, url: http://127.0.0.1:9/v1/responses, request id: req_1\"\n"
+           "        request_time: 35.0ms\n        backoff: [185.0ms, 410.0ms]\n"
+           "        after: 0ms\n      - message: \"recovered\"\n");
+    free(y);
+    convert_notes_free(&notes);
+}
+
 /* Not a transcript: an error at its line, nothing written. */
 static void test_not_a_transcript(void **state) {
     (void)state;
@@ -264,7 +282,7 @@ int main(void) {
         cmocka_unit_test(test_failure),         cmocka_unit_test(test_model_request_and_mcp),
         cmocka_unit_test(test_made_up),         cmocka_unit_test(test_not_a_transcript),
         cmocka_unit_test(test_processes),       cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_replay_check),
+        cmocka_unit_test(test_replay_check),    cmocka_unit_test(test_reconnect_recovers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -289,6 +289,7 @@ typedef struct {
     double *errs;
     size_t n_errs;
     int http_status;
+    int max; /* the M of "Reconnecting... n/M" */
     char *details;
     char *diff;
 } turn_state;
@@ -600,6 +601,26 @@ static int http_kind(int status, const char **kind) {
     }
 }
 
+/* A retry step's timing: the first notice comes request_time after the step; the waits
+ * between notices (the last: to `end`, the final error or the step after the retries) are
+ * request_time + backoff (the last: backoff alone when the step after the retries comes
+ * next, as the attempt that works is that step's own). */
+static void put_waits(turn_state *ts, double end, bool end_is_request) {
+    buf *y = ts->y;
+    double req = ts->errs[0] - ts->t;
+    if (req < 1) req = 1;
+    buf_puts(y, "        request_time: ");
+    put_ms(y, req);
+    buf_puts(y, "\n        backoff: [");
+    for (size_t i = 0; i < ts->n_errs; i++) {
+        bool last = i + 1 == ts->n_errs;
+        double next = last ? end : ts->errs[i + 1];
+        if (i) buf_puts(y, ", ");
+        put_ms(y, next - ts->errs[i] - (last && !end_is_request ? 0 : req));
+    }
+    buf_puts(y, "]\n        after: 0ms\n");
+}
+
 /* The failure of a turn: the final `error` notification (and the reconnects before it). */
 static void emit_failure(turn_state *ts, const cJSON *params, double t_final) {
     buf *y = ts->y;
@@ -646,21 +667,50 @@ static void emit_failure(turn_state *ts, const cJSON *params, double t_final) {
             buf_putc(y, '\n');
         }
     }
-    if (ts->n_errs) {
-        /* the first notice comes request_time after the step; the waits between notices
-         * (the last: to the final error) are request_time + backoff */
-        double req = ts->errs[0] - ts->t;
-        if (req < 1) req = 1;
-        buf_puts(y, "        request_time: ");
-        put_ms(y, req);
-        buf_puts(y, "\n        backoff: [");
-        for (size_t i = 0; i < ts->n_errs; i++) {
-            double next = i + 1 < ts->n_errs ? ts->errs[i + 1] : t_final;
-            if (i) buf_puts(y, ", ");
-            put_ms(y, next - ts->errs[i] - req);
+    if (ts->n_errs) put_waits(ts, t_final, true);
+    ts->n_errs = 0;
+}
+
+/* Reconnect notices followed by more of the turn (the next attempt worked): a `reconnect:`
+ * step before the step that starts at next_start. */
+static void flush_reconnects(turn_state *ts, double next_start) {
+    if (!ts->n_errs) return;
+    buf *y = ts->y;
+    const char *kind = NULL;
+    buf_printf(y, "      - reconnect: %zu\n", ts->n_errs);
+    const char *d = ts->details;
+    const char *colon = d ? strstr(d, ": ") : NULL, *url = d ? strstr(d, ", url: ") : NULL;
+    const char *rid = d ? strstr(d, ", request id: ") : NULL;
+    /* a 4xx kind carries the texts; a 5xx one would add its hidden request retries (time the
+     * recording does not show), so its details are given as the cause */
+    if (http_kind(ts->http_status, &kind) == 0 && ts->http_status < 500 && d &&
+        !strncmp(d, "unexpected status ", 18) && colon && url && url > colon) {
+        buf_printf(y, "        failure: %s\n", kind);
+        char *m = xstrndup(colon + 2, (size_t)(url - colon - 2));
+        buf_puts(y, "        message: ");
+        put_q(y, m);
+        free(m);
+        char *u = xstrndup(url + 7, rid ? (size_t)(rid - url - 7) : strlen(url + 7));
+        buf_puts(y, "\n        url: ");
+        put_q(y, u);
+        buf_putc(y, '\n');
+        free(u);
+        if (rid) {
+            buf_puts(y, "        request_id: ");
+            put_q(y, rid + 14);
+            buf_putc(y, '\n');
         }
-        buf_puts(y, "]\n        after: 0ms\n");
+    } else if (d) {
+        buf_puts(y, "        cause: ");
+        put_q(y, d);
+        buf_putc(y, '\n');
     }
+    if (ts->max > 0 && ts->max != 5) buf_printf(y, "        max: %d\n", ts->max);
+    put_waits(ts, next_start, false);
+    ts->t = next_start;
+    ts->n_errs = 0;
+    free(ts->details);
+    ts->details = NULL;
 }
 
 typedef struct {
@@ -775,6 +825,7 @@ static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_no
                 more = is(zm, "item/started");
             }
             if (more) {
+                flush_reconnects(&ts, x->t - USAGE_PAIR_MS);
                 buf_puts(&steps, "      - model_request: tool_search\n");
                 put_after(&ts, x->t - USAGE_PAIR_MS);
                 ts.t = x->t - USAGE_PAIR_MS;
@@ -787,6 +838,8 @@ static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_no
                 const cJSON *info = get(e, "codexErrorInfo");
                 const cJSON *hc = info && info->child ? get(info->child, "httpStatusCode") : NULL;
                 if (cJSON_IsNumber(hc)) ts.http_status = hc->valueint;
+                const char *slash = gstr(e, "message") ? strrchr(gstr(e, "message"), '/') : NULL;
+                if (slash) ts.max = atoi(slash + 1);
                 if (!ts.details && gstr(e, "additionalDetails"))
                     ts.details = xstrdup(gstr(e, "additionalDetails"));
             } else {
@@ -795,6 +848,7 @@ static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_no
         } else if (is(m, "item/completed") && iid) {
             open_item *it = item_slot(items, &n_items, iid);
             if (!it->started) it->started = x->t;
+            if (!is(itype, "userMessage")) flush_reconnects(&ts, it->started);
             it->open = false;
             if (is(itype, "agentMessage")) {
                 emit_message(&ts, item, it, true, turn_end);
