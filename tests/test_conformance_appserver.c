@@ -31,6 +31,9 @@
  * (docs/convert.md#app-server). Sessions it cannot carry yet are in CONVERT_GAPS.
  *
  * CODEX_MOCK_APPSERVER_ONLY=NAME,NAME runs the sessions named (substrings); the default is all.
+ * CODEX_MOCK_APPSERVER_CORPUS=DIR replays the sessions of DIR instead of the corpus (recordings
+ * made by `codex-mock record`, tests/appserver/record_real_test.sh), and
+ * CODEX_MOCK_APPSERVER_SCENARIOS=DIR takes the fake's <session>.yaml from DIR.
  * CODEX_MOCK_APPSERVER_DUMP=DIR writes what both sides sent to DIR/<session>[/procN]/
  * transcript.jsonl (the corpus format) for tests/appserver/schema_check.py.
  *
@@ -327,6 +330,10 @@ static void free_env(char **env) {
     free(env);
 }
 
+static const char *corpus_dir(void) {
+    return env_or("CODEX_MOCK_APPSERVER_CORPUS", APPSERVER_CORPUS);
+}
+
 /* `codex-mock convert` of the session into {{RUN}}/converted/<session>.yaml (.procN.yaml for
  * several processes); false (with the converter's stderr in *log) when it fails. */
 static bool convert_session(const char *src, const char *session, const scratch *s, buf *log) {
@@ -357,10 +364,16 @@ static char *scenario_for(const char *session, int k, const scratch *s) {
         free(p);
         return xasprintf("%s/converted/%s.yaml", s->base, session);
     }
-    char *p = xasprintf("%s/tests/appserver/scenarios/%s.proc%d.yaml", SOURCE_DIR, session, k);
-    if (access(p, R_OK) == 0) return p;
+    char *dflt = xasprintf("%s/tests/appserver/scenarios", SOURCE_DIR);
+    const char *dir = env_or("CODEX_MOCK_APPSERVER_SCENARIOS", dflt);
+    char *p = xasprintf("%s/%s.proc%d.yaml", dir, session, k);
+    if (access(p, R_OK) == 0) {
+        free(dflt);
+        return p;
+    }
     free(p);
-    p = xasprintf("%s/tests/appserver/scenarios/%s.yaml", SOURCE_DIR, session);
+    p = xasprintf("%s/%s.yaml", dir, session);
+    free(dflt);
     if (access(p, R_OK) == 0) return p;
     free(p);
     return NULL;
@@ -463,7 +476,7 @@ static void run_process(const char *session, const char *proc_dir, const char *p
 /* Replays every process of one session; true when all match. The report goes to *log. */
 static bool replay_session(const char *session, buf *log, bool *timing_only) {
     char src[PATH_MAX * 2], probe[PATH_MAX * 2 + 32];
-    snprintf(src, sizeof src, "%s/%s", APPSERVER_CORPUS, session);
+    snprintf(src, sizeof src, "%s/%s", corpus_dir(), session);
     snprintf(probe, sizeof probe, "%s/transcript.jsonl", src);
     bool single = access(probe, F_OK) == 0;
     int n_procs = 1;
@@ -703,9 +716,9 @@ static int cmp_names(const void *a, const void *b) {
 }
 
 int main(void) {
-    DIR *d = opendir(APPSERVER_CORPUS);
+    DIR *d = opendir(corpus_dir());
     if (!d) {
-        fprintf(stderr, "appserver conformance: cannot open %s\n", APPSERVER_CORPUS);
+        fprintf(stderr, "appserver conformance: cannot open %s\n", corpus_dir());
         return 1;
     }
     char **names = NULL;
@@ -715,7 +728,7 @@ int main(void) {
         if (e->d_name[0] == '.' || !strcmp(e->d_name, "schema")) continue;
         char p[PATH_MAX * 2];
         struct stat st;
-        snprintf(p, sizeof p, "%s/%s", APPSERVER_CORPUS, e->d_name);
+        snprintf(p, sizeof p, "%s/%s", corpus_dir(), e->d_name);
         if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
         names = xrealloc(names, (n + 1) * sizeof *names);
         names[n++] = xstrdup(e->d_name);

@@ -225,7 +225,8 @@ static void test_usage_and_not_found(void **state) {
     fixture *f = *state;
     static const char usage[] =
         "Usage: codex-mock record [--out DIR] [--filter NAME=REGEX]... [--filter-file FILE]\n"
-        "                         [--no-scrub] [--name NAME] -- codex exec ...\n";
+        "                         [--no-scrub] [--name NAME] [--app-server] -- codex exec ...\n"
+        "       codex-mock record [options] -- codex app-server [...]\n";
     char *env[] = {"PATH=/nonexistent", NULL};
     assert_int_equal(run(f, (const char *[]){"--out", "x", NULL}, env, ""), 2);
     char *want = xasprintf("codex-mock record: give the command to record after --\n\n%s", usage);

@@ -455,9 +455,10 @@ static int64_t render_command(as_turn *t, int64_t due, const item *it, const cha
             return due;
         }
     }
-    /* an approved command's output is not streamed (corpus 09, 11); else one delta, or the
-     * scenario's chunks (the process's writes, corpus 08) `chunk_delay` apart */
-    if (it->u.cmd.output.len && !t->cmd_asked) {
+    /* an approved command's output is not streamed (corpus 09, 11) unless the scenario lists
+     * its chunks (the real server sometimes streams them there: a recording's deltas); else one
+     * delta, or the scenario's chunks (the process's writes, corpus 08) `chunk_delay` apart */
+    if (it->u.cmd.output.len && (!t->cmd_asked || it->u.cmd.n_chunks)) {
         if (it->u.cmd.n_chunks) {
             int64_t gap = it->u.cmd.has_chunk_delay ? plan_scale(it->u.cmd.chunk_delay_ns, s->speed)
                                                     : as_delay(s, DELTA_MS);

@@ -468,7 +468,9 @@ static void emit_command(turn_state *ts, const cJSON *item, open_item *it, doubl
         put_q(y, out);
         buf_putc(y, '\n');
     }
-    if (it->n_chunks > 1) {
+    /* one delta is the fake's default, except after an approval, where it streams none unless
+     * the chunks are listed */
+    if (it->n_chunks > 1 || (it->n_chunks && ts->asked)) {
         put_chunks(y, it, NULL, true);
         double gap = mean_gap(it);
         if (gap > 0) {

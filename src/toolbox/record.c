@@ -77,6 +77,32 @@ static void progress_draw(progress *pg, int64_t ms, const recording *r) {
     pg->last_ms = ms;
 }
 
+void record_transcript_init(record_transcript *tx) {
+    memset(tx, 0, sizeof *tx);
+    buf_init(&tx->in.bytes);
+    tx->stdin_eof_t = tx->stdin_closed_t = tx->stdout_eof_t = -1;
+}
+
+void record_transcript_free(record_transcript *tx) {
+    buf_free(&tx->in.bytes);
+    free(tx->in.lines);
+    free(tx->order);
+    free(tx->signals);
+    memset(tx, 0, sizeof *tx);
+}
+
+/* Notes the lines of `s` from `from` on as crossing in direction `dir`. */
+static void tx_note(record_transcript *tx, char dir, const rec_stream *s, size_t from) {
+    if (!tx) return;
+    for (size_t i = from; i < s->n_lines; i++) {
+        if (tx->n_order == tx->cap_order) {
+            tx->cap_order = tx->cap_order ? 2 * tx->cap_order : 64;
+            tx->order = xrealloc(tx->order, tx->cap_order * sizeof *tx->order);
+        }
+        tx->order[tx->n_order++] = (rec_tx_entry){dir, i};
+    }
+}
+
 static int64_t now_tenths(const mock_clock *c, int64_t t0) {
     return (c->mono_ns(c) - t0 + 50000) / 100000;
 }
@@ -146,6 +172,8 @@ int record_run(const record_params *p, recording *out, diag *err) {
     bool out_open = true, err_open = true, in_open = !in_tty, child_in_open = ipipe[1] >= 0;
     bool exited = false;
     int status = 0;
+    int64_t last_in_t = 0; /* the last write to the program's stdin, and the transcript's */
+    size_t last_in_at = 0; /* length then */
     int64_t exit_t = 0;
     char tmp[65536];
     while (out_open || err_open || !exited) {
@@ -170,14 +198,18 @@ int record_run(const record_params *p, recording *out, diag *err) {
             ssize_t n = read(fds[idx].fd, tmp, sizeof tmp);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) {
-                if (s)
+                if (s) {
                     err_open = false;
-                else
+                } else {
                     out_open = false;
+                    if (p->tx) p->tx->stdout_eof_t = t;
+                }
                 continue;
             }
             progress_erase(&pg);
+            size_t before = out->out.n_lines;
             rec_stream_feed(s ? &out->err : &out->out, tmp, (size_t)n, t);
+            if (!s) tx_note(p->tx, 's', &out->out, before);
             (void)fileio_write_all(s ? p->err_fd : p->out_fd, tmp, (size_t)n);
             pg.mid_line = tmp[n - 1] != '\n';
         }
@@ -185,14 +217,22 @@ int record_run(const record_params *p, recording *out, diag *err) {
             ssize_t n = read(p->in_fd, tmp, sizeof tmp);
             if (n > 0) {
                 buf_append(&in_pending, tmp, (size_t)n);
-                buf_append(&in_all, tmp, (size_t)n);
+                if (!p->tx) buf_append(&in_all, tmp, (size_t)n);
             } else if (n == 0 || errno != EINTR) {
                 in_open = false;
+                if (p->tx) p->tx->stdin_eof_t = t;
             }
         }
         if (i_cin >= 0 && (fds[i_cin].revents & (POLLOUT | POLLERR | POLLHUP))) {
             ssize_t w = write(ipipe[1], in_pending.data, in_pending.len);
             if (w > 0) {
+                if (p->tx) {
+                    size_t before = p->tx->in.n_lines;
+                    rec_stream_feed(&p->tx->in, in_pending.data, (size_t)w, t);
+                    tx_note(p->tx, 'c', &p->tx->in, before);
+                    last_in_t = t;
+                    last_in_at = p->tx->n_order;
+                }
                 memmove(in_pending.data, in_pending.data + w, in_pending.len - (size_t)w);
                 in_pending.len -= (size_t)w;
             } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
@@ -205,13 +245,35 @@ int record_run(const record_params *p, recording *out, diag *err) {
         if (child_in_open && !in_open && in_pending.len == 0) {
             close(ipipe[1]);
             child_in_open = false;
+            if (p->tx) {
+                /* a fragment without newline: it crossed with the last write, not now */
+                record_transcript *tx = p->tx;
+                size_t before = tx->in.n_lines;
+                rec_stream_finish(&tx->in, last_in_t);
+                tx_note(tx, 'c', &tx->in, before);
+                if (tx->in.n_lines > before && last_in_at < tx->n_order - 1) {
+                    rec_tx_entry frag = tx->order[tx->n_order - 1];
+                    memmove(&tx->order[last_in_at + 1], &tx->order[last_in_at],
+                            (tx->n_order - 1 - last_in_at) * sizeof *tx->order);
+                    tx->order[last_in_at] = frag;
+                }
+                tx->stdin_closed_t = t;
+            }
         }
         if (i_sig >= 0 && (fds[i_sig].revents & POLLIN)) {
             struct signalfd_siginfo si;
             while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 if ((int)si.ssi_signo == SIGCHLD) continue;
                 /* sent to us alone (kill): pass it on; from the terminal: the child has it */
-                if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE) kill(pid, (int)si.ssi_signo);
+                if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE) {
+                    kill(pid, (int)si.ssi_signo);
+                    record_transcript *tx = p->tx;
+                    if (tx) {
+                        tx->signals =
+                            xrealloc(tx->signals, (tx->n_signals + 1) * sizeof *tx->signals);
+                        tx->signals[tx->n_signals++] = (rec_tx_signal){t, (int)si.ssi_signo};
+                    }
+                }
                 if (!out->signal_name) {
                     const char *name = signal_name_of((int)si.ssi_signo);
                     out->signal_name = xstrdup(name ? name : "SIGINT");
@@ -231,7 +293,10 @@ int record_run(const record_params *p, recording *out, diag *err) {
         exit_t = now_tenths(clk, t0);
     }
     int64_t end_t = now_tenths(clk, t0);
-    rec_stream_finish(&out->out, end_t);
+    size_t out_before = out->out.n_lines;
+    rec_stream_finish(&out->out, p->tx && p->tx->stdout_eof_t >= 0 ? p->tx->stdout_eof_t : end_t);
+    tx_note(p->tx, 's', &out->out, out_before);
+    if (p->tx && p->tx->stdout_eof_t < 0 && !out_open) p->tx->stdout_eof_t = end_t;
     rec_stream_finish(&out->err, end_t);
     close(opipe[0]);
     close(epipe[0]);

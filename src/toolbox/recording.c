@@ -400,7 +400,7 @@ int recording_load_capture(const char *path, recording *r, diag *err) {
 
 /* ---------------------------------------------------------------- writing */
 
-static void timing_tsv(buf *b, const rec_stream *s) {
+void recording_timing_tsv(buf *b, const rec_stream *s) {
     buf_puts(b, "ms_since_spawn\tline\n");
     for (size_t i = 0; i < s->n_lines; i++) {
         const rec_line *l = &s->lines[i];
@@ -532,7 +532,7 @@ int recording_write_dir(const recording *r, const char *dir, diag *err) {
     rc = write_text(dir, out_name, r->out.bytes.data ? r->out.bytes.data : "", r->out.bytes.len,
                     err);
     if (rc == 0) {
-        timing_tsv(&t, &r->out);
+        recording_timing_tsv(&t, &r->out);
         rc = write_text(dir, "stdout_timing.tsv", t.data, t.len, err);
     }
     if (rc == 0)
@@ -540,7 +540,7 @@ int recording_write_dir(const recording *r, const char *dir, diag *err) {
                         r->err.bytes.len, err);
     if (rc == 0) {
         buf_reset(&t);
-        timing_tsv(&t, &r->err);
+        recording_timing_tsv(&t, &r->err);
         rc = write_text(dir, "stderr_timing.tsv", t.data, t.len, err);
     }
     if (rc == 0 && r->has_exit) {

@@ -98,6 +98,10 @@ void recording_load_capture_mem(const char *data, size_t len, recording *r);
 /* Creates dir if needed; refuses a dir that already holds a recording. */
 int recording_write_dir(const recording *r, const char *dir, diag *err);
 
+/* A stream's timing file: the header `ms_since_spawn<TAB>line`, then one row per line (its
+ * arrival in ms, one decimal, a tab, its bytes without the newline). */
+void recording_timing_tsv(buf *b, const rec_stream *s);
+
 /* Writes path atomically (fileio_write_atomic, a new file 0644 less the umask); -1 with a
  * `cannot write: <strerror>` diag at path. */
 int recording_write_file(const char *path, const char *data, size_t len, diag *err);

@@ -7,6 +7,7 @@
 #include "death.h"
 #include "exitcodes.h"
 #include "record.h"
+#include "record_appserver.h"
 #include "recording.h"
 #include "scrub.h"
 
@@ -23,7 +24,8 @@
 
 static const char RECORD_USAGE[] =
     "Usage: codex-mock record [--out DIR] [--filter NAME=REGEX]... [--filter-file FILE]\n"
-    "                         [--no-scrub] [--name NAME] -- codex exec ...\n";
+    "                         [--no-scrub] [--name NAME] [--app-server] -- codex exec ...\n"
+    "       codex-mock record [options] -- codex app-server [...]\n";
 
 /* ---------------------------------------------------------------- session files */
 
@@ -78,20 +80,41 @@ static int stamp_cmp(const void *a, const void *b) {
     return strcmp(((const file_stamp *)a)->path, ((const file_stamp *)b)->path);
 }
 
-/* The newest session file that appeared (or grew: `exec resume` appends) during the run.
- * Sorts `before` by path: a ~/.codex/sessions of thousands of files is looked up, not scanned
- * once per file. */
-static char *new_session_file(file_list *before, const file_list *after) {
+static char *sessions_dir(char *const *env);
+
+/* The session files that appeared (or grew: `exec resume` appends) during the run; the newest
+ * in *newest (NULL when none). Sorts `before` by path: a ~/.codex/sessions of thousands of
+ * files is looked up, not scanned once per file. `changed` (may be NULL) gets every one, in
+ * path order, as heap strings. */
+static char *new_session_files(file_list *before, file_list *after, char ***changed,
+                               size_t *n_changed) {
     if (before->n) qsort(before->v, before->n, sizeof *before->v, stamp_cmp);
+    if (after->n) qsort(after->v, after->n, sizeof *after->v, stamp_cmp);
     const file_stamp *best = NULL;
     for (size_t i = 0; i < after->n; i++) {
         const file_stamp *a = &after->v[i];
         const file_stamp *b =
             before->n ? bsearch(a, before->v, before->n, sizeof *before->v, stamp_cmp) : NULL;
-        bool changed = !b || b->mtime_ns != a->mtime_ns || b->size != a->size;
-        if (changed && (!best || a->mtime_ns > best->mtime_ns)) best = a;
+        bool is_new = !b || b->mtime_ns != a->mtime_ns || b->size != a->size;
+        if (is_new && (!best || a->mtime_ns > best->mtime_ns)) best = a;
+        if (is_new && changed) {
+            *changed = xrealloc(*changed, (*n_changed + 1) * sizeof **changed);
+            (*changed)[(*n_changed)++] = xstrdup(a->path);
+        }
     }
     return best ? xstrdup(best->path) : NULL;
+}
+
+/* CODEX_HOME/config.toml (else ~/.codex/config.toml) as it is now, or NULL. */
+static char *read_config(char *const *env, size_t *len) {
+    char *sess = sessions_dir(env);
+    char *slash = strrchr(sess, '/');
+    if (slash) *slash = '\0';
+    char *path = xasprintf("%s/config.toml", sess);
+    char *data = fileio_read_file(path, 0, len);
+    free(path);
+    free(sess);
+    return data;
 }
 
 static char *sessions_dir(char *const *env) {
@@ -159,9 +182,53 @@ static void print_diag(diag *d) {
 
 /* ---------------------------------------------------------------- the command */
 
+/* What the recorder exits with once the recording is written (rc 0) or not. */
+static int finish(int rc, int code, diag *err) {
+    if (rc < 0) {
+        fputs("codex-mock record: ", stderr);
+        print_diag(err);
+        return EXIT_MOCK_ERROR;
+    }
+    if (code < 0) { /* die the way the recorded CLI died */
+        fflush(stdout);
+        die_by_signal(-code);
+        return 128 - code;
+    }
+    return code;
+}
+
+/* An app-server recording: the session files read and named, then record_appserver.h. */
+static int write_appserver(const recording *r, const record_transcript *tx, const scrubber *s,
+                           const char *config, size_t config_len, char **files, size_t n_files,
+                           const char *out_dir, diag *err) {
+    rec_blob *blobs = xcalloc(n_files + 1, sizeof *blobs);
+    size_t n = 0;
+    for (size_t k = 0; k < n_files; k++) {
+        size_t len;
+        char *data = fileio_read_file(files[k], 0, &len);
+        if (!data) continue;
+        const char *base = strrchr(files[k], '/');
+        blobs[n++] = (rec_blob){xstrdup(base ? base + 1 : files[k]), data, len};
+    }
+    appserver_recording a = {.r = r,
+                             .tx = tx,
+                             .scrub = s,
+                             .config_toml = config,
+                             .config_len = config_len,
+                             .rollouts = blobs,
+                             .n_rollouts = n};
+    int rc = record_appserver_write(&a, out_dir, err);
+    for (size_t k = 0; k < n; k++) {
+        free(blobs[k].name);
+        free(blobs[k].data);
+    }
+    free(blobs);
+    return rc;
+}
+
 int tool_record(int argc, char **argv, char *const *env) {
     const char *out_dir = NULL, *name = NULL;
-    bool scrub_on = true;
+    bool scrub_on = true, force_appserver = false;
     scrubber s;
     scrub_init(&s);
     diag err;
@@ -195,6 +262,8 @@ int tool_record(int argc, char **argv, char *const *env) {
             i++;
         } else if (!strcmp(a, "--no-scrub")) {
             scrub_on = false;
+        } else if (!strcmp(a, "--app-server")) {
+            force_appserver = true;
         } else {
             fprintf(stderr, "codex-mock record: unknown option or missing value: %s\n\n%s", a,
                     RECORD_USAGE);
@@ -240,6 +309,20 @@ int tool_record(int argc, char **argv, char *const *env) {
     char *default_out = xasprintf("codex-recording-%s", stamp);
     if (!out_dir) out_dir = default_out;
 
+    bool appserver = force_appserver || record_is_appserver(cmd);
+    if (appserver && record_dir_taken(out_dir)) { /* refused before the session, not after */
+        fprintf(stderr, "codex-mock record: %s: already holds a recording; choose another --out\n",
+                out_dir);
+        free(program);
+        free(default_out);
+        scrub_free(&s);
+        return EXIT_MOCK_ERROR;
+    }
+    size_t config_len = 0;
+    char *config = appserver ? read_config(env, &config_len) : NULL;
+    record_transcript tx;
+    record_transcript_init(&tx);
+
     char *sess = sessions_dir(env);
     file_list before = {0}, after = {0};
     list_files(sess, &before);
@@ -255,6 +338,7 @@ int tool_record(int argc, char **argv, char *const *env) {
         .err_fd = STDERR_FILENO,
         .progress_fd = isatty(STDERR_FILENO) ? STDERR_FILENO : -1,
         .progress_label = out_dir,
+        .tx = appserver ? &tx : NULL,
     };
     signal(SIGPIPE, SIG_IGN);
     int rc = record_run(&rp, &r, &err);
@@ -263,6 +347,8 @@ int tool_record(int argc, char **argv, char *const *env) {
         fputs("codex-mock record: ", stderr);
         print_diag(&err);
         recording_free(&r);
+        record_transcript_free(&tx);
+        free(config);
         files_free(&before);
         free(sess);
         free(default_out);
@@ -270,7 +356,9 @@ int tool_record(int argc, char **argv, char *const *env) {
         return EXIT_MOCK_ERROR;
     }
     list_files(sess, &after);
-    char *rollout = new_session_file(&before, &after);
+    char **changed = NULL;
+    size_t n_changed = 0;
+    char *rollout = new_session_files(&before, &after, appserver ? &changed : NULL, &n_changed);
     files_free(&before);
     files_free(&after);
     free(sess);
@@ -308,6 +396,21 @@ int tool_record(int argc, char **argv, char *const *env) {
         free(r.stdin_text);
         r.stdin_text = t;
     }
+    if (appserver) {
+        rc = write_appserver(&r, &tx, scrub_on ? &s : NULL, config, config_len, changed, n_changed,
+                             out_dir, &err);
+        for (size_t k = 0; k < n_changed; k++)
+            free(changed[k]);
+        free(changed);
+        free(config);
+        free(rollout);
+        record_transcript_free(&tx);
+        int acode = r.exit_code;
+        recording_free(&r);
+        free(default_out);
+        scrub_free(&s);
+        return finish(rc, acode, &err);
+    }
     if (scrub_on) {
         scrub_stream(&s, &r.out);
         scrub_stream(&s, &r.err);
@@ -335,17 +438,8 @@ int tool_record(int argc, char **argv, char *const *env) {
     rc = recording_write_dir(&r, out_dir, &err);
     int code = r.exit_code;
     recording_free(&r);
+    record_transcript_free(&tx);
     free(default_out);
     scrub_free(&s);
-    if (rc < 0) {
-        fputs("codex-mock record: ", stderr);
-        print_diag(&err);
-        return EXIT_MOCK_ERROR;
-    }
-    if (code < 0) { /* die the way the recorded CLI died */
-        fflush(stdout);
-        die_by_signal(-code);
-        return 128 - code;
-    }
-    return code;
+    return finish(rc, code, &err);
 }
