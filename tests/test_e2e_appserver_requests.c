@@ -267,6 +267,81 @@ static void test_expect(void **state) {
     free(dir);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * MCP tool approvals: mcpServer/elicitation/request
+ * ---------------------------------------------------------------------------------------- */
+
+/* accept, then decline: the first call runs, the second fails "user rejected MCP tool call" */
+static void test_mcp_accept_decline(void **state) {
+    (void)state;
+    char *dir = fresh_state("mcp");
+    convo c;
+    open_turn(&c, "mcp", NULL); /* on-request, the default: an MCP tool asks */
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"action\":\"accept\",\"content\":null,\"_meta\":null}}");
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":1,");
+    say(&c, "{\"id\":1,\"result\":{\"action\":\"decline\",\"content\":null,\"_meta\":null}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "mcp-accept-decline");
+    unsetenv("CODEX_MOCK_STATE");
+    const char *o = c.s.o.data;
+    assert_non_null(strstr(o, "\"id\":\"call_mcp_1\",\"server\":\"echo\",\"environmentId\":null,"
+                              "\"tool\":\"echo\",\"status\":\"completed\""));
+    assert_non_null(strstr(o, "\"status\":\"failed\",\"arguments\":{\"text\":\"pong\",\"count\":1},"
+                              "\"appContext\":null,\"mcpAppUi\":null,\"pluginId\":null,"
+                              "\"readOnlyHint\":null,\"result\":null,\"error\":{\"message\":"
+                              "\"user rejected MCP tool call\"}"));
+    assert_non_null(strstr(o, "\"text\":\"done\""));
+    convo_free(&c);
+    char *j = journal_text(dir);
+    assert_non_null(strstr(j, "\"method\":\"mcpServer/elicitation/request\",\"item_id\":"
+                              "\"call_mcp_1\",\"type\":\"mcp_tool_call\",\"subject\":\"echo/echo\","
+                              "\"decision\":\"accept\""));
+    assert_non_null(strstr(j, "\"subject\":\"echo/echo\",\"decision\":\"decline\""));
+    free(j);
+    char *out;
+    const char *check[] = {"--approval", "^echo/echo$=decline", NULL};
+    assert_int_equal(verify(dir, check, &out), 0);
+    free(out);
+    free(dir);
+}
+
+/* accept for the session (_meta.persist): the same tool runs unasked afterwards */
+static void test_mcp_session(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "mcp", "untrusted");
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"action\":\"accept\",\"content\":null,\"_meta\":{\"persist\":"
+            "\"session\"}}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "mcp-session");
+    assert_null(strstr(c.s.o.data, "\"id\":1,\"params\""));
+    assert_non_null(strstr(c.s.o.data, "\"id\":\"call_mcp_2\",\"server\":\"echo\","
+                                       "\"environmentId\":null,\"tool\":\"echo\",\"status\":"
+                                       "\"completed\""));
+    convo_free(&c);
+}
+
+/* cancel, or a JSON-RPC error: the call fails "user cancelled MCP tool call"; the turn goes on */
+static void test_mcp_cancel(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "mcp", "untrusted");
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"action\":\"cancel\",\"content\":null,\"_meta\":null}}");
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":1,");
+    say(&c, "{\"id\":1,\"error\":{\"code\":-32000,\"message\":\"no\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "mcp-cancel");
+    const char *o = c.s.o.data;
+    const char *first = strstr(o, "\"error\":{\"message\":\"user cancelled MCP tool call\"}");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "\"error\":{\"message\":\"user cancelled MCP tool call\"}"));
+    assert_non_null(strstr(o, "\"status\":\"completed\",\"error\":null"));
+    convo_free(&c);
+}
+
 static int setup(void **state) {
     (void)state;
     setenv("CODEX_MOCK_SEED", "7", 1);
@@ -283,6 +358,9 @@ int main(void) {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expect),
+        cmocka_unit_test(test_mcp_accept_decline),
+        cmocka_unit_test(test_mcp_session),
+        cmocka_unit_test(test_mcp_cancel),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

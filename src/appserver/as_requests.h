@@ -12,7 +12,9 @@
 #define CODEX_MOCK_AS_REQUESTS_H
 
 #include "buf.h"
+#include "jval.h"
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +35,30 @@ typedef struct {
     const char *expected; /* the scenario's `expect:`; NULL: none */
     bool timed_out;       /* the scenario's `timeout:` passed without an answer */
 } asr_entry;
+
+/* mcpServer/elicitation/request for an MCP tool call that needs approval (0.171.0's
+ * core/src/mcp_tool_call.rs, feature tool_call_mcp_elicitation, stable and on by default):
+ *   {threadId, turnId, serverName, environmentId: null, mode: "form",
+ *    _meta: {codex_approval_kind: "mcp_tool_call", persist: ["session","always"],
+ *            tool_params: <arguments>, tool_params_display: [{name, value, display_name}]},
+ *    message: "Allow the <server> MCP server to run tool \"<tool>\"?",
+ *    requestedSchema: {type: "object", properties: {}}}
+ * `arguments` NULL: no tool_params; not an object: no tool_params_display (sorted by name). */
+void asr_mcp_elicitation(buf *b, const char *thread_id, const char *turn_id, const char *server,
+                         size_t server_len, const char *tool, size_t tool_len,
+                         const jval *arguments);
+
+/* How the real server reads an elicitation answer {action, content, _meta}: */
+typedef enum {
+    ASR_MCP_ACCEPT,  /* action accept: the tool runs */
+    ASR_MCP_SESSION, /* accept with _meta.persist "session" or "always": remembered too */
+    ASR_MCP_DECLINE, /* "user rejected MCP tool call" */
+    ASR_MCP_CANCEL   /* cancel, a JSON-RPC error, an unreadable answer:
+                        "user cancelled MCP tool call" */
+} asr_mcp_answer;
+asr_mcp_answer asr_mcp_read(const cJSON *result, const char **journaled);
+#define ASR_MCP_DECLINED_TEXT "user rejected MCP tool call"
+#define ASR_MCP_CANCELLED_TEXT "user cancelled MCP tool call"
 
 /* Appends the entry (comma separated from what `list` holds) to `list`. When `expected` is
  * given and an answer came that differs, writes one `codex-mock:` note on `err_fd`. */

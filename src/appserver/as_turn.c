@@ -582,10 +582,30 @@ static void mcp_json(buf *b, const item *it, const char *id, bool done, int64_t 
         buf_puts(b, "{}");
     buf_puts(b, ",\"appContext\":null,\"mcpAppUi\":null,\"pluginId\":null,\"readOnlyHint\":null,"
                 "\"result\":");
-    if (done && c->result && !failed)
+    if (done && c->result && !failed && c->result->kind == JV_OBJECT &&
+        jval_get(c->result, "content")) {
+        /* the app-server's McpToolCallResult: {content, structuredContent, _meta} */
+        const jval *sc = jval_get(c->result, "structured_content");
+        if (!sc) sc = jval_get(c->result, "structuredContent");
+        const jval *meta = jval_get(c->result, "_meta");
+        buf_puts(b, "{\"content\":");
+        jval_write(b, jval_get(c->result, "content"));
+        buf_puts(b, ",\"structuredContent\":");
+        if (sc)
+            jval_write(b, sc);
+        else
+            buf_puts(b, "null");
+        buf_puts(b, ",\"_meta\":");
+        if (meta)
+            jval_write(b, meta);
+        else
+            buf_puts(b, "null");
+        buf_putc(b, '}');
+    } else if (done && c->result && !failed) {
         jval_write(b, c->result);
-    else
+    } else {
         buf_puts(b, "null");
+    }
     buf_puts(b, ",\"error\":");
     if (failed) {
         buf_puts(b, "{\"message\":");
@@ -952,11 +972,76 @@ static void to_session(as_turn *t, const event *ev) {
 
 typedef enum { APPROVE_RUN, APPROVE_ASK, APPROVE_FAIL } approval_way;
 
+/* What acceptForSession remembers for the thread (as_thread.session_approved): a command by
+ * its command line (the real server keys it by the command vector, which the line fixes), an
+ * MCP tool by server and tool, a file change by each path. Heap keys; n_keys set. */
+static char **approval_keys(const item *it, size_t *n_keys) {
+    char **k = NULL;
+    *n_keys = 0;
+    if (it->type == ITEM_COMMAND_EXECUTION) {
+        k = xcalloc(1, sizeof *k);
+        k[(*n_keys)++] = xasprintf("cmd:%.*s", (int)it->u.cmd.command.len,
+                                   it->u.cmd.command.ptr ? it->u.cmd.command.ptr : "");
+    } else if (it->type == ITEM_MCP_TOOL_CALL) {
+        k = xcalloc(1, sizeof *k);
+        k[(*n_keys)++] =
+            xasprintf("mcp:%.*s/%.*s", (int)it->u.mcp->server.len,
+                      it->u.mcp->server.ptr ? it->u.mcp->server.ptr : "", (int)it->u.mcp->tool.len,
+                      it->u.mcp->tool.ptr ? it->u.mcp->tool.ptr : "");
+    } else if (it->type == ITEM_FILE_CHANGE && it->u.fc.n) {
+        k = xcalloc(it->u.fc.n, sizeof *k);
+        for (size_t i = 0; i < it->u.fc.n; i++)
+            k[(*n_keys)++] = xasprintf("fc:%.*s", (int)it->u.fc.v[i].path.len,
+                                       it->u.fc.v[i].path.ptr ? it->u.fc.v[i].path.ptr : "");
+    }
+    return k;
+}
+
+static void free_keys(char **k, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(k[i]);
+    free(k);
+}
+
+static bool has_key(const as_thread *th, const char *key) {
+    for (size_t i = 0; i < th->n_session_approved; i++)
+        if (!strcmp(th->session_approved[i], key)) return true;
+    return false;
+}
+
+/* Whether every key of the item was approved for the session. */
+static bool session_approved(const as_thread *th, const item *it) {
+    size_t n;
+    char **k = approval_keys(it, &n);
+    bool all = n > 0;
+    for (size_t i = 0; i < n && all; i++)
+        all = has_key(th, k[i]);
+    free_keys(k, n);
+    return all;
+}
+
+static void remember_for_session(as_thread *th, const item *it) {
+    size_t n;
+    char **k = approval_keys(it, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (has_key(th, k[i])) {
+            free(k[i]);
+            continue;
+        }
+        th->session_approved = xrealloc(th->session_approved, (th->n_session_approved + 1) *
+                                                                  sizeof *th->session_approved);
+        th->session_approved[th->n_session_approved++] = k[i];
+    }
+    free(k);
+}
+
 static approval_way approval_way_for(const as_turn *t, const step *src, const item *it) {
     const char *policy = t->th->approval ? t->th->approval : "on-request";
     if (!strcmp(policy, "never"))
         return it->type == ITEM_MCP_TOOL_CALL ? APPROVE_FAIL : APPROVE_RUN;
-    if (it->type == ITEM_MCP_TOOL_CALL) return APPROVE_RUN; /* elicitations: not emulated yet */
+    if (session_approved(t->th, it)) return APPROVE_RUN; /* acceptForSession earlier */
+    /* an MCP tool that needs approval asks under every other policy (an elicitation) */
+    if (it->type == ITEM_MCP_TOOL_CALL) return APPROVE_ASK;
     if (!strcmp(policy, "on-request") && !src->approval->has_reason) return APPROVE_RUN;
     return APPROVE_ASK;
 }
@@ -1031,6 +1116,15 @@ static void ask(as_turn *t, int64_t due, const action *a) {
         buf_puts(&b, "}},\"cancel\"]}");
         asw_server_request(&line, "item/commandExecution/requestApproval", t->req_id, b.data,
                            b.len);
+    } else if (it->type == ITEM_MCP_TOOL_CALL) {
+        /* the call's item started (the real one announces the call before it asks), the
+         * status, then the elicitation */
+        render_mcp(t, due, it, id, false);
+        status_changed(t, due, waiting);
+        const mcp_call *c = it->u.mcp;
+        asr_mcp_elicitation(&b, t->th->id, t->id, c->server.ptr ? c->server.ptr : "", c->server.len,
+                            c->tool.ptr ? c->tool.ptr : "", c->tool.len, c->arguments);
+        asw_server_request(&line, "mcpServer/elicitation/request", t->req_id, b.data, b.len);
     } else {
         /* a file change: the item (with its changes) first, then the status */
         render_file_change(t, due, it, id, false);
@@ -1067,6 +1161,20 @@ static void mcp_never(as_turn *t, int64_t due, const item *src) {
     request_done(t, due);
 }
 
+/* An asked MCP call the client declined or cancelled: it completes failed with the real text. */
+static void mcp_refused(as_turn *t, int64_t due, const item *src, const char *text) {
+    item it = *src;
+    mcp_call c = *src->u.mcp;
+    c.error.ptr = text;
+    c.error.len = strlen(text);
+    c.result = NULL;
+    it.u.mcp = &c;
+    it.status = STATUS_FAILED;
+    char id[64];
+    item_id_of(&it, id);
+    render_mcp(t, due, &it, id, true);
+}
+
 typedef enum { ANSWER_ACCEPT, ANSWER_DECLINE, ANSWER_CANCEL, ANSWER_FAIL } answer_kind;
 
 static answer_kind read_decision(const cJSON *result) {
@@ -1086,46 +1194,50 @@ static void end_interrupted(as_turn *t, int64_t due);
 /* Notes an approval for the journal: what was asked (the command, or the item's paths), the
  * answer ("error" for a JSON-RPC error; null: none came), how long it took, and what the
  * scenario expected (as_requests.h). */
-static void journal_approval(as_turn *t, const action *a, const cJSON *result, int64_t now) {
+static void journal_approval(as_turn *t, const action *a, const char *dec, int64_t now) {
     const item *it = &a->ev.item;
     char id[64];
     item_id_of(it, id);
     buf subject;
     buf_init(&subject);
+    const char *method = "item/fileChange/requestApproval", *type = "file_change";
     if (it->type == ITEM_COMMAND_EXECUTION) {
         mstr c = inner_command(it);
         buf_append(&subject, c.ptr ? c.ptr : "", c.len);
+        method = "item/commandExecution/requestApproval";
+        type = "command";
+    } else if (it->type == ITEM_MCP_TOOL_CALL) {
+        buf_append(&subject, it->u.mcp->server.ptr, it->u.mcp->server.len);
+        buf_putc(&subject, '/');
+        buf_append(&subject, it->u.mcp->tool.ptr, it->u.mcp->tool.len);
+        method = "mcpServer/elicitation/request";
+        type = "mcp_tool_call";
     } else {
         for (size_t i = 0; i < it->u.fc.n; i++) {
             if (i) buf_putc(&subject, ' ');
             buf_append(&subject, it->u.fc.v[i].path.ptr, it->u.fc.v[i].path.len);
         }
     }
-    const cJSON *d = result ? cJSON_GetObjectItemCaseSensitive(result, "decision") : NULL;
-    const char *dec = NULL;
-    if (now < 0)
-        dec = NULL;
-    else if (!result)
-        dec = "error";
-    else if (cJSON_IsString(d))
-        dec = d->valuestring;
-    else if (cJSON_IsObject(d) && d->child && d->child->string)
-        dec = d->child->string;
-    else
-        dec = "invalid";
-    bool cmd = it->type == ITEM_COMMAND_EXECUTION;
     asr_entry e = {.request_id = t->req_id,
-                   .method = cmd ? "item/commandExecution/requestApproval"
-                                 : "item/fileChange/requestApproval",
+                   .method = method,
                    .item_id = id,
-                   .type = cmd ? "command" : "file_change",
+                   .type = type,
                    .subject = subject.data ? subject.data : "",
                    .subject_len = subject.len,
-                   .decision = dec,
+                   .decision = now >= 0 ? dec : NULL,
                    .latency_ns = now >= 0 ? now - t->wait_since : -1,
                    .expected = a->src && a->src->approval ? a->src->approval->expect : NULL};
     asr_journal(&t->approvals, t->s->err_fd, &e);
     buf_free(&subject);
+}
+
+/* A command or file change answer's decision as journaled ("error": a JSON-RPC error). */
+static const char *decision_text(const cJSON *result) {
+    const cJSON *d = result ? cJSON_GetObjectItemCaseSensitive(result, "decision") : NULL;
+    if (!result) return "error";
+    if (cJSON_IsString(d)) return d->valuestring;
+    if (cJSON_IsObject(d) && d->child && d->child->string) return d->child->string;
+    return "invalid";
 }
 
 /* Starts playing `steps` at `at` (nothing when there are none, or a branch already plays:
@@ -1175,10 +1287,26 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
     status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[]}");
     /* the rest of the turn's timeline moves by the time it waited */
     t->anchor += now - t->wait_since;
-    answer_kind k = result ? read_decision(result) : ANSWER_FAIL;
     const action *a = &t->held;
-    journal_approval(t, a, result, now);
     const approval_spec *ap = a->src->approval;
+    bool mcp = a->ev.item.type == ITEM_MCP_TOOL_CALL;
+    answer_kind k;
+    const char *dec;
+    bool for_session;
+    const char *mcp_text = NULL;
+    if (mcp) {
+        /* an elicitation's answer: {action, content, _meta} */
+        asr_mcp_answer m = asr_mcp_read(result, &dec);
+        k = m == ASR_MCP_ACCEPT || m == ASR_MCP_SESSION ? ANSWER_ACCEPT : ANSWER_DECLINE;
+        for_session = m == ASR_MCP_SESSION;
+        mcp_text = m == ASR_MCP_DECLINE ? ASR_MCP_DECLINED_TEXT : ASR_MCP_CANCELLED_TEXT;
+    } else {
+        k = result ? read_decision(result) : ANSWER_FAIL;
+        dec = decision_text(result);
+        for_session = !strcmp(dec, "acceptForSession");
+    }
+    journal_approval(t, a, dec, now);
+    if (k == ANSWER_ACCEPT && for_session) remember_for_session(t->th, &a->ev.item);
     if (k == ANSWER_ACCEPT) {
         t->approved = a->src;
         if (a->ev.type == EV_ITEM_COMPLETED) {
@@ -1199,7 +1327,9 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
         item_id_of(&it, id);
         t->declined = a->src;
         t->cmd_asked = false;
-        if (it.type == ITEM_COMMAND_EXECUTION) {
+        if (mcp) {
+            mcp_refused(t, due, &a->ev.item, mcp_text);
+        } else if (it.type == ITEM_COMMAND_EXECUTION) {
             buf j;
             buf_init(&j);
             command_json(&j, t, &it, id, true, t->cmd_started_ms, as_wall_at(s, due));
