@@ -106,7 +106,7 @@ static void open_turn(convo *c, const char *scenario, const char *policy) {
 }
 
 /* Another turn on the same thread (request id `id`). */
-__attribute__((unused)) static void next_turn(convo *c, int id) {
+static void next_turn(convo *c, int id) {
     char line[256];
     snprintf(line, sizeof line,
              "{\"id\":%d,\"method\":\"turn/start\",\"params\":{\"threadId\":\"{{thread}}\","
@@ -342,6 +342,36 @@ static void test_mcp_cancel(void **state) {
     convo_free(&c);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * acceptForSession
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_accept_for_session(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "session", "untrusted");
+    wait_for(&c, "requestApproval\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"decision\":\"acceptForSession\"}}");
+    wait_for(&c, "\"text\":\"first\",\"phase\"");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    next_turn(&c, 4);
+    wait_for(&c, "requestApproval\",\"id\":1,");
+    say(&c, "{\"id\":1,\"result\":{\"decision\":\"accept\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\",\"params\":{\"threadId\":\"{{thread}}\",\"turn\":{"
+                 "\"id\":\"{{turn}}\"");
+    close_and_compare(&c, "session");
+    const char *o = c.s.o.data;
+    /* two requests only: rm -rf build once, then make */
+    assert_null(strstr(o, "requestApproval\",\"id\":2,"));
+    char *r1 = strstr(o, "requestApproval\",\"id\":1,");
+    assert_non_null(r1);
+    assert_non_null(strstr(r1, "\"command\":\"make\""));
+    /* the remembered command ran unasked (its output streamed as any unasked command's) */
+    assert_non_null(strstr(o, "\"delta\":\"gone again\\n\""));
+    assert_non_null(strstr(o, "\"delta\":\"gone once more\\n\""));
+    convo_free(&c);
+}
+
 static int setup(void **state) {
     (void)state;
     setenv("CODEX_MOCK_SEED", "7", 1);
@@ -361,6 +391,7 @@ int main(void) {
         cmocka_unit_test(test_mcp_accept_decline),
         cmocka_unit_test(test_mcp_session),
         cmocka_unit_test(test_mcp_cancel),
+        cmocka_unit_test(test_accept_for_session),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
