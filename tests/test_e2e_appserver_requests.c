@@ -372,6 +372,63 @@ static void test_accept_for_session(void **state) {
     convo_free(&c);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * timeout: / on_timeout:
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_timeout(void **state) {
+    (void)state;
+    char *dir = fresh_state("timeout");
+    convo c;
+    open_turn(&c, "timeout", "untrusted");
+    wait_for(&c, "requestApproval\",\"id\":0,");
+    double asked = now_ms();
+    wait_for(&c, "\"text\":\"No answer; leaving build alone.\",\"phase\"");
+    double waited = now_ms() - asked;
+    assert_true(waited >= 350.0); /* 400 ms of real time, whatever the speed */
+    say(&c, "{\"id\":0,\"result\":{\"decision\":\"accept\"}}"); /* too late: ignored */
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    server_pump(&c.s, true, 100);
+    close_and_compare(&c, "timeout");
+    unsetenv("CODEX_MOCK_STATE");
+    const char *o = c.s.o.data;
+    assert_non_null(strstr(o, "\"id\":\"cmd_a\""));
+    assert_null(strstr(o, "\"aggregatedOutput\":\"gone\\n\"")); /* never ran */
+    assert_non_null(strstr(o, "\"text\":\"done\""));
+    const char *r = strstr(o, "serverRequest/resolved");
+    assert_non_null(r);
+    assert_null(strstr(r + 1, "serverRequest/resolved")); /* the late answer changed nothing */
+    convo_free(&c);
+    char *j = journal_text(dir);
+    assert_non_null(strstr(j, "\"decision\":null,\"latency_ms\":null,\"timed_out\":true,"
+                              "\"expected\":\"accept\""));
+    free(j);
+    char *out;
+    const char *check[] = {"--expected-answers", NULL};
+    assert_int_equal(verify(dir, check, &out), 1);
+    assert_non_null(strstr(out, "was never answered, the scenario expects accept"));
+    free(out);
+    free(dir);
+}
+
+static void test_answer_before_timeout(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "timeout", "untrusted");
+    wait_for(&c, "requestApproval\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"decision\":\"accept\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    usleep(500 * 1000); /* past the timeout: nothing more comes */
+    server_pump(&c.s, true, 50);
+    const char *o = c.s.o.data;
+    assert_non_null(strstr(o, "\"aggregatedOutput\":\"gone\\n\""));
+    assert_null(strstr(o, "No answer"));
+    const char *done = strstr(o, "\"method\":\"turn/completed\"");
+    assert_null(strstr(done, "\n{")); /* turn/completed is the last line */
+    server_end(&c.s);
+    convo_free(&c);
+}
+
 static int setup(void **state) {
     (void)state;
     setenv("CODEX_MOCK_SEED", "7", 1);
@@ -392,6 +449,8 @@ int main(void) {
         cmocka_unit_test(test_mcp_session),
         cmocka_unit_test(test_mcp_cancel),
         cmocka_unit_test(test_accept_for_session),
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_answer_before_timeout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

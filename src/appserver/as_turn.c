@@ -71,6 +71,7 @@ struct as_turn {
     action held;        /* the step's event the request stopped */
     int64_t held_due;
     const step *approved, *declined; /* the step let through / dropped */
+    uint64_t timeout_timer;          /* the approval's `timeout:` (0: none armed) */
     /* an approval's branch (on_accept / on_decline): a planner of its own over those steps,
      * played before the turn's next step */
     const step *branch_after; /* start its on_accept branch once this step's item completed */
@@ -1071,6 +1072,8 @@ static void item_id_of(const item *it, char id[64]) {
     snprintf(id, 64, "%.*s", (int)it->id.len, it->id.ptr ? it->id.ptr : ITEM_ID_FALLBACK);
 }
 
+static void request_timed_out(evloop *loop, void *ctx);
+
 static void ask(as_turn *t, int64_t due, const action *a) {
     as_server *s = t->s;
     const item *it = &a->ev.item;
@@ -1142,6 +1145,10 @@ static void ask(as_turn *t, int64_t due, const action *a) {
     as_chan_line(&t->ch, due, line.data, line.len);
     buf_free(&line);
     buf_free(&b);
+    if (a->src->approval->has_timeout)
+        t->timeout_timer =
+            evloop_timer(s->loop, due + a->src->approval->timeout_ns, /* real time: the client's */
+                         request_timed_out, t);
 }
 
 /* An MCP call under `never`: started, then failed with the real text. */
@@ -1194,7 +1201,8 @@ static void end_interrupted(as_turn *t, int64_t due);
 /* Notes an approval for the journal: what was asked (the command, or the item's paths), the
  * answer ("error" for a JSON-RPC error; null: none came), how long it took, and what the
  * scenario expected (as_requests.h). */
-static void journal_approval(as_turn *t, const action *a, const char *dec, int64_t now) {
+static void journal_approval(as_turn *t, const action *a, const char *dec, int64_t now,
+                             bool timed_out) {
     const item *it = &a->ev.item;
     char id[64];
     item_id_of(it, id);
@@ -1225,7 +1233,8 @@ static void journal_approval(as_turn *t, const action *a, const char *dec, int64
                    .subject = subject.data ? subject.data : "",
                    .subject_len = subject.len,
                    .decision = now >= 0 ? dec : NULL,
-                   .latency_ns = now >= 0 ? now - t->wait_since : -1,
+                   .latency_ns = now >= 0 && !timed_out ? now - t->wait_since : -1,
+                   .timed_out = timed_out,
                    .expected = a->src && a->src->approval ? a->src->approval->expect : NULL};
     asr_journal(&t->approvals, t->s->err_fd, &e);
     buf_free(&subject);
@@ -1268,18 +1277,18 @@ static void end_branch(as_turn *t) {
     t->anchor += t->br_last - t->br_anchor;
 }
 
-bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
-    as_turn *t = NULL;
-    for (size_t i = 0; i < s->n_threads && !t; i++) {
-        as_turn *c = s->threads[i]->active;
-        if (c && c->waiting && c->req_id == request_id) t = c;
+/* The request the turn waits for is settled at `now`: by the client's answer (`result`, NULL
+ * for a JSON-RPC error), or — `timed_out` — by the approval's `timeout:` passing first. */
+static void settle(as_turn *t, int64_t now, const cJSON *result, bool timed_out) {
+    as_server *s = t->s;
+    if (t->timeout_timer) {
+        evloop_cancel(s->loop, t->timeout_timer);
+        t->timeout_timer = 0;
     }
-    if (!t) return false; /* an answer to nothing (or to a request of an ended turn) */
-    int64_t now = as_now(s);
     int64_t due = now + as_delay(s, RESOLVED_MS);
     buf b;
     buf_init(&b);
-    buf_printf(&b, "{\"threadId\":\"%s\",\"requestId\":%lld}", t->th->id, (long long)request_id);
+    buf_printf(&b, "{\"threadId\":\"%s\",\"requestId\":%lld}", t->th->id, (long long)t->req_id);
     notify(t, due, "serverRequest/resolved", &b);
     buf_free(&b);
     due += as_delay(s, 0.2);
@@ -1291,21 +1300,24 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
     const approval_spec *ap = a->src->approval;
     bool mcp = a->ev.item.type == ITEM_MCP_TOOL_CALL;
     answer_kind k;
-    const char *dec;
-    bool for_session;
-    const char *mcp_text = NULL;
-    if (mcp) {
+    const char *dec = NULL;
+    bool for_session = false;
+    const char *mcp_text = ASR_MCP_CANCELLED_TEXT;
+    if (timed_out) {
+        /* no answer in time: as a decline (an MCP call as cancelled), then `on_timeout:` */
+        k = ANSWER_DECLINE;
+    } else if (mcp) {
         /* an elicitation's answer: {action, content, _meta} */
         asr_mcp_answer m = asr_mcp_read(result, &dec);
         k = m == ASR_MCP_ACCEPT || m == ASR_MCP_SESSION ? ANSWER_ACCEPT : ANSWER_DECLINE;
         for_session = m == ASR_MCP_SESSION;
-        mcp_text = m == ASR_MCP_DECLINE ? ASR_MCP_DECLINED_TEXT : ASR_MCP_CANCELLED_TEXT;
+        if (m == ASR_MCP_DECLINE) mcp_text = ASR_MCP_DECLINED_TEXT;
     } else {
         k = result ? read_decision(result) : ANSWER_FAIL;
         dec = decision_text(result);
         for_session = !strcmp(dec, "acceptForSession");
     }
-    journal_approval(t, a, dec, now);
+    journal_approval(t, a, dec, now, timed_out);
     if (k == ANSWER_ACCEPT && for_session) remember_for_session(t->th, &a->ev.item);
     if (k == ANSWER_ACCEPT) {
         t->approved = a->src;
@@ -1341,13 +1353,34 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
         }
         if (k == ANSWER_CANCEL) {
             end_interrupted(t, due);
-            return true;
+            return;
         }
         request_done(t, due); /* the model hears of it in its next request */
-        start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
+        if (timed_out)
+            start_branch(t, ap->on_timeout, ap->n_on_timeout, due + as_delay(s, ITEM_DONE_MS));
+        else
+            start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
     }
     if (!t->ch.head) pull(t);
+}
+
+bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
+    as_turn *t = NULL;
+    for (size_t i = 0; i < s->n_threads && !t; i++) {
+        as_turn *c = s->threads[i]->active;
+        if (c && c->waiting && c->req_id == request_id) t = c;
+    }
+    if (!t) return false; /* an answer to nothing (or to a request of an ended turn) */
+    settle(t, as_now(s), result, false);
     return true;
+}
+
+/* An approval's `timeout:` passed without an answer (the real server would wait on). */
+static void request_timed_out(evloop *loop, void *ctx) {
+    (void)loop;
+    as_turn *t = ctx;
+    t->timeout_timer = 0;
+    if (t->waiting) settle(t, as_now(t->s), NULL, true);
 }
 
 /* `exit:` and `close_stdout:` steps (process faults for app-server clients): at their time, after
@@ -1740,7 +1773,10 @@ void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at
     /* real time since the turn went active (the wall clock may be scaled or fixed) */
     t->interrupt_ms = (as_now(s) - t->start_mono) / 1000000;
     if (t->interrupt_ms < 0) t->interrupt_ms = 0;
-    if (t->waiting) journal_approval(t, &t->held, NULL, -1); /* asked, never answered */
+    if (t->waiting) journal_approval(t, &t->held, NULL, -1, false); /* asked, never answered */
+    t->waiting = false;
+    if (t->timeout_timer) evloop_cancel(s->loop, t->timeout_timer);
+    t->timeout_timer = 0;
     as_chan_clear(&t->ch);
     int64_t due = at + as_delay(s, 5.0);
     rate_limits(t, due);
@@ -1768,6 +1804,7 @@ void as_turn_free_all(as_server *s) {
 }
 
 void as_turn_free(as_turn *t) {
+    if (t->timeout_timer) evloop_cancel(t->s->loop, t->timeout_timer);
     *t->prev_next = t->next;
     if (t->next) t->next->prev_next = t->prev_next;
     if (t->th->active == t) t->th->active = NULL;

@@ -248,6 +248,12 @@ typedef struct {
      * session's answer, written by convert); NULL: anything goes. The fake follows the answer
      * it gets either way; a different one is noted on stderr and in the journal. */
     const char *expect;
+    /* `timeout:` how long the fake waits for an answer (the real server waits for ever), then
+     * settles the request as declined and plays `on_timeout:` before the turn's next step */
+    bool has_timeout;
+    int64_t timeout_ns;
+    const struct step *on_timeout;
+    size_t n_on_timeout;
 } approval_spec;
 
 /* The values `expect:` takes (NULL-terminated). */

@@ -1094,7 +1094,8 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
         if (on) s->approval = arena_alloc(L->mem, sizeof(approval_spec));
         return 0;
     }
-    static const char *const keys[] = {"reason", "expect", "on_accept", "on_decline", NULL};
+    static const char *const keys[] = {"reason",  "expect",     "on_accept", "on_decline",
+                                       "timeout", "on_timeout", NULL};
     if (v->kind != YN_MAPPING)
         return ynode_fail(L->err, L->r->file, v,
                           "'approval' takes true or a mapping such as {reason: ...}");
@@ -1111,8 +1112,16 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
         if (get_enum(L, x, "expect", APPROVAL_EXPECT_NAMES, &e) < 0) return -1;
         a->expect = APPROVAL_EXPECT_NAMES[e];
     }
-    static const char *const branches[] = {"on_accept", "on_decline"};
-    for (int b = 0; b < 2; b++) {
+    const ynode *to = map_get(v, "timeout");
+    if (to) {
+        if (get_duration(L, to, "timeout", &a->timeout_ns) < 0) return -1;
+        a->has_timeout = true;
+    }
+    if (map_get(v, "on_timeout") && !to)
+        return ynode_fail(L->err, L->r->file, map_get(v, "on_timeout"),
+                          "'on_timeout' needs a 'timeout' (the real server waits for ever)");
+    static const char *const branches[] = {"on_accept", "on_decline", "on_timeout"};
+    for (int b = 0; b < 3; b++) {
         const ynode *seq = map_get(v, branches[b]);
         if (!seq) continue;
         char what[32];
@@ -1129,9 +1138,12 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
         if (b == 0) {
             a->on_accept = steps;
             a->n_on_accept = seq->n;
-        } else {
+        } else if (b == 1) {
             a->on_decline = steps;
             a->n_on_decline = seq->n;
+        } else {
+            a->on_timeout = steps;
+            a->n_on_timeout = seq->n;
         }
     }
     s->approval = a;
