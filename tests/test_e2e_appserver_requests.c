@@ -429,6 +429,75 @@ static void test_answer_before_timeout(void **state) {
     convo_free(&c);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * User input, dynamic tool calls, permissions, auth refresh
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_request_kinds(void **state) {
+    (void)state;
+    char *dir = fresh_state("kinds");
+    convo c;
+    open_turn(&c, "kinds", NULL);
+    wait_for(&c, "\"method\":\"item/tool/requestUserInput\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"answers\":{\"color\":{\"answers\":[\"Blue\"]}}}}");
+    wait_for(&c, "\"method\":\"item/tool/call\",\"id\":1,");
+    say(&c, "{\"id\":1,\"result\":{\"contentItems\":[{\"type\":\"inputText\",\"text\":"
+            "\"ticket open\"}],\"success\":true}}");
+    wait_for(&c, "\"method\":\"item/permissions/requestApproval\",\"id\":2,");
+    say(&c, "{\"id\":2,\"result\":{\"permissions\":{\"network\":{\"enabled\":true}},"
+            "\"scope\":\"turn\"}}"); /* the scenario expects session */
+    wait_for(&c, "\"method\":\"account/chatgptAuthTokens/refresh\",\"id\":3,");
+    say(&c, "{\"id\":3,\"result\":{\"accessToken\":\"secret-token\",\"chatgptAccountId\":"
+            "\"acct_1\",\"chatgptPlanType\":null}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    server_pump(&c.s, true, 50);
+    close_and_compare(&c, "kinds");
+    unsetenv("CODEX_MOCK_STATE");
+    const char *o = c.s.o.data;
+    assert_non_null(strstr(o, "\"activeFlags\":[\"waitingOnUserInput\"]"));
+    assert_non_null(strstr(o,
+                           "\"type\":\"dynamicToolCall\",\"id\":\"call_dyn_1\",\"namespace\":"
+                           "null,\"tool\":\"lookup_ticket\",\"arguments\":{\"ticket\":\"ABC-1\"},"
+                           "\"status\":\"completed\",\"contentItems\":[{\"type\":\"inputText\","
+                           "\"text\":\"ticket open\"}],\"success\":true"));
+    assert_non_null(strstr(o, "\"text\":\"done\""));
+    assert_non_null(strstr(c.s.e.data, "server request 2 (item/permissions/requestApproval Fetch "
+                                       "the dependencies) was answered turn; the scenario expects "
+                                       "session"));
+    convo_free(&c);
+    char *j = journal_text(dir);
+    assert_non_null(strstr(j, "\"type\":\"user_input\",\"subject\":\"color\",\"decision\":"
+                              "\"answer\",\"answer\":{\"answers\":{\"color\":{\"answers\":"
+                              "[\"Blue\"]}}}"));
+    assert_non_null(strstr(j, "\"type\":\"auth_refresh\""));
+    assert_null(strstr(j, "secret-token")); /* the token never lands in the journal */
+    free(j);
+    char *out;
+    const char *ok[] = {"--approval", "^color$=answer", "--approval", "lookup_ticket=answer", NULL};
+    int rc = verify(dir, ok, &out);
+    if (rc) fprintf(stderr, "%s", out);
+    assert_int_equal(rc, 0);
+    free(out);
+    free(dir);
+}
+
+static void test_auth_refresh_fails(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "auth", NULL);
+    wait_for(&c, "\"method\":\"account/chatgptAuthTokens/refresh\",\"id\":0,\"params\":{"
+                 "\"reason\":\"unauthorized\",\"previousAccountId\":\"acct_123\"}}");
+    say(&c, "{\"id\":0,\"error\":{\"code\":-32000,\"message\":\"no tokens\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "auth");
+    const char *o = c.s.o.data;
+    assert_null(strstr(o, "never shown"));
+    char *done = strstr(o, "\"method\":\"turn/completed\"");
+    assert_non_null(strstr(done, "\"status\":\"failed\""));
+    assert_non_null(strstr(o, "unexpected status 401 Unauthorized"));
+    convo_free(&c);
+}
+
 static int setup(void **state) {
     (void)state;
     setenv("CODEX_MOCK_SEED", "7", 1);
@@ -451,6 +520,8 @@ int main(void) {
         cmocka_unit_test(test_accept_for_session),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_answer_before_timeout),
+        cmocka_unit_test(test_request_kinds),
+        cmocka_unit_test(test_auth_refresh_fails),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

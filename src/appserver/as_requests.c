@@ -147,3 +147,153 @@ void asr_journal(buf *list, int err_fd, const asr_entry *e) {
         buf_free(&n);
     }
 }
+
+/* `key` of an object jval as a JSON string, else null. */
+static void str_or_null(buf *b, const jval *obj, const char *key) {
+    const jval *v = obj ? jval_get(obj, key) : NULL;
+    if (v && v->kind == JV_STRING)
+        jsonw_string(b, v->s, v->len);
+    else
+        buf_puts(b, "null");
+}
+
+static bool flag(const jval *obj, const char *snake, const char *camel) {
+    const jval *v = jval_get(obj, snake);
+    if (!v) v = jval_get(obj, camel);
+    return v && v->kind == JV_BOOL && v->b;
+}
+
+void asr_user_input(buf *b, const char *thread_id, const char *turn_id, const char *item_id,
+                    const jval *body) {
+    buf_puts(b, "{\"threadId\":");
+    jsonw_cstring(b, thread_id);
+    buf_puts(b, ",\"turnId\":");
+    jsonw_cstring(b, turn_id);
+    buf_puts(b, ",\"itemId\":");
+    jsonw_cstring(b, item_id);
+    buf_puts(b, ",\"questions\":[");
+    const jval *qs = jval_get(body, "questions");
+    for (size_t i = 0; qs && qs->kind == JV_ARRAY && i < qs->n; i++) {
+        const jval *q = qs->items[i];
+        if (i) buf_putc(b, ',');
+        buf_puts(b, "{\"id\":");
+        str_or_null(b, q, "id");
+        buf_puts(b, ",\"header\":");
+        str_or_null(b, q, "header");
+        buf_puts(b, ",\"question\":");
+        str_or_null(b, q, "question");
+        buf_printf(b, ",\"isOther\":%s,\"isSecret\":%s,\"options\":",
+                   flag(q, "is_other", "isOther") ? "true" : "false",
+                   flag(q, "is_secret", "isSecret") ? "true" : "false");
+        const jval *opts = q->kind == JV_OBJECT ? jval_get(q, "options") : NULL;
+        if (opts && opts->kind == JV_ARRAY) {
+            buf_putc(b, '[');
+            for (size_t k = 0; k < opts->n; k++) {
+                const jval *o = opts->items[k];
+                if (k) buf_putc(b, ',');
+                buf_puts(b, "{\"label\":");
+                if (o->kind == JV_STRING)
+                    jsonw_string(b, o->s, o->len);
+                else
+                    str_or_null(b, o, "label");
+                buf_puts(b, ",\"description\":");
+                const jval *d = o->kind == JV_OBJECT ? jval_get(o, "description") : NULL;
+                if (d && d->kind == JV_STRING)
+                    jsonw_string(b, d->s, d->len);
+                else
+                    buf_puts(b, "\"\"");
+                buf_putc(b, '}');
+            }
+            buf_putc(b, ']');
+        } else {
+            buf_puts(b, "null");
+        }
+        buf_putc(b, '}');
+    }
+    buf_puts(b, "],\"isBlocking\":true,\"autoResolutionMs\":null}");
+}
+
+void asr_tool_call(buf *b, const char *thread_id, const char *turn_id, const char *call_id,
+                   const jval *body) {
+    buf_puts(b, "{\"threadId\":");
+    jsonw_cstring(b, thread_id);
+    buf_puts(b, ",\"turnId\":");
+    jsonw_cstring(b, turn_id);
+    buf_puts(b, ",\"callId\":");
+    jsonw_cstring(b, call_id);
+    buf_puts(b, ",\"namespace\":");
+    str_or_null(b, body, "namespace");
+    buf_puts(b, ",\"tool\":");
+    str_or_null(b, body, "tool");
+    buf_puts(b, ",\"arguments\":");
+    const jval *args = jval_get(body, "arguments");
+    if (args)
+        jval_write(b, args);
+    else
+        buf_puts(b, "{}");
+    buf_putc(b, '}');
+}
+
+void asr_auth_refresh(buf *b, const jval *body) {
+    buf_puts(b, "{\"reason\":\"unauthorized\",\"previousAccountId\":");
+    str_or_null(b, body, "previous_account_id");
+    buf_putc(b, '}');
+}
+
+void asr_permissions(buf *b, const char *thread_id, const char *turn_id, const char *item_id,
+                     int64_t started_ms, const char *cwd, const jval *body) {
+    buf_puts(b, "{\"threadId\":");
+    jsonw_cstring(b, thread_id);
+    buf_puts(b, ",\"turnId\":");
+    jsonw_cstring(b, turn_id);
+    buf_puts(b, ",\"itemId\":");
+    jsonw_cstring(b, item_id);
+    buf_printf(b,
+               ",\"startedAtMs\":%lld,\"environmentId\":\"local\",\"cwd\":", (long long)started_ms);
+    jsonw_cstring(b, cwd);
+    buf_puts(b, ",\"reason\":");
+    str_or_null(b, body, "reason");
+    buf_puts(b, ",\"permissions\":");
+    const jval *p = jval_get(body, "permissions");
+    if (p)
+        jval_write(b, p);
+    else
+        buf_puts(b, "{}");
+    buf_putc(b, '}');
+}
+
+void asr_tool_call_item(buf *b, const char *id, const jval *body, bool done, const cJSON *result,
+                        int64_t duration_ms) {
+    buf_puts(b, "{\"type\":\"dynamicToolCall\",\"id\":");
+    jsonw_cstring(b, id);
+    buf_puts(b, ",\"namespace\":");
+    str_or_null(b, body, "namespace");
+    buf_puts(b, ",\"tool\":");
+    str_or_null(b, body, "tool");
+    buf_puts(b, ",\"arguments\":");
+    const jval *args = jval_get(body, "arguments");
+    if (args)
+        jval_write(b, args);
+    else
+        buf_puts(b, "{}");
+    const cJSON *items = result ? cJSON_GetObjectItemCaseSensitive(result, "contentItems") : NULL;
+    const cJSON *ok = result ? cJSON_GetObjectItemCaseSensitive(result, "success") : NULL;
+    bool success = cJSON_IsTrue(ok);
+    buf_puts(b, ",\"status\":");
+    buf_puts(b, !done ? "\"inProgress\"" : success ? "\"completed\"" : "\"failed\"");
+    buf_puts(b, ",\"contentItems\":");
+    if (done && cJSON_IsArray(items)) {
+        char *t = cJSON_PrintUnformatted(items);
+        buf_puts(b, t ? t : "null");
+        free(t);
+    } else {
+        buf_puts(b, "null");
+    }
+    buf_puts(b, ",\"success\":");
+    buf_puts(b, !done ? "null" : success ? "true" : "false");
+    buf_puts(b, ",\"durationMs\":");
+    if (done)
+        buf_printf(b, "%lld", (long long)duration_ms);
+    else
+        buf_puts(b, "null");
+}

@@ -60,6 +60,29 @@ asr_mcp_answer asr_mcp_read(const cJSON *result, const char **journaled);
 #define ASR_MCP_DECLINED_TEXT "user rejected MCP tool call"
 #define ASR_MCP_CANCELLED_TEXT "user cancelled MCP tool call"
 
+/* The other requests (a scenario step each: user_input, dynamic_tool_call, auth_refresh,
+ * permissions; `body` is the step's mapping as written). Shapes from the 0.171.0 schema, key
+ * order from the protocol's v2 structs:
+ *   item/tool/requestUserInput      {threadId, turnId, itemId, questions: [{id, header,
+ *                                    question, isOther, isSecret, options}], isBlocking: true,
+ *                                    autoResolutionMs: null}
+ *   item/tool/call                  {threadId, turnId, callId, namespace, tool, arguments}
+ *   account/chatgptAuthTokens/refresh {reason: "unauthorized", previousAccountId}
+ *   item/permissions/requestApproval {threadId, turnId, itemId, startedAtMs, environmentId,
+ *                                    cwd, reason, permissions} */
+void asr_user_input(buf *b, const char *thread_id, const char *turn_id, const char *item_id,
+                    const jval *body);
+void asr_tool_call(buf *b, const char *thread_id, const char *turn_id, const char *call_id,
+                   const jval *body);
+void asr_auth_refresh(buf *b, const jval *body);
+void asr_permissions(buf *b, const char *thread_id, const char *turn_id, const char *item_id,
+                     int64_t started_ms, const char *cwd, const jval *body);
+/* A dynamicToolCall item, left open for the caller's startedAtMs/completedAtMs: {type, id,
+ * namespace, tool, arguments, status, contentItems, success, durationMs}. `result`: the
+ * client's answer when done (NULL: none, or an error). */
+void asr_tool_call_item(buf *b, const char *id, const jval *body, bool done, const cJSON *result,
+                        int64_t duration_ms);
+
 /* Appends the entry (comma separated from what `list` holds) to `list`. When `expected` is
  * given and an answer came that differs, writes one `codex-mock:` note on `err_fd`. */
 void asr_journal(buf *list, int err_fd, const asr_entry *e);

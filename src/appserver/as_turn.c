@@ -197,6 +197,7 @@ static void request_done(as_turn *t, int64_t due) {
  * step is a request without an item (`model_request:`). */
 static bool ends_request(const step *st) {
     if (st->kind == STEP_MODEL_REQUEST) return true;
+    if (st->kind == STEP_SERVER_REQUEST) return st->u.request->kind != REQ_AUTH_REFRESH;
     if (st->kind != STEP_ITEM) return false;
     item_type ty = st->u.item.type;
     return ty == ITEM_COMMAND_EXECUTION || ty == ITEM_FILE_CHANGE || ty == ITEM_MCP_TOOL_CALL;
@@ -1277,6 +1278,176 @@ static void end_branch(as_turn *t) {
     t->anchor += t->br_last - t->br_anchor;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * The other server requests (a `user_input:`, `dynamic_tool_call:`, `auth_refresh:` or
+ * `permissions:` step; as_requests.h builds them): sent with the connection's next id, the turn
+ * waits for the answer (or the step's `approval: {timeout:}`), then goes on — an auth refresh
+ * answered with an error fails the turn.
+ * ---------------------------------------------------------------------------------------- */
+
+#define AUTH_REFRESH_FAILED_TEXT                                                                   \
+    "unexpected status 401 Unauthorized: Your access token could not be refreshed because your "   \
+    "refresh token was already used. Please log out and sign in again., url: "                     \
+    "https://chatgpt.com/backend-api/codex/responses"
+
+static const char *const REQUEST_METHODS[] = {"item/tool/requestUserInput", "item/tool/call",
+                                              "account/chatgptAuthTokens/refresh",
+                                              "item/permissions/requestApproval"};
+static const char *const REQUEST_TYPES[] = {"user_input", "dynamic_tool_call", "auth_refresh",
+                                            "permissions"};
+
+static void ask_request(as_turn *t, int64_t due, const action *a) {
+    as_server *s = t->s;
+    const request_spec *r = a->src->u.request;
+    t->req_id = s->next_server_request++;
+    t->waiting = true;
+    t->held = *a;
+    t->held_due = due;
+    t->wait_since = due;
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)r->id.len, r->id.ptr ? r->id.ptr : "call");
+    int64_t st = as_wall_at(s, due);
+    buf b, line;
+    buf_init(&b);
+    buf_init(&line);
+    switch (r->kind) {
+    case REQ_USER_INPUT:
+        status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[\"waitingOnUserInput\"]}");
+        asr_user_input(&b, t->th->id, t->id, id, r->body);
+        break;
+    case REQ_TOOL_CALL:
+        /* the call's item starts, then the client is asked to run it */
+        t->cmd_started_ms = st;
+        asr_tool_call_item(&b, id, r->body, false, NULL, 0);
+        stamps(&b, st, -1);
+        item_notify(t, due, false, &b, st);
+        buf_reset(&b);
+        asr_tool_call(&b, t->th->id, t->id, id, r->body);
+        break;
+    case REQ_AUTH_REFRESH:
+        asr_auth_refresh(&b, r->body);
+        break;
+    case REQ_PERMISSIONS:
+        status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[\"waitingOnApproval\"]}");
+        asr_permissions(&b, t->th->id, t->id, id, st, t->th->cwd, r->body);
+        break;
+    }
+    asw_server_request(&line, REQUEST_METHODS[r->kind], t->req_id, b.data, b.len);
+    as_chan_line(&t->ch, due, line.data, line.len);
+    buf_free(&line);
+    buf_free(&b);
+    if (a->src->approval && a->src->approval->has_timeout)
+        t->timeout_timer = evloop_timer(s->loop, due + a->src->approval->timeout_ns,
+                                        request_timed_out, t); /* real time: the client's */
+}
+
+static void settle_request(as_turn *t, int64_t now, const cJSON *result, bool timed_out) {
+    as_server *s = t->s;
+    const action *a = &t->held;
+    const request_spec *r = a->src->u.request;
+    const approval_spec *ap = a->src->approval;
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)r->id.len, r->id.ptr ? r->id.ptr : "call");
+    int64_t due = now + as_delay(s, RESOLVED_MS);
+    if (r->kind != REQ_AUTH_REFRESH) { /* thread-scoped requests */
+        buf b;
+        buf_init(&b);
+        buf_printf(&b, "{\"threadId\":\"%s\",\"requestId\":%lld}", t->th->id, (long long)t->req_id);
+        notify(t, due, "serverRequest/resolved", &b);
+        buf_free(&b);
+    }
+    due += as_delay(s, 0.2);
+    t->waiting = false;
+    if (r->kind == REQ_USER_INPUT || r->kind == REQ_PERMISSIONS)
+        status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[]}");
+    t->anchor += now - t->wait_since;
+    /* the journal: the answer's kind and content (an auth refresh's token left out) */
+    const char *dec = NULL;
+    char *answer = NULL;
+    bool ok = !timed_out && result;
+    if (!timed_out) dec = result ? "answer" : "error";
+    if (ok && r->kind == REQ_PERMISSIONS) {
+        const cJSON *scope = cJSON_GetObjectItemCaseSensitive(result, "scope");
+        dec = cJSON_IsString(scope) ? scope->valuestring : "turn";
+    }
+    if (ok && r->kind == REQ_AUTH_REFRESH) {
+        cJSON *copy = cJSON_Duplicate(result, 1);
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, "accessToken");
+        answer = cJSON_PrintUnformatted(copy);
+        cJSON_Delete(copy);
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(result, "accessToken"))) ok = false;
+    } else if (ok) {
+        answer = cJSON_PrintUnformatted(result);
+    }
+    buf subject;
+    buf_init(&subject);
+    if (r->kind == REQ_USER_INPUT) {
+        const jval *qs = jval_get(r->body, "questions");
+        for (size_t i = 0; qs && qs->kind == JV_ARRAY && i < qs->n; i++) {
+            const jval *q = qs->items[i]->kind == JV_OBJECT ? jval_get(qs->items[i], "id") : NULL;
+            if (!q || q->kind != JV_STRING) continue;
+            if (subject.len) buf_putc(&subject, ' ');
+            buf_append(&subject, q->s, q->len);
+        }
+    } else if (r->kind == REQ_TOOL_CALL) {
+        const jval *ns = jval_get(r->body, "namespace"), *tool = jval_get(r->body, "tool");
+        if (ns && ns->kind == JV_STRING) {
+            buf_append(&subject, ns->s, ns->len);
+            buf_putc(&subject, '/');
+        }
+        if (tool && tool->kind == JV_STRING) buf_append(&subject, tool->s, tool->len);
+    } else if (r->kind == REQ_PERMISSIONS) {
+        const jval *why = jval_get(r->body, "reason");
+        if (why && why->kind == JV_STRING) buf_append(&subject, why->s, why->len);
+    } else {
+        buf_puts(&subject, "unauthorized");
+    }
+    asr_entry e = {.request_id = t->req_id,
+                   .method = REQUEST_METHODS[r->kind],
+                   .item_id = r->kind == REQ_AUTH_REFRESH ? NULL : id,
+                   .type = REQUEST_TYPES[r->kind],
+                   .subject = subject.data ? subject.data : "",
+                   .subject_len = subject.len,
+                   .decision = dec,
+                   .answer = answer,
+                   .latency_ns = timed_out ? -1 : now - t->wait_since,
+                   .timed_out = timed_out,
+                   .expected = ap ? ap->expect : NULL};
+    asr_journal(&t->approvals, s->err_fd, &e);
+    buf_free(&subject);
+    free(answer);
+    if (r->kind == REQ_TOOL_CALL) {
+        /* the client's result completes the call's item */
+        buf j;
+        buf_init(&j);
+        int64_t end = as_wall_at(s, due);
+        asr_tool_call_item(&j, id, r->body, true, ok ? result : NULL, end - t->cmd_started_ms);
+        stamps(&j, t->cmd_started_ms, end);
+        item_notify(t, due, true, &j, end);
+        buf_free(&j);
+    }
+    if (r->kind == REQ_AUTH_REFRESH && !ok) {
+        /* no new tokens: the request that got 401 fails the turn */
+        const jval *err = jval_get(r->body, "error");
+        char *msg = err && err->kind == JV_STRING ? xstrndup(err->s, err->len)
+                                                  : xstrdup(AUTH_REFRESH_FAILED_TEXT);
+        end_failed(t, due, msg);
+        free(msg);
+        if (!t->ch.head) pull(t);
+        return;
+    }
+    if (r->kind != REQ_AUTH_REFRESH) request_done(t, due); /* the tool call ends a request */
+    if (ap) {
+        if (timed_out)
+            start_branch(t, ap->on_timeout, ap->n_on_timeout, due + as_delay(s, ITEM_DONE_MS));
+        else if (ok)
+            start_branch(t, ap->on_accept, ap->n_on_accept, due + as_delay(s, ITEM_DONE_MS));
+        else
+            start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
+    }
+    if (!t->ch.head) pull(t);
+}
+
 /* The request the turn waits for is settled at `now`: by the client's answer (`result`, NULL
  * for a JSON-RPC error), or — `timed_out` — by the approval's `timeout:` passing first. */
 static void settle(as_turn *t, int64_t now, const cJSON *result, bool timed_out) {
@@ -1284,6 +1455,10 @@ static void settle(as_turn *t, int64_t now, const cJSON *result, bool timed_out)
     if (t->timeout_timer) {
         evloop_cancel(s->loop, t->timeout_timer);
         t->timeout_timer = 0;
+    }
+    if (t->held.src && t->held.src->kind == STEP_SERVER_REQUEST) {
+        settle_request(t, now, result, timed_out);
+        return;
     }
     int64_t due = now + as_delay(s, RESOLVED_MS);
     buf b;
@@ -1522,9 +1697,12 @@ static bool pull(void *ctx) {
             t->hung = true;
             evloop_timer(t->s->loop, due, exit_step, t);
             break;
-        case ACT_MODEL_REQUEST: /* a hidden tool's request ended: its usage pair */
+        case ACT_MODEL_REQUEST:
             flush_pending_error(t, due);
-            request_done(t, due);
+            if (a.src && a.src->kind == STEP_SERVER_REQUEST)
+                ask_request(t, due, &a); /* the app-server asks its client */
+            else
+                request_done(t, due); /* a hidden tool's request ended: its usage pair */
             break;
         case ACT_CLOSE_STDOUT:
             evloop_timer(t->s->loop, due, close_stdout_step, t);
@@ -1773,7 +1951,21 @@ void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at
     /* real time since the turn went active (the wall clock may be scaled or fixed) */
     t->interrupt_ms = (as_now(s) - t->start_mono) / 1000000;
     if (t->interrupt_ms < 0) t->interrupt_ms = 0;
-    if (t->waiting) journal_approval(t, &t->held, NULL, -1, false); /* asked, never answered */
+    if (t->waiting && t->held.src && t->held.src->kind == STEP_SERVER_REQUEST) {
+        const request_spec *r = t->held.src->u.request;
+        char id[64];
+        snprintf(id, sizeof id, "%.*s", (int)r->id.len, r->id.ptr ? r->id.ptr : "call");
+        asr_entry e = {.request_id = t->req_id,
+                       .method = REQUEST_METHODS[r->kind],
+                       .item_id = r->kind == REQ_AUTH_REFRESH ? NULL : id,
+                       .type = REQUEST_TYPES[r->kind],
+                       .subject = "",
+                       .latency_ns = -1,
+                       .expected = t->held.src->approval ? t->held.src->approval->expect : NULL};
+        asr_journal(&t->approvals, s->err_fd, &e); /* asked, never answered */
+    } else if (t->waiting) {
+        journal_approval(t, &t->held, NULL, -1, false); /* asked, never answered */
+    }
     t->waiting = false;
     if (t->timeout_timer) evloop_cancel(s->loop, t->timeout_timer);
     t->timeout_timer = 0;
