@@ -372,6 +372,26 @@ static void test_accept_for_session(void **state) {
     convo_free(&c);
 }
 
+/* an accepted execpolicy amendment (a prefix rule) lets matching commands run unasked */
+static void test_amendment_prefix(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "amendment", "untrusted");
+    wait_for(&c, "requestApproval\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"decision\":{\"acceptWithExecpolicyAmendment\":{"
+            "\"execpolicy_amendment\":[\"make\"]}}}}");
+    wait_for(&c, "requestApproval\",\"id\":1,");
+    say(&c, "{\"id\":1,\"result\":{\"decision\":\"decline\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "amendment");
+    const char *o = c.s.o.data;
+    char *r1 = strstr(o, "requestApproval\",\"id\":1,");
+    assert_non_null(r1);
+    assert_non_null(strstr(r1, "\"command\":\"npm install\""));
+    assert_non_null(strstr(o, "\"delta\":\"built\\n\"")); /* make build ran unasked */
+    convo_free(&c);
+}
+
 /* ------------------------------------------------------------------------------------------
  * timeout: / on_timeout:
  * ---------------------------------------------------------------------------------------- */
@@ -518,6 +538,7 @@ int main(void) {
         cmocka_unit_test(test_mcp_session),
         cmocka_unit_test(test_mcp_cancel),
         cmocka_unit_test(test_accept_for_session),
+        cmocka_unit_test(test_amendment_prefix),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_answer_before_timeout),
         cmocka_unit_test(test_request_kinds),

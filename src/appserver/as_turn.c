@@ -1037,11 +1037,71 @@ static void remember_for_session(as_thread *th, const item *it) {
     free(k);
 }
 
+/* The words of a command's first simple command, joined by \x1f (what an execpolicy
+ * amendment's prefix rule matches). */
+static void command_words(buf *b, const item *it) {
+    mstr c = inner_command(it);
+    size_t i = 0, n = 0;
+    while (i < c.len) {
+        while (i < c.len && c.ptr[i] == ' ')
+            i++;
+        size_t w = i;
+        while (i < c.len && c.ptr[i] != ' ')
+            i++;
+        if (i == w) break;
+        if ((i - w == 2 && (!memcmp(c.ptr + w, "&&", 2) || !memcmp(c.ptr + w, "||", 2))) ||
+            (i - w == 1 && (c.ptr[w] == ';' || c.ptr[w] == '|')))
+            break;
+        if (n++) buf_putc(b, '\x1f');
+        buf_append(b, c.ptr + w, i - w);
+    }
+}
+
+/* Whether an accepted execpolicy amendment (a prefix rule, "prefix:" keys) allows the command:
+ * its words begin with the rule's. */
+static bool amendment_allows(const as_thread *th, const item *it) {
+    if (it->type != ITEM_COMMAND_EXECUTION) return false;
+    buf w;
+    buf_init(&w);
+    command_words(&w, it);
+    bool ok = false;
+    for (size_t i = 0; i < th->n_session_approved && !ok; i++) {
+        const char *k = th->session_approved[i];
+        if (strncmp(k, "prefix:", 7)) continue;
+        size_t n = strlen(k + 7);
+        ok = n && w.len >= n && !memcmp(w.data, k + 7, n) && (w.len == n || w.data[n] == '\x1f');
+    }
+    buf_free(&w);
+    return ok;
+}
+
+/* acceptWithExecpolicyAmendment: the client's prefix rule holds for the rest of the thread. */
+static void remember_amendment(as_thread *th, const cJSON *result) {
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(result, "decision");
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(d, "acceptWithExecpolicyAmendment");
+    const cJSON *words = cJSON_GetObjectItemCaseSensitive(x, "execpolicy_amendment");
+    if (!cJSON_IsArray(words) || !cJSON_GetArraySize(words)) return;
+    buf k;
+    buf_init(&k);
+    buf_puts(&k, "prefix:");
+    const cJSON *w;
+    size_t n = 0;
+    cJSON_ArrayForEach(w, words) {
+        if (!cJSON_IsString(w)) continue;
+        if (n++) buf_putc(&k, '\x1f');
+        buf_puts(&k, w->valuestring);
+    }
+    th->session_approved =
+        xrealloc(th->session_approved, (th->n_session_approved + 1) * sizeof *th->session_approved);
+    th->session_approved[th->n_session_approved++] = buf_detach(&k);
+}
+
 static approval_way approval_way_for(const as_turn *t, const step *src, const item *it) {
     const char *policy = t->th->approval ? t->th->approval : "on-request";
     if (!strcmp(policy, "never"))
         return it->type == ITEM_MCP_TOOL_CALL ? APPROVE_FAIL : APPROVE_RUN;
     if (session_approved(t->th, it)) return APPROVE_RUN; /* acceptForSession earlier */
+    if (amendment_allows(t->th, it)) return APPROVE_RUN; /* an accepted prefix rule */
     /* an MCP tool that needs approval asks under every other policy (an elicitation) */
     if (it->type == ITEM_MCP_TOOL_CALL) return APPROVE_ASK;
     if (!strcmp(policy, "on-request") && !src->approval->has_reason) return APPROVE_RUN;
@@ -1494,6 +1554,8 @@ static void settle(as_turn *t, int64_t now, const cJSON *result, bool timed_out)
     }
     journal_approval(t, a, dec, now, timed_out);
     if (k == ANSWER_ACCEPT && for_session) remember_for_session(t->th, &a->ev.item);
+    if (k == ANSWER_ACCEPT && !mcp && dec && !strcmp(dec, "acceptWithExecpolicyAmendment"))
+        remember_amendment(t->th, result);
     if (k == ANSWER_ACCEPT) {
         t->approved = a->src;
         if (a->ev.type == EV_ITEM_COMPLETED) {
