@@ -434,11 +434,11 @@ static void test_timeout(void **state) {
 static void test_answer_before_timeout(void **state) {
     (void)state;
     convo c;
-    open_turn(&c, "timeout", "untrusted");
+    open_turn(&c, "timeout-answered", "untrusted"); /* a 2 s timeout */
     wait_for(&c, "requestApproval\",\"id\":0,");
     say(&c, "{\"id\":0,\"result\":{\"decision\":\"accept\"}}");
     wait_for(&c, "\"method\":\"turn/completed\"");
-    usleep(500 * 1000); /* past the timeout: nothing more comes */
+    usleep(2200 * 1000); /* past the timeout: nothing more comes */
     server_pump(&c.s, true, 50);
     const char *o = c.s.o.data;
     assert_non_null(strstr(o, "\"aggregatedOutput\":\"gone\\n\""));
