@@ -106,7 +106,7 @@ static void open_turn(convo *c, const char *scenario, const char *policy) {
 }
 
 /* Another turn on the same thread (request id `id`). */
-__attribute__((unused)) static void next_turn(convo *c, int id) {
+static void next_turn(convo *c, int id) {
     char line[256];
     snprintf(line, sizeof line,
              "{\"id\":%d,\"method\":\"turn/start\",\"params\":{\"threadId\":\"{{thread}}\","
@@ -267,6 +267,257 @@ static void test_expect(void **state) {
     free(dir);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * MCP tool approvals: mcpServer/elicitation/request
+ * ---------------------------------------------------------------------------------------- */
+
+/* accept, then decline: the first call runs, the second fails "user rejected MCP tool call" */
+static void test_mcp_accept_decline(void **state) {
+    (void)state;
+    char *dir = fresh_state("mcp");
+    convo c;
+    open_turn(&c, "mcp", NULL); /* on-request, the default: an MCP tool asks */
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"action\":\"accept\",\"content\":null,\"_meta\":null}}");
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":1,");
+    say(&c, "{\"id\":1,\"result\":{\"action\":\"decline\",\"content\":null,\"_meta\":null}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "mcp-accept-decline");
+    unsetenv("CODEX_MOCK_STATE");
+    const char *o = c.s.o.data;
+    assert_non_null(strstr(o, "\"id\":\"call_mcp_1\",\"server\":\"echo\",\"environmentId\":null,"
+                              "\"tool\":\"echo\",\"status\":\"completed\""));
+    assert_non_null(strstr(o, "\"status\":\"failed\",\"arguments\":{\"text\":\"pong\",\"count\":1},"
+                              "\"appContext\":null,\"mcpAppUi\":null,\"pluginId\":null,"
+                              "\"readOnlyHint\":null,\"result\":null,\"error\":{\"message\":"
+                              "\"user rejected MCP tool call\"}"));
+    assert_non_null(strstr(o, "\"text\":\"done\""));
+    convo_free(&c);
+    char *j = journal_text(dir);
+    assert_non_null(strstr(j, "\"method\":\"mcpServer/elicitation/request\",\"item_id\":"
+                              "\"call_mcp_1\",\"type\":\"mcp_tool_call\",\"subject\":\"echo/echo\","
+                              "\"decision\":\"accept\""));
+    assert_non_null(strstr(j, "\"subject\":\"echo/echo\",\"decision\":\"decline\""));
+    free(j);
+    char *out;
+    const char *check[] = {"--approval", "^echo/echo$=decline", NULL};
+    assert_int_equal(verify(dir, check, &out), 0);
+    free(out);
+    free(dir);
+}
+
+/* accept for the session (_meta.persist): the same tool runs unasked afterwards */
+static void test_mcp_session(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "mcp", "untrusted");
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"action\":\"accept\",\"content\":null,\"_meta\":{\"persist\":"
+            "\"session\"}}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "mcp-session");
+    assert_null(strstr(c.s.o.data, "\"id\":1,\"params\""));
+    assert_non_null(strstr(c.s.o.data, "\"id\":\"call_mcp_2\",\"server\":\"echo\","
+                                       "\"environmentId\":null,\"tool\":\"echo\",\"status\":"
+                                       "\"completed\""));
+    convo_free(&c);
+}
+
+/* cancel, or a JSON-RPC error: the call fails "user cancelled MCP tool call"; the turn goes on */
+static void test_mcp_cancel(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "mcp", "untrusted");
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"action\":\"cancel\",\"content\":null,\"_meta\":null}}");
+    wait_for(&c, "\"method\":\"mcpServer/elicitation/request\",\"id\":1,");
+    say(&c, "{\"id\":1,\"error\":{\"code\":-32000,\"message\":\"no\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "mcp-cancel");
+    const char *o = c.s.o.data;
+    const char *first = strstr(o, "\"error\":{\"message\":\"user cancelled MCP tool call\"}");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "\"error\":{\"message\":\"user cancelled MCP tool call\"}"));
+    assert_non_null(strstr(o, "\"status\":\"completed\",\"error\":null"));
+    convo_free(&c);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * acceptForSession
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_accept_for_session(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "session", "untrusted");
+    wait_for(&c, "requestApproval\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"decision\":\"acceptForSession\"}}");
+    wait_for(&c, "\"text\":\"first\",\"phase\"");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    next_turn(&c, 4);
+    wait_for(&c, "requestApproval\",\"id\":1,");
+    say(&c, "{\"id\":1,\"result\":{\"decision\":\"accept\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\",\"params\":{\"threadId\":\"{{thread}}\",\"turn\":{"
+                 "\"id\":\"{{turn}}\"");
+    close_and_compare(&c, "session");
+    const char *o = c.s.o.data;
+    /* two requests only: rm -rf build once, then make */
+    assert_null(strstr(o, "requestApproval\",\"id\":2,"));
+    char *r1 = strstr(o, "requestApproval\",\"id\":1,");
+    assert_non_null(r1);
+    assert_non_null(strstr(r1, "\"command\":\"make\""));
+    /* the remembered command ran unasked (its output streamed as any unasked command's) */
+    assert_non_null(strstr(o, "\"delta\":\"gone again\\n\""));
+    assert_non_null(strstr(o, "\"delta\":\"gone once more\\n\""));
+    convo_free(&c);
+}
+
+/* an accepted execpolicy amendment (a prefix rule) lets matching commands run unasked */
+static void test_amendment_prefix(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "amendment", "untrusted");
+    wait_for(&c, "requestApproval\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"decision\":{\"acceptWithExecpolicyAmendment\":{"
+            "\"execpolicy_amendment\":[\"make\"]}}}}");
+    wait_for(&c, "requestApproval\",\"id\":1,");
+    say(&c, "{\"id\":1,\"result\":{\"decision\":\"decline\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "amendment");
+    const char *o = c.s.o.data;
+    char *r1 = strstr(o, "requestApproval\",\"id\":1,");
+    assert_non_null(r1);
+    assert_non_null(strstr(r1, "\"command\":\"npm install\""));
+    assert_non_null(strstr(o, "\"delta\":\"built\\n\"")); /* make build ran unasked */
+    convo_free(&c);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * timeout: / on_timeout:
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_timeout(void **state) {
+    (void)state;
+    char *dir = fresh_state("timeout");
+    convo c;
+    open_turn(&c, "timeout", "untrusted");
+    wait_for(&c, "requestApproval\",\"id\":0,");
+    double asked = now_ms();
+    wait_for(&c, "\"text\":\"No answer; leaving build alone.\",\"phase\"");
+    double waited = now_ms() - asked;
+    assert_true(waited >= 350.0); /* 400 ms of real time, whatever the speed */
+    say(&c, "{\"id\":0,\"result\":{\"decision\":\"accept\"}}"); /* too late: ignored */
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    server_pump(&c.s, true, 100);
+    close_and_compare(&c, "timeout");
+    unsetenv("CODEX_MOCK_STATE");
+    const char *o = c.s.o.data;
+    assert_non_null(strstr(o, "\"id\":\"cmd_a\""));
+    assert_null(strstr(o, "\"aggregatedOutput\":\"gone\\n\"")); /* never ran */
+    assert_non_null(strstr(o, "\"text\":\"done\""));
+    const char *r = strstr(o, "serverRequest/resolved");
+    assert_non_null(r);
+    assert_null(strstr(r + 1, "serverRequest/resolved")); /* the late answer changed nothing */
+    convo_free(&c);
+    char *j = journal_text(dir);
+    assert_non_null(strstr(j, "\"decision\":null,\"latency_ms\":null,\"timed_out\":true,"
+                              "\"expected\":\"accept\""));
+    free(j);
+    char *out;
+    const char *check[] = {"--expected-answers", NULL};
+    assert_int_equal(verify(dir, check, &out), 1);
+    assert_non_null(strstr(out, "was never answered, the scenario expects accept"));
+    free(out);
+    free(dir);
+}
+
+static void test_answer_before_timeout(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "timeout-answered", "untrusted"); /* a 2 s timeout */
+    wait_for(&c, "requestApproval\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"decision\":\"accept\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    usleep(2200 * 1000); /* past the timeout: nothing more comes */
+    server_pump(&c.s, true, 50);
+    const char *o = c.s.o.data;
+    assert_non_null(strstr(o, "\"aggregatedOutput\":\"gone\\n\""));
+    assert_null(strstr(o, "No answer"));
+    const char *done = strstr(o, "\"method\":\"turn/completed\"");
+    assert_null(strstr(done, "\n{")); /* turn/completed is the last line */
+    server_end(&c.s);
+    convo_free(&c);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * User input, dynamic tool calls, permissions, auth refresh
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_request_kinds(void **state) {
+    (void)state;
+    char *dir = fresh_state("kinds");
+    convo c;
+    open_turn(&c, "kinds", NULL);
+    wait_for(&c, "\"method\":\"item/tool/requestUserInput\",\"id\":0,");
+    say(&c, "{\"id\":0,\"result\":{\"answers\":{\"color\":{\"answers\":[\"Blue\"]}}}}");
+    wait_for(&c, "\"method\":\"item/tool/call\",\"id\":1,");
+    say(&c, "{\"id\":1,\"result\":{\"contentItems\":[{\"type\":\"inputText\",\"text\":"
+            "\"ticket open\"}],\"success\":true}}");
+    wait_for(&c, "\"method\":\"item/permissions/requestApproval\",\"id\":2,");
+    say(&c, "{\"id\":2,\"result\":{\"permissions\":{\"network\":{\"enabled\":true}},"
+            "\"scope\":\"turn\"}}"); /* the scenario expects session */
+    wait_for(&c, "\"method\":\"account/chatgptAuthTokens/refresh\",\"id\":3,");
+    say(&c, "{\"id\":3,\"result\":{\"accessToken\":\"secret-token\",\"chatgptAccountId\":"
+            "\"acct_1\",\"chatgptPlanType\":null}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    server_pump(&c.s, true, 50);
+    close_and_compare(&c, "kinds");
+    unsetenv("CODEX_MOCK_STATE");
+    const char *o = c.s.o.data;
+    assert_non_null(strstr(o, "\"activeFlags\":[\"waitingOnUserInput\"]"));
+    assert_non_null(strstr(o,
+                           "\"type\":\"dynamicToolCall\",\"id\":\"call_dyn_1\",\"namespace\":"
+                           "null,\"tool\":\"lookup_ticket\",\"arguments\":{\"ticket\":\"ABC-1\"},"
+                           "\"status\":\"completed\",\"contentItems\":[{\"type\":\"inputText\","
+                           "\"text\":\"ticket open\"}],\"success\":true"));
+    assert_non_null(strstr(o, "\"text\":\"done\""));
+    assert_non_null(strstr(c.s.e.data, "server request 2 (item/permissions/requestApproval Fetch "
+                                       "the dependencies) was answered turn; the scenario expects "
+                                       "session"));
+    convo_free(&c);
+    char *j = journal_text(dir);
+    assert_non_null(strstr(j, "\"type\":\"user_input\",\"subject\":\"color\",\"decision\":"
+                              "\"answer\",\"answer\":{\"answers\":{\"color\":{\"answers\":"
+                              "[\"Blue\"]}}}"));
+    assert_non_null(strstr(j, "\"type\":\"auth_refresh\""));
+    assert_null(strstr(j, "secret-token")); /* the token never lands in the journal */
+    free(j);
+    char *out;
+    const char *ok[] = {"--approval", "^color$=answer", "--approval", "lookup_ticket=answer", NULL};
+    int rc = verify(dir, ok, &out);
+    if (rc) fprintf(stderr, "%s", out);
+    assert_int_equal(rc, 0);
+    free(out);
+    free(dir);
+}
+
+static void test_auth_refresh_fails(void **state) {
+    (void)state;
+    convo c;
+    open_turn(&c, "auth", NULL);
+    wait_for(&c, "\"method\":\"account/chatgptAuthTokens/refresh\",\"id\":0,\"params\":{"
+                 "\"reason\":\"unauthorized\",\"previousAccountId\":\"acct_123\"}}");
+    say(&c, "{\"id\":0,\"error\":{\"code\":-32000,\"message\":\"no tokens\"}}");
+    wait_for(&c, "\"method\":\"turn/completed\"");
+    close_and_compare(&c, "auth");
+    const char *o = c.s.o.data;
+    assert_null(strstr(o, "never shown"));
+    char *done = strstr(o, "\"method\":\"turn/completed\"");
+    assert_non_null(strstr(done, "\"status\":\"failed\""));
+    assert_non_null(strstr(o, "unexpected status 401 Unauthorized"));
+    convo_free(&c);
+}
+
 static int setup(void **state) {
     (void)state;
     setenv("CODEX_MOCK_SEED", "7", 1);
@@ -283,6 +534,15 @@ int main(void) {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expect),
+        cmocka_unit_test(test_mcp_accept_decline),
+        cmocka_unit_test(test_mcp_session),
+        cmocka_unit_test(test_mcp_cancel),
+        cmocka_unit_test(test_accept_for_session),
+        cmocka_unit_test(test_amendment_prefix),
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_answer_before_timeout),
+        cmocka_unit_test(test_request_kinds),
+        cmocka_unit_test(test_auth_refresh_fails),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1772,6 +1772,9 @@ void as_thread_free(as_thread *t) {
     free(t->originator);
     free(t->provider);
     free(t->model);
+    for (size_t i = 0; i < t->n_session_approved; i++)
+        free(t->session_approved[i]);
+    free(t->session_approved);
     free(t);
 }
 

@@ -84,6 +84,11 @@ typedef struct {
      * in bytes. A turn appends from there without reading the file again while its size is
      * still rollout_size (0: not known yet, read it once). */
     int64_t rollout_lines, rollout_size;
+    /* what the client approved for the session (acceptForSession): "cmd:<command>" (the
+     * command vector, as the real server keys it) or "mcp:<server>/<tool>"; later steps with
+     * the same key run unasked, in this thread's later turns too (as_requests.h) */
+    char **session_approved;
+    size_t n_session_approved;
 } as_thread;
 
 /* as_thread_json forms */

@@ -71,6 +71,7 @@ struct as_turn {
     action held;        /* the step's event the request stopped */
     int64_t held_due;
     const step *approved, *declined; /* the step let through / dropped */
+    uint64_t timeout_timer;          /* the approval's `timeout:` (0: none armed) */
     /* an approval's branch (on_accept / on_decline): a planner of its own over those steps,
      * played before the turn's next step */
     const step *branch_after; /* start its on_accept branch once this step's item completed */
@@ -196,6 +197,7 @@ static void request_done(as_turn *t, int64_t due) {
  * step is a request without an item (`model_request:`). */
 static bool ends_request(const step *st) {
     if (st->kind == STEP_MODEL_REQUEST) return true;
+    if (st->kind == STEP_SERVER_REQUEST) return st->u.request->kind != REQ_AUTH_REFRESH;
     if (st->kind != STEP_ITEM) return false;
     item_type ty = st->u.item.type;
     return ty == ITEM_COMMAND_EXECUTION || ty == ITEM_FILE_CHANGE || ty == ITEM_MCP_TOOL_CALL;
@@ -583,10 +585,30 @@ static void mcp_json(buf *b, const item *it, const char *id, bool done, int64_t 
         buf_puts(b, "{}");
     buf_puts(b, ",\"appContext\":null,\"mcpAppUi\":null,\"pluginId\":null,\"readOnlyHint\":null,"
                 "\"result\":");
-    if (done && c->result && !failed)
+    if (done && c->result && !failed && c->result->kind == JV_OBJECT &&
+        jval_get(c->result, "content")) {
+        /* the app-server's McpToolCallResult: {content, structuredContent, _meta} */
+        const jval *sc = jval_get(c->result, "structured_content");
+        if (!sc) sc = jval_get(c->result, "structuredContent");
+        const jval *meta = jval_get(c->result, "_meta");
+        buf_puts(b, "{\"content\":");
+        jval_write(b, jval_get(c->result, "content"));
+        buf_puts(b, ",\"structuredContent\":");
+        if (sc)
+            jval_write(b, sc);
+        else
+            buf_puts(b, "null");
+        buf_puts(b, ",\"_meta\":");
+        if (meta)
+            jval_write(b, meta);
+        else
+            buf_puts(b, "null");
+        buf_putc(b, '}');
+    } else if (done && c->result && !failed) {
         jval_write(b, c->result);
-    else
+    } else {
         buf_puts(b, "null");
+    }
     buf_puts(b, ",\"error\":");
     if (failed) {
         buf_puts(b, "{\"message\":");
@@ -953,11 +975,136 @@ static void to_session(as_turn *t, const event *ev) {
 
 typedef enum { APPROVE_RUN, APPROVE_ASK, APPROVE_FAIL } approval_way;
 
+/* What acceptForSession remembers for the thread (as_thread.session_approved): a command by
+ * its command line (the real server keys it by the command vector, which the line fixes), an
+ * MCP tool by server and tool, a file change by each path. Heap keys; n_keys set. */
+static char **approval_keys(const item *it, size_t *n_keys) {
+    char **k = NULL;
+    *n_keys = 0;
+    if (it->type == ITEM_COMMAND_EXECUTION) {
+        k = xcalloc(1, sizeof *k);
+        k[(*n_keys)++] = xasprintf("cmd:%.*s", (int)it->u.cmd.command.len,
+                                   it->u.cmd.command.ptr ? it->u.cmd.command.ptr : "");
+    } else if (it->type == ITEM_MCP_TOOL_CALL) {
+        k = xcalloc(1, sizeof *k);
+        k[(*n_keys)++] =
+            xasprintf("mcp:%.*s/%.*s", (int)it->u.mcp->server.len,
+                      it->u.mcp->server.ptr ? it->u.mcp->server.ptr : "", (int)it->u.mcp->tool.len,
+                      it->u.mcp->tool.ptr ? it->u.mcp->tool.ptr : "");
+    } else if (it->type == ITEM_FILE_CHANGE && it->u.fc.n) {
+        k = xcalloc(it->u.fc.n, sizeof *k);
+        for (size_t i = 0; i < it->u.fc.n; i++)
+            k[(*n_keys)++] = xasprintf("fc:%.*s", (int)it->u.fc.v[i].path.len,
+                                       it->u.fc.v[i].path.ptr ? it->u.fc.v[i].path.ptr : "");
+    }
+    return k;
+}
+
+static void free_keys(char **k, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        free(k[i]);
+    free(k);
+}
+
+static bool has_key(const as_thread *th, const char *key) {
+    for (size_t i = 0; i < th->n_session_approved; i++)
+        if (!strcmp(th->session_approved[i], key)) return true;
+    return false;
+}
+
+/* Whether every key of the item was approved for the session. */
+static bool session_approved(const as_thread *th, const item *it) {
+    size_t n;
+    char **k = approval_keys(it, &n);
+    bool all = n > 0;
+    for (size_t i = 0; i < n && all; i++)
+        all = has_key(th, k[i]);
+    free_keys(k, n);
+    return all;
+}
+
+static void remember_for_session(as_thread *th, const item *it) {
+    size_t n;
+    char **k = approval_keys(it, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (has_key(th, k[i])) {
+            free(k[i]);
+            continue;
+        }
+        th->session_approved = xrealloc(th->session_approved, (th->n_session_approved + 1) *
+                                                                  sizeof *th->session_approved);
+        th->session_approved[th->n_session_approved++] = k[i];
+    }
+    free(k);
+}
+
+/* The words of a command's first simple command, joined by \x1f (what an execpolicy
+ * amendment's prefix rule matches). */
+static void command_words(buf *b, const item *it) {
+    mstr c = inner_command(it);
+    size_t i = 0, n = 0;
+    while (i < c.len) {
+        while (i < c.len && c.ptr[i] == ' ')
+            i++;
+        size_t w = i;
+        while (i < c.len && c.ptr[i] != ' ')
+            i++;
+        if (i == w) break;
+        if ((i - w == 2 && (!memcmp(c.ptr + w, "&&", 2) || !memcmp(c.ptr + w, "||", 2))) ||
+            (i - w == 1 && (c.ptr[w] == ';' || c.ptr[w] == '|')))
+            break;
+        if (n++) buf_putc(b, '\x1f');
+        buf_append(b, c.ptr + w, i - w);
+    }
+}
+
+/* Whether an accepted execpolicy amendment (a prefix rule, "prefix:" keys) allows the command:
+ * its words begin with the rule's. */
+static bool amendment_allows(const as_thread *th, const item *it) {
+    if (it->type != ITEM_COMMAND_EXECUTION) return false;
+    buf w;
+    buf_init(&w);
+    command_words(&w, it);
+    bool ok = false;
+    for (size_t i = 0; i < th->n_session_approved && !ok; i++) {
+        const char *k = th->session_approved[i];
+        if (strncmp(k, "prefix:", 7)) continue;
+        size_t n = strlen(k + 7);
+        ok = n && w.len >= n && !memcmp(w.data, k + 7, n) && (w.len == n || w.data[n] == '\x1f');
+    }
+    buf_free(&w);
+    return ok;
+}
+
+/* acceptWithExecpolicyAmendment: the client's prefix rule holds for the rest of the thread. */
+static void remember_amendment(as_thread *th, const cJSON *result) {
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(result, "decision");
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(d, "acceptWithExecpolicyAmendment");
+    const cJSON *words = cJSON_GetObjectItemCaseSensitive(x, "execpolicy_amendment");
+    if (!cJSON_IsArray(words) || !cJSON_GetArraySize(words)) return;
+    buf k;
+    buf_init(&k);
+    buf_puts(&k, "prefix:");
+    const cJSON *w;
+    size_t n = 0;
+    cJSON_ArrayForEach(w, words) {
+        if (!cJSON_IsString(w)) continue;
+        if (n++) buf_putc(&k, '\x1f');
+        buf_puts(&k, w->valuestring);
+    }
+    th->session_approved =
+        xrealloc(th->session_approved, (th->n_session_approved + 1) * sizeof *th->session_approved);
+    th->session_approved[th->n_session_approved++] = buf_detach(&k);
+}
+
 static approval_way approval_way_for(const as_turn *t, const step *src, const item *it) {
     const char *policy = t->th->approval ? t->th->approval : "on-request";
     if (!strcmp(policy, "never"))
         return it->type == ITEM_MCP_TOOL_CALL ? APPROVE_FAIL : APPROVE_RUN;
-    if (it->type == ITEM_MCP_TOOL_CALL) return APPROVE_RUN; /* elicitations: not emulated yet */
+    if (session_approved(t->th, it)) return APPROVE_RUN; /* acceptForSession earlier */
+    if (amendment_allows(t->th, it)) return APPROVE_RUN; /* an accepted prefix rule */
+    /* an MCP tool that needs approval asks under every other policy (an elicitation) */
+    if (it->type == ITEM_MCP_TOOL_CALL) return APPROVE_ASK;
     if (!strcmp(policy, "on-request") && !src->approval->has_reason) return APPROVE_RUN;
     return APPROVE_ASK;
 }
@@ -986,6 +1133,8 @@ static void amendment_json(buf *b, const item *it) {
 static void item_id_of(const item *it, char id[64]) {
     snprintf(id, 64, "%.*s", (int)it->id.len, it->id.ptr ? it->id.ptr : ITEM_ID_FALLBACK);
 }
+
+static void request_timed_out(evloop *loop, void *ctx);
 
 static void ask(as_turn *t, int64_t due, const action *a) {
     as_server *s = t->s;
@@ -1032,6 +1181,15 @@ static void ask(as_turn *t, int64_t due, const action *a) {
         buf_puts(&b, "}},\"cancel\"]}");
         asw_server_request(&line, "item/commandExecution/requestApproval", t->req_id, b.data,
                            b.len);
+    } else if (it->type == ITEM_MCP_TOOL_CALL) {
+        /* the call's item started (the real one announces the call before it asks), the
+         * status, then the elicitation */
+        render_mcp(t, due, it, id, false);
+        status_changed(t, due, waiting);
+        const mcp_call *c = it->u.mcp;
+        asr_mcp_elicitation(&b, t->th->id, t->id, c->server.ptr ? c->server.ptr : "", c->server.len,
+                            c->tool.ptr ? c->tool.ptr : "", c->tool.len, c->arguments);
+        asw_server_request(&line, "mcpServer/elicitation/request", t->req_id, b.data, b.len);
     } else {
         /* a file change: the item (with its changes) first, then the status */
         render_file_change(t, due, it, id, false);
@@ -1049,6 +1207,10 @@ static void ask(as_turn *t, int64_t due, const action *a) {
     as_chan_line(&t->ch, due, line.data, line.len);
     buf_free(&line);
     buf_free(&b);
+    if (a->src->approval->has_timeout)
+        t->timeout_timer =
+            evloop_timer(s->loop, due + a->src->approval->timeout_ns, /* real time: the client's */
+                         request_timed_out, t);
 }
 
 /* An MCP call under `never`: started, then failed with the real text. */
@@ -1066,6 +1228,20 @@ static void mcp_never(as_turn *t, int64_t due, const item *src) {
     due += as_delay(t->s, 5.0);
     render_mcp(t, due, &it, id, true);
     request_done(t, due);
+}
+
+/* An asked MCP call the client declined or cancelled: it completes failed with the real text. */
+static void mcp_refused(as_turn *t, int64_t due, const item *src, const char *text) {
+    item it = *src;
+    mcp_call c = *src->u.mcp;
+    c.error.ptr = text;
+    c.error.len = strlen(text);
+    c.result = NULL;
+    it.u.mcp = &c;
+    it.status = STATUS_FAILED;
+    char id[64];
+    item_id_of(&it, id);
+    render_mcp(t, due, &it, id, true);
 }
 
 typedef enum { ANSWER_ACCEPT, ANSWER_DECLINE, ANSWER_CANCEL, ANSWER_FAIL } answer_kind;
@@ -1087,46 +1263,52 @@ static void end_interrupted(as_turn *t, int64_t due);
 /* Notes an approval for the journal: what was asked (the command, or the item's paths), the
  * answer ("error" for a JSON-RPC error; null: none came), how long it took, and what the
  * scenario expected (as_requests.h). */
-static void journal_approval(as_turn *t, const action *a, const cJSON *result, int64_t now) {
+static void journal_approval(as_turn *t, const action *a, const char *dec, int64_t now,
+                             bool timed_out) {
     const item *it = &a->ev.item;
     char id[64];
     item_id_of(it, id);
     buf subject;
     buf_init(&subject);
+    const char *method = "item/fileChange/requestApproval", *type = "file_change";
     if (it->type == ITEM_COMMAND_EXECUTION) {
         mstr c = inner_command(it);
         buf_append(&subject, c.ptr ? c.ptr : "", c.len);
+        method = "item/commandExecution/requestApproval";
+        type = "command";
+    } else if (it->type == ITEM_MCP_TOOL_CALL) {
+        buf_append(&subject, it->u.mcp->server.ptr, it->u.mcp->server.len);
+        buf_putc(&subject, '/');
+        buf_append(&subject, it->u.mcp->tool.ptr, it->u.mcp->tool.len);
+        method = "mcpServer/elicitation/request";
+        type = "mcp_tool_call";
     } else {
         for (size_t i = 0; i < it->u.fc.n; i++) {
             if (i) buf_putc(&subject, ' ');
             buf_append(&subject, it->u.fc.v[i].path.ptr, it->u.fc.v[i].path.len);
         }
     }
-    const cJSON *d = result ? cJSON_GetObjectItemCaseSensitive(result, "decision") : NULL;
-    const char *dec = NULL;
-    if (now < 0)
-        dec = NULL;
-    else if (!result)
-        dec = "error";
-    else if (cJSON_IsString(d))
-        dec = d->valuestring;
-    else if (cJSON_IsObject(d) && d->child && d->child->string)
-        dec = d->child->string;
-    else
-        dec = "invalid";
-    bool cmd = it->type == ITEM_COMMAND_EXECUTION;
     asr_entry e = {.request_id = t->req_id,
-                   .method = cmd ? "item/commandExecution/requestApproval"
-                                 : "item/fileChange/requestApproval",
+                   .method = method,
                    .item_id = id,
-                   .type = cmd ? "command" : "file_change",
+                   .type = type,
                    .subject = subject.data ? subject.data : "",
                    .subject_len = subject.len,
-                   .decision = dec,
-                   .latency_ns = now >= 0 ? now - t->wait_since : -1,
+                   .decision = now >= 0 ? dec : NULL,
+                   .latency_ns = now >= 0 && !timed_out ? now - t->wait_since : -1,
+                   .timed_out = timed_out,
                    .expected = a->src && a->src->approval ? a->src->approval->expect : NULL};
     asr_journal(&t->approvals, t->s->err_fd, &e);
     buf_free(&subject);
+}
+
+/* A command or file change answer's decision as journaled ("error": a JSON-RPC error). */
+static const char *decision_text(const cJSON *result) {
+    const cJSON *d = result ? cJSON_GetObjectItemCaseSensitive(result, "decision") : NULL;
+    if (!result) return "error";
+    if (cJSON_IsString(d)) return d->valuestring;
+    if (cJSON_IsObject(d) && d->child && d->child->string) return d->child->string;
+    return "invalid";
 }
 
 /* Starts playing `steps` at `at` (nothing when there are none, or a branch already plays:
@@ -1157,18 +1339,192 @@ static void end_branch(as_turn *t) {
     t->anchor += t->br_last - t->br_anchor;
 }
 
-bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
-    as_turn *t = NULL;
-    for (size_t i = 0; i < s->n_threads && !t; i++) {
-        as_turn *c = s->threads[i]->active;
-        if (c && c->waiting && c->req_id == request_id) t = c;
+/* ------------------------------------------------------------------------------------------
+ * The other server requests (a `user_input:`, `dynamic_tool_call:`, `auth_refresh:` or
+ * `permissions:` step; as_requests.h builds them): sent with the connection's next id, the turn
+ * waits for the answer (or the step's `approval: {timeout:}`), then goes on — an auth refresh
+ * answered with an error fails the turn.
+ * ---------------------------------------------------------------------------------------- */
+
+#define AUTH_REFRESH_FAILED_TEXT                                                                   \
+    "unexpected status 401 Unauthorized: Your access token could not be refreshed because your "   \
+    "refresh token was already used. Please log out and sign in again., url: "                     \
+    "https://chatgpt.com/backend-api/codex/responses"
+
+static const char *const REQUEST_METHODS[] = {"item/tool/requestUserInput", "item/tool/call",
+                                              "account/chatgptAuthTokens/refresh",
+                                              "item/permissions/requestApproval"};
+static const char *const REQUEST_TYPES[] = {"user_input", "dynamic_tool_call", "auth_refresh",
+                                            "permissions"};
+
+static void ask_request(as_turn *t, int64_t due, const action *a) {
+    as_server *s = t->s;
+    const request_spec *r = a->src->u.request;
+    t->req_id = s->next_server_request++;
+    t->waiting = true;
+    t->held = *a;
+    t->held_due = due;
+    t->wait_since = due;
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)r->id.len, r->id.ptr ? r->id.ptr : "call");
+    int64_t st = as_wall_at(s, due);
+    buf b, line;
+    buf_init(&b);
+    buf_init(&line);
+    switch (r->kind) {
+    case REQ_USER_INPUT:
+        status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[\"waitingOnUserInput\"]}");
+        asr_user_input(&b, t->th->id, t->id, id, r->body);
+        break;
+    case REQ_TOOL_CALL:
+        /* the call's item starts, then the client is asked to run it */
+        t->cmd_started_ms = st;
+        asr_tool_call_item(&b, id, r->body, false, NULL, 0);
+        stamps(&b, st, -1);
+        item_notify(t, due, false, &b, st);
+        buf_reset(&b);
+        asr_tool_call(&b, t->th->id, t->id, id, r->body);
+        break;
+    case REQ_AUTH_REFRESH:
+        asr_auth_refresh(&b, r->body);
+        break;
+    case REQ_PERMISSIONS:
+        status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[\"waitingOnApproval\"]}");
+        asr_permissions(&b, t->th->id, t->id, id, st, t->th->cwd, r->body);
+        break;
     }
-    if (!t) return false; /* an answer to nothing (or to a request of an ended turn) */
-    int64_t now = as_now(s);
+    asw_server_request(&line, REQUEST_METHODS[r->kind], t->req_id, b.data, b.len);
+    as_chan_line(&t->ch, due, line.data, line.len);
+    buf_free(&line);
+    buf_free(&b);
+    if (a->src->approval && a->src->approval->has_timeout)
+        t->timeout_timer = evloop_timer(s->loop, due + a->src->approval->timeout_ns,
+                                        request_timed_out, t); /* real time: the client's */
+}
+
+static void settle_request(as_turn *t, int64_t now, const cJSON *result, bool timed_out) {
+    as_server *s = t->s;
+    const action *a = &t->held;
+    const request_spec *r = a->src->u.request;
+    const approval_spec *ap = a->src->approval;
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)r->id.len, r->id.ptr ? r->id.ptr : "call");
+    int64_t due = now + as_delay(s, RESOLVED_MS);
+    if (r->kind != REQ_AUTH_REFRESH) { /* thread-scoped requests */
+        buf b;
+        buf_init(&b);
+        buf_printf(&b, "{\"threadId\":\"%s\",\"requestId\":%lld}", t->th->id, (long long)t->req_id);
+        notify(t, due, "serverRequest/resolved", &b);
+        buf_free(&b);
+    }
+    due += as_delay(s, 0.2);
+    t->waiting = false;
+    if (r->kind == REQ_USER_INPUT || r->kind == REQ_PERMISSIONS)
+        status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[]}");
+    t->anchor += now - t->wait_since;
+    /* the journal: the answer's kind and content (an auth refresh's token left out) */
+    const char *dec = NULL;
+    char *answer = NULL;
+    bool ok = !timed_out && result;
+    if (!timed_out) dec = result ? "answer" : "error";
+    if (ok && r->kind == REQ_PERMISSIONS) {
+        const cJSON *scope = cJSON_GetObjectItemCaseSensitive(result, "scope");
+        dec = cJSON_IsString(scope) ? scope->valuestring : "turn";
+    }
+    if (ok && r->kind == REQ_AUTH_REFRESH) {
+        cJSON *copy = cJSON_Duplicate(result, 1);
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, "accessToken");
+        answer = cJSON_PrintUnformatted(copy);
+        cJSON_Delete(copy);
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(result, "accessToken"))) ok = false;
+    } else if (ok) {
+        answer = cJSON_PrintUnformatted(result);
+    }
+    buf subject;
+    buf_init(&subject);
+    if (r->kind == REQ_USER_INPUT) {
+        const jval *qs = jval_get(r->body, "questions");
+        for (size_t i = 0; qs && qs->kind == JV_ARRAY && i < qs->n; i++) {
+            const jval *q = qs->items[i]->kind == JV_OBJECT ? jval_get(qs->items[i], "id") : NULL;
+            if (!q || q->kind != JV_STRING) continue;
+            if (subject.len) buf_putc(&subject, ' ');
+            buf_append(&subject, q->s, q->len);
+        }
+    } else if (r->kind == REQ_TOOL_CALL) {
+        const jval *ns = jval_get(r->body, "namespace"), *tool = jval_get(r->body, "tool");
+        if (ns && ns->kind == JV_STRING) {
+            buf_append(&subject, ns->s, ns->len);
+            buf_putc(&subject, '/');
+        }
+        if (tool && tool->kind == JV_STRING) buf_append(&subject, tool->s, tool->len);
+    } else if (r->kind == REQ_PERMISSIONS) {
+        const jval *why = jval_get(r->body, "reason");
+        if (why && why->kind == JV_STRING) buf_append(&subject, why->s, why->len);
+    } else {
+        buf_puts(&subject, "unauthorized");
+    }
+    asr_entry e = {.request_id = t->req_id,
+                   .method = REQUEST_METHODS[r->kind],
+                   .item_id = r->kind == REQ_AUTH_REFRESH ? NULL : id,
+                   .type = REQUEST_TYPES[r->kind],
+                   .subject = subject.data ? subject.data : "",
+                   .subject_len = subject.len,
+                   .decision = dec,
+                   .answer = answer,
+                   .latency_ns = timed_out ? -1 : now - t->wait_since,
+                   .timed_out = timed_out,
+                   .expected = ap ? ap->expect : NULL};
+    asr_journal(&t->approvals, s->err_fd, &e);
+    buf_free(&subject);
+    free(answer);
+    if (r->kind == REQ_TOOL_CALL) {
+        /* the client's result completes the call's item */
+        buf j;
+        buf_init(&j);
+        int64_t end = as_wall_at(s, due);
+        asr_tool_call_item(&j, id, r->body, true, ok ? result : NULL, end - t->cmd_started_ms);
+        stamps(&j, t->cmd_started_ms, end);
+        item_notify(t, due, true, &j, end);
+        buf_free(&j);
+    }
+    if (r->kind == REQ_AUTH_REFRESH && !ok) {
+        /* no new tokens: the request that got 401 fails the turn */
+        const jval *err = jval_get(r->body, "error");
+        char *msg = err && err->kind == JV_STRING ? xstrndup(err->s, err->len)
+                                                  : xstrdup(AUTH_REFRESH_FAILED_TEXT);
+        end_failed(t, due, msg);
+        free(msg);
+        if (!t->ch.head) pull(t);
+        return;
+    }
+    if (r->kind != REQ_AUTH_REFRESH) request_done(t, due); /* the tool call ends a request */
+    if (ap) {
+        if (timed_out)
+            start_branch(t, ap->on_timeout, ap->n_on_timeout, due + as_delay(s, ITEM_DONE_MS));
+        else if (ok)
+            start_branch(t, ap->on_accept, ap->n_on_accept, due + as_delay(s, ITEM_DONE_MS));
+        else
+            start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
+    }
+    if (!t->ch.head) pull(t);
+}
+
+/* The request the turn waits for is settled at `now`: by the client's answer (`result`, NULL
+ * for a JSON-RPC error), or — `timed_out` — by the approval's `timeout:` passing first. */
+static void settle(as_turn *t, int64_t now, const cJSON *result, bool timed_out) {
+    as_server *s = t->s;
+    if (t->timeout_timer) {
+        evloop_cancel(s->loop, t->timeout_timer);
+        t->timeout_timer = 0;
+    }
+    if (t->held.src && t->held.src->kind == STEP_SERVER_REQUEST) {
+        settle_request(t, now, result, timed_out);
+        return;
+    }
     int64_t due = now + as_delay(s, RESOLVED_MS);
     buf b;
     buf_init(&b);
-    buf_printf(&b, "{\"threadId\":\"%s\",\"requestId\":%lld}", t->th->id, (long long)request_id);
+    buf_printf(&b, "{\"threadId\":\"%s\",\"requestId\":%lld}", t->th->id, (long long)t->req_id);
     notify(t, due, "serverRequest/resolved", &b);
     buf_free(&b);
     due += as_delay(s, 0.2);
@@ -1176,10 +1532,31 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
     status_changed(t, due, "{\"type\":\"active\",\"activeFlags\":[]}");
     /* the rest of the turn's timeline moves by the time it waited */
     t->anchor += now - t->wait_since;
-    answer_kind k = result ? read_decision(result) : ANSWER_FAIL;
     const action *a = &t->held;
-    journal_approval(t, a, result, now);
     const approval_spec *ap = a->src->approval;
+    bool mcp = a->ev.item.type == ITEM_MCP_TOOL_CALL;
+    answer_kind k;
+    const char *dec = NULL;
+    bool for_session = false;
+    const char *mcp_text = ASR_MCP_CANCELLED_TEXT;
+    if (timed_out) {
+        /* no answer in time: as a decline (an MCP call as cancelled), then `on_timeout:` */
+        k = ANSWER_DECLINE;
+    } else if (mcp) {
+        /* an elicitation's answer: {action, content, _meta} */
+        asr_mcp_answer m = asr_mcp_read(result, &dec);
+        k = m == ASR_MCP_ACCEPT || m == ASR_MCP_SESSION ? ANSWER_ACCEPT : ANSWER_DECLINE;
+        for_session = m == ASR_MCP_SESSION;
+        if (m == ASR_MCP_DECLINE) mcp_text = ASR_MCP_DECLINED_TEXT;
+    } else {
+        k = result ? read_decision(result) : ANSWER_FAIL;
+        dec = decision_text(result);
+        for_session = !strcmp(dec, "acceptForSession");
+    }
+    journal_approval(t, a, dec, now, timed_out);
+    if (k == ANSWER_ACCEPT && for_session) remember_for_session(t->th, &a->ev.item);
+    if (k == ANSWER_ACCEPT && !mcp && dec && !strcmp(dec, "acceptWithExecpolicyAmendment"))
+        remember_amendment(t->th, result);
     if (k == ANSWER_ACCEPT) {
         t->approved = a->src;
         if (a->ev.type == EV_ITEM_COMPLETED) {
@@ -1200,7 +1577,9 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
         item_id_of(&it, id);
         t->declined = a->src;
         t->cmd_asked = false;
-        if (it.type == ITEM_COMMAND_EXECUTION) {
+        if (mcp) {
+            mcp_refused(t, due, &a->ev.item, mcp_text);
+        } else if (it.type == ITEM_COMMAND_EXECUTION) {
             buf j;
             buf_init(&j);
             command_json(&j, t, &it, id, true, t->cmd_started_ms, as_wall_at(s, due));
@@ -1212,13 +1591,34 @@ bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
         }
         if (k == ANSWER_CANCEL) {
             end_interrupted(t, due);
-            return true;
+            return;
         }
         request_done(t, due); /* the model hears of it in its next request */
-        start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
+        if (timed_out)
+            start_branch(t, ap->on_timeout, ap->n_on_timeout, due + as_delay(s, ITEM_DONE_MS));
+        else
+            start_branch(t, ap->on_decline, ap->n_on_decline, due + as_delay(s, ITEM_DONE_MS));
     }
     if (!t->ch.head) pull(t);
+}
+
+bool as_turn_answer(as_server *s, int64_t request_id, const cJSON *result) {
+    as_turn *t = NULL;
+    for (size_t i = 0; i < s->n_threads && !t; i++) {
+        as_turn *c = s->threads[i]->active;
+        if (c && c->waiting && c->req_id == request_id) t = c;
+    }
+    if (!t) return false; /* an answer to nothing (or to a request of an ended turn) */
+    settle(t, as_now(s), result, false);
     return true;
+}
+
+/* An approval's `timeout:` passed without an answer (the real server would wait on). */
+static void request_timed_out(evloop *loop, void *ctx) {
+    (void)loop;
+    as_turn *t = ctx;
+    t->timeout_timer = 0;
+    if (t->waiting) settle(t, as_now(t->s), NULL, true);
 }
 
 /* `exit:` and `close_stdout:` steps (process faults for app-server clients): at their time, after
@@ -1360,9 +1760,12 @@ static bool pull(void *ctx) {
             t->hung = true;
             evloop_timer(t->s->loop, due, exit_step, t);
             break;
-        case ACT_MODEL_REQUEST: /* a hidden tool's request ended: its usage pair */
+        case ACT_MODEL_REQUEST:
             flush_pending_error(t, due);
-            request_done(t, due);
+            if (a.src && a.src->kind == STEP_SERVER_REQUEST)
+                ask_request(t, due, &a); /* the app-server asks its client */
+            else
+                request_done(t, due); /* a hidden tool's request ended: its usage pair */
             break;
         case ACT_CLOSE_STDOUT:
             evloop_timer(t->s->loop, due, close_stdout_step, t);
@@ -1614,7 +2017,24 @@ void as_turn_interrupt(as_server *s, as_thread *th, const as_id *req, int64_t at
     /* real time since the turn went active (the wall clock may be scaled or fixed) */
     t->interrupt_ms = (as_now(s) - t->start_mono) / 1000000;
     if (t->interrupt_ms < 0) t->interrupt_ms = 0;
-    if (t->waiting) journal_approval(t, &t->held, NULL, -1); /* asked, never answered */
+    if (t->waiting && t->held.src && t->held.src->kind == STEP_SERVER_REQUEST) {
+        const request_spec *r = t->held.src->u.request;
+        char id[64];
+        snprintf(id, sizeof id, "%.*s", (int)r->id.len, r->id.ptr ? r->id.ptr : "call");
+        asr_entry e = {.request_id = t->req_id,
+                       .method = REQUEST_METHODS[r->kind],
+                       .item_id = r->kind == REQ_AUTH_REFRESH ? NULL : id,
+                       .type = REQUEST_TYPES[r->kind],
+                       .subject = "",
+                       .latency_ns = -1,
+                       .expected = t->held.src->approval ? t->held.src->approval->expect : NULL};
+        asr_journal(&t->approvals, s->err_fd, &e); /* asked, never answered */
+    } else if (t->waiting) {
+        journal_approval(t, &t->held, NULL, -1, false); /* asked, never answered */
+    }
+    t->waiting = false;
+    if (t->timeout_timer) evloop_cancel(s->loop, t->timeout_timer);
+    t->timeout_timer = 0;
     as_chan_clear(&t->ch);
     int64_t due = at + as_delay(s, 5.0);
     rate_limits(t, due);
@@ -1642,6 +2062,7 @@ void as_turn_free_all(as_server *s) {
 }
 
 void as_turn_free(as_turn *t) {
+    if (t->timeout_timer) evloop_cancel(t->s->loop, t->timeout_timer);
     *t->prev_next = t->next;
     if (t->next) t->next->prev_next = t->prev_next;
     if (t->th->active == t) t->th->active = NULL;

@@ -258,6 +258,7 @@ static int64_t pace_before(planner *pl, const step *s) {
     case STEP_SIGNAL:
     case STEP_CLOSE_STDOUT:
     case STEP_MODEL_REQUEST:
+    case STEP_SERVER_REQUEST:
         return 0;
     }
     return 0;
@@ -728,6 +729,14 @@ static void expand_step(planner *pl, const step *orig) {
         push(pl, ACT_CLOSE_STDOUT, start, s)->explain =
             "stdout is closed early; the process keeps running";
         return;
+    case STEP_SERVER_REQUEST: {
+        /* the app-server's request to its client (its step is the action's src); exec shows
+         * nothing */
+        action *a = push(pl, ACT_MODEL_REQUEST, start, s);
+        a->bytes = (mstr){"server_request", 14};
+        a->explain = "the app-server asks its client (a server request); exec shows nothing";
+        return;
+    }
     case STEP_MODEL_REQUEST: {
         action *a = push(pl, ACT_MODEL_REQUEST, start, s);
         a->bytes = s->u.bytes;

@@ -228,9 +228,11 @@ typedef enum {
     STEP_EXIT,      /* the process exits with a code */
     STEP_RETRY,     /* reconnect / fail: notices on the real schedule, then recover or fail */
     STEP_SIGNAL,    /* the process dies by a signal (SIGKILL, SIGSEGV, …) */
-    STEP_CLOSE_STDOUT, /* stdout is closed; the process lives on */
-    STEP_MODEL_REQUEST /* a model request that shows no item (a hidden tool such as tool search):
+    STEP_CLOSE_STDOUT,  /* stdout is closed; the process lives on */
+    STEP_MODEL_REQUEST, /* a model request that shows no item (a hidden tool such as tool search):
                           the app-server's usage pair for it; exec shows nothing */
+    STEP_SERVER_REQUEST /* a server → client request of the app-server (user input, a dynamic
+                           tool call, an auth refresh, extra permissions); exec shows nothing */
 } step_kind;
 
 /* `approval:` on a command, file_change or mcp_tool_call step: the step is one the real
@@ -248,10 +250,25 @@ typedef struct {
      * session's answer, written by convert); NULL: anything goes. The fake follows the answer
      * it gets either way; a different one is noted on stderr and in the journal. */
     const char *expect;
+    /* `timeout:` how long the fake waits for an answer (the real server waits for ever), then
+     * settles the request as declined and plays `on_timeout:` before the turn's next step */
+    bool has_timeout;
+    int64_t timeout_ns;
+    const struct step *on_timeout;
+    size_t n_on_timeout;
 } approval_spec;
 
 /* The values `expect:` takes (NULL-terminated). */
 extern const char *const APPROVAL_EXPECT_NAMES[];
+
+/* `user_input:`, `dynamic_tool_call:`, `auth_refresh:`, `permissions:` (STEP_SERVER_REQUEST):
+ * the step's mapping as written (`body`), its item / call id. */
+typedef enum { REQ_USER_INPUT, REQ_TOOL_CALL, REQ_AUTH_REFRESH, REQ_PERMISSIONS } request_kind;
+typedef struct {
+    request_kind kind;
+    mstr id;
+    const jval *body;
+} request_spec;
 
 typedef struct step {
     step_kind kind;
@@ -272,6 +289,7 @@ typedef struct step {
         int exit_code;           /* STEP_EXIT */
         int signal;              /* STEP_SIGNAL */
         const retry_spec *retry; /* STEP_RETRY */
+        const request_spec *request; /* STEP_SERVER_REQUEST */
     } u;
 } step;
 

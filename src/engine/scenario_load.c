@@ -831,32 +831,22 @@ typedef enum {
     K_CLOSE_STDOUT,
     K_HTTP_RETRIES,
     K_MODEL_REQUEST,
+    K_USER_INPUT,
+    K_TOOL_CALL,
+    K_AUTH_REFRESH,
+    K_PERMISSIONS,
     K_COUNT
 } step_key;
 
-static const char *const STEP_KEYS[] = {"message",
-                                        "reasoning",
-                                        "warning",
-                                        "command",
-                                        "file_change",
-                                        "mcp_tool_call",
-                                        "web_search",
-                                        "todo_list",
-                                        "collab_tool_call",
-                                        "usage",
-                                        "event",
-                                        "stderr",
-                                        "raw",
-                                        "sleep",
-                                        "stall",
-                                        "exit",
-                                        "reconnect",
-                                        "fail",
-                                        "signal",
-                                        "close_stdout",
-                                        "http_retries",
-                                        "model_request",
-                                        NULL};
+static const char *const STEP_KEYS[] = {"message",       "reasoning",    "warning",
+                                        "command",       "file_change",  "mcp_tool_call",
+                                        "web_search",    "todo_list",    "collab_tool_call",
+                                        "usage",         "event",        "stderr",
+                                        "raw",           "sleep",        "stall",
+                                        "exit",          "reconnect",    "fail",
+                                        "signal",        "close_stdout", "http_retries",
+                                        "model_request", "user_input",   "dynamic_tool_call",
+                                        "auth_refresh",  "permissions",  NULL};
 
 /* The field a scalar value of the step key stands for ("message: hi" → text: hi). */
 static const char *const PRIMARY_FIELD[K_COUNT] = {"text", "text",  "message", "command", "changes",
@@ -1081,9 +1071,16 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
 static int parse_step(loader *L, const ynode *n, step *s);
 static int need_sequence(loader *L, const ynode *n, const char *what);
 
-const char *const APPROVAL_EXPECT_NAMES[] = {
-    "accept", "acceptForSession", "acceptWithExecpolicyAmendment", "decline", "cancel", "error",
-    NULL};
+const char *const APPROVAL_EXPECT_NAMES[] = {"accept",
+                                             "acceptForSession",
+                                             "acceptWithExecpolicyAmendment",
+                                             "decline",
+                                             "cancel",
+                                             "error",
+                                             "answer",
+                                             "turn",
+                                             "session",
+                                             NULL};
 
 /* approval: true | false | {reason: TEXT, expect: DECISION, on_accept: [steps],
  * on_decline: [steps]} */
@@ -1094,7 +1091,8 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
         if (on) s->approval = arena_alloc(L->mem, sizeof(approval_spec));
         return 0;
     }
-    static const char *const keys[] = {"reason", "expect", "on_accept", "on_decline", NULL};
+    static const char *const keys[] = {"reason",  "expect",     "on_accept", "on_decline",
+                                       "timeout", "on_timeout", NULL};
     if (v->kind != YN_MAPPING)
         return ynode_fail(L->err, L->r->file, v,
                           "'approval' takes true or a mapping such as {reason: ...}");
@@ -1111,8 +1109,16 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
         if (get_enum(L, x, "expect", APPROVAL_EXPECT_NAMES, &e) < 0) return -1;
         a->expect = APPROVAL_EXPECT_NAMES[e];
     }
-    static const char *const branches[] = {"on_accept", "on_decline"};
-    for (int b = 0; b < 2; b++) {
+    const ynode *to = map_get(v, "timeout");
+    if (to) {
+        if (get_duration(L, to, "timeout", &a->timeout_ns) < 0) return -1;
+        a->has_timeout = true;
+    }
+    if (map_get(v, "on_timeout") && !to)
+        return ynode_fail(L->err, L->r->file, map_get(v, "on_timeout"),
+                          "'on_timeout' needs a 'timeout' (the real server waits for ever)");
+    static const char *const branches[] = {"on_accept", "on_decline", "on_timeout"};
+    for (int b = 0; b < 3; b++) {
         const ynode *seq = map_get(v, branches[b]);
         if (!seq) continue;
         char what[32];
@@ -1129,9 +1135,12 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
         if (b == 0) {
             a->on_accept = steps;
             a->n_on_accept = seq->n;
-        } else {
+        } else if (b == 1) {
             a->on_decline = steps;
             a->n_on_decline = seq->n;
+        } else {
+            a->on_timeout = steps;
+            a->n_on_timeout = seq->n;
         }
     }
     s->approval = a;
@@ -1200,7 +1209,9 @@ static int parse_step(loader *L, const ynode *n, step *s) {
             if (get_duration(L, v, "at", &s->at_ns) < 0) return -1;
             s->has_at = true;
         } else if (key_is(k, "approval") &&
-                   (kind == K_COMMAND || kind == K_FILE_CHANGE || kind == K_MCP)) {
+                   (kind == K_COMMAND || kind == K_FILE_CHANGE || kind == K_MCP ||
+                    kind == K_USER_INPUT || kind == K_TOOL_CALL || kind == K_AUTH_REFRESH ||
+                    kind == K_PERMISSIONS)) {
             if (parse_approval(L, v, s) < 0) return -1;
         } else if (key_is(k, "duration") && in_list("duration", 8, allowed) >= 0) {
             if (get_duration(L, v, "duration", &s->duration_ns) < 0) return -1;
@@ -1310,6 +1321,43 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         int i = in_list(full, strlen(full), names);
         if (i < 0) return fail_unknown(L, kind_val, "signal", name.ptr, name.len, names);
         s->u.signal = numbers[i];
+        return 0;
+    }
+    case K_USER_INPUT:
+    case K_TOOL_CALL:
+    case K_AUTH_REFRESH:
+    case K_PERMISSIONS: {
+        /* a server → client request of the app-server: its mapping is passed on as written */
+        if (kind_val->kind != YN_MAPPING)
+            return ynode_fail(L->err, L->r->file, kind_val,
+                              "'%s' takes a mapping (see docs/app-server.md)", STEP_KEYS[kind]);
+        request_spec *r = arena_alloc(L->mem, sizeof *r);
+        r->kind = kind == K_USER_INPUT     ? REQ_USER_INPUT
+                  : kind == K_TOOL_CALL    ? REQ_TOOL_CALL
+                  : kind == K_AUTH_REFRESH ? REQ_AUTH_REFRESH
+                                           : REQ_PERMISSIONS;
+        r->body = to_jval(L, kind_val);
+        if (!r->body) return -1;
+        const jval *id = jval_get(r->body, "id");
+        if (id && id->kind == JV_STRING) {
+            r->id.ptr = id->s;
+            r->id.len = id->len;
+        } else {
+            char gen[48];
+            snprintf(gen, sizeof gen, "call_%s_%d", STEP_KEYS[kind], s->line);
+            r->id = keep(L, gen, strlen(gen));
+        }
+        if (kind == K_USER_INPUT &&
+            !(jval_get(r->body, "questions") && jval_get(r->body, "questions")->kind == JV_ARRAY))
+            return ynode_fail(L->err, L->r->file, kind_val,
+                              "'user_input' needs 'questions': a list of {id, header, question, "
+                              "options}");
+        if (kind == K_TOOL_CALL &&
+            !(jval_get(r->body, "tool") && jval_get(r->body, "tool")->kind == JV_STRING))
+            return ynode_fail(L->err, L->r->file, kind_val,
+                              "'dynamic_tool_call' needs 'tool': the tool's name");
+        s->kind = STEP_SERVER_REQUEST;
+        s->u.request = r;
         return 0;
     }
     case K_MODEL_REQUEST:

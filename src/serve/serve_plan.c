@@ -519,6 +519,9 @@ void serve_plan_build(const scenario *sc, int64_t now_unix, serve_plan *out) {
             case STEP_MODEL_REQUEST:
                 unserved(&b, "model_request");
                 break;
+            case STEP_SERVER_REQUEST: /* the app-server's own request to its client */
+                unserved(&b, "a server request step");
+                break;
             }
         }
         /* the turn's last response: whatever is left, or an empty one if it asked for none */

@@ -218,6 +218,15 @@ static void collect(const scenario *sc, const show_options *o, rows *r) {
                     xstrdup("nothing more: waits until a signal ends it"), NULL, 0);
             break;
         case ACT_MODEL_REQUEST:
+            if (a.src && a.src->kind == STEP_SERVER_REQUEST) {
+                static const char *const KINDS[] = {"user input", "dynamic tool call",
+                                                    "auth refresh", "permissions"};
+                add_row(r, a.raw_due_ns, "(client)", "request", NULL, NULL,
+                        xasprintf("%s: the app-server asks its client and waits (exec: nothing)",
+                                  KINDS[a.src->u.request->kind]),
+                        NULL, 0);
+                break;
+            }
             add_row(r, a.raw_due_ns, "(model)", "request", NULL, NULL,
                     xasprintf("%.*s: no item (app-server: its usage pair)", (int)a.bytes.len,
                               a.bytes.ptr ? a.bytes.ptr : ""),
