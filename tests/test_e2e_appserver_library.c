@@ -20,7 +20,11 @@
  * Every JSON line a server wrote (the scenarios' deliberate junk and torn lines aside) is
  * validated against the real 0.171.0 JSON Schema (tests/appserver/schema_check.py on this test's
  * transcripts, BUILD/appserver-library-dump; with CODEX_MOCK_APPSERVER_DUMP also copied there for
- * the appserver_schema test). */
+ * the appserver_schema test).
+ *
+ * A second case plays each `fail:` entry of the catalogue listed in
+ * tests/appserver/data/fail_info.jsonl and checks the codexErrorInfo of its retry notices, its
+ * final error and its failed turn. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -376,7 +380,8 @@ static cJSON *app_server_builtins(void) {
         cJSON_ArrayForEach(f, faces) {
             if (cJSON_IsString(f) && !strcmp(f->valuestring, "app-server")) {
                 cJSON_AddItemToArray(
-                    out, cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring));
+                    out,
+                    cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring));
                 break;
             }
         }
@@ -457,6 +462,94 @@ static void test_every_app_server_builtin(void **state) {
     buf_free(&log);
 }
 
+/* The catalogue's failures (`fail: NAME`) through app-server: each one's retry notices and final
+ * error carry the codexErrorInfo tests/appserver/data/fail_info.jsonl gives (`retry`: that of
+ * every `willRetry: true` notice, null when there is none; `final`: that of the `willRetry:
+ * false` error and of the failed turn), as the real server's to_codex_protocol_error and
+ * notify_stream_error classify them (docs/app-server.md "Turns"). */
+static void test_fail_catalogue_error_info(void **state) {
+    (void)state;
+    char *data = read_text(SOURCE_DIR "/tests/appserver/data/fail_info.jsonl");
+    assert_non_null(data);
+    buf log;
+    buf_init(&log);
+    int n = 0, failed = 0;
+    for (char *save = NULL, *row = strtok_r(data, "\n", &save); row;
+         row = strtok_r(NULL, "\n", &save)) {
+        cJSON *want = cJSON_Parse(row);
+        assert_non_null(want);
+        const char *fail = cJSON_GetObjectItemCaseSensitive(want, "fail")->valuestring;
+        char name[128], cwd[PATH_MAX], home[PATH_MAX + 16];
+        snprintf(name, sizeof name, "fail-%s", fail);
+        snprintf(cwd, sizeof cwd, "%s/%s", g_tmp, name);
+        snprintf(home, sizeof home, "%s/codex-home", cwd);
+        assert_int_equal(mkdir(cwd, 0755), 0);
+        assert_int_equal(mkdir(home, 0755), 0);
+        setenv("CODEX_HOME", home, 1);
+        char *yaml = xasprintf("codex_mock: 1\nsteps:\n  - fail: %s\n", fail);
+        char *scenario = e2e_write(cwd, "scenario.yaml", yaml);
+        free(yaml);
+        client c;
+        char exit_text[32];
+        play(&c, scenario, cwd, 0, exit_text);
+        free(scenario);
+        /* every `error` notification's codexErrorInfo, and the failed turn's */
+        char *got_retry = NULL, *got_final = NULL, *got_turn = NULL;
+        bool retry_mixed = false;
+        buf_putc(&c.s.o, '\0');
+        for (char *save2 = NULL, *l = strtok_r(c.s.o.data, "\n", &save2); l;
+             l = strtok_r(NULL, "\n", &save2)) {
+            cJSON *j = cJSON_Parse(l);
+            const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "method");
+            const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "params");
+            if (cJSON_IsString(m) && !strcmp(m->valuestring, "error")) {
+                char *info = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(p, "error"), "codexErrorInfo"));
+                if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "willRetry"))) {
+                    if (got_retry && strcmp(got_retry, info)) retry_mixed = true;
+                    free(got_retry);
+                    got_retry = info;
+                } else {
+                    free(got_final);
+                    got_final = info;
+                }
+            } else if (cJSON_IsString(m) && !strcmp(m->valuestring, "turn/completed")) {
+                const cJSON *turn = cJSON_GetObjectItemCaseSensitive(p, "turn");
+                free(got_turn);
+                got_turn = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(turn, "error"), "codexErrorInfo"));
+            }
+            cJSON_Delete(j);
+        }
+        char *want_retry = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(want, "retry"));
+        char *want_final = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(want, "final"));
+        const char *gr = got_retry ? got_retry : "null";
+        if (retry_mixed || strcmp(gr, want_retry) || !got_final || strcmp(got_final, want_final) ||
+            !got_turn || strcmp(got_turn, want_final)) {
+            buf_printf(&log,
+                       "fail: %s: retry notices %s%s (want %s), final error %s, failed turn %s "
+                       "(want %s)\n",
+                       fail, gr, retry_mixed ? " and others" : "", want_retry,
+                       got_final ? got_final : "none", got_turn ? got_turn : "none", want_final);
+            failed++;
+        }
+        n++;
+        free(want_retry);
+        free(want_final);
+        free(got_retry);
+        free(got_final);
+        free(got_turn);
+        cJSON_Delete(want);
+        buf_free(&c.c2s);
+        server_free(&c.s);
+    }
+    free(data);
+    fprintf(stderr, "%d catalogue failures through app-server, %d wrong\n", n, failed);
+    assert_true(n >= 16);
+    if (failed) fail_msg("%.*s", (int)log.len, log.data);
+    buf_free(&log);
+}
+
 static int setup(void **state) {
     (void)state;
     setenv("CODEX_MOCK_SEED", "7", 1);
@@ -477,6 +570,7 @@ int main(void) {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_app_server_builtin),
+        cmocka_unit_test(test_fail_catalogue_error_info),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

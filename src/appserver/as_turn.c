@@ -729,16 +729,19 @@ static int http_status(const char *msg) {
 
 /* The codexErrorInfo of a turn's final error, as the real server's to_codex_protocol_error
  * classifies the error behind the text (openai/codex core/src/error.rs): the plan's usage limit
- * (and the quota texts) → usageLimitExceeded, the retry limit → responseTooManyFailedAttempts
- * with its last status, HTTP 500s → internalServerError, a full model → serverOverloaded, a
- * connection that failed → httpConnectionFailed without a status, an unexpected status →
- * httpConnectionFailed with it (corpus 18); anything else → other. */
+ * (and the quota texts; the workspace's credits and spend cap, a usage limit of the workspace's
+ * plan in the real server's client tests) → usageLimitExceeded, the retry limit →
+ * responseTooManyFailedAttempts with its last status, HTTP 500s → internalServerError, a full model
+ * → serverOverloaded, a connection that failed → httpConnectionFailed without a status, an
+ * unexpected status → httpConnectionFailed with it (corpus 18); anything else → other. */
 static void failure_info(const char *msg, char *info, size_t size) {
     int code = http_status(msg);
     char status[16] = "null";
     if (code) snprintf(status, sizeof status, "%d", code);
     if (strstr(msg, "hit your usage limit") || !strncmp(msg, "Quota exceeded.", 15) ||
-        !strncmp(msg, "To use Codex with your ChatGPT plan", 35))
+        !strncmp(msg, "To use Codex with your ChatGPT plan", 35) ||
+        !strncmp(msg, "Your workspace is out of credits", 32) ||
+        !strncmp(msg, "You hit your spend cap", 22))
         snprintf(info, size, "\"usageLimitExceeded\"");
     else if (!strncmp(msg, "exceeded retry limit", 20))
         snprintf(info, size, "{\"responseTooManyFailedAttempts\":{\"httpStatusCode\":%s}}", status);
