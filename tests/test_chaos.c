@@ -36,7 +36,15 @@ static void test_parse(void **state) {
         {"fail=x", "codex-mock: CODEX_MOCK_CHAOS: 'fail' takes a probability from 0 to 1, not "
                    "'x'"},
         {"explode=0.1", "codex-mock: CODEX_MOCK_CHAOS: unknown key 'explode' (expected "
-                        "reconnect, stall, stall_for or fail)"},
+                        "reconnect, stall, stall_for, fail, or for the app-server "
+                        "exit_after_initialize, kill_after_initialize, exit_at_turn_start, "
+                        "wrong_id, no_answer, torn, close_stdout, drip, drip_delay)"},
+        {"torn=1.5", "codex-mock: CODEX_MOCK_CHAOS: 'torn' takes a probability from 0 to 1, not "
+                     "'1.5'"},
+        {"drip_delay=fast", "codex-mock: CODEX_MOCK_CHAOS: drip_delay: expected a duration such "
+                            "as 250ms, 1.5s, 2m or 0 (units: us, ms, s, m, h)"},
+        {"wrong_id=", "codex-mock: CODEX_MOCK_CHAOS: 'wrong_id' takes a probability from 0 to 1, "
+                      "not ''"},
         {"reconnect", "codex-mock: CODEX_MOCK_CHAOS: expected key=value pairs such as "
                       "reconnect=0.2,stall=0.1,stall_for=3s,fail=0.05, not 'reconnect'"},
         {"stall_for=soon", "codex-mock: CODEX_MOCK_CHAOS: stall_for: expected a duration such as "
@@ -49,6 +57,37 @@ static void test_parse(void **state) {
         free(m);
         diag_free(&err);
     }
+}
+
+/* The app-server's keys (docs/app-server.md#chaos): each lands in its field; defaults. */
+static void test_parse_app_server(void **state) {
+    (void)state;
+    chaos_spec c;
+    diag err;
+    diag_init(&err);
+    assert_int_equal(chaos_parse("reconnect=0.5", &c, &err), 0);
+    assert_true(c.enabled);
+    assert_false(chaos_app_server(&c));
+    assert_int_equal(c.drip_ns, NS_PER_S / 1000); /* drip_delay's default: 1 ms */
+    assert_int_equal(chaos_parse("exit_after_initialize=0.1,kill_after_initialize=0.2,"
+                                 "exit_at_turn_start=0.3,wrong_id=0.4,no_answer=0.5,torn=0.6,"
+                                 "close_stdout=0.7,drip=0.8,drip_delay=250us",
+                                 &c, &err),
+                     0);
+    assert_true(chaos_app_server(&c));
+    assert_true(c.exit_after_initialize == 0.1 && c.kill_after_initialize == 0.2);
+    assert_true(c.exit_at_turn_start == 0.3 && c.wrong_id == 0.4 && c.no_answer == 0.5);
+    assert_true(c.torn == 0.6 && c.close_stdout == 0.7 && c.drip == 0.8);
+    assert_int_equal(c.drip_ns, 250000);
+    assert_true(c.reconnect == 0 && c.stall == 0 && c.fail == 0);
+    assert_int_equal(c.stall_ns, 5 * NS_PER_S);
+    /* one key alone turns the app-server's chaos on; zero does not */
+    assert_int_equal(chaos_parse("torn=0", &c, &err), 0);
+    assert_false(chaos_app_server(&c));
+    assert_int_equal(chaos_parse("drip=1", &c, &err), 0);
+    assert_true(chaos_app_server(&c));
+    assert_int_equal(chaos_parse("", &c, &err), 0);
+    assert_false(chaos_app_server(&c));
 }
 
 /* Renders a plan of `yaml` with chaos `spec` and chaos seed `seed`. */
@@ -125,6 +164,7 @@ static void test_injection(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_app_server),
         cmocka_unit_test(test_injection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

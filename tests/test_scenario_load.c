@@ -315,6 +315,9 @@ static void test_faces(void **state) {
          FACE_APP_SERVER},
         {"codex_mock: 1\nbefore_initialize:\n  - raw: \"junk\\n\"\nsteps:\n  - raw: x\n",
          FACE_APP_SERVER},
+        {"codex_mock: 1\nprotocol_faults:\n  - fault: ghost_thread\nsteps:\n  - message: hi\n",
+         FACE_APP_SERVER},
+        {"codex_mock: 1\ndrip: 1ms\nsteps:\n  - message: hi\n", FACE_APP_SERVER},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         scenario sc;
@@ -335,6 +338,29 @@ static void test_faces(void **state) {
     assert_int_equal(sc.n_handshake[1], 1);
     assert_int_equal(sc.handshake[1][0].kind, STEP_SIGNAL);
     assert_int_equal(sc.handshake[1][0].u.signal, 9);
+    scenario_free(&sc);
+    /* protocol faults and the drip (docs/app-server.md#protocol-faults) */
+    expect_ok("codex_mock: 1\ndrip: 2ms\nprotocol_faults:\n"
+              "  - {fault: wrong_id, method: thread/start}\n"
+              "  - {fault: wrong_id, method: turn/start, id: 42}\n"
+              "  - {fault: wrong_id, method: model/list, id: other}\n"
+              "  - {fault: no_answer, method: thread/list}\n"
+              "  - fault: request_before_answer\n"
+              "  - {fault: ghost_thread, method: turn/start}\nsteps: []\n",
+              &sc);
+    assert_int_equal(sc.drip_ns, 2000000);
+    assert_int_equal(sc.n_proto_faults, 6);
+    assert_int_equal(sc.proto_faults[0].kind, PROTO_WRONG_ID);
+    assert_string_equal(sc.proto_faults[0].method.ptr, "thread/start");
+    assert_false(sc.proto_faults[0].has_id);
+    assert_true(sc.proto_faults[1].has_id && !sc.proto_faults[1].id_is_text);
+    assert_int_equal(sc.proto_faults[1].id_int, 42);
+    assert_true(sc.proto_faults[2].has_id && sc.proto_faults[2].id_is_text);
+    assert_string_equal(sc.proto_faults[2].id_text.ptr, "other");
+    assert_int_equal(sc.proto_faults[3].kind, PROTO_NO_ANSWER);
+    assert_int_equal(sc.proto_faults[4].kind, PROTO_REQUEST_BEFORE_ANSWER);
+    assert_string_equal(sc.proto_faults[4].method.ptr, "turn/start");
+    assert_int_equal(sc.proto_faults[5].kind, PROTO_GHOST_THREAD);
     scenario_free(&sc);
     assert_string_equal(faces_name(FACE_ALL), "exec,app-server");
     assert_string_equal(faces_name(FACE_APP_SERVER), "app-server");
@@ -369,6 +395,28 @@ static void test_errors(void **state) {
          "exit, signal, close_stdout)"},
         {"codex_mock: 1\nbefore_initialize: {exit: 1}\nsteps: []\n",
          "codex-mock: s.yaml:2:20: 'before_initialize' must be a list, found a mapping"},
+        {"codex_mock: 1\nprotocol_faults:\n  - fault: wrong_idd\n    method: turn/start\n"
+         "steps: []\n",
+         "codex-mock: s.yaml:3:12: unknown value for 'fault' 'wrong_idd' (did you mean "
+         "'wrong_id'?)"},
+        {"codex_mock: 1\nprotocol_faults:\n  - method: turn/start\nsteps: []\n",
+         "codex-mock: s.yaml:3:5: a protocol fault needs 'fault' (wrong_id, no_answer, "
+         "request_before_answer or ghost_thread)"},
+        {"codex_mock: 1\nprotocol_faults:\n  - fault: wrong_id\nsteps: []\n",
+         "codex-mock: s.yaml:3:5: 'wrong_id' needs 'method': the client's request it applies to "
+         "(turn/start, thread/start, \xe2\x80\xa6)"},
+        {"codex_mock: 1\nprotocol_faults:\n  - fault: ghost_thread\n    method: thread/start\n"
+         "steps: []\n",
+         "codex-mock: s.yaml:4:13: 'ghost_thread' applies to turn/start only"},
+        {"codex_mock: 1\nprotocol_faults:\n  - fault: no_answer\n    method: turn/start\n"
+         "    id: 3\nsteps: []\n",
+         "codex-mock: s.yaml:5:9: 'id' goes with 'fault: wrong_id' only"},
+        {"codex_mock: 1\nprotocol_faults: {fault: no_answer}\nsteps: []\n",
+         "codex-mock: s.yaml:2:18: 'protocol_faults' must be a list, found a mapping"},
+        {"codex_mock: 1\ndrip: 11s\nsteps: []\n",
+         "codex-mock: s.yaml:2:7: 'drip' is at most 10s per byte"},
+        {"codex_mock: 1\ndripp: 1ms\nsteps: []\n",
+         "codex-mock: s.yaml:2:1: unknown top-level key 'dripp' (did you mean 'drip'?)"},
         {"codex_mock: 1\nfaces: app-server\nsteps: []\n",
          "codex-mock: s.yaml:2:8: 'faces' must be a non-empty list of exec, app-server"},
         {"codex_mock: 1\nfaces: []\nsteps: []\n",

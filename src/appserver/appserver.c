@@ -85,11 +85,20 @@ static void on_stdout(evloop *loop, int fd, short revents, void *ctx) {
     out_flush(s);
 }
 
-/* Writes what is held until stdout would block; then waits for it to take more. */
+static void drip_next(evloop *loop, void *ctx) {
+    (void)loop;
+    as_server *s = ctx;
+    s->faults.drip_timer = 0;
+    out_flush(s);
+}
+
+/* Writes what is held until stdout would block; then waits for it to take more. With a drip
+ * (as_faults.h): one byte, and the next one drip_ns later. */
 static void out_flush(as_server *s) {
+    if (s->faults.drip_timer) return; /* the drip's next byte is not due yet */
     while (s->pending_off < s->pending.len) {
-        ssize_t w =
-            write(s->out_fd, s->pending.data + s->pending_off, s->pending.len - s->pending_off);
+        size_t n = s->pending.len - s->pending_off;
+        ssize_t w = write(s->out_fd, s->pending.data + s->pending_off, s->faults.drip_ns ? 1 : n);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (w <= 0) {
@@ -98,6 +107,16 @@ static void out_flush(as_server *s) {
             return;
         }
         s->pending_off += (size_t)w;
+        if (s->faults.drip_ns && s->pending_off < s->pending.len) {
+            s->faults.drip_timer =
+                evloop_timer(s->loop, as_now(s) + s->faults.drip_ns, drip_next, s);
+            break;
+        }
+    }
+    if (s->faults.drip_timer && s->pending_off < s->pending.len) {
+        if (s->out_watched) evloop_unwatch_fd(s->loop, s->out_fd);
+        s->out_watched = false;
+        return;
     }
     if (s->pending_off == s->pending.len) {
         buf_reset(&s->pending);
@@ -146,19 +165,34 @@ static void chan_fire(evloop *loop, void *ctx) {
     int64_t now = evloop_now(loop);
     buf line;
     buf_init(&line);
-    while (c->head && c->head->due <= now) {
+    int fault = AF_GO, code = 0;
+    while (fault == AF_GO && c->head && c->head->due <= now) {
         as_out *o = c->head;
         c->head = o->next;
         if (!c->head) c->tail = NULL;
         c->queued -= o->text.len;
+        size_t from = line.len;
         if (o->method)
             asw_notification(&line, o->method, o->text.data, o->text.len, s->clk->wall_ms(s->clk));
         else
             buf_append(&line, o->text.data, o->text.len);
+        /* protocol faults and chaos (as_faults.h): the line rewritten, dropped or torn */
+        fault = as_faults_line(s, o->method != NULL, &line, from, &code);
         out_free(o);
     }
     as_write_out(s, line.data, line.len);
     buf_free(&line);
+    if (fault == AF_EXIT) {
+        s->exit_code = code;
+        s->exiting = true; /* nothing more is written; what is held still goes out */
+        evloop_stop(loop, code);
+        return;
+    }
+    if (fault == AF_CLOSE && !s->stdout_closed) {
+        out_flush(s);
+        s->stdout_closed = true;
+        close(s->out_fd);
+    }
     if (!c->head && c->drained && c->drained(c->ctx)) return;
     chan_arm(c);
 }
@@ -166,6 +200,15 @@ static void chan_fire(evloop *loop, void *ctx) {
 void as_chan_init(as_chan *c, as_server *s) {
     memset(c, 0, sizeof *c);
     c->srv = s;
+    c->holding = s->faults.hold_next; /* request_before_answer: turn/start's turn */
+    s->faults.hold_next = false;
+}
+
+/* A server request line: {"method":M,"id":N,… (as_write.h). */
+static bool is_server_request(const char *method, const char *text, size_t len) {
+    if (method || len < 12 || memcmp(text, "{\"method\":\"", 11)) return false;
+    const char *q = memchr(text + 11, '"', len - 11);
+    return q && (size_t)(text + len - q) > 7 && !memcmp(q, "\",\"id\":", 7);
 }
 
 static void chan_push(as_chan *c, int64_t due, const char *method, const char *text, size_t len) {
@@ -177,11 +220,18 @@ static void chan_push(as_chan *c, int64_t due, const char *method, const char *t
     buf_init(&o->text);
     buf_append(&o->text, text, len);
     c->queued += len;
+    if (c->holding && as_faults_hold(c, o, is_server_request(method, text, len),
+                                     method && !strcmp(method, "turn/completed"))) {
+        /* held: the channel still fires (its turn plans on) */
+        if (!c->timer && !c->head) c->timer = evloop_timer(c->srv->loop, due, chan_fire, c);
+        return;
+    }
     if (c->tail)
         c->tail->next = o;
     else
         c->head = o;
     c->tail = o;
+    if (c->held_head) as_faults_release(c); /* a server request went first: the rest now */
     chan_arm(c);
 }
 
@@ -246,6 +296,7 @@ void as_chan_notify_between_steps(as_chan *c, int64_t due, const char *const *me
 }
 
 void as_chan_clear(as_chan *c) {
+    as_faults_chan_clear(c);
     if (c->timer) evloop_cancel(c->srv->loop, c->timer);
     c->timer = 0;
     while (c->head) {
@@ -458,11 +509,11 @@ static void handshake_close_stdout(evloop *loop, void *ctx) {
     close(s->out_fd);
 }
 
-/* Plays one list; true when a step ends the process (exit, signal): nothing after it plays. */
-static bool play_handshake(as_server *s, int which, int64_t due) {
-    if (!s->have_sc) return false;
-    for (size_t i = 0; i < s->sc.n_handshake[which]; i++) {
-        const step *st = &s->sc.handshake[which][i];
+/* Plays process steps; true when a step ends the process (exit, signal): nothing after it
+ * plays. */
+static bool play_steps(as_server *s, const step *steps, size_t n, int64_t due) {
+    for (size_t i = 0; i < n; i++) {
+        const step *st = &steps[i];
         switch (st->kind) {
         case STEP_RAW: /* junk, a torn or malformed line: exactly as given */
             as_chan_line(&s->answers, due, st->u.bytes.ptr ? st->u.bytes.ptr : "", st->u.bytes.len);
@@ -490,6 +541,11 @@ static bool play_handshake(as_server *s, int which, int64_t due) {
         }
     }
     return false;
+}
+
+static bool play_handshake(as_server *s, int which, int64_t due) {
+    if (!s->have_sc) return false;
+    return play_steps(s, s->sc.handshake[which], s->sc.n_handshake[which], due);
 }
 
 static void handle_initialize(as_server *s, const as_msg *m) {
@@ -566,7 +622,13 @@ static void handle_initialize(as_server *s, const as_msg *m) {
     buf_free(&r);
     /* a handshake fault after the answer (the delay drawn only then: the rng's sequence, which
      * item ids come from, stays as it was without one) */
-    if (s->have_sc && s->sc.n_handshake[1]) play_handshake(s, 1, due + as_delay(s, 0.2));
+    if (s->have_sc && s->sc.n_handshake[1]) {
+        play_handshake(s, 1, due + as_delay(s, 0.2));
+        return;
+    }
+    /* CODEX_MOCK_CHAOS exit_after_initialize / kill_after_initialize */
+    step chaos_step;
+    if (as_faults_initialize(s, &chaos_step)) play_steps(s, &chaos_step, 1, due + as_delay(s, 0.2));
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -1230,7 +1292,21 @@ static void handle_turn_start(as_server *s, const as_msg *m) {
         free(text);
         return;
     }
-    as_turn_start(s, t, &m->id, text, answer_at(s, 0));
+    int64_t at = answer_at(s, 0);
+    s->faults.hold_next = as_faults_hold_turn(s, m->method); /* request_before_answer */
+    as_turn_start(s, t, &m->id, text, at);
+    s->faults.hold_next = false;
+    if (as_faults_find(s, m->method, PROTO_GHOST_THREAD)) {
+        /* the same turn on a thread the client never started: its notifications interleave
+         * with the client's turn, its turn/start answer is dropped */
+        as_thread *g = new_thread(s, t->cwd, t->approval, t->sandbox_mode, NULL, true, NULL);
+        g->sc = t->sc;
+        g->scenario_name = t->scenario_name;
+        g->rule_name = t->rule_name;
+        as_id gid = as_faults_ghost_id(s);
+        as_turn_start(s, g, &gid, text, at);
+        as_id_free(&gid);
+    }
     free(text);
 }
 
@@ -1459,6 +1535,7 @@ static void dispatch(as_server *s, const as_msg *m) {
         buf_free(&e);
         return;
     }
+    as_faults_request(s, m); /* wrong_id, no_answer (as_faults.h) */
     if (!strcmp(m->method, "initialize")) {
         handle_initialize(s, m);
         return;
@@ -1700,6 +1777,7 @@ void as_thread_free(as_thread *t) {
 
 static void server_free(as_server *s) {
     as_turn_free_all(s);
+    as_faults_free(s);
     for (size_t i = 0; i < s->n_threads; i++)
         as_thread_free(s->threads[i]);
     free(s->threads);
@@ -1777,6 +1855,7 @@ static int server_setup(as_server *s, const appserver_params *p, int out_fd, int
         scenario_free(&s->sc);
         return -1;
     }
+    as_faults_init(s, p->settings->has_chaos ? &p->settings->chaos : NULL, p->has_seed, p->seed);
     s->loop = evloop_new(s->clk);
     as_lines_init(&s->in);
     buf_init(&s->pending);

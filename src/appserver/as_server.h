@@ -10,6 +10,7 @@
 #ifndef CODEX_MOCK_AS_SERVER_H
 #define CODEX_MOCK_AS_SERVER_H
 
+#include "as_faults.h"
 #include "as_lines.h"
 #include "as_rpc.h"
 #include "buf.h"
@@ -36,9 +37,12 @@ typedef struct as_out {
     struct as_out *next;
 } as_out;
 
-typedef struct {
+typedef struct as_chan_s {
     as_server *srv;
     as_out *head, *tail;
+    /* request_before_answer (as_faults.h): lines held back until a server request */
+    bool holding;
+    as_out *held_head, *held_tail;
     uint64_t timer;
     int64_t last_due;
     size_t queued; /* bytes of text held */
@@ -148,6 +152,7 @@ struct as_server {
     /* the MCP servers of CODEX_HOME/config.toml ([mcp_servers.NAME]), in file order */
     char **mcp_servers;
     size_t n_mcp_servers;
+    as_faults faults; /* protocol faults, drip, chaos (as_faults.h) */
 };
 
 /* Appends the journal line of a finished turn (exit_code 0 completed, 1 failed, 130

@@ -1555,7 +1555,10 @@ void as_turn_start(as_server *s, as_thread *th, const as_id *req, const char *te
                       .thread_id = th->id,
                       .prompt = t->prompt,
                       .prior_usage = th->totals,
-                      .wall_start_ms = s->wall_start};
+                      .wall_start_ms = s->wall_start,
+                      /* CODEX_MOCK_CHAOS reconnect/stall/fail, as exec draws them */
+                      .chaos = &s->faults.plan_chaos,
+                      .chaos_rng = &s->faults.plan_rng};
     plan_init(&t->pl, &pp);
     t->pl_live = true;
     split_usage(t, index);

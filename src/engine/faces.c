@@ -9,9 +9,14 @@ static bool has_raw_stdout(const turn *turns, size_t n_turns) {
     return false;
 }
 
+/* handshake faults, protocol faults, a drip: only the app-server plays them */
+static bool app_server_only(const scenario *sc) {
+    return sc->n_handshake[0] || sc->n_handshake[1] || sc->n_proto_faults || sc->drip_ns;
+}
+
 const char *scenario_exec_only_reason(const scenario *sc) {
     if (sc->faces) return sc->faces == FACE_EXEC ? "`faces: [exec]` in the file" : NULL;
-    if (sc->n_handshake[0] || sc->n_handshake[1]) return NULL;
+    if (app_server_only(sc)) return NULL;
     if (sc->no_implicit_events) return "implicit_events: false (it writes exec's stream itself)";
     if (sc->cli.before_prompt) return "cli.before_prompt (a configuration-time failure of exec)";
     if (sc->sigint_kills) return "on_sigint: die (`codex login`)";
@@ -21,7 +26,7 @@ const char *scenario_exec_only_reason(const scenario *sc) {
 
 unsigned scenario_faces(const scenario *sc) {
     if (sc->faces) return sc->faces;
-    if (sc->n_handshake[0] || sc->n_handshake[1]) return FACE_APP_SERVER;
+    if (app_server_only(sc)) return FACE_APP_SERVER;
     return scenario_exec_only_reason(sc) ? FACE_EXEC : FACE_ALL;
 }
 

@@ -309,6 +309,24 @@ typedef struct {
     bool timing_off;  /* `timing: false`: per-line timing is not compared */
 } conform_spec;
 
+/* `protocol_faults:` — JSON-RPC faults of the app-server face (docs/app-server.md#protocol-faults).
+ * Each applies to every request of its method. */
+typedef enum {
+    PROTO_WRONG_ID,              /* the answer carries another id */
+    PROTO_NO_ANSWER,             /* the request is handled but never answered */
+    PROTO_REQUEST_BEFORE_ANSWER, /* turn/start: its turn's first server request comes first */
+    PROTO_GHOST_THREAD,          /* turn/start: a turn of a thread nobody started runs alongside */
+} proto_fault_kind;
+
+typedef struct {
+    proto_fault_kind kind;
+    mstr method;     /* the client's request method it applies to */
+    bool has_id;     /* wrong_id: `id:` given */
+    bool id_is_text; /* … as a string */
+    int64_t id_int;
+    mstr id_text;
+} proto_fault;
+
 /* A big scenario being read as it is played (scenario_open_file(), docs/format.md "Big
  * scenarios"): its turns are not in the model but come from the stream. */
 typedef struct scenario_stream scenario_stream;
@@ -329,6 +347,9 @@ typedef struct {
      * In the arena; exec never plays them. */
     const struct step *handshake[2];
     size_t n_handshake[2];
+    const proto_fault *proto_faults; /* `protocol_faults:` (app-server only), in the arena */
+    size_t n_proto_faults;
+    int64_t drip_ns; /* `drip:` the app-server writes stdout a byte at a time, this apart; 0: off */
     bool has_preflight, has_startup;
     int64_t preflight_ns; /* spawn → "Reading … from stdin..." notice and the stdin read */
     int64_t startup_ns;   /* spawn → thread.started */

@@ -1573,10 +1573,78 @@ static int parse_handshake(loader *L, const ynode *seq, int which, scenario *sc)
     return 0;
 }
 
-static const char *const TOP_KEYS[] = {
-    "codex_mock",      "name",      "description", "thread_id", "preflight", "startup",
-    "implicit_events", "on_sigint", "chaos",       "turns",     "steps",     "cli",
-    "conform",         "faces",     NULL};
+static const char *const TOP_KEYS[] = {"codex_mock",
+                                       "name",
+                                       "description",
+                                       "thread_id",
+                                       "preflight",
+                                       "startup",
+                                       "implicit_events",
+                                       "on_sigint",
+                                       "chaos",
+                                       "turns",
+                                       "steps",
+                                       "cli",
+                                       "conform",
+                                       "faces",
+                                       "before_initialize",
+                                       "after_initialize",
+                                       "protocol_faults",
+                                       "drip",
+                                       NULL};
+
+/* `protocol_faults:` — a list of {fault, method, id} (scenario.h proto_fault). */
+static int parse_proto_faults(loader *L, const ynode *seq, scenario *sc) {
+    static const char *const keys[] = {"fault", "method", "id", NULL};
+    static const char *const kinds[] = {"wrong_id", "no_answer", "request_before_answer",
+                                        "ghost_thread", NULL};
+    if (need_sequence(L, seq, "'protocol_faults'") < 0) return -1;
+    proto_fault *pf = arena_alloc(L->mem, (seq->n ? seq->n : 1) * sizeof *pf);
+    for (size_t i = 0; i < seq->n; i++) {
+        const ynode *n = seq->items[i];
+        if (need_mapping(L, n, "a protocol fault") < 0) return -1;
+        if (check_keys(L, n, keys, "protocol_faults", NULL) < 0) return -1;
+        const ynode *v = map_get(n, "fault");
+        if (!v)
+            return ynode_fail(L->err, L->r->file, n,
+                              "a protocol fault needs 'fault' (wrong_id, no_answer, "
+                              "request_before_answer or ghost_thread)");
+        int k;
+        if (get_enum(L, v, "fault", kinds, &k) < 0) return -1;
+        memset(&pf[i], 0, sizeof pf[i]);
+        pf[i].kind = (proto_fault_kind)k;
+        bool turn_only =
+            pf[i].kind == PROTO_REQUEST_BEFORE_ANSWER || pf[i].kind == PROTO_GHOST_THREAD;
+        if ((v = map_get(n, "method"))) {
+            if (get_str(L, v, "method", &pf[i].method) < 0) return -1;
+            if (turn_only && strcmp(pf[i].method.ptr, "turn/start"))
+                return ynode_fail(L->err, L->r->file, v, "'%s' applies to turn/start only",
+                                  kinds[k]);
+        } else if (turn_only) {
+            pf[i].method.ptr = "turn/start";
+            pf[i].method.len = 10;
+        } else {
+            return ynode_fail(L->err, L->r->file, n,
+                              "'%s' needs 'method': the client's request it applies to "
+                              "(turn/start, thread/start, …)",
+                              kinds[k]);
+        }
+        if ((v = map_get(n, "id"))) {
+            if (pf[i].kind != PROTO_WRONG_ID)
+                return ynode_fail(L->err, L->r->file, v, "'id' goes with 'fault: wrong_id' only");
+            pf[i].has_id = true;
+            if (v->kind == YN_SCALAR && v->type == YS_INT) {
+                pf[i].id_int = v->i;
+            } else {
+                pf[i].id_is_text = true;
+                if (get_str(L, v, "id", &pf[i].id_text) < 0) return -1;
+            }
+        }
+    }
+    sc->proto_faults = pf;
+    sc->n_proto_faults = seq->n;
+    return 0;
+}
 
 /* `conform:` — files, args, prompt, skip, timing (scenario.h conform_spec; docs/format.md). */
 static int parse_conform(loader *L, const ynode *n, conform_spec *c) {
@@ -1704,6 +1772,13 @@ static int top_option(loader *L, const ynode *k, const ynode *v, bool *have_vers
     }
     if (key_is(k, "before_initialize") || key_is(k, "after_initialize"))
         return parse_handshake(L, v, key_is(k, "after_initialize"), sc);
+    if (key_is(k, "protocol_faults")) return parse_proto_faults(L, v, sc);
+    if (key_is(k, "drip")) {
+        if (get_duration(L, v, "drip", &sc->drip_ns) < 0) return -1;
+        if (sc->drip_ns > 10 * NS_PER_S)
+            return ynode_fail(L->err, L->r->file, v, "'drip' is at most 10s per byte");
+        return 0;
+    }
     if (key_is(k, "faces")) {
         /* `faces: [exec, app-server]` — which faces play it (faces.h, docs/format.md) */
         static const char *const names[] = {"exec", "app-server", NULL};
