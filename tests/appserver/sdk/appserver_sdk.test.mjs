@@ -375,3 +375,46 @@ for (const [scenario, what] of [
     { fakeOnly: true, timeout: 30000 },
   );
 }
+
+// The protocol faults. A turn/start answered under another id, or never: the provider's request
+// times out (its requestTimeoutMs, 30 s by default, 1.5 s here) and the call rejects with that,
+// though the turn itself played. A ghost thread's notifications: the provider keeps to its own
+// thread and turn. A slow drip (1 ms a byte, ≈12 s for the whole conversation): the provider's
+// line reader copes, the answer arrives whole.
+for (const scenario of ["appserver-answer-with-wrong-id", "appserver-request-never-answered"]) {
+  check(
+    `fault: ${scenario} ends in the provider's request timeout`,
+    async () => {
+      const { model } = await fixture({ scenario, settings: { requestTimeoutMs: 1500 } });
+      await assert.rejects(
+        bounded(generateText({ model, prompt: "hi", maxRetries: 0 }), 12000, "generateText"),
+        (err) => {
+          assert.ok(err instanceof Error, String(err));
+          assert.match(String(err.message), /Request timed out for method 'turn\/start'/);
+          return true;
+        },
+      );
+    },
+    { fakeOnly: true, timeout: 30000 },
+  );
+}
+
+check(
+  "fault: a ghost thread's interleaved turn is ignored",
+  async () => {
+    const { model } = await fixture({ scenario: "appserver-ghost-thread-interleaved" });
+    const r = await bounded(generateText({ model, prompt: "hi", maxRetries: 0 }), 15000, "generateText");
+    assert.equal(r.text, "first partsecond part");
+  },
+  { fakeOnly: true, timeout: 30000 },
+);
+
+check(
+  "fault: a slow drip (one byte per write) still gives the whole answer",
+  async () => {
+    const { model } = await fixture({ scenario: "appserver-slow-drip" });
+    const r = await bounded(generateText({ model, prompt: "hi", maxRetries: 0 }), 40000, "generateText");
+    assert.equal(r.text, "drip");
+  },
+  { fakeOnly: true, timeout: 60000 },
+);
