@@ -7,6 +7,7 @@
 #include "completion.h"
 #include "layout.h"
 #include "convert.h"
+#include "convert_appserver.h"
 #include "diag.h"
 #include "exitcodes.h"
 #include "faces.h"
@@ -124,7 +125,8 @@ static const tool_cmd COMMANDS[] = {
       {"--command", "exec|resume|fork|review", "only these invocations"},
       {"--flag", "-", "a flag every invocation has"},
       {"--prompt", "-", "a regex some prompt matches"},
-      {"--in-order", NULL, "the prompts match one by one"}}},
+      {"--in-order", NULL, "the prompts match one by one"},
+      {"--expected-answers", NULL, "server requests answered as the scenario expects"}}},
     {"reset",
      "reset",
      "empty the state directory (sequences, journal)\n(journal, verify, reset take --state DIR; "
@@ -382,6 +384,8 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
             o.json = true;
         } else if (!strcmp(argv[i], "--human")) {
             o.human_mode = true;
+        } else if (!strcmp(argv[i], "--app-server")) {
+            o.app_server = true;
         } else if (!strcmp(argv[i], "--turn") && i + 1 < argc && parse_uint(argv[i + 1], &v) &&
                    v >= 1) {
             o.turn = (size_t)v - 1, i++;
@@ -392,7 +396,7 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
         } else {
             fprintf(stderr,
                     "codex-mock show: unexpected '%s'\nUsage: codex-mock show SCENARIO "
-                    "[--json] [--turn N] [--seed N]\n",
+                    "[--json] [--turn N] [--seed N] [--app-server]\n",
                     argv[i]);
             return EXIT_USAGE;
         }
@@ -416,6 +420,7 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
     free(shown);
     char cwd[PATH_MAX];
     o.cwd = getcwd(cwd, sizeof cwd) ? cwd : "/";
+    if (!o.human_mode && show_wants_app_server(&sc)) o.app_server = true;
     buf out;
     buf_init(&out);
     show_timeline(&sc, &o, &out);
@@ -423,6 +428,39 @@ static int cmd_show(int argc, char **argv, const mock_settings *set) {
     buf_free(&out);
     scenario_free(&sc);
     return EXIT_OK;
+}
+
+/* An app-server recording: one scenario per process. One process: OUT (or stdout); several:
+ * OUT's name with .procN before its extension (OUT is required), each written atomically. */
+static int convert_as_write(const char *in, const convert_options *o, const char *out,
+                            convert_notes *notes, diag *err) {
+    /* OUT = <dir>/<stem><ext>: each file is <dir>/<stem><suffix><ext> */
+    const char *slash = out ? strrchr(out, '/') : NULL;
+    const char *name = out ? (slash ? slash + 1 : out) : NULL;
+    const char *dot = name ? strrchr(name, '.') : NULL;
+    if (name && (!dot || dot == name)) dot = name + strlen(name);
+    char *stem = name ? xstrndup(name, (size_t)(dot - name)) : NULL;
+    convert_as_result res;
+    int rc = convert_appserver(in, o, stem, &res, notes, err);
+    if (rc == 0 && res.n > 1 && !out) {
+        diag_set(err, in, 0, 0,
+                 "this recording converts into %zu files (processes, threads, a rules file): give "
+                 "-o OUT.yaml (written as OUT.proc1.yaml, OUT.rules.yaml, …)",
+                 res.n);
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < res.n; i++) {
+        if (!out) {
+            fwrite(res.files[i].yaml.data, 1, res.files[i].yaml.len, stdout);
+            continue;
+        }
+        char *path = xasprintf("%.*s%s%s", (int)(dot - out), out, res.files[i].suffix, dot);
+        rc = recording_write_file(path, res.files[i].yaml.data, res.files[i].yaml.len, err);
+        free(path);
+    }
+    convert_as_result_free(&res);
+    free(stem);
+    return rc;
 }
 
 static int cmd_convert(int argc, char **argv) {
@@ -466,7 +504,19 @@ static int cmd_convert(int argc, char **argv) {
     diag err;
     diag_init(&err);
     int rc;
-    if (S_ISDIR(st.st_mode)) {
+    if (S_ISDIR(st.st_mode) && convert_is_appserver(in)) {
+        rc = convert_as_write(in, &o, out, &notes, &err);
+        if (rc == 0) {
+            for (size_t i = 0; i < notes.n; i++)
+                fprintf(stderr, "codex-mock convert: note: %s\n", notes.v[i]);
+        } else {
+            diag_print(&err, stderr);
+        }
+        diag_free(&err);
+        convert_notes_free(&notes);
+        buf_free(&yaml);
+        return rc < 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+    } else if (S_ISDIR(st.st_mode)) {
         recording r;
         rc = recording_load_dir(in, &r, &err);
         if (rc == 0) rc = convert_recording(&r, &o, &yaml, &notes, &err);

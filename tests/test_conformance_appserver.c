@@ -24,6 +24,12 @@
  * (tests/appserver/real_test.sh). CODEX_MOCK_APPSERVER_TIMING=report prints timing misses
  * without failing (the real binary's start-up alone varies 130–270 ms).
  *
+ * CODEX_MOCK_APPSERVER_CONVERT=PATH-TO-codex-mock (the ctest entry test_conformance_appserver_
+ * converted) plays, instead of the hand-written scenarios, what `codex-mock convert` makes of
+ * each recording (written to {{RUN}}/converted/, with the rules file convert writes for a
+ * session of several threads, that folder as CODEX_MOCK_SCENARIO_PATH): the converter's check
+ * (docs/convert.md#app-server). Sessions it cannot carry yet are in CONVERT_GAPS.
+ *
  * CODEX_MOCK_APPSERVER_ONLY=NAME,NAME runs the sessions named (substrings); the default is all.
  * CODEX_MOCK_APPSERVER_DUMP=DIR writes what both sides sent to DIR/<session>[/procN]/
  * transcript.jsonl (the corpus format) for tests/appserver/schema_check.py.
@@ -80,6 +86,11 @@ static const known_gap KNOWN_GAPS[] = {
     {NULL, NULL, false},
 };
 
+/* What `convert` cannot carry yet (CODEX_MOCK_APPSERVER_CONVERT), and why; ends with {NULL}. */
+static const known_gap CONVERT_GAPS[] = {
+    {NULL, NULL, false},
+};
+
 static const char *env_or(const char *name, const char *dflt) {
     const char *v = getenv(name);
     return v && *v ? v : dflt;
@@ -93,11 +104,17 @@ static bool testing_the_fake(void) {
     return !strcmp(server_bin(), CODEX_BIN);
 }
 
+static const char *converter(void) {
+    const char *c = getenv("CODEX_MOCK_APPSERVER_CONVERT");
+    return c && *c ? c : NULL;
+}
+
 static const known_gap *gap_of(const char *session) {
     const char *strict = getenv("CODEX_MOCK_CONFORMANCE_STRICT");
     if ((strict && *strict && strcmp(strict, "0")) || !testing_the_fake()) return NULL;
-    for (size_t i = 0; KNOWN_GAPS[i].session; i++)
-        if (!strcmp(KNOWN_GAPS[i].session, session)) return &KNOWN_GAPS[i];
+    const known_gap *gaps = converter() ? CONVERT_GAPS : KNOWN_GAPS;
+    for (size_t i = 0; gaps[i].session; i++)
+        if (!strcmp(gaps[i].session, session)) return &gaps[i];
     return NULL;
 }
 
@@ -274,7 +291,7 @@ typedef struct {
 } outcome;
 
 static char **build_env(const char *proc_dir, const scratch *s, const char *scenario,
-                        const char *rules) {
+                        const char *rules, const char *scenario_path) {
     char path[PATH_MAX * 3];
     snprintf(path, sizeof path, "%s/argv.json", proc_dir);
     char *data = read_file(path, NULL);
@@ -298,7 +315,7 @@ static char **build_env(const char *proc_dir, const scratch *s, const char *scen
     if (scenario) env[n++] = xasprintf("CODEX_MOCK_SCENARIO=%s", scenario);
     if (rules) {
         env[n++] = xasprintf("CODEX_MOCK_RULES=%s", rules);
-        env[n++] = xasprintf("CODEX_MOCK_SCENARIO_PATH=%s/tests/appserver/scenarios", SOURCE_DIR);
+        env[n++] = xasprintf("CODEX_MOCK_SCENARIO_PATH=%s", scenario_path);
     }
     env[n] = NULL;
     return env;
@@ -310,9 +327,36 @@ static void free_env(char **env) {
     free(env);
 }
 
+/* `codex-mock convert` of the session into {{RUN}}/converted/<session>.yaml (.procN.yaml for
+ * several processes); false (with the converter's stderr in *log) when it fails. */
+static bool convert_session(const char *src, const char *session, const scratch *s, buf *log) {
+    char *dir = xasprintf("%s/converted", s->base);
+    mkdir(dir, 0755);
+    char *out = xasprintf("%s/%s.yaml", dir, session);
+    const char *argv[] = {converter(), "convert", src, "-o", out, NULL};
+    proc_spec spec = {.argv = argv, .timeout_ms = 20000};
+    proc_result res;
+    bool ok = proc_run(&spec, &res) == 0;
+    if (ok) {
+        ok = res.exited && res.exit_code == 0;
+        if (!ok || getenv("CODEX_MOCK_APPSERVER_VERBOSE"))
+            buf_printf(log, "  convert %s: exit %d\n%s", session, res.exit_code,
+                       res.err ? res.err : "");
+        proc_result_free(&res);
+    }
+    free(out), free(dir);
+    return ok;
+}
+
 /* The scenario the fake plays for this process, or NULL (heap). */
-static char *scenario_for(const char *session, int k) {
+static char *scenario_for(const char *session, int k, const scratch *s) {
     if (!testing_the_fake()) return NULL;
+    if (converter()) {
+        char *p = xasprintf("%s/converted/%s.proc%d.yaml", s->base, session, k);
+        if (access(p, R_OK) == 0) return p;
+        free(p);
+        return xasprintf("%s/converted/%s.yaml", s->base, session);
+    }
     char *p = xasprintf("%s/tests/appserver/scenarios/%s.proc%d.yaml", SOURCE_DIR, session, k);
     if (access(p, R_OK) == 0) return p;
     free(p);
@@ -323,8 +367,15 @@ static char *scenario_for(const char *session, int k) {
 }
 
 /* The rules file that picks each turn's scenario for this session, or NULL (heap). */
-static char *rules_for(const char *session) {
+static char *rules_for(const char *session, int k, bool single, const scratch *s) {
     if (!testing_the_fake()) return NULL;
+    if (converter()) {
+        char *p = single ? xasprintf("%s/converted/%s.rules.yaml", s->base, session)
+                         : xasprintf("%s/converted/%s.proc%d.rules.yaml", s->base, session, k);
+        if (access(p, R_OK) == 0) return p;
+        free(p);
+        return NULL;
+    }
     char *p = xasprintf("%s/tests/appserver/scenarios/%s.rules.yaml", SOURCE_DIR, session);
     if (access(p, R_OK) == 0) return p;
     free(p);
@@ -374,9 +425,12 @@ static void run_process(const char *session, const char *proc_dir, const char *p
         copy_subst(from, to, s, m.url);
         free(from), free(to), free(dir);
     }
-    char *scenario = scenario_for(session, k);
-    char *rules = rules_for(session);
-    char **env = build_env(proc_dir, s, scenario, rules);
+    char *scenario = scenario_for(session, k, s);
+    char *rules = rules_for(session, k, !*proc, s);
+    char *spath = converter() ? xasprintf("%s/converted", s->base)
+                              : xasprintf("%s/tests/appserver/scenarios", SOURCE_DIR);
+    char **env = build_env(proc_dir, s, scenario, rules, spath);
+    free(spath);
     const char *argv[] = {server_bin(), "app-server", NULL};
     FILE *dump = open_dump(session, proc);
     rpc_spec spec = {.argv = argv,
@@ -424,6 +478,11 @@ static bool replay_session(const char *session, buf *log, bool *timing_only) {
         return false;
     }
     setup_work(src, &s);
+    if (converter() && testing_the_fake() && !convert_session(src, session, &s, log)) {
+        rmtree(s.base);
+        *timing_only = false;
+        return false;
+    }
     rpc_idmap ids = {0};
     rpc_canon rec = {0}, ours = {0};
     bool output_ok = true, timing_ok = true;

@@ -94,10 +94,55 @@ static void test_json(void **state) {
     scenario_free(&sc);
 }
 
+/* An app-server scenario: the client's rows (its requests, its answer to the approval asked)
+ * sit in the timeline; exec's stdin notice does not. */
+static void test_app_server(void **state) {
+    (void)state;
+    static const char AS[] = "codex_mock: 1\n"
+                             "startup: 200ms\n"
+                             "steps:\n"
+                             "  - command: \"rm -rf build\"\n"
+                             "    approval: {reason: \"Need to delete\", expect: decline}\n"
+                             "    after: 30ms\n"
+                             "  - message: done\n";
+    scenario sc;
+    diag err;
+    diag_init(&err);
+    assert_int_equal(scenario_load_mem("as.yaml", AS, strlen(AS), &sc, &err), 0);
+    diag_free(&err);
+    assert_true(show_wants_app_server(&sc));
+    buf out;
+    buf_init(&out);
+    show_options o = {.seed = 1, .cwd = "/w", .app_server = true};
+    show_timeline(&sc, &o, &out);
+    const char *p = out.data;
+    const char *req = strstr(p, "client  request         initialize, thread/start, turn/start");
+    const char *start = strstr(p, "item.started    command_execution");
+    const char *ans =
+        strstr(p, "client  answer          answers decline to the approval request (reason: "
+                  "Need to delete)");
+    const char *done = strstr(p, "item.completed  command_execution");
+    assert_true(req && start && ans && done);
+    assert_true(req < start && start < ans && ans < done);
+    assert_null(strstr(p, "preflight"));
+    /* without the option: exec's view, no client rows */
+    buf_reset(&out);
+    o.app_server = false;
+    show_timeline(&sc, &o, &out);
+    assert_null(strstr(out.data, "client"));
+    buf_free(&out);
+    scenario_free(&sc);
+    /* a plain scenario is not taken for an app-server one */
+    load(&sc);
+    assert_false(show_wants_app_server(&sc));
+    scenario_free(&sc);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_human),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_app_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -210,7 +210,8 @@ static void test_verify_usage_errors(void **state) {
         "                         app-server runs: [--approval REGEX=DECISION]... [--request "
         "METHOD]...\n"
         "                         [--thread started|resumed|forked] [--interrupted-within "
-        "DURATION]\n";
+        "DURATION]\n"
+        "                         [--expected-answers]\n";
     assert_int_equal(run(f, tool_verify, (const char *[]){"--times", "-1", NULL}), 2);
     assert_string_equal(f->err, "codex-mock verify: --times takes a whole number, not '-1'\n");
     assert_int_equal(run(f, tool_verify, (const char *[]){"--min", "", NULL}), 2);

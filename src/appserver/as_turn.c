@@ -11,6 +11,7 @@
 #include "as_cmdactions.h"
 #include "as_diff.h"
 #include "as_items.h"
+#include "as_requests.h"
 #include "as_write.h"
 #include "chunker.h"
 #include "jsonw.h"
@@ -1111,49 +1112,48 @@ static answer_kind read_decision(const cJSON *result) {
 static void end_interrupted(as_turn *t, int64_t due);
 
 /* Notes an approval for the journal: what was asked (the command, or the item's paths), the
- * answer ("error" for a JSON-RPC error; null: none came) and how long it took. */
+ * answer ("error" for a JSON-RPC error; null: none came), how long it took, and what the
+ * scenario expected (as_requests.h). */
 static void journal_approval(as_turn *t, const action *a, const cJSON *result, int64_t now) {
     const item *it = &a->ev.item;
-    buf *b = &t->approvals;
-    if (b->len) buf_putc(b, ',');
     char id[64];
     item_id_of(it, id);
-    buf_printf(b, "{\"request_id\":%lld,\"item_id\":", (long long)t->req_id);
-    jsonw_cstring(b, id);
-    buf_puts(b, ",\"type\":");
-    jsonw_cstring(b, it->type == ITEM_COMMAND_EXECUTION ? "command" : "file_change");
-    buf_puts(b, ",\"subject\":");
+    buf subject;
+    buf_init(&subject);
     if (it->type == ITEM_COMMAND_EXECUTION) {
         mstr c = inner_command(it);
-        jsonw_string(b, c.ptr ? c.ptr : "", c.len);
+        buf_append(&subject, c.ptr ? c.ptr : "", c.len);
     } else {
-        buf tmp;
-        buf_init(&tmp);
         for (size_t i = 0; i < it->u.fc.n; i++) {
-            if (i) buf_putc(&tmp, ' ');
-            buf_append(&tmp, it->u.fc.v[i].path.ptr, it->u.fc.v[i].path.len);
+            if (i) buf_putc(&subject, ' ');
+            buf_append(&subject, it->u.fc.v[i].path.ptr, it->u.fc.v[i].path.len);
         }
-        jsonw_string(b, tmp.data ? tmp.data : "", tmp.len);
-        buf_free(&tmp);
     }
-    buf_puts(b, ",\"decision\":");
     const cJSON *d = result ? cJSON_GetObjectItemCaseSensitive(result, "decision") : NULL;
-    if (!a || now < 0)
-        buf_puts(b, "null");
+    const char *dec = NULL;
+    if (now < 0)
+        dec = NULL;
     else if (!result)
-        buf_puts(b, "\"error\"");
+        dec = "error";
     else if (cJSON_IsString(d))
-        jsonw_cstring(b, d->valuestring);
+        dec = d->valuestring;
     else if (cJSON_IsObject(d) && d->child && d->child->string)
-        jsonw_cstring(b, d->child->string);
+        dec = d->child->string;
     else
-        buf_puts(b, "\"invalid\"");
-    buf_puts(b, ",\"latency_ms\":");
-    if (now >= 0)
-        buf_printf(b, "%.1f", (double)(now - t->wait_since) / 1e6);
-    else
-        buf_puts(b, "null");
-    buf_putc(b, '}');
+        dec = "invalid";
+    bool cmd = it->type == ITEM_COMMAND_EXECUTION;
+    asr_entry e = {.request_id = t->req_id,
+                   .method = cmd ? "item/commandExecution/requestApproval"
+                                 : "item/fileChange/requestApproval",
+                   .item_id = id,
+                   .type = cmd ? "command" : "file_change",
+                   .subject = subject.data ? subject.data : "",
+                   .subject_len = subject.len,
+                   .decision = dec,
+                   .latency_ns = now >= 0 ? now - t->wait_since : -1,
+                   .expected = a->src && a->src->approval ? a->src->approval->expect : NULL};
+    asr_journal(&t->approvals, t->s->err_fd, &e);
+    buf_free(&subject);
 }
 
 /* Starts playing `steps` at `at` (nothing when there are none, or a branch already plays:

@@ -243,7 +243,15 @@ typedef struct {
      * error), before the turn's next step; in the scenario's arena */
     const struct step *on_accept, *on_decline;
     size_t n_on_accept, n_on_decline;
+    /* `expect:` what the scenario's author expects the client to answer (accept,
+     * acceptForSession, acceptWithExecpolicyAmendment, decline, cancel, error; a recorded
+     * session's answer, written by convert); NULL: anything goes. The fake follows the answer
+     * it gets either way; a different one is noted on stderr and in the journal. */
+    const char *expect;
 } approval_spec;
+
+/* The values `expect:` takes (NULL-terminated). */
+extern const char *const APPROVAL_EXPECT_NAMES[];
 
 typedef struct step {
     step_kind kind;

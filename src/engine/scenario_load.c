@@ -1081,7 +1081,12 @@ static int parse_retry(loader *L, step *s, bool is_fail, const ynode *val, const
 static int parse_step(loader *L, const ynode *n, step *s);
 static int need_sequence(loader *L, const ynode *n, const char *what);
 
-/* approval: true | false | {reason: TEXT, on_accept: [steps], on_decline: [steps]} */
+const char *const APPROVAL_EXPECT_NAMES[] = {
+    "accept", "acceptForSession", "acceptWithExecpolicyAmendment", "decline", "cancel", "error",
+    NULL};
+
+/* approval: true | false | {reason: TEXT, expect: DECISION, on_accept: [steps],
+ * on_decline: [steps]} */
 static int parse_approval(loader *L, const ynode *v, step *s) {
     if (v->kind == YN_SCALAR) {
         bool on = false;
@@ -1089,7 +1094,7 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
         if (on) s->approval = arena_alloc(L->mem, sizeof(approval_spec));
         return 0;
     }
-    static const char *const keys[] = {"reason", "on_accept", "on_decline", NULL};
+    static const char *const keys[] = {"reason", "expect", "on_accept", "on_decline", NULL};
     if (v->kind != YN_MAPPING)
         return ynode_fail(L->err, L->r->file, v,
                           "'approval' takes true or a mapping such as {reason: ...}");
@@ -1099,6 +1104,12 @@ static int parse_approval(loader *L, const ynode *v, step *s) {
     if (r) {
         if (get_str(L, r, "reason", &a->reason) < 0) return -1;
         a->has_reason = true;
+    }
+    const ynode *x = map_get(v, "expect");
+    if (x) {
+        int e;
+        if (get_enum(L, x, "expect", APPROVAL_EXPECT_NAMES, &e) < 0) return -1;
+        a->expect = APPROVAL_EXPECT_NAMES[e];
     }
     static const char *const branches[] = {"on_accept", "on_decline"};
     for (int b = 0; b < 2; b++) {

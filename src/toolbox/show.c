@@ -1,5 +1,6 @@
 #include "show.h"
 #include "event_json.h"
+#include "faces.h"
 #include "jsonw.h"
 #include "plan.h"
 #include "rng.h"
@@ -137,8 +138,9 @@ static void collect(const scenario *sc, const show_options *o, rows *r) {
     rng g;
     rng_seed(&g, o->seed);
     int64_t pre = plan_preflight_raw_ns(sc, &g);
-    add_row(r, pre, "stderr", "preflight", NULL, NULL,
-            xstrdup("the stdin notice, when the invocation reads stdin"), NULL, 0);
+    if (!o->app_server) /* exec's stdin notice; the app-server reads requests instead */
+        add_row(r, pre, "stderr", "preflight", NULL, NULL,
+                xstrdup("the stdin notice, when the invocation reads stdin"), NULL, 0);
     plan_params params = {.sc = sc,
                           .turn = o->turn,
                           .speed = 1,
@@ -150,6 +152,11 @@ static void collect(const scenario *sc, const show_options *o, rows *r) {
     action a;
     buf line;
     buf_init(&line);
+    const step *asked = NULL; /* the approval step whose request row is out */
+    if (o->app_server)
+        add_row(r, 0, "client", "request", NULL, NULL,
+                xstrdup("initialize, thread/start, turn/start: the turn plays after its answer"),
+                NULL, 0);
     while (plan_next(&pl, &a)) {
         if (r->n >= MAX_ROWS) { /* a timeline that never ends (a retry loop forever) */
             add_row(r, a.raw_due_ns, "...", "more", NULL, NULL,
@@ -168,6 +175,26 @@ static void collect(const scenario *sc, const show_options *o, rows *r) {
             add_row(r, a.raw_due_ns, o->human_mode ? "(event)" : "stdout",
                     EVENT_TYPE_NAMES[a.ev.type], item ? ITEM_TYPE_NAMES[a.ev.item.type] : NULL,
                     item ? id : NULL, summarize(&a.ev), line.data, line.len);
+            if (o->app_server && item && a.src && a.src->approval && a.src != asked) {
+                /* the server asks; the client's answer, as the scenario expects it */
+                asked = a.src;
+                const approval_spec *ap = a.src->approval;
+                buf s;
+                buf_init(&s);
+                if (ap->expect)
+                    buf_printf(&s, "answers %s to the approval request", ap->expect);
+                else
+                    buf_puts(&s, "answers the approval request");
+                if (ap->has_reason) {
+                    buf_puts(&s, " (reason: ");
+                    short_text(&s, ap->reason.ptr, ap->reason.len);
+                    buf_putc(&s, ')');
+                }
+                if (ap->n_on_accept || ap->n_on_decline)
+                    buf_printf(&s, "; %zu step(s) on accept, %zu on decline", ap->n_on_accept,
+                               ap->n_on_decline);
+                add_row(r, a.raw_due_ns, "client", "answer", NULL, id, buf_detach(&s), NULL, 0);
+            }
             break;
         }
         case ACT_STDOUT:
@@ -219,6 +246,15 @@ static void bar(buf *b, int64_t gap, int64_t max_gap) {
     if (units) buf_puts(b, eighths[units]), cols++;
     for (; cols < BAR_WIDTH; cols++)
         buf_putc(b, ' ');
+}
+
+bool show_wants_app_server(const scenario *sc) {
+    unsigned f = scenario_faces(sc);
+    if ((f & FACE_APP_SERVER) && !(f & FACE_EXEC)) return true;
+    for (size_t t = 0; sc->turns && t < sc->n_turns; t++)
+        for (size_t i = 0; i < sc->turns[t].n_steps; i++)
+            if (sc->turns[t].steps[i].approval) return true;
+    return false;
 }
 
 void show_timeline(const scenario *sc, const show_options *o, buf *out) {

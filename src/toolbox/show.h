@@ -22,8 +22,16 @@ typedef struct {
     const char *cwd;
     bool json;
     bool human_mode; /* events as the human sink shows them (nothing but the final message) */
+    /* the app-server's conversation: the client's requests and its answers to the approvals
+     * the scenario asks for, as rows of stream "client" (codex-mock show --app-server, or a
+     * scenario only the app-server plays or that asks for approvals) */
+    bool app_server;
 } show_options;
 
 void show_timeline(const scenario *sc, const show_options *o, buf *out);
+
+/* True for a scenario only the app-server face plays, or one that asks for approvals: show
+ * then draws the client's side too. */
+bool show_wants_app_server(const scenario *sc);
 
 #endif

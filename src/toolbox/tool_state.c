@@ -187,7 +187,8 @@ static const char VERIFY_USAGE[] =
     "                         [--prompt REGEX]... [--in-order]\n"
     "                         app-server runs: [--approval REGEX=DECISION]... [--request "
     "METHOD]...\n"
-    "                         [--thread started|resumed|forked] [--interrupted-within DURATION]\n";
+    "                         [--thread started|resumed|forked] [--interrupted-within DURATION]\n"
+    "                         [--expected-answers]\n";
 
 /* The app-server's `app_server` object of an entry (NULL for exec's). */
 static const cJSON *app_server(const cJSON *e) {
@@ -230,6 +231,24 @@ static void check_approval(const char *spec, const entries *e, buf *problems) {
     buf_free(&seen);
     regfree(&re);
     free(pattern);
+}
+
+/* --expected-answers: every server request whose scenario step said `expect:` was answered so
+ * (an unanswered one fails too). */
+static void check_expected(const entries *e, buf *problems) {
+    for (size_t i = 0; i < e->n; i++) {
+        const cJSON *ap, *list = cJSON_GetObjectItemCaseSensitive(app_server(e->v[i]), "approvals");
+        cJSON_ArrayForEach(ap, list) {
+            const char *want = str(ap, "expected"), *got = str(ap, "decision");
+            if (!want || (got && !strcmp(got, want))) continue;
+            const char *subject = str(ap, "subject"), *method = str(ap, "method");
+            const cJSON *rid = cJSON_GetObjectItemCaseSensitive(ap, "request_id");
+            buf_printf(problems, "  #%d: request %d (%s %s) was %s%s, the scenario expects %s\n",
+                       num(e->v[i], "invocation"), cJSON_IsNumber(rid) ? rid->valueint : -1,
+                       method ? method : "approval", subject ? subject : "",
+                       got ? "answered " : "never answered", got ? got : "", want);
+        }
+    }
 }
 
 static void check_request(const char *method, const entries *e, buf *problems) {
@@ -280,13 +299,15 @@ int tool_verify(int argc, char **argv, const mock_settings *set) {
     const char **requests = xcalloc((size_t)argc + 1, sizeof(char *));
     const char *thread = NULL, *within_text = NULL;
     int64_t within_ns = 0;
-    bool in_order = false;
+    bool in_order = false, expected_answers = false;
     int rc = EXIT_USAGE;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
         if (!strcmp(a, "--in-order")) {
             in_order = true;
+        } else if (!strcmp(a, "--expected-answers")) {
+            expected_answers = true;
         } else if (!v) {
             fprintf(stderr, "codex-mock verify: %s needs a value\n%s", a, VERIFY_USAGE);
             goto out;
@@ -361,6 +382,7 @@ int tool_verify(int argc, char **argv, const mock_settings *set) {
         check_approval(approvals[k], &e, &problems);
     for (size_t k = 0; k < n_requests; k++)
         check_request(requests[k], &e, &problems);
+    if (expected_answers) check_expected(&e, &problems);
     if (thread) check_thread(thread, &e, &problems);
     if (within_text) check_interrupted(within_ns, within_text, &e, &problems);
     if (in_order) {
