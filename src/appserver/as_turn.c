@@ -742,9 +742,41 @@ static void render_item(as_turn *t, int64_t due, const event *ev) {
  * Errors and the end of a turn
  * ---------------------------------------------------------------------------------------- */
 
+/* The HTTP status a message carries: an unexpected status, or a retry limit's last one (the
+ * real server's http_status_code_value: UnexpectedStatus and RetryLimit have one). 0: none. */
 static int http_status(const char *msg) {
     const char *p = strstr(msg, "unexpected status ");
-    return p ? atoi(p + 18) : 0;
+    if (p) return atoi(p + 18);
+    p = strstr(msg, "exceeded retry limit, last status: ");
+    return p ? atoi(p + 35) : 0;
+}
+
+/* The codexErrorInfo of a turn's final error, as the real server's to_codex_protocol_error
+ * classifies the error behind the text (openai/codex core/src/error.rs): the plan's usage limit
+ * (and the quota texts; the workspace's credits and spend cap, a usage limit of the workspace's
+ * plan in the real server's client tests) → usageLimitExceeded, the retry limit →
+ * responseTooManyFailedAttempts with its last status, HTTP 500s → internalServerError, a full model
+ * → serverOverloaded, a connection that failed → httpConnectionFailed without a status, an
+ * unexpected status → httpConnectionFailed with it (corpus 18); anything else → other. */
+static void failure_info(const char *msg, char *info, size_t size) {
+    int code = http_status(msg);
+    char status[16] = "null";
+    if (code) snprintf(status, sizeof status, "%d", code);
+    if (strstr(msg, "hit your usage limit") || !strncmp(msg, "Quota exceeded.", 15) ||
+        !strncmp(msg, "To use Codex with your ChatGPT plan", 35) ||
+        !strncmp(msg, "Your workspace is out of credits", 32) ||
+        !strncmp(msg, "You hit your spend cap", 22))
+        snprintf(info, size, "\"usageLimitExceeded\"");
+    else if (!strncmp(msg, "exceeded retry limit", 20))
+        snprintf(info, size, "{\"responseTooManyFailedAttempts\":{\"httpStatusCode\":%s}}", status);
+    else if (strstr(msg, "currently experiencing high demand"))
+        snprintf(info, size, "\"internalServerError\"");
+    else if (!strncmp(msg, "Selected model is at capacity", 29))
+        snprintf(info, size, "\"serverOverloaded\"");
+    else if (!strncmp(msg, "Connection failed:", 18) || code)
+        snprintf(info, size, "{\"httpConnectionFailed\":{\"httpStatusCode\":%s}}", status);
+    else
+        snprintf(info, size, "\"other\"");
 }
 
 static void error_json(buf *b, const char *message, const char *info, const char *details) {
@@ -918,12 +950,8 @@ static void end_failed(as_turn *t, int64_t due, const char *msg) {
         error_json(&e, msg, "\"contextWindowExceeded\"", NULL);
         error_notification(t, at, &e, false);
     } else {
-        int code = http_status(msg);
         char info[96];
-        if (code)
-            snprintf(info, sizeof info, "{\"httpConnectionFailed\":{\"httpStatusCode\":%d}}", code);
-        else
-            snprintf(info, sizeof info, "\"other\"");
+        failure_info(msg, info, sizeof info);
         status_changed(t, at, "{\"type\":\"systemError\"}");
         error_json(&e, msg, info, NULL);
         error_notification(t, at + as_delay(s, 0.5), &e, false);
