@@ -276,13 +276,65 @@ static void test_threads(void **state) {
     convert_notes_free(&notes);
 }
 
+/* A process that ended by itself mid-turn (stdin still open) ends the converted turn the same
+ * way at the recorded time, by exit code or by signal; one that ended right after the handshake
+ * gets `after_initialize:`; inside an open item it cannot be said (a note). A client's bytes that
+ * are not UTF-8 before the end (corpus 06) make the fake exit by itself too: no step. */
+static void test_process_ends_by_itself(void **state) {
+    (void)state;
+    static const struct {
+        const char *transcript, *exit, *want, *unwanted;
+    } cases[] = {
+        {"crashed", "crashed", "      - exit: 3\n        after: 489.0ms\n", "stall: forever"},
+        {"crashed", "killed", "      - signal: SIGKILL\n        after: 489.0ms\n",
+         "stall: forever"},
+        {"handshake", "handshake", "after_initialize:\n  - exit: 1\n", "stall: forever"},
+        {"interrupted", "interrupted", "      - stall: forever\n", "exit:"},
+    };
+    /* ended by itself inside a message (its deltas cut short): no step can end the process
+     * there, so the turn waits and a note says why */
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        convert_notes notes = {0};
+        char *t = xasprintf(SOURCE_DIR "/tests/data/convert_appserver/%s.transcript.jsonl",
+                            cases[i].transcript);
+        char *e = xasprintf(SOURCE_DIR "/tests/data/convert_appserver/%s.exit.json", cases[i].exit);
+        char *y = convert_file(t, e, &notes);
+        HAS(y, cases[i].want);
+        if (strstr(y, cases[i].unwanted))
+            fail_msg("%s: the YAML has %s:\n%s", e, cases[i].unwanted, y);
+        for (size_t k = 0; k < notes.n; k++)
+            if (strstr(notes.v[k], "by itself")) fail_msg("%s: note %s", e, notes.v[k]);
+        free(y), free(t), free(e);
+        convert_notes_free(&notes);
+    }
+    convert_notes notes = {0};
+    char *y = convert_file(SOURCE_DIR "/tests/data/convert_appserver/interrupted.transcript.jsonl",
+                           SOURCE_DIR "/tests/data/convert_appserver/crashed.exit.json", &notes);
+    HAS(y, "      - stall: forever\n");
+    assert_int_equal(notes.n, 1);
+    HAS(notes.v[0], "ended by itself while an item was open");
+    free(y);
+    convert_notes_free(&notes);
+    y = convert_session("06_invalid_utf8_on_stdin", &notes);
+    assert_null(strstr(y, "after_initialize"));
+    assert_int_equal(notes.n, 0);
+    free(y);
+    convert_notes_free(&notes);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_approval_accept), cmocka_unit_test(test_reason_and_templates),
-        cmocka_unit_test(test_failure),         cmocka_unit_test(test_model_request_and_mcp),
-        cmocka_unit_test(test_made_up),         cmocka_unit_test(test_not_a_transcript),
-        cmocka_unit_test(test_processes),       cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_replay_check),    cmocka_unit_test(test_reconnect_recovers),
+        cmocka_unit_test(test_approval_accept),
+        cmocka_unit_test(test_reason_and_templates),
+        cmocka_unit_test(test_failure),
+        cmocka_unit_test(test_model_request_and_mcp),
+        cmocka_unit_test(test_made_up),
+        cmocka_unit_test(test_not_a_transcript),
+        cmocka_unit_test(test_processes),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_replay_check),
+        cmocka_unit_test(test_reconnect_recovers),
+        cmocka_unit_test(test_process_ends_by_itself),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,7 @@ typedef struct {
     bool s2c;
     const char *text; /* the line, NULL when it was not UTF-8 (line_b64) */
     cJSON *j;         /* the line parsed, NULL when it is no JSON object */
+    bool b64;         /* recorded with line_b64 (bytes that are not UTF-8, or a NUL) */
 } tline;
 
 typedef struct {
@@ -106,6 +107,7 @@ static int transcript_parse(const char *data, size_t len, transcript *t, diag *e
             const cJSON *line = cJSON_GetObjectItemCaseSensitive(r, "line");
             x->text = cJSON_IsString(line) ? line->valuestring : NULL;
             x->j = x->text ? cJSON_Parse(x->text) : NULL;
+            x->b64 = cJSON_GetObjectItemCaseSensitive(r, "line_b64") != NULL;
             if (x->j && !cJSON_IsObject(x->j)) {
                 cJSON_Delete(x->j);
                 x->j = NULL;
@@ -272,7 +274,6 @@ typedef struct {
 typedef struct {
     double t; /* plan time of the previous step's end */
     buf *y;
-    bool with_expect;
     convert_notes *notes;
     /* approval of the item being asked */
     bool asked;
@@ -350,10 +351,8 @@ static void put_approval(turn_state *ts, bool never_mcp) {
     }
     if (!ts->asked) return;
     buf_puts(y, "        approval:");
-    if (!ts->reason && !(ts->with_expect && ts->decision)) {
-        buf_puts(y, " true");
-        if (ts->decision) buf_printf(y, "  # the client answered: %s", ts->decision);
-        buf_putc(y, '\n');
+    if (!ts->reason && !ts->decision) {
+        buf_puts(y, " true\n");
         return;
     }
     buf_putc(y, '\n');
@@ -362,13 +361,9 @@ static void put_approval(turn_state *ts, bool never_mcp) {
         put_q(y, ts->reason);
         buf_putc(y, '\n');
     }
-    if (ts->with_expect && ts->decision) {
+    if (ts->decision) {
         buf_puts(y, "          expect: ");
         put_q(y, ts->decision);
-        buf_putc(y, '\n');
-    } else if (ts->decision) {
-        buf_puts(y, "          # the client answered: ");
-        buf_puts(y, ts->decision);
         buf_putc(y, '\n');
     }
 }
@@ -713,6 +708,59 @@ static void flush_reconnects(turn_state *ts, double next_start) {
     ts->details = NULL;
 }
 
+/* How a process ended that nobody asked to end (exit.json's ended_by "exited by itself (stdin
+ * still open)" or "killed by signal X": no signal sent, record_ended_by): its exit code, or the
+ * signal it died by, and when. */
+typedef struct {
+    bool self;
+    int code;         /* the exit code, when signame is empty */
+    char signame[16]; /* "SIGKILL", …: it died by this signal */
+    double t;         /* ms since spawn */
+} proc_end;
+
+static proc_end read_proc_end(const char *exit_json) {
+    proc_end pe = {0};
+    cJSON *ex = exit_json ? cJSON_Parse(exit_json) : NULL;
+    const char *ended = gstr(ex, "ended_by");
+    const cJSON *rc = get(ex, "returncode"), *t = get(ex, "t_ms");
+    bool self = ended && (strstr(ended, "by itself") || !strncmp(ended, "killed by signal", 16));
+    if (self && cJSON_IsNumber(rc) && cJSON_IsNumber(t)) {
+        pe.self = true;
+        pe.t = t->valuedouble;
+        pe.code = rc->valueint;
+        const char *sig = gstr(ex, "signal");
+        if (rc->valueint < 0) snprintf(pe.signame, sizeof pe.signame, "%s", sig ? sig : "");
+    }
+    cJSON_Delete(ex);
+    return pe;
+}
+
+/* The signals a `signal:` step can give (docs/format.md). */
+static bool signal_step_knows(const char *name) {
+    static const char *const known[] = {"SIGKILL", "SIGSEGV", "SIGABRT", "SIGTERM", "SIGBUS",
+                                        "SIGFPE",  "SIGILL",  "SIGQUIT", "SIGHUP",  "SIGINT",
+                                        "SIGPIPE", "SIGUSR1", "SIGUSR2"};
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (!strcmp(name, known[i])) return true;
+    return false;
+}
+
+/* The step that ends the process as it ended by itself (`exit: N` or `signal: NAME`), `indent`
+ * spaces in; false (nothing written) for a signal no step can give. */
+static bool proc_end_playable(const proc_end *pe) {
+    return pe->self && (pe->signame[0] ? signal_step_knows(pe->signame) : pe->code >= 0);
+}
+
+static bool put_proc_end(buf *y, const proc_end *pe, int indent) {
+    if (!proc_end_playable(pe)) return false;
+    buf_printf(y, "%*s- ", indent, "");
+    if (pe->signame[0])
+        buf_printf(y, "signal: %s\n", pe->signame);
+    else
+        buf_printf(y, "exit: %d\n", pe->code);
+    return true;
+}
+
 typedef struct {
     const transcript *t;
     size_t turn_start; /* index of the c2s turn/start */
@@ -732,9 +780,12 @@ static bool line_of_turn(const tline *x, const turn_ref *r) {
            (is(m, "thread/status/changed") || is(m, "serverRequest/resolved"));
 }
 
-static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_notes *notes) {
+/* One turn's steps into y. `pe` (NULL: none) is the process's own end when it came during this
+ * turn: an unfinished turn then ends with it instead of waiting forever; returns whether it was
+ * dealt with (converted, or a note says why not). */
+static bool convert_turn(const turn_ref *r, buf *y, const proc_end *pe, convert_notes *notes) {
     const transcript *t = r->t;
-    turn_state ts = {.y = y, .with_expect = with_expect, .notes = notes};
+    turn_state ts = {.y = y, .notes = notes};
     double t_resp = t->v[r->resp].t;
     open_item items[64];
     size_t n_items = 0;
@@ -889,8 +940,10 @@ static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_no
         }
     }
     /* items that started but never completed (an interrupted or abandoned turn) */
+    bool any_open = false;
     for (size_t i = 0; i < n_items; i++) {
         if (!items[i].open) continue;
+        any_open = true;
         if (is(items[i].type, "agentMessage"))
             emit_message(&ts, NULL, &items[i], false, turn_end);
         else
@@ -904,7 +957,18 @@ static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_no
         if (ts.reasoning) buf_printf(&steps, ", reasoning_output_tokens: %lld", ts.reasoning);
         buf_puts(&steps, "}\n");
     }
-    if (!completed) buf_puts(&steps, "      - stall: forever\n");
+    bool ended_here = false;
+    /* a step cannot end the process inside an item (a message's deltas all go out, then its
+     * item/completed): the process's own end is converted only between items */
+    bool said = false;
+    if (!completed && pe && any_open) {
+        note(notes, "the process ended by itself while an item was open: the turn waits instead");
+        said = true;
+    } else if (!completed && pe && pe->t >= ts.t && put_proc_end(&steps, pe, 6)) {
+        put_after(&ts, pe->t);
+        ended_here = true;
+    }
+    if (!completed && !ended_here) buf_puts(&steps, "      - stall: forever\n");
     buf_puts(y, "  - ");
     if (active >= 0) {
         buf_puts(y, "started_after: ");
@@ -921,6 +985,7 @@ static void convert_turn(const turn_ref *r, buf *y, bool with_expect, convert_no
     free(ts.errs);
     free(ts.details);
     free(ts.diff);
+    return ended_here || said;
 }
 
 /* ---------------------------------------------------------------- one process */
@@ -1023,7 +1088,7 @@ static void place_turns(const transcript *t, placement *pl, convert_notes *notes
 }
 
 static void emit_proc(const transcript *t, const placement *pl, int group, const char *exit_json,
-                      const char *name, buf *y, bool with_expect, convert_notes *notes) {
+                      const char *name, buf *y, convert_notes *notes) {
     buf_puts(y, "codex_mock: 1\nname: ");
     put_q(y, name);
     buf_putc(y, '\n');
@@ -1070,6 +1135,33 @@ static void emit_proc(const transcript *t, const placement *pl, int group, const
             break;
         }
     }
+    /* a process that ended by itself: in the last turn answered before its end, or, when no
+     * request but initialize was answered by then, right after the handshake */
+    proc_end pe = group == 0 ? read_proc_end(exit_json) : (proc_end){0};
+    /* a client line that may not be UTF-8 before the end: the reader stops there and the
+     * process exits (corpus 06), which the fake does by itself too */
+    for (size_t i = 0; pe.self && i < t->n; i++)
+        if (!t->v[i].s2c && t->v[i].b64 && t->v[i].t <= pe.t) pe.self = false;
+    bool end_used = false;
+    long end_turn = -1;
+    for (size_t i = 0; pe.self && i < pl->n; i++)
+        if (pl->v[i].group == 0 && t->v[pl->v[i].resp].t <= pe.t &&
+            (end_turn < 0 || t->v[pl->v[i].resp].t >= t->v[pl->v[end_turn].resp].t))
+            end_turn = (long)i;
+    if (proc_end_playable(&pe) && end_turn < 0 && first >= 0) {
+        size_t answers = 0;
+        for (size_t i = 0; i < t->n; i++)
+            if (t->v[i].s2c && is_response(&t->v[i]) && t->v[i].t <= pe.t) answers++;
+        if (answers <= 1) {
+            buf_puts(y, "after_initialize:\n");
+            end_used = put_proc_end(y, &pe, 2);
+            if (pe.t - t->v[first].t > 50)
+                note(notes,
+                     "the process ended %.1f ms after its first answer; the scenario ends "
+                     "it right after the handshake",
+                     pe.t - t->v[first].t);
+        }
+    }
     buf slots[MAX_IDX];
     bool filled[MAX_IDX] = {0};
     size_t n_slots = 0;
@@ -1083,7 +1175,8 @@ static void emit_proc(const transcript *t, const placement *pl, int group, const
                         .resp = tp->resp,
                         .thread = tp->thread,
                         .turn = tp->turn};
-        convert_turn(&ref, &slots[tp->idx], with_expect, notes);
+        if (convert_turn(&ref, &slots[tp->idx], (long)i == end_turn ? &pe : NULL, notes))
+            end_used = true;
         filled[tp->idx] = true;
     }
     buf_puts(y, "turns:\n");
@@ -1096,16 +1189,16 @@ static void emit_proc(const transcript *t, const placement *pl, int group, const
             buf_append(y, slots[k].data, slots[k].len);
         buf_free(&slots[k]);
     }
-    if (group) return;
-    /* the end: a process that exited by itself with a code other than 0 */
-    cJSON *ex = exit_json ? cJSON_Parse(exit_json) : NULL;
-    const cJSON *code = get(ex, "exit_code");
-    const char *ended = gstr(ex, "ended_by");
-    if (cJSON_IsNumber(code) && code->valueint != 0 && ended && !strstr(ended, "stdin EOF") &&
-        !strstr(ended, "signal"))
-        note(notes, "the process exited %d by itself (%s): not converted yet", code->valueint,
-             ended);
-    cJSON_Delete(ex);
+    if (pe.self && !end_used) {
+        if (pe.signame[0])
+            note(notes, "the process died by %s by itself where no step can say it: not converted",
+                 pe.signame);
+        else
+            note(notes,
+                 "the process exited %d by itself where no step can say it (no turn was "
+                 "running): not converted",
+                 pe.code);
+    }
 }
 
 /* A YAML double-quoted scalar as given (no templates: rules files do not read them). */
@@ -1351,21 +1444,8 @@ static int convert_proc_files(const char *data, size_t len, const char *exit_jso
         size_t from = notes->n;
         buf y;
         buf_init(&y);
-        emit_proc(&t, &pl, g, exit_json, name, &y, true, notes);
-        diag perr;
-        diag_init(&perr);
-        rc = prove(name, &y, &t, &pl, g, notes, &perr);
-        if (rc < 0) { /* the loader may not know `expect:` yet: the answers become comments */
-            buf_reset(&y);
-            while (notes->n > from)
-                free(notes->v[--notes->n]);
-            emit_proc(&t, &pl, g, exit_json, name, &y, false, notes);
-            rc = prove(name, &y, &t, &pl, g, notes, err);
-            if (rc == 0 && strstr(y.data, "# the client answered"))
-                note(notes, "the scenario loader has no approval `expect:` key: the client's "
-                            "answers are comments");
-        }
-        diag_free(&perr);
+        emit_proc(&t, &pl, g, exit_json, name, &y, notes);
+        rc = prove(name, &y, &t, &pl, g, notes, err);
         if (rc == 0) {
             put_notes(&y, notes, from);
             out->files = xrealloc(out->files, (out->n + 1) * sizeof *out->files);

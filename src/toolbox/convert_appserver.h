@@ -8,11 +8,12 @@
  * items in order with their recorded offsets as `after` / `duration`: `message` (its deltas as
  * `chunks`), `reasoning` (its summary parts), `command` (output chunks, exit code), `file_change`
  * (changes, the turn's diff), `mcp_tool_call`, the approvals asked (`approval:` with the
- * `reason`, and the client's recorded answer as `expect:` when the loader knows the key),
+ * `reason`, and the client's recorded answer as `expect:`),
  * model requests that show no item (`model_request:`), the turn's usage (the sum of its
  * tokenUsage `last` values), failures (`fail:` with the recorded `backoff:` waits, the HTTP
  * status and message), a turn that never ends (`stall: forever`; a started message that never
- * completes keeps its recorded deltas), and raw junk before the first answer
+ * completes keeps its recorded deltas), a process that ended by itself (`exit:`/`signal:` in
+ * its turn, or `after_initialize:`), and raw junk before the first answer
  * (`before_initialize:`). Threads whose turns would play from the same scenario turn get
  * scenarios of their own and a rules file that picks them by prompt.
  *
