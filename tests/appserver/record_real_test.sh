@@ -45,7 +45,17 @@ if ! [ -x "$bin" ] || [ "$("$bin" --version 2>/dev/null)" != "codex-cli $version
 fi
 [ "$("$bin" --version)" = "codex-cli $version" ] || die "the installed codex is not $version"
 
+# CODEX_HOME under the system's temp dir makes the real binary print a warning first ("WARNING:
+# proceeding, even though we could not create PATH aliases: Refusing to create helper binaries
+# under temporary dir …") that the fake does not emulate yet, so a build tree there (a clone in
+# /tmp, as .ci/run makes) records and replays in the user's cache directory instead, as
+# tests/conform_real_test.sh does.
 root="$build/appserver-record-real"
+case "$build/" in
+  "${TMPDIR:-/tmp}"/* | /tmp/*)
+    root="${XDG_CACHE_HOME:-$HOME/.cache}/codex-mock-appserver-record/$(printf '%s' "$build" | cksum | cut -d' ' -f1)"
+    say "the build tree is under a temp dir; runs in $root" ;;
+esac
 rm -rf "$root" && mkdir -p "$root/recordings" "$root/scenarios" "$root/dump" "$root/scratch"
 sessions=(07_plain_text_turn 09_command_untrusted_accept)
 
