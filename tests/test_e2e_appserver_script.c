@@ -41,44 +41,16 @@ static char *g_tmp;
 
 /* CODEX_BIN app-server in g_tmp on `scenario` at `speed` (scaled as e2e_speed says). */
 static void start_paced(server *s, const char *scenario, double speed_x, const char *rules) {
-    memset(s, 0, sizeof *s);
-    buf_init(&s->o);
-    buf_init(&s->e);
-    int pi[2], po[2], pe[2];
-    assert_int_equal(pipe(pi), 0);
-    assert_int_equal(pipe(po), 0);
-    assert_int_equal(pipe(pe), 0);
     char speed[64];
     e2e_speed(speed, speed_x);
-    s->pid = fork();
-    assert_true(s->pid >= 0);
-    if (s->pid == 0) {
-        dup2(pi[0], 0);
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        for (int fd = 3; fd < 64; fd++)
-            close(fd);
-        if (chdir(g_tmp) != 0) _exit(126);
-        setenv("CODEX_MOCK_SCENARIO", scenario, 1);
-        if (rules) {
-            setenv("CODEX_MOCK_RULES", rules, 1);
-            setenv("CODEX_MOCK_SCENARIO_PATH", AS_SCENARIOS, 1);
-        }
-        putenv(speed);
-        setenv("CODEX_MOCK_SEED", "7", 1);
-        setenv("TERM", "xterm", 1);
-        execl(CODEX_BIN, CODEX_BIN, "app-server", (char *)NULL);
-        _exit(127);
-    }
-    close(pi[0]);
-    close(po[1]);
-    close(pe[1]);
-    s->in = pi[1];
-    s->out = po[0];
-    s->err = pe[0];
-    fcntl(s->in, F_SETFL, O_NONBLOCK);
-    fcntl(s->out, F_SETFL, O_NONBLOCK);
-    fcntl(s->err, F_SETFL, O_NONBLOCK);
+    char *scen = xasprintf("CODEX_MOCK_SCENARIO=%s", scenario);
+    char *rules_var = rules ? xasprintf("CODEX_MOCK_RULES=%s", rules) : NULL;
+    char *argv[] = {CODEX_BIN, "app-server", NULL};
+    char *env[] = {speed,     "CODEX_MOCK_SEED=7",
+                   scen,      rules_var ? "CODEX_MOCK_SCENARIO_PATH=" AS_SCENARIOS : NULL,
+                   rules_var, NULL};
+    server_spawn(s, g_tmp, argv, env);
+    free(scen), free(rules_var);
 }
 
 typedef struct {

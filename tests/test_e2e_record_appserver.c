@@ -53,41 +53,15 @@ static int teardown(void **state) {
 
 /* `codex-mock record --out OUT -- CODEX_BIN app-server` in tmp, on three pipes. */
 static void recorder_start(server *s, const char *out) {
-    memset(s, 0, sizeof *s);
-    buf_init(&s->o);
-    buf_init(&s->e);
-    int pi[2], po[2], pe[2];
-    assert_int_equal(pipe(pi), 0);
-    assert_int_equal(pipe(po), 0);
-    assert_int_equal(pipe(pe), 0);
     char speed[64];
     e2e_speed(speed, 4);
-    s->pid = fork();
-    assert_true(s->pid >= 0);
-    if (s->pid == 0) {
-        dup2(pi[0], 0);
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        for (int fd = 3; fd < 64; fd++)
-            close(fd);
-        if (chdir(tmp) != 0) _exit(126);
-        setenv("CODEX_MOCK_SCENARIO",
-               SOURCE_DIR "/tests/appserver/scenarios/09_command_untrusted_accept.yaml", 1);
-        putenv(speed);
-        setenv("TERM", "xterm", 1);
-        execl(TOOLBOX_BIN, TOOLBOX_BIN, "record", "--out", out, "--", CODEX_BIN, "app-server",
-              (char *)NULL);
-        _exit(127);
-    }
-    close(pi[0]);
-    close(po[1]);
-    close(pe[1]);
-    s->in = pi[1];
-    s->out = po[0];
-    s->err = pe[0];
-    fcntl(s->in, F_SETFL, O_NONBLOCK);
-    fcntl(s->out, F_SETFL, O_NONBLOCK);
-    fcntl(s->err, F_SETFL, O_NONBLOCK);
+    char *argv[] = {TOOLBOX_BIN, "record",  "--out",      (char *)out,
+                    "--",        CODEX_BIN, "app-server", NULL};
+    char *env[] = {speed,
+                   "CODEX_MOCK_SCENARIO=" SOURCE_DIR
+                   "/tests/appserver/scenarios/09_command_untrusted_accept.yaml",
+                   NULL};
+    server_spawn(s, tmp, argv, env);
 }
 
 static char *rec_read(const char *dir, const char *name, size_t *len) {

@@ -134,10 +134,30 @@ static void test_atomic_failure_leaves_nothing(void **state) {
     rmdir(sub);
 }
 
+/* fileio_mkdirs makes every missing folder (an existing one is fine, twice too); a file in the
+ * way is an error with errno, and nothing past it is made. */
+static void test_mkdirs(void **state) {
+    (void)state;
+    char *deep = xasprintf("%s/a/b/c", dir);
+    assert_int_equal(fileio_mkdirs(deep, 0755), 0);
+    struct stat st;
+    assert_int_equal(stat(deep, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(fileio_mkdirs(deep, 0755), 0);
+    char *file = xasprintf("%s/a/file", dir);
+    assert_int_equal(fileio_write_atomic(file, "x", 1, 0644), 0);
+    char *under = xasprintf("%s/a/file/d/e", dir);
+    assert_int_equal(fileio_mkdirs(under, 0755), -1);
+    assert_int_equal(errno, ENOTDIR);
+    free(deep), free(file), free(under);
+}
+
 int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_read_sizes), cmocka_unit_test(test_read_errors),
-        cmocka_unit_test(test_read_fd_appends), cmocka_unit_test(test_atomic_keeps_mode),
-        cmocka_unit_test(test_atomic_failure_leaves_nothing)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_read_sizes),
+                                       cmocka_unit_test(test_read_errors),
+                                       cmocka_unit_test(test_read_fd_appends),
+                                       cmocka_unit_test(test_atomic_keeps_mode),
+                                       cmocka_unit_test(test_atomic_failure_leaves_nothing),
+                                       cmocka_unit_test(test_mkdirs)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -157,6 +157,15 @@ static void str_or_null(buf *b, const jval *obj, const char *key) {
         buf_puts(b, "null");
 }
 
+/* The value of `key` as JSON, `{}` when the step has none. */
+static void json_or_empty_object(buf *b, const jval *obj, const char *key) {
+    const jval *v = obj ? jval_get(obj, key) : NULL;
+    if (v)
+        jval_write(b, v);
+    else
+        buf_puts(b, "{}");
+}
+
 static bool flag(const jval *obj, const char *snake, const char *camel) {
     const jval *v = jval_get(obj, snake);
     if (!v) v = jval_get(obj, camel);
@@ -226,11 +235,7 @@ void asr_tool_call(buf *b, const char *thread_id, const char *turn_id, const cha
     buf_puts(b, ",\"tool\":");
     str_or_null(b, body, "tool");
     buf_puts(b, ",\"arguments\":");
-    const jval *args = jval_get(body, "arguments");
-    if (args)
-        jval_write(b, args);
-    else
-        buf_puts(b, "{}");
+    json_or_empty_object(b, body, "arguments");
     buf_putc(b, '}');
 }
 
@@ -254,11 +259,7 @@ void asr_permissions(buf *b, const char *thread_id, const char *turn_id, const c
     buf_puts(b, ",\"reason\":");
     str_or_null(b, body, "reason");
     buf_puts(b, ",\"permissions\":");
-    const jval *p = jval_get(body, "permissions");
-    if (p)
-        jval_write(b, p);
-    else
-        buf_puts(b, "{}");
+    json_or_empty_object(b, body, "permissions");
     buf_putc(b, '}');
 }
 
@@ -271,11 +272,7 @@ void asr_tool_call_item(buf *b, const char *id, const jval *body, bool done, con
     buf_puts(b, ",\"tool\":");
     str_or_null(b, body, "tool");
     buf_puts(b, ",\"arguments\":");
-    const jval *args = jval_get(body, "arguments");
-    if (args)
-        jval_write(b, args);
-    else
-        buf_puts(b, "{}");
+    json_or_empty_object(b, body, "arguments");
     const cJSON *items = result ? cJSON_GetObjectItemCaseSensitive(result, "contentItems") : NULL;
     const cJSON *ok = result ? cJSON_GetObjectItemCaseSensitive(result, "success") : NULL;
     bool success = cJSON_IsTrue(ok);

@@ -84,3 +84,23 @@ int fileio_write_atomic(const char *path, const void *data, size_t len, int mode
     errno = e;
     return ok ? 0 : -1;
 }
+
+int fileio_mkdirs(const char *path, int mode) {
+    char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+            int e = errno;
+            free(p);
+            errno = e;
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(p, (mode_t)mode) != 0 && errno != EEXIST ? -1 : 0;
+    int e = errno;
+    free(p);
+    errno = e;
+    return rc;
+}

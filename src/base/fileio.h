@@ -31,4 +31,9 @@ char *fileio_read_file(const char *path, size_t size_hint, size_t *len);
  * the umask. On failure the temporary is removed and `path` is untouched: -1 with errno. */
 int fileio_write_atomic(const char *path, const void *data, size_t len, int mode_if_new);
 
+/* Creates `path` and every missing folder above it with `mode` (less the umask), as `mkdir -p`:
+ * 0 when it exists afterwards (already there counts), or -1 with errno from the first mkdir that
+ * failed for another reason than EEXIST. */
+int fileio_mkdirs(const char *path, int mode);
+
 #endif

@@ -337,16 +337,6 @@ static void git_info(buf *b, const char *cwd) {
     }
 }
 
-static int mkdirs(char *path) {
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(path, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static void writer_init(session_writer *w, const session_params *p, const mock_clock *clock,
                         rng *r) {
     memset(w, 0, sizeof *w);
@@ -377,7 +367,7 @@ int session_writer_create(session_writer *w, const session_params *p, const mock
     /* The day's folder usually exists: try the file first, make the folders only when not. */
     w->fd = open(w->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (w->fd < 0 && errno == ENOENT) {
-        if (mkdirs(dir) < 0) {
+        if (fileio_mkdirs(dir, 0755) < 0) {
             diag_set(err, NULL, 0, 0, "cannot create %s: %s", dir, strerror(errno));
             free(dir);
             return -1;

@@ -13,22 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int mkdir_p(const char *path) {
-    char *p = xstrdup(path);
-    for (char *q = p + 1; *q; q++) {
-        if (*q != '/') continue;
-        *q = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *q = '/';
-    }
-    int rc = mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
-    free(p);
-    return rc;
-}
-
 int state_open(state_dir *s, const char *explicit_dir, const char *codex_home, diag *err) {
     s->lock_fd = -1;
     if (explicit_dir && *explicit_dir)
@@ -37,7 +21,7 @@ int state_open(state_dir *s, const char *explicit_dir, const char *codex_home, d
         s->dir = xasprintf("%s/codex-mock-state", codex_home);
     /* One mkdir() when the parent exists (every call but the first); the whole path if not. */
     bool made = mkdir(s->dir, 0755) == 0 || errno == EEXIST;
-    if (!made && mkdir_p(s->dir) < 0) {
+    if (!made && fileio_mkdirs(s->dir, 0755) < 0) {
         diag_set(err, NULL, 0, 0, "CODEX_MOCK_STATE: cannot create %s: %s", s->dir,
                  strerror(errno));
         return -1;

@@ -274,19 +274,6 @@ static char *skip_reason(const scenario *sc, const serve_plan *p, bool human) {
     return NULL;
 }
 
-static int mkdirs(const char *path) {
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0755);
-            *s = '/';
-        }
-    int rc = mkdir(p, 0755) == 0 || errno == EEXIST ? 0 : -1;
-    free(p);
-    return rc;
-}
-
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
     (void)sb, (void)flag, (void)ftw;
     remove(path);
@@ -310,12 +297,14 @@ static int prepare_dirs(const char *base, const char *side, const scenario *sc, 
     d->work = xasprintf("%s/work", d->root);
     d->home = xasprintf("%s/home", d->root);
     d->codex_home = xasprintf("%s/codex_home", d->root);
-    if (mkdirs(d->work) < 0 || mkdirs(d->home) < 0 || mkdirs(d->codex_home) < 0) return -1;
+    if (fileio_mkdirs(d->work, 0755) < 0 || fileio_mkdirs(d->home, 0755) < 0 ||
+        fileio_mkdirs(d->codex_home, 0755) < 0)
+        return -1;
     for (size_t i = 0; i < sc->conform.n_files; i++) {
         char *path = xasprintf("%s/%s", d->work, sc->conform.files[i].path.ptr);
         char *slash = strrchr(path, '/');
         *slash = '\0';
-        mkdirs(path);
+        fileio_mkdirs(path, 0755);
         *slash = '/';
         int rc =
             write_all(path, sc->conform.files[i].content.ptr, sc->conform.files[i].content.len);
@@ -737,7 +726,7 @@ int tool_conform(int argc, char **argv, const mock_settings *set) {
         return EXIT_MOCK_ERROR;
     }
     char dir_abs[PATH_MAX];
-    mkdirs(o.dir);
+    fileio_mkdirs(o.dir, 0755);
     if (!realpath(o.dir, dir_abs)) {
         fprintf(stderr, "codex-mock conform: %s: %s\n", o.dir, strerror(errno));
         free(o.version), free(o.fake), free(names);

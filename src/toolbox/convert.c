@@ -25,8 +25,7 @@ void convert_notes_free(convert_notes *n) {
     n->n = 0;
 }
 
-static void note(convert_notes *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(convert_notes *n, const char *fmt, ...) {
+void convert_note(convert_notes *n, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char *text = xvasprintf(fmt, ap);
@@ -237,9 +236,10 @@ static void assign_roles(conv *c) {
     bool cli_done = false, continues = false;
     const char *notice = fake_notice(r, &cli_done, &continues);
     if (cli_done)
-        note(c->notes, "codex-mock's own CLI answers this argv without a scenario (a usage error, "
-                       "--help, --version, or login/logout, which it does not emulate yet); the "
-                       "scenario describes the recorded run but is not consulted on replay");
+        convert_note(c->notes,
+                     "codex-mock's own CLI answers this argv without a scenario (a usage error, "
+                     "--help, --version, or login/logout, which it does not emulate yet); the "
+                     "scenario describes the recorded run but is not consulted on replay");
     /* the stdin notice */
     for (size_t i = 0; notice && i < c->n_recs; i++) {
         rec *x = &c->recs[i];
@@ -266,8 +266,8 @@ static void assign_roles(conv *c) {
     if (r->has_exit && r->exit_code < 0 && !sig) {
         c->die_signal = -r->exit_code; /* it killed itself (or something else did) */
         if (!signal_name_of(c->die_signal))
-            note(c->notes, "the run died by signal %d, which a scenario cannot name",
-                 -r->exit_code);
+            convert_note(c->notes, "the run died by signal %d, which a scenario cannot name",
+                         -r->exit_code);
     } else if (r->has_exit && r->exit_code < 0) {
         c->hang_end = true;
         c->sigint_dies = -r->exit_code == SIGINT;
@@ -278,12 +278,12 @@ static void assign_roles(conv *c) {
             if (last->stream == S_ERR && line_is(last, "turn interrupted")) last->role = ROLE_SINK;
         }
     } else if (sig) {
-        note(c->notes, "%s was sent to the run but it exited %d on its own", r->signal_name,
-             c->exit_code);
+        convert_note(c->notes, "%s was sent to the run but it exited %d on its own", r->signal_name,
+                     c->exit_code);
     }
     if (c->exit_code == EXIT_MOCK_ERROR && !c->hang_end)
-        note(c->notes, "exit code 78 is reserved for codex-mock's own errors; the scenario "
-                       "cannot ask for it");
+        convert_note(c->notes, "exit code 78 is reserved for codex-mock's own errors; the scenario "
+                               "cannot ask for it");
     /* implicit thread.started / turn.started / turn end */
     if (!r->json_mode) return;
     for (size_t i = 0; i < c->n_recs && !c->thread_id; i++)
@@ -1031,10 +1031,11 @@ enum { PROOF_WORK = 40000, PROOF_MIN_ROUNDS = 16 };
 static void bulk_lower(conv *c, size_t from) {
     const rec *x = &c->recs[c->groups[from].first];
     bool on_stdout = x->stream == S_OUT;
-    note(c->notes,
-         "a long recording: from %s line %zu on, every step is replayed as raw bytes, unchecked "
-         "for a readable form (the proof's budget of rounds ran out)",
-         on_stdout ? "stdout" : "stderr", x->idx + 1);
+    convert_note(
+        c->notes,
+        "a long recording: from %s line %zu on, every step is replayed as raw bytes, unchecked "
+        "for a readable form (the proof's budget of rounds ran out)",
+        on_stdout ? "stdout" : "stderr", x->idx + 1);
     for (size_t g = 0; g < c->n_groups; g++) {
         group *gr = &c->groups[g];
         bool err_side = gr->kind == G_STDERR;
@@ -1099,7 +1100,7 @@ int convert_recording(const recording *r, const convert_options *o, buf *yaml, c
             progressed = lower(&c.groups[g]);
             if (!progressed) {
                 c.groups[g].stuck = true;
-                note(notes, "cannot replay exactly: %s", why.data);
+                convert_note(notes, "cannot replay exactly: %s", why.data);
             }
         } else if (m == M_STRUCTURE && c.implicit) {
             c.implicit = c.end_implicit = false;
@@ -1113,7 +1114,7 @@ int convert_recording(const recording *r, const convert_options *o, buf *yaml, c
             c.force_exit = true;
             progressed = true;
         } else if (m != M_NONE) {
-            note(notes, "cannot replay exactly: %s", why.data);
+            convert_note(notes, "cannot replay exactly: %s", why.data);
         }
         buf_free(&why);
         if (!progressed || round >= max_rounds) {
@@ -1127,14 +1128,15 @@ int convert_recording(const recording *r, const convert_options *o, buf *yaml, c
         if (gr->kind == G_STDERR || gr->initial == REP_RAW || gr->level != REP_RAW || gr->bulk)
             continue;
         const rec *x = &c.recs[gr->first];
-        note(notes,
-             "stdout line %zu (%s) is replayed as raw bytes: codex-mock renders it differently "
-             "as an event (an engine difference, or a field the format cannot express)",
-             x->idx + 1,
-             json_type_is(x->json, "item.completed") || json_type_is(x->json, "item.started")
-                 ? item_type_of(x->json)
-             : str_member(x->json, "type") ? str_member(x->json, "type")
-                                           : "?");
+        convert_note(
+            notes,
+            "stdout line %zu (%s) is replayed as raw bytes: codex-mock renders it differently "
+            "as an event (an engine difference, or a field the format cannot express)",
+            x->idx + 1,
+            json_type_is(x->json, "item.completed") || json_type_is(x->json, "item.started")
+                ? item_type_of(x->json)
+            : str_member(x->json, "type") ? str_member(x->json, "type")
+                                          : "?");
     }
     for (size_t i = 0; i < c.n_recs; i++)
         cJSON_Delete(c.recs[i].json);

@@ -41,6 +41,9 @@ typedef struct {
 
 void convert_notes_free(convert_notes *n);
 
+/* Adds a note (printf-style) unless the same text is already there: once is enough. */
+void convert_note(convert_notes *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 int convert_recording(const recording *r, const convert_options *o, buf *yaml, convert_notes *notes,
                       diag *err);
 

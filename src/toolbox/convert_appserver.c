@@ -7,7 +7,6 @@
 #include "scenario_load.h"
 
 #include <cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,21 +26,6 @@ void convert_as_result_free(convert_as_result *r) {
     free(r->files);
     r->files = NULL;
     r->n = 0;
-}
-
-static void note(convert_notes *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(convert_notes *n, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *text = xvasprintf(fmt, ap);
-    va_end(ap);
-    for (size_t i = 0; i < n->n; i++)
-        if (!strcmp(n->v[i], text)) {
-            free(text);
-            return;
-        }
-    n->v = xrealloc(n->v, (n->n + 1) * sizeof(char *));
-    n->v[n->n++] = text;
 }
 
 static bool exists(const char *path) {
@@ -558,7 +542,7 @@ static void emit_mcp(turn_state *ts, const cJSON *item, open_item *it, double do
     bool never = err && strstr(err, "requires approval, but approval policy is never");
     if (is(gstr(item, "status"), "failed") && !never) {
         buf_puts(y, "        status: failed\n");
-        ts->notes ? note(ts->notes, "an MCP call's error text is the fake's own") : (void)0;
+        ts->notes ? convert_note(ts->notes, "an MCP call's error text is the fake's own") : (void)0;
     }
     buf_puts(y, "        duration: ");
     put_ms(y, done - it->started);
@@ -631,10 +615,10 @@ static void emit_failure(turn_state *ts, const cJSON *params, double t_final) {
     const char *kind = NULL;
     const char *msg = gstr(e, "message");
     if (http_kind(status, &kind) < 0 || !msg) {
-        note(ts->notes,
-             "a turn's failure (%s) has no scenario step yet: the turn is left to end on "
-             "its own",
-             msg ? msg : "no message");
+        convert_note(ts->notes,
+                     "a turn's failure (%s) has no scenario step yet: the turn is left to end on "
+                     "its own",
+                     msg ? msg : "no message");
         return;
     }
     /* "unexpected status 401 Unauthorized: <message>, url: <url>, request id: <id>" */
@@ -825,7 +809,8 @@ static bool convert_turn(const turn_ref *r, buf *y, const proc_end *pe, convert_
                 it->type = itype;
                 it->open = true;
             }
-            if (is(itype, "userMessage")) note(notes, "a steered userMessage is not converted");
+            if (is(itype, "userMessage"))
+                convert_note(notes, "a steered userMessage is not converted");
         } else if (is(m, "item/agentMessage/delta") || is(m, "item/commandExecution/outputDelta")) {
             const char *id = gstr(p, "itemId");
             const char *d = gstr(p, "delta");
@@ -843,7 +828,7 @@ static bool convert_turn(const turn_ref *r, buf *y, const proc_end *pe, convert_
             ts.reason = gstr(p, "reason");
             long a = find_answer(t, i + 1, get(x->j, "id")->valuedouble);
             ts.decision = a >= 0 ? decision_of(t->v[a].j) : NULL;
-            if (!ts.decision) note(notes, "an approval was never answered: the turn waits");
+            if (!ts.decision) convert_note(notes, "an approval was never answered: the turn waits");
         } else if (is(m, "serverRequest/resolved")) {
             ts.resolved = x->t;
         } else if (is(m, "turn/diff/updated")) {
@@ -926,7 +911,7 @@ static bool convert_turn(const turn_ref *r, buf *y, const proc_end *pe, convert_
                 emit_mcp(&ts, item, it, x->t);
                 ts.tool_usage_pending = true;
             } else if (!is(itype, "userMessage")) {
-                note(notes, "a %s item is not converted", itype ? itype : "typeless");
+                convert_note(notes, "a %s item is not converted", itype ? itype : "typeless");
             }
             clear_ask(&ts);
             chunk_free(it);
@@ -936,7 +921,7 @@ static bool convert_turn(const turn_ref *r, buf *y, const proc_end *pe, convert_
                    !is(m, "item/reasoning/summaryTextDelta") &&
                    !is(m, "thread/readState/changed") && !is(m, "item/started")) {
             /* the fake writes the rest of what it knows on its own (usage pairs, status) */
-            note(notes, "a %s notification is not converted", m ? m : "method-less");
+            convert_note(notes, "a %s notification is not converted", m ? m : "method-less");
         }
     }
     /* items that started but never completed (an interrupted or abandoned turn) */
@@ -947,7 +932,7 @@ static bool convert_turn(const turn_ref *r, buf *y, const proc_end *pe, convert_
         if (is(items[i].type, "agentMessage"))
             emit_message(&ts, NULL, &items[i], false, turn_end);
         else
-            note(notes, "a %s item that never completed is not converted", items[i].type);
+            convert_note(notes, "a %s item that never completed is not converted", items[i].type);
     }
     if (ts.any_usage && (ts.in || ts.out)) {
         buf_printf(&steps,
@@ -962,7 +947,8 @@ static bool convert_turn(const turn_ref *r, buf *y, const proc_end *pe, convert_
      * item/completed): the process's own end is converted only between items */
     bool said = false;
     if (!completed && pe && any_open) {
-        note(notes, "the process ended by itself while an item was open: the turn waits instead");
+        convert_note(notes,
+                     "the process ended by itself while an item was open: the turn waits instead");
         said = true;
     } else if (!completed && pe && pe->t >= ts.t && put_proc_end(&steps, pe, 6)) {
         put_after(&ts, pe->t);
@@ -1053,7 +1039,7 @@ static void place_turns(const transcript *t, placement *pl, convert_notes *notes
             if (!strcmp(threads[k].id, thread)) c = &threads[k];
         int idx = c ? c->turns++ : 0;
         if (idx >= MAX_IDX) {
-            note(notes, "turns past the %dth of a thread are not converted", MAX_IDX);
+            convert_note(notes, "turns past the %dth of a thread are not converted", MAX_IDX);
             continue;
         }
         int g = c && c->group >= 0 ? c->group : -1;
@@ -1061,8 +1047,8 @@ static void place_turns(const transcript *t, placement *pl, convert_notes *notes
             for (g = 0; g < MAX_GROUPS && used[g][idx]; g++)
                 ;
             if (g == MAX_GROUPS) {
-                note(notes, "more than %d threads' turns at one place: not all converted",
-                     MAX_GROUPS);
+                convert_note(notes, "more than %d threads' turns at one place: not all converted",
+                             MAX_GROUPS);
                 continue;
             }
             if (c) c->group = g;
@@ -1106,7 +1092,8 @@ static void emit_proc(const transcript *t, const placement *pl, int group, const
         const tline *x = &t->v[i];
         if (!x->s2c || (x->j && (get(x->j, "method") || get(x->j, "id")))) continue;
         if (!x->text) {
-            note(notes, "a server line that is not UTF-8 before the handshake is not converted");
+            convert_note(notes,
+                         "a server line that is not UTF-8 before the handshake is not converted");
             continue;
         }
         if (!junk) buf_puts(y, "before_initialize:\n");
@@ -1119,8 +1106,9 @@ static void emit_proc(const transcript *t, const placement *pl, int group, const
     for (size_t i = first < 0 ? t->n : (size_t)first; group == 0 && i < t->n; i++) {
         const tline *x = &t->v[i];
         if (x->s2c && (!x->j || !(get(x->j, "method") || get(x->j, "id"))))
-            note(notes, "a server line that is no JSON-RPC message after the first answer is not "
-                        "converted");
+            convert_note(notes,
+                         "a server line that is no JSON-RPC message after the first answer is not "
+                         "converted");
     }
     /* the model and provider of the first thread */
     for (size_t i = 0; i < t->n; i++) {
@@ -1156,10 +1144,10 @@ static void emit_proc(const transcript *t, const placement *pl, int group, const
             buf_puts(y, "after_initialize:\n");
             end_used = put_proc_end(y, &pe, 2);
             if (pe.t - t->v[first].t > 50)
-                note(notes,
-                     "the process ended %.1f ms after its first answer; the scenario ends "
-                     "it right after the handshake",
-                     pe.t - t->v[first].t);
+                convert_note(notes,
+                             "the process ended %.1f ms after its first answer; the scenario ends "
+                             "it right after the handshake",
+                             pe.t - t->v[first].t);
         }
     }
     buf slots[MAX_IDX];
@@ -1191,13 +1179,14 @@ static void emit_proc(const transcript *t, const placement *pl, int group, const
     }
     if (pe.self && !end_used) {
         if (pe.signame[0])
-            note(notes, "the process died by %s by itself where no step can say it: not converted",
-                 pe.signame);
+            convert_note(notes,
+                         "the process died by %s by itself where no step can say it: not converted",
+                         pe.signame);
         else
-            note(notes,
-                 "the process exited %d by itself where no step can say it (no turn was "
-                 "running): not converted",
-                 pe.code);
+            convert_note(notes,
+                         "the process exited %d by itself where no step can say it (no turn was "
+                         "running): not converted",
+                         pe.code);
     }
 }
 
@@ -1229,8 +1218,9 @@ static void emit_rules(const placement *pl, const char *stem, buf *y, convert_no
         if (!tp->group) continue;
         for (size_t k = 0; k < pl->n; k++)
             if (pl->v[k].group != tp->group && !strcmp(pl->v[k].prompt, tp->prompt))
-                note(notes, "two threads' turns have the same prompt: the rules file cannot tell "
-                            "them apart");
+                convert_note(notes,
+                             "two threads' turns have the same prompt: the rules file cannot tell "
+                             "them apart");
         buf re;
         buf_init(&re);
         buf_putc(&re, '^');
@@ -1357,29 +1347,31 @@ static void replay_check(const transcript *t, const placement *pl, int group, co
             const rec_item *ri = &rec[k];
             double at = (double)(first_due - turn_start) / 1e6;
             if (strcmp(ri->id, id)) {
-                note(notes, "replay check: turn %d plays item %s where the recording has %s",
-                     tp->idx + 1, id, ri->id);
+                convert_note(notes,
+                             "replay check: turn %d plays item %s where the recording has %s",
+                             tp->idx + 1, id, ri->id);
                 differs = true;
                 break;
             }
             if (ri->text && (a.ev.item.u.text.text.len != strlen(ri->text) ||
                              memcmp(a.ev.item.u.text.text.ptr, ri->text, strlen(ri->text)))) {
-                note(notes, "replay check: turn %d's message %s is not the recorded text",
-                     tp->idx + 1, id);
+                convert_note(notes, "replay check: turn %d's message %s is not the recorded text",
+                             tp->idx + 1, id);
                 differs = true;
                 break;
             }
             if (k <= asked_at && (at - ri->start > 0.5 || ri->start - at > 0.5)) {
-                note(notes, "replay check: turn %d's item %s starts at %.1f ms, recorded %.1f ms",
-                     tp->idx + 1, id, at, ri->start);
+                convert_note(notes,
+                             "replay check: turn %d's item %s starts at %.1f ms, recorded %.1f ms",
+                             tp->idx + 1, id, at, ri->start);
                 differs = true;
                 break;
             }
             k++;
         }
         if (k < n_rec && !differs)
-            note(notes, "replay check: turn %d plays %zu of the %zu recorded items", tp->idx + 1, k,
-                 n_rec);
+            convert_note(notes, "replay check: turn %d plays %zu of the %zu recorded items",
+                         tp->idx + 1, k, n_rec);
         plan_free(&p);
     }
 }

@@ -170,20 +170,9 @@ static int write_json(const char *dir, const char *name, cJSON *root, diag *err)
 }
 
 static int make_dir(const char *dir, diag *err) {
-    char *p = xstrdup(dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        mkdir(p, 0755);
-        *s = '/';
-    }
-    int rc = mkdir(p, 0755);
-    free(p);
-    if (rc != 0 && errno != EEXIST) {
-        diag_set(err, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
+    if (fileio_mkdirs(dir, 0755) == 0) return 0;
+    diag_set(err, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
+    return -1;
 }
 
 bool record_dir_taken(const char *dir) {

@@ -413,21 +413,9 @@ void recording_timing_tsv(buf *b, const rec_stream *s) {
 }
 
 static int mkdirs(const char *dir, diag *err) {
-    char *p = xstrdup(dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        mkdir(p, 0755);
-        *s = '/';
-    }
-    int rc = mkdir(p, 0755);
-    if (rc != 0 && errno != EEXIST) {
-        diag_set(err, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
-        free(p);
-        return -1;
-    }
-    free(p);
-    return 0;
+    if (fileio_mkdirs(dir, 0755) == 0) return 0;
+    diag_set(err, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
+    return -1;
 }
 
 static int write_text(const char *dir, const char *name, const char *data, size_t len, diag *err) {

@@ -39,9 +39,9 @@ static inline double now_ms(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Spawns CODEX_BIN app-server in `cwd` at CODEX_MOCK_SPEED=0 (scenario: CODEX_MOCK_SCENARIO
- * when non-NULL); its three pipes are non-blocking on our side. */
-static inline void server_start(server *s, const char *cwd, const char *scenario) {
+/* Spawns argv (argv[0] a path) in `cwd` on three pipes, non-blocking on our side, with TERM=xterm
+ * and each "NAME=VALUE" of `env` (NULL-terminated; NULL: none) in the child's environment. */
+static inline void server_spawn(server *s, const char *cwd, char *const argv[], char *const env[]) {
     memset(s, 0, sizeof *s);
     buf_init(&s->o);
     buf_init(&s->e);
@@ -58,10 +58,10 @@ static inline void server_start(server *s, const char *cwd, const char *scenario
         for (int fd = 3; fd < 64; fd++)
             close(fd);
         if (chdir(cwd) != 0) _exit(126);
-        if (scenario) setenv("CODEX_MOCK_SCENARIO", scenario, 1);
-        setenv("CODEX_MOCK_SPEED", "0", 1);
         setenv("TERM", "xterm", 1);
-        execl(CODEX_BIN, CODEX_BIN, "app-server", (char *)NULL);
+        for (size_t i = 0; env && env[i]; i++)
+            putenv(env[i]);
+        execv(argv[0], argv);
         _exit(127);
     }
     close(pi[0]);
@@ -73,6 +73,16 @@ static inline void server_start(server *s, const char *cwd, const char *scenario
     fcntl(s->in, F_SETFL, O_NONBLOCK);
     fcntl(s->out, F_SETFL, O_NONBLOCK);
     fcntl(s->err, F_SETFL, O_NONBLOCK);
+}
+
+/* Spawns CODEX_BIN app-server in `cwd` at CODEX_MOCK_SPEED=0 (scenario: CODEX_MOCK_SCENARIO
+ * when non-NULL); its three pipes are non-blocking on our side. */
+static inline void server_start(server *s, const char *cwd, const char *scenario) {
+    char *scen = scenario ? xasprintf("CODEX_MOCK_SCENARIO=%s", scenario) : NULL;
+    char *argv[] = {CODEX_BIN, "app-server", NULL};
+    char *env[] = {"CODEX_MOCK_SPEED=0", scen, NULL};
+    server_spawn(s, cwd, argv, env);
+    free(scen);
 }
 
 /* Reads what is there on stdout (when `read_out`) and stderr, waiting up to `ms`. */
