@@ -26,6 +26,20 @@ const char *const EVENT_TYPE_NAMES[EV_TYPE_COUNT + 1] = {
     "item.updated",   "item.completed", "turn.completed",
     "turn.failed",    "error",          NULL};
 
+/* The signals a `signal:` step names (docs/format.md), and their numbers. */
+static const char *const SIGNAL_STEP_NAMES[] = {
+    "SIGKILL", "SIGSEGV", "SIGABRT", "SIGTERM", "SIGBUS",  "SIGFPE",  "SIGILL",
+    "SIGQUIT", "SIGHUP",  "SIGINT",  "SIGPIPE", "SIGUSR1", "SIGUSR2", NULL};
+static const int SIGNAL_STEP_NUMBERS[] = {SIGKILL, SIGSEGV, SIGABRT, SIGTERM, SIGBUS,
+                                          SIGFPE,  SIGILL,  SIGQUIT, SIGHUP,  SIGINT,
+                                          SIGPIPE, SIGUSR1, SIGUSR2};
+
+bool scenario_signal_step_knows(const char *name) {
+    for (size_t i = 0; name && SIGNAL_STEP_NAMES[i]; i++)
+        if (!strcmp(name, SIGNAL_STEP_NAMES[i])) return true;
+    return false;
+}
+
 static const char *const AGENT_STATES[] = {"pending_init", "running",  "interrupted", "completed",
                                            "errored",      "shutdown", "not_found",   NULL};
 static const char *const COLLAB_TOOLS[] = {"spawn_agent", "send_input", "wait", "close_agent",
@@ -1307,11 +1321,7 @@ static int parse_step(loader *L, const ynode *n, step *s) {
         return 0;
     }
     case K_SIGNAL: {
-        static const char *const names[] = {"SIGKILL", "SIGSEGV", "SIGABRT", "SIGTERM", "SIGBUS",
-                                            "SIGFPE",  "SIGILL",  "SIGQUIT", "SIGHUP",  "SIGINT",
-                                            "SIGPIPE", "SIGUSR1", "SIGUSR2", NULL};
-        static const int numbers[] = {SIGKILL, SIGSEGV, SIGABRT, SIGTERM, SIGBUS,  SIGFPE, SIGILL,
-                                      SIGQUIT, SIGHUP,  SIGINT,  SIGPIPE, SIGUSR1, SIGUSR2};
+        const char *const *names = SIGNAL_STEP_NAMES;
         s->kind = STEP_SIGNAL;
         mstr name = {NULL, 0};
         if (get_str(L, kind_val, "signal", &name) < 0) return -1;
@@ -1320,7 +1330,7 @@ static int parse_step(loader *L, const ynode *n, step *s) {
                  (int)(name.len < 20 ? name.len : 20), name.ptr);
         int i = in_list(full, strlen(full), names);
         if (i < 0) return fail_unknown(L, kind_val, "signal", name.ptr, name.len, names);
-        s->u.signal = numbers[i];
+        s->u.signal = SIGNAL_STEP_NUMBERS[i];
         return 0;
     }
     case K_USER_INPUT:

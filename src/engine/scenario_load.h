@@ -28,4 +28,7 @@ int scenario_stream_check(const char *path, size_t stream_above, diag *err);
 /* `name` stands in for the file name in messages. */
 int scenario_load_mem(const char *name, const char *data, size_t len, scenario *out, diag *err);
 
+/* Whether a `signal:` step can name this signal ("SIGKILL", …, with its SIG prefix). */
+bool scenario_signal_step_knows(const char *name);
+
 #endif

@@ -265,7 +265,7 @@ static void assign_roles(conv *c) {
     }
     if (r->has_exit && r->exit_code < 0 && !sig) {
         c->die_signal = -r->exit_code; /* it killed itself (or something else did) */
-        if (!signal_name_of(c->die_signal))
+        if (!scenario_signal_step_knows(signal_name_of(c->die_signal)))
             convert_note(c->notes, "the run died by signal %d, which a scenario cannot name",
                          -r->exit_code);
     } else if (r->has_exit && r->exit_code < 0) {
@@ -828,7 +828,7 @@ static void emit(conv *c, buf *y) {
         n_steps++;
     } else if (c->die_signal) {
         const char *sn = signal_name_of(c->die_signal);
-        buf_printf(y, "      - signal: %s\n", sn ? sn : "SIGKILL");
+        buf_printf(y, "      - signal: %s\n", scenario_signal_step_knows(sn) ? sn : "SIGKILL");
         if (c->timed && r->duration_t > e.cursor) {
             put(&e, "        after: ");
             put_duration(y, r->duration_t - e.cursor);

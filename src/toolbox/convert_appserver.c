@@ -719,20 +719,10 @@ static proc_end read_proc_end(const char *exit_json) {
     return pe;
 }
 
-/* The signals a `signal:` step can give (docs/format.md). */
-static bool signal_step_knows(const char *name) {
-    static const char *const known[] = {"SIGKILL", "SIGSEGV", "SIGABRT", "SIGTERM", "SIGBUS",
-                                        "SIGFPE",  "SIGILL",  "SIGQUIT", "SIGHUP",  "SIGINT",
-                                        "SIGPIPE", "SIGUSR1", "SIGUSR2"};
-    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
-        if (!strcmp(name, known[i])) return true;
-    return false;
-}
-
 /* The step that ends the process as it ended by itself (`exit: N` or `signal: NAME`), `indent`
  * spaces in; false (nothing written) for a signal no step can give. */
 static bool proc_end_playable(const proc_end *pe) {
-    return pe->self && (pe->signame[0] ? signal_step_knows(pe->signame) : pe->code >= 0);
+    return pe->self && (pe->signame[0] ? scenario_signal_step_knows(pe->signame) : pe->code >= 0);
 }
 
 static bool put_proc_end(buf *y, const proc_end *pe, int indent) {
