@@ -1003,6 +1003,29 @@ static void to_session(as_turn *t, const event *ev) {
 
 typedef enum { APPROVE_RUN, APPROVE_ASK, APPROVE_FAIL } approval_way;
 
+/* The words of a command's first simple command (split at spaces, up to the first `&&`, `||`,
+ * `;` or `|`), pointing into the item: what an execpolicy amendment names. A heap array the
+ * caller frees; *n its length. */
+static mstr *first_command_words(const item *it, size_t *n_words) {
+    mstr c = inner_command(it);
+    mstr *words = xcalloc(c.len / 2 + 1, sizeof *words); /* words are ≥ 1 byte, spaces between */
+    size_t i = 0, n = 0;
+    while (i < c.len) {
+        while (i < c.len && c.ptr[i] == ' ')
+            i++;
+        size_t w = i;
+        while (i < c.len && c.ptr[i] != ' ')
+            i++;
+        if (i == w) break;
+        if ((i - w == 2 && (!memcmp(c.ptr + w, "&&", 2) || !memcmp(c.ptr + w, "||", 2))) ||
+            (i - w == 1 && (c.ptr[w] == ';' || c.ptr[w] == '|')))
+            break;
+        words[n++] = (mstr){c.ptr + w, i - w};
+    }
+    *n_words = n;
+    return words;
+}
+
 /* What acceptForSession remembers for the thread (as_thread.session_approved): a command by
  * its command line (the real server keys it by the command vector, which the line fixes), an
  * MCP tool by server and tool, a file change by each path. Heap keys; n_keys set. */
@@ -1069,21 +1092,13 @@ static void remember_for_session(as_thread *th, const item *it) {
 /* The words of a command's first simple command, joined by \x1f (what an execpolicy
  * amendment's prefix rule matches). */
 static void command_words(buf *b, const item *it) {
-    mstr c = inner_command(it);
-    size_t i = 0, n = 0;
-    while (i < c.len) {
-        while (i < c.len && c.ptr[i] == ' ')
-            i++;
-        size_t w = i;
-        while (i < c.len && c.ptr[i] != ' ')
-            i++;
-        if (i == w) break;
-        if ((i - w == 2 && (!memcmp(c.ptr + w, "&&", 2) || !memcmp(c.ptr + w, "||", 2))) ||
-            (i - w == 1 && (c.ptr[w] == ';' || c.ptr[w] == '|')))
-            break;
-        if (n++) buf_putc(b, '\x1f');
-        buf_append(b, c.ptr + w, i - w);
+    size_t n;
+    mstr *w = first_command_words(it, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_putc(b, '\x1f');
+        buf_append(b, w[i].ptr, w[i].len);
     }
+    free(w);
 }
 
 /* Whether an accepted execpolicy amendment (a prefix rule, "prefix:" keys) allows the command:
@@ -1139,22 +1154,14 @@ static approval_way approval_way_for(const as_turn *t, const step *src, const it
 
 /* The words of the command's first simple command (proposedExecpolicyAmendment). */
 static void amendment_json(buf *b, const item *it) {
-    mstr c = inner_command(it);
+    size_t n;
+    mstr *w = first_command_words(it, &n);
     buf_putc(b, '[');
-    size_t i = 0, n = 0;
-    while (i < c.len) {
-        while (i < c.len && c.ptr[i] == ' ')
-            i++;
-        size_t w = i;
-        while (i < c.len && c.ptr[i] != ' ')
-            i++;
-        if (i == w) break;
-        if ((i - w == 2 && (!memcmp(c.ptr + w, "&&", 2) || !memcmp(c.ptr + w, "||", 2))) ||
-            (i - w == 1 && (c.ptr[w] == ';' || c.ptr[w] == '|')))
-            break;
-        if (n++) buf_putc(b, ',');
-        jsonw_string(b, c.ptr + w, i - w);
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_putc(b, ',');
+        jsonw_string(b, w[i].ptr, w[i].len);
     }
+    free(w);
     buf_putc(b, ']');
 }
 
